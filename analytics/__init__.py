@@ -1,0 +1,1 @@
+"""CollectLens engine: data store, metrics, models and simulation. Never imports streamlit."""

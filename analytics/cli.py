@@ -1,0 +1,128 @@
+"""The command line: ``python -m analytics [--db PATH] <command> ...``.
+
+Errors a user can cause print one clear line and exit with code 2; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from analytics import config, store, synth
+from analytics.errors import CollectLensError, InputError
+from analytics.exports import EXPORTS, Tables
+
+log = logging.getLogger("analytics")
+
+
+def _progress_bar(desc: str):
+    bar = tqdm(total=100, desc=desc, unit="%", file=sys.stderr, leave=False)
+
+    def update(fraction: float, message: str) -> None:
+        bar.n = int(fraction * 100)
+        bar.set_postfix_str(message, refresh=False)
+        bar.refresh()
+
+    return bar, update
+
+
+def cmd_synth(args, db: Path) -> int:
+    params = synth.SynthParams(loans=args.loans, seed=args.seed, market=args.market)
+    params.check()
+    con = store.open_duckdb(db)
+    bar, update = _progress_bar("synth")
+    try:
+        counts = synth.write_sample(con, params, update)
+    finally:
+        bar.close()
+        con.close()
+    print(f"Wrote sample portfolio ({args.market}, seed {args.seed}) to {db}: "
+          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_ensure_sample(args, db: Path) -> int:
+    """Build the default sample only when the store has no data (used by make run / make test)."""
+    con = store.open_duckdb(db)
+    try:
+        if store.has_data(con):
+            print(f"Data present in {db}; nothing to build.")
+            return 0
+    finally:
+        con.close()
+    s = config.settings()
+    args.loans, args.seed, args.market = s.sample_loans, config.DEFAULT_SAMPLE_SEED, s.sample_market
+    return cmd_synth(args, db)
+
+
+def cmd_export(args, db: Path) -> int:
+    if args.table not in EXPORTS:
+        raise InputError(f"Unknown table '{args.table}'. Choose one of: {', '.join(sorted(EXPORTS))}.")
+    month = None
+    if args.month:
+        try:
+            month = pd.Timestamp(args.month + "-01" if len(args.month) == 7 else args.month)
+        except ValueError as exc:
+            raise InputError(f"--month '{args.month}' is not a month. Use YYYY-MM, e.g. 2026-09.") from exc
+    con = store.open_duckdb(db)
+    try:
+        if not store.has_data(con):
+            raise InputError(f"The database {db} has no loan data yet. Run "
+                             "'python -m analytics synth' or import files first.")
+        frame = EXPORTS[args.table](Tables.of(store.reader(con)))
+    finally:
+        con.close()
+    if month is not None and "as_of_month" in frame.columns:
+        frame = frame[pd.to_datetime(frame["as_of_month"]) == month]
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+    except OSError as exc:
+        raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    print(f"Wrote {len(frame):,} rows of {args.table} to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analytics", description="CollectLens command line")
+    p.add_argument("--db", type=Path, default=None,
+                   help="DuckDB file (default: $COLLECTLENS_DB or data/portfolio.duckdb)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("synth", help="generate the sample portfolio into the database")
+    s.add_argument("--loans", type=int, default=config.DEFAULT_SAMPLE_LOANS)
+    s.add_argument("--seed", type=int, default=config.DEFAULT_SAMPLE_SEED)
+    s.add_argument("--market", default=config.DEFAULT_SAMPLE_MARKET, help="cn or us")
+    s.set_defaults(func=cmd_synth)
+
+    e = sub.add_parser("ensure-sample", help="build the default sample if the database has no data")
+    e.set_defaults(func=cmd_ensure_sample)
+
+    x = sub.add_parser("export", help="write an analytics table to CSV")
+    x.add_argument("table", help=", ".join(sorted(EXPORTS)))
+    x.add_argument("--out", required=True)
+    x.add_argument("--month", help="YYYY-MM: keep this month only")
+    x.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    db = args.db or config.settings().db_path
+    try:
+        return args.func(args, db)
+    except CollectLensError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the database was left as it was before this command", file=sys.stderr)
+        return 130

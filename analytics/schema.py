@@ -1,0 +1,140 @@
+"""The canonical tables: their columns, types, allowed values, and the one DPD-to-bucket rule.
+
+Every source (sample generator, file imports, Reg AB II) lands in these tables, so every page
+and metric can rely on them. docs/data_dictionary.md explains each column in words.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Delinquency buckets by days past due. Lower edges; the bucket of a DPD is the last edge <= DPD.
+BUCKETS: tuple[str, ...] = (
+    "current",
+    "dpd_1_29",
+    "dpd_30_59",
+    "dpd_60_89",
+    "dpd_90_119",
+    "dpd_120_plus",
+)
+BUCKET_LOWER_DPD: tuple[int, ...] = (0, 1, 30, 60, 90, 120)
+# Chinese lenders name the same buckets by overdue months.
+BUCKET_M_NAMES: dict[str, str] = {
+    "current": "M0",
+    "dpd_1_29": "M1",
+    "dpd_30_59": "M2",
+    "dpd_60_89": "M3",
+    "dpd_90_119": "M4",
+    "dpd_120_plus": "M5+",
+}
+
+STATUSES: tuple[str, ...] = ("active", "paid_off", "charged_off", "repossessed")
+TERMINAL_STATUSES: tuple[str, ...] = ("paid_off", "charged_off", "repossessed")
+ACTION_CHANNELS: tuple[str, ...] = (
+    "sms", "wechat", "app_push", "ai_voice", "agent_call", "field_visit", "letter", "legal",
+)
+ACTION_OUTCOMES: tuple[str, ...] = (
+    "no_contact", "contacted", "promise_to_pay", "paid", "refused", "complaint",
+)
+RESTRUCTURE_KINDS: tuple[str, ...] = ("extension", "deferral", "rate_cut", "settlement")
+
+# Credit tiers by origination score (FICO-like 300-850 scale). Lower edges.
+CREDIT_TIERS: tuple[str, ...] = ("subprime", "near_prime", "prime", "super_prime")
+CREDIT_TIER_LOWER: tuple[int, ...] = (0, 620, 660, 720)
+
+
+def bucket_of_dpd(dpd: np.ndarray) -> np.ndarray:
+    """Bucket names for an array of days past due (the one rule every source uses)."""
+    idx = np.searchsorted(np.asarray(BUCKET_LOWER_DPD), np.asarray(dpd), side="right") - 1
+    return np.asarray(BUCKETS, dtype=object)[np.clip(idx, 0, len(BUCKETS) - 1)]
+
+
+def bucket_index_of_dpd(dpd: np.ndarray) -> np.ndarray:
+    """0 for current up to 5 for 120+; the same rule as :func:`bucket_of_dpd`."""
+    idx = np.searchsorted(np.asarray(BUCKET_LOWER_DPD), np.asarray(dpd), side="right") - 1
+    return np.clip(idx, 0, len(BUCKETS) - 1).astype(np.int8)
+
+
+def credit_tier_of_score(score: np.ndarray) -> np.ndarray:
+    """Credit tier names for scores; a missing score gives None (the tier is unknown)."""
+    s = np.asarray(score, dtype=float)
+    idx = np.searchsorted(np.asarray(CREDIT_TIER_LOWER), np.nan_to_num(s, nan=-1), side="right") - 1
+    tiers = np.asarray(CREDIT_TIERS, dtype=object)[np.clip(idx, 0, len(CREDIT_TIERS) - 1)]
+    tiers[np.isnan(s)] = None
+    return tiers
+
+
+# Column name -> DuckDB type. Order is the table's column order.
+TABLES: dict[str, dict[str, str]] = {
+    "loans": {
+        "loan_id": "VARCHAR NOT NULL",
+        "pool": "VARCHAR",
+        "origination_date": "DATE NOT NULL",
+        "original_amount": "DOUBLE NOT NULL",
+        "term_months": "INTEGER NOT NULL",
+        "apr": "DOUBLE",
+        "monthly_payment": "DOUBLE",
+        "vehicle_value": "DOUBLE",
+        "ltv": "DOUBLE",
+        "vehicle_condition": "VARCHAR",
+        "vehicle_type": "VARCHAR",
+        "credit_score": "DOUBLE",
+        "credit_tier": "VARCHAR",
+        "pti": "DOUBLE",
+        "income_verified": "BOOLEAN",
+        "co_borrower": "BOOLEAN",
+        "region": "VARCHAR",
+        "dealer_id": "VARCHAR",
+        "channel": "VARCHAR",
+        "borrower_name": "VARCHAR",
+        "phone": "VARCHAR",
+    },
+    "performance": {
+        "loan_id": "VARCHAR NOT NULL",
+        "as_of_month": "DATE NOT NULL",
+        "months_on_book": "INTEGER NOT NULL",
+        "days_past_due": "INTEGER NOT NULL",
+        "bucket": "VARCHAR NOT NULL",
+        "status": "VARCHAR NOT NULL",
+        "opening_balance": "DOUBLE",
+        "scheduled_payment": "DOUBLE",
+        "amount_paid": "DOUBLE",
+        "closing_balance": "DOUBLE",
+        "charge_off_amount": "DOUBLE",
+        "recovery_amount": "DOUBLE",
+    },
+    "actions": {
+        "loan_id": "VARCHAR NOT NULL",
+        "action_time": "TIMESTAMP NOT NULL",
+        "channel": "VARCHAR NOT NULL",
+        "dpd_at_action": "INTEGER",
+        "outcome": "VARCHAR",
+        "cost": "DOUBLE",
+        "experiment_arm": "VARCHAR",
+    },
+    "restructures": {
+        "loan_id": "VARCHAR NOT NULL",
+        "effective_month": "DATE NOT NULL",
+        "kind": "VARCHAR NOT NULL",
+        "months_extended": "INTEGER",
+        "payment_before": "DOUBLE",
+        "payment_after": "DOUBLE",
+        "apr_before": "DOUBLE",
+        "apr_after": "DOUBLE",
+    },
+    "metadata": {
+        "key": "VARCHAR NOT NULL",
+        "value": "VARCHAR",
+    },
+}
+
+CANONICAL_TABLES: tuple[str, ...] = ("loans", "performance", "actions", "restructures")
+
+
+def create_table_sql(name: str, table_name: str | None = None) -> str:
+    cols = ", ".join(f'"{c}" {t}' for c, t in TABLES[name].items())
+    return f'CREATE TABLE "{table_name or name}" ({cols})'
+
+
+def columns(name: str) -> list[str]:
+    return list(TABLES[name])

@@ -1,0 +1,226 @@
+"""The store: open the backend, read the canonical tables, and write them atomically.
+
+DuckDB (an embedded file) is the default backend. Other engines are reached through an Ibis
+backend URL (``COLLECTLENS_BACKEND``); the analytics take Ibis tables, so they run unchanged on
+any of them. Writes (sample generation, imports) go through :func:`write_tables` only: it loads
+everything into staging tables inside one transaction and swaps them in only when all of it is
+valid, so a failure or a killed process leaves the previous data exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import duckdb
+import ibis
+import pandas as pd
+
+from analytics import schema
+from analytics.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+# Backends the analytics are tested on, and the Ibis URL schemes that reach other engines.
+KNOWN_SCHEMES = ("duckdb", "pyspark", "postgres", "postgresql", "trino", "snowflake", "bigquery")
+
+
+def open_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the DuckDB file, turning the usual failures into a clear StoreError."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        if path.exists() and path.is_dir():
+            raise StoreError(f"The database path {path} is a folder. Set COLLECTLENS_DB or --db to a "
+                             "file such as data/portfolio.duckdb.")
+        parent = path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder {parent} for the database ({exc.strerror}). "
+                             "Choose a writable location with COLLECTLENS_DB or --db.") from exc
+        if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise StoreError(f"The database {path} is not writable. Choose a writable location with "
+                             "COLLECTLENS_DB or --db, or fix the file's permissions.")
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        msg = str(exc)
+        if "lock" in msg.lower():
+            raise StoreError(f"The database {path} is in use by another program (it holds the file "
+                             "lock). Close the other CollectLens app or command, or use another "
+                             "--db path.") from exc
+        raise StoreError(f"Cannot open the database {path}: {msg.splitlines()[0]}. Check the path, "
+                         "or delete the file to rebuild the sample.") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"Cannot open the database {path}: {str(exc).splitlines()[0]}. If the file "
+                         "is not a DuckDB database, move it away or point COLLECTLENS_DB elsewhere."
+                         ) from exc
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """Where the analytics run: the DuckDB file (default) or another engine by Ibis URL."""
+
+    scheme: str
+    url: str
+    db_path: Path | None
+
+
+def parse_backend(url: str | None, db_path: Path) -> BackendSpec:
+    if not url:
+        return BackendSpec("duckdb", f"duckdb://{db_path}", db_path)
+    scheme = urlparse(url).scheme.lower()
+    if scheme not in KNOWN_SCHEMES:
+        raise StoreError(f"Unknown backend '{url}' in COLLECTLENS_BACKEND. Use a URL starting with one "
+                         f"of {', '.join(s + '://' for s in KNOWN_SCHEMES)}, or unset it to use the "
+                         "DuckDB file.")
+    if scheme == "duckdb":
+        rest = url.split("://", 1)[1]
+        return BackendSpec("duckdb", url, Path(rest) if rest and rest != ":memory:" else None)
+    return BackendSpec(scheme, url, None)
+
+
+def connect_backend(spec: BackendSpec) -> ibis.BaseBackend:
+    """An Ibis backend for reading. For DuckDB, prefer :func:`reader` over a shared connection."""
+    if spec.scheme == "duckdb":
+        return ibis.duckdb.from_connection(open_duckdb(spec.db_path or ":memory:"))
+    try:
+        return ibis.connect(spec.url)
+    except Exception as exc:  # any driver error: say which URL failed and what to check
+        raise StoreError(f"Cannot connect to the backend {spec.url}: {exc}. Check the URL, the "
+                         "server and the credentials, or unset COLLECTLENS_BACKEND.") from exc
+
+
+_local = threading.local()
+
+
+def reader(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
+    """An Ibis backend on this thread's own cursor of ``con``.
+
+    One DuckDB connection is not safe across threads and Streamlit serves each session on its
+    own thread, so every thread gets its own cursor (sharing the same database instance).
+    """
+    cache = getattr(_local, "readers", None)
+    if cache is None:
+        cache = _local.readers = {}
+    key = id(con)
+    if key not in cache:
+        cache[key] = ibis.duckdb.from_connection(con.cursor())
+    return cache[key]
+
+
+def has_data(con: duckdb.DuckDBPyConnection) -> bool:
+    names = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    if not set(schema.CANONICAL_TABLES) | {"metadata"} <= names:
+        return False
+    return con.execute("SELECT count(*) FROM loans").fetchone()[0] > 0
+
+
+def read_metadata(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """The metadata table as a dict; values stored as JSON come back decoded."""
+    try:
+        rows = con.execute("SELECT key, value FROM metadata").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    out: dict[str, object] = {}
+    for key, value in rows:
+        try:
+            out[key] = json.loads(value)
+        except (TypeError, json.JSONDecodeError):
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A chunk of rows for one canonical table.
+
+    ``select`` is an optional SQL select list over the chunk (named ``_chunk``) that produces
+    the table's columns in order; it lets producers ship compact numeric codes and have DuckDB
+    build strings and dates, which is far faster than building them in Python.
+    """
+
+    table: str
+    frame: pd.DataFrame
+    select: str | None = None
+
+
+def write_tables(
+    con: duckdb.DuckDBPyConnection,
+    batches: Iterable[Batch],
+    metadata: dict[str, object],
+    validate: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
+) -> dict[str, int]:
+    """Replace the canonical tables with ``batches`` in one transaction; return row counts.
+
+    Rows go to staging tables first. Only when every batch is in and the checks pass are the old
+    tables dropped and the staging tables renamed, all before COMMIT: on any failure (or a
+    killed process, which DuckDB rolls back on the next open) the old data stays as it was.
+    """
+    stage = {name: f"_stage_{name}" for name in (*schema.CANONICAL_TABLES, "metadata")}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, staged in stage.items():
+            con.execute(f'DROP TABLE IF EXISTS "{staged}"')
+            con.execute(schema.create_table_sql(name, staged))
+        for batch in batches:
+            if batch.table not in schema.CANONICAL_TABLES:
+                raise StoreError(f"Unknown table '{batch.table}'")
+            cols = schema.columns(batch.table)
+            select = batch.select or ", ".join(f'"{c}"' for c in cols)
+            con.register("_chunk", batch.frame)
+            try:
+                con.execute(f'INSERT INTO "{stage[batch.table]}" SELECT {select} FROM _chunk')
+            finally:
+                with contextlib.suppress(duckdb.Error):  # keep the original error visible
+                    con.unregister("_chunk")
+        _check_references(con, stage)
+        if validate is not None:
+            validate(con, "_stage_")
+        counts = {name: con.execute(f'SELECT count(*) FROM "{stage[name]}"').fetchone()[0]
+                  for name in schema.CANONICAL_TABLES}
+        meta = {**metadata, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "row_counts": counts}
+        con.executemany(f'INSERT INTO "{stage["metadata"]}" VALUES (?, ?)',
+                        [(k, json.dumps(v, default=str)) for k, v in meta.items()])
+        for name, staged in stage.items():
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            con.execute(f'ALTER TABLE "{staged}" RENAME TO "{name}"')
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    log.info("store: wrote %s", counts)
+    return counts
+
+
+def _check_references(con: duckdb.DuckDBPyConnection, stage: dict[str, str]) -> None:
+    for child in ("performance", "actions", "restructures"):
+        orphan = con.execute(
+            f'SELECT c.loan_id FROM "{stage[child]}" c ANTI JOIN "{stage["loans"]}" l USING (loan_id) '
+            "LIMIT 1").fetchone()
+        if orphan:
+            raise StoreError(f"Table {child} has rows for loan {orphan[0]}, which is not in loans. "
+                             "Load the loans file together with the performance data.")
+
+
+def table_names() -> tuple[str, ...]:
+    return (*schema.CANONICAL_TABLES, "metadata")
+
+
+def describe(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Source, months covered and row counts: what the Overview banner and Data page show."""
+    meta = read_metadata(con)
+    first, last = con.execute("SELECT min(as_of_month), max(as_of_month) FROM performance").fetchone()
+    return {"source": meta.get("source", "unknown"), "loaded_at": meta.get("loaded_at"),
+            "first_month": first, "last_month": last, "row_counts": meta.get("row_counts", {}),
+            "market": meta.get("market")}

@@ -1,0 +1,625 @@
+"""The sample-portfolio generator: a seeded, realistic auto-loan book with its collections history.
+
+Each loan is drawn at origination (score, term, vehicle, LTV, payment-to-income, region, dealer,
+channel), then walked month by month through a state machine on the number of missed
+instalments: current, 1-29, 30-59, 60-89, 90-119, 120+ days past due, then charge-off or
+repossession with recovery; prepayment and payoff at maturity; cures and partial cures.
+The monthly odds depend on the loan's risk factors, a regional macro index with a downturn,
+seasonality (Spring Festival for cn, the tax-refund dip for us), a seasoning curve and looser
+underwriting in later vintages. Collection contacts, randomised champion/challenger tests whose
+true effect differs by risk segment, and restructures (extensions, deferrals) with re-default
+are generated alongside. Everything the generator plants is returned as ``truth`` and stored in
+the metadata table so tests can check the analytics recover it.
+
+The walk is vectorised over all open loans one calendar month at a time and rows are streamed
+to the store month by month, so memory grows with the open book, not the full history.
+Calibration targets are in docs/data_dictionary.md and tested in tests/test_synth.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from analytics import schema
+from analytics.errors import InputError
+from analytics.store import Batch
+
+log = logging.getLogger(__name__)
+
+MARKETS = ("cn", "us")
+SPRING_FESTIVAL_MONTH = {2019: 2, 2020: 1, 2021: 2, 2022: 2, 2023: 1, 2024: 2, 2025: 1, 2026: 2,
+                         2027: 2}
+
+REGIONS = {
+    "cn": (["Guangdong", "Jiangsu", "Zhejiang", "Shandong", "Henan", "Sichuan", "Hubei", "Hebei",
+            "Hunan", "Fujian", "Shanghai", "Beijing"],
+           [0.14, 0.11, 0.10, 0.09, 0.09, 0.08, 0.07, 0.07, 0.07, 0.06, 0.06, 0.06]),
+    "us": (["CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "AZ", "NJ"],
+           [0.16, 0.14, 0.11, 0.08, 0.07, 0.07, 0.07, 0.07, 0.06, 0.06, 0.06, 0.05]),
+}
+CHANNELS = {"cn": (["dealer", "online", "bank_partner"], [0.6, 0.25, 0.15]),
+            "us": (["dealer", "direct", "online"], [0.85, 0.10, 0.05])}
+VEHICLE_TYPES = {"cn": ["sedan", "suv", "mpv", "ev"], "us": ["sedan", "suv", "truck", "van"]}
+# Contact costs in local currency. Ratios follow calibration.md: an SMS is about a quarter of an
+# AI voice call and a tenth of an agent call.
+CONTACT_COST = {
+    "us": {"sms": 0.10, "wechat": 0.10, "app_push": 0.01, "ai_voice": 0.40, "agent_call": 1.00,
+           "field_visit": 45.0, "letter": 1.50, "legal": 350.0},
+    "cn": {"sms": 0.05, "wechat": 0.03, "app_push": 0.005, "ai_voice": 0.20, "agent_call": 0.50,
+           "field_visit": 120.0, "letter": 8.0, "legal": 1500.0},
+}
+ARMS = ("predue_sms_2024:treatment", "predue_sms_2024:control",
+        "early_ai_voice_2025:treatment", "early_ai_voice_2025:control")
+
+
+@dataclass(frozen=True)
+class SynthParams:
+    """What the generator is asked for; stored in metadata with the data it made."""
+
+    loans: int = 50_000
+    seed: int = 7
+    market: str = "cn"
+    start_month: str = "2019-01-01"
+    end_month: str = "2026-10-01"
+
+    def check(self) -> None:
+        if self.market not in MARKETS:
+            raise InputError(f"Unknown market '{self.market}'. Use one of: {', '.join(MARKETS)}.")
+        if int(self.loans) <= 0:
+            raise InputError(f"The number of loans must be positive (got {self.loans}). "
+                             "Try --loans 50000.")
+        if _month_index(self.end_month) - _month_index(self.start_month) < 24:
+            raise InputError("The sample needs at least 24 months between start and end month.")
+
+
+@dataclass
+class Truth:
+    """Effects the generator planted, for tests and documentation."""
+
+    logit_coefficients: dict[str, float]
+    bad_dealers: list[str]
+    downturn: dict[str, object]
+    seasonality: dict[str, object]
+    experiments: dict[str, dict[str, object]]
+    restructure_redefault_logit: float
+    vintage_loosening_per_year: float
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+# Risk drivers on the logit of missing an instalment while current (per standardised unit).
+COEF = {
+    "intercept": -4.55,
+    "score_per_100_below_700": 0.95,
+    "ltv_per_0_1_above_0_9": 0.22,
+    "pti_per_0_05_above_0_12": 0.30,
+    "used_vehicle": 0.25,
+    "bad_dealer": 0.90,
+    "term_per_12m_above_60": 0.12,
+    "income_not_verified": 0.20,
+    "co_borrower": -0.20,
+    "online_channel": 0.15,
+    "frailty_sd": 0.60,
+}
+VINTAGE_LOOSENING = 0.10  # logit per origination year after 2022
+REDEFAULT_LOGIT = 0.9     # extra logit of missing after a restructure, for 12 months
+# Experiment effects: relative reduction of the monthly miss probability (pre-due SMS) and relative
+# increase of the cure probability (AI voice at 1-29 DPD), by risk segment of origination score.
+SEGMENTS = ("high", "medium", "low")
+PREDUE_SMS_EFFECT = {"high": 0.25, "medium": 0.12, "low": 0.03}
+AI_VOICE_CURE_EFFECT = {"high": 0.30, "medium": 0.18, "low": 0.06}
+
+
+def risk_segment_of_score(score: np.ndarray) -> np.ndarray:
+    """high < 620 <= medium < 720 <= low: the segments in which experiment effects differ."""
+    s = np.nan_to_num(np.asarray(score, dtype=float), nan=600)
+    return np.where(s < 620, 0, np.where(s < 720, 1, 2)).astype(np.int8)
+
+
+def _month_index(value: str | date) -> int:
+    d = pd.Timestamp(value)
+    return d.year * 12 + d.month - 1
+
+
+def _month_start(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _annuity(principal: np.ndarray, apr: np.ndarray, term: np.ndarray) -> np.ndarray:
+    r = apr / 12.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pay = principal * r / (1.0 - (1.0 + r) ** (-term))
+    return np.where(r > 1e-9, pay, principal / np.maximum(term, 1))
+
+
+@dataclass
+class _Book:
+    """Origination facts, as arrays indexed by loan number."""
+
+    orig_month: np.ndarray
+    orig_day: np.ndarray
+    score: np.ndarray
+    term: np.ndarray
+    apr: np.ndarray
+    amount: np.ndarray
+    payment: np.ndarray
+    vehicle_value: np.ndarray
+    ltv: np.ndarray
+    used: np.ndarray
+    vtype: np.ndarray
+    pti: np.ndarray
+    income_verified: np.ndarray
+    co_borrower: np.ndarray
+    region: np.ndarray
+    dealer: np.ndarray
+    channel: np.ndarray
+    base_logit: np.ndarray
+    segment: np.ndarray
+
+
+def _originate(p: SynthParams, rng: np.random.Generator, truth_dealers: list[str]) -> tuple[_Book, dict]:
+    n = int(p.loans)
+    m0, m1 = _month_index(p.start_month), _month_index(p.end_month)
+    months = np.arange(m0, m1 + 1)
+    # Growth of about 18% a year, a summer/year-end sales pattern, and a dip in the downturn.
+    t = months - m0
+    weights = np.exp(0.014 * t) * (1 + 0.08 * np.sin(2 * np.pi * (months % 12 - 2) / 12))
+    downturn = _downturn_months(p.market)
+    weights[np.isin(months, downturn)] *= 0.7
+    orig_month = np.sort(rng.choice(months, size=n, p=weights / weights.sum())).astype(np.int32)
+    orig_year = orig_month // 12
+    later = np.maximum(orig_year - 2022, 0)
+
+    if p.market == "us":
+        score = rng.normal(692 - 6 * later, 78, n)
+    else:
+        score = rng.normal(705 - 5 * later, 62, n)
+    score = np.clip(np.round(score), 420, 850)
+    tier_idx = np.searchsorted(np.asarray(schema.CREDIT_TIER_LOWER), score, side="right") - 1
+
+    terms = np.array([24, 36, 48, 60, 72, 84])
+    term_p = ([0.04, 0.10, 0.14, 0.30, 0.32, 0.10] if p.market == "us"
+              else [0.18, 0.42, 0.18, 0.16, 0.04, 0.02])
+    term = rng.choice(terms, size=n, p=term_p).astype(np.int16)
+    # Later vintages stretch terms (part of the looser underwriting).
+    stretch = (later > 0) & (rng.random(n) < 0.08 * later) & (term < 84)
+    term[stretch] += 12
+
+    used = rng.random(n) < (0.58 if p.market == "us" else 0.28)
+    vtype = rng.integers(0, 4, n).astype(np.int8)
+    if p.market == "us":
+        value = np.where(used, rng.lognormal(np.log(24_000), 0.30, n), rng.lognormal(np.log(38_000), 0.25, n))
+        ltv = rng.normal(0.92 + 0.0009 * (700 - score) + 0.02 * later, 0.12, n)
+        apr_by_tier = np.array([0.165, 0.115, 0.075, 0.052])
+    else:
+        value = np.where(used, rng.lognormal(np.log(95_000), 0.30, n), rng.lognormal(np.log(170_000), 0.28, n))
+        ltv = rng.normal(0.72 + 0.0006 * (700 - score) + 0.02 * later, 0.10, n)
+        apr_by_tier = np.array([0.115, 0.085, 0.062, 0.045])
+    ltv = np.clip(ltv, 0.30, 1.40)
+    amount = np.round(value * ltv, -1)
+    apr = np.clip(apr_by_tier[tier_idx] + rng.normal(0, 0.012, n) + 0.01 * used, 0.0, 0.299)
+    payment = np.round(_annuity(amount, apr, term.astype(float)), 2)
+    pti = np.clip(rng.beta(4, 26, n) + 0.0002 * (700 - score) + 0.006 * later, 0.02, 0.45)
+
+    regions, region_p = REGIONS[p.market]
+    region = rng.choice(len(regions), size=n, p=region_p).astype(np.int8)
+    n_dealers = int(np.clip(n // 250, 20, 2000))
+    dealer = rng.integers(0, n_dealers, n).astype(np.int32)
+    bad = rng.choice(n_dealers, size=max(2, n_dealers // 20), replace=False)
+    truth_dealers.extend(f"D{d:04d}" for d in sorted(bad))
+    bad_dealer = np.isin(dealer, bad)
+    ch_names, ch_p = CHANNELS[p.market]
+    channel = rng.choice(len(ch_names), size=n, p=ch_p).astype(np.int8)
+    income_verified = rng.random(n) < np.where(score < 620, 0.65, 0.88)
+    co_borrower = rng.random(n) < 0.22
+
+    c = COEF
+    base = (c["intercept"]
+            + c["score_per_100_below_700"] * (700 - score) / 100
+            + c["ltv_per_0_1_above_0_9"] * (ltv - 0.9) / 0.1
+            + c["pti_per_0_05_above_0_12"] * (pti - 0.12) / 0.05
+            + c["used_vehicle"] * used
+            + c["bad_dealer"] * bad_dealer
+            + c["term_per_12m_above_60"] * (term - 60) / 12
+            + c["income_not_verified"] * (~income_verified)
+            + c["co_borrower"] * co_borrower
+            + c["online_channel"] * (channel == 1)
+            + VINTAGE_LOOSENING * later
+            + rng.normal(0, c["frailty_sd"], n))
+    book = _Book(orig_month, rng.integers(2, 29, n).astype(np.int8), score, term, apr, amount, payment,
+                 np.round(value, -1), np.round(ltv, 4), used, vtype, np.round(pti, 4), income_verified,
+                 co_borrower, region, dealer, channel, base, risk_segment_of_score(score))
+    return book, {"n_dealers": n_dealers}
+
+
+def _downturn_months(market: str) -> np.ndarray:
+    if market == "us":  # pandemic shock
+        return np.arange(_month_index("2020-04-01"), _month_index("2020-09-01") + 1)
+    return np.arange(_month_index("2022-04-01"), _month_index("2022-12-01") + 1)
+
+
+def _macro(market: str, region_names: list[str]) -> dict[str, object]:
+    """Regional macro stress on the miss logit, by calendar month index."""
+    if market == "us":
+        return {"national": [["2020-04-01", "2020-09-01", 0.55], ["2023-01-01", "2026-10-01", 0.20]],
+                "regional": {"CA": [["2024-01-01", "2025-06-01", 0.25]], "TX": [["2020-04-01", "2020-12-01", 0.30]]}}
+    return {"national": [["2022-04-01", "2022-12-01", 0.50]],
+            "regional": {"Shanghai": [["2022-04-01", "2022-07-01", 0.80]],
+                         "Henan": [["2024-03-01", "2025-06-01", 0.45]]}}
+
+
+def _macro_matrix(macro: dict, region_names: list[str], months: np.ndarray) -> np.ndarray:
+    mat = np.zeros((len(region_names), len(months)))
+    for start, end, size in macro["national"]:
+        mask = (months >= _month_index(start)) & (months <= _month_index(end))
+        mat[:, mask] += size
+    for name, spans in macro["regional"].items():
+        r = region_names.index(name)
+        for start, end, size in spans:
+            mask = (months >= _month_index(start)) & (months <= _month_index(end))
+            mat[r, mask] += size
+    return mat
+
+
+def _seasonal(market: str, month_index: int) -> float:
+    year, month = month_index // 12, month_index % 12 + 1
+    if market == "us":
+        return {2: -0.25, 3: -0.30, 4: -0.20, 11: 0.08, 12: 0.12, 1: 0.10}.get(month, 0.0)
+    sf = SPRING_FESTIVAL_MONTH.get(year, 2)
+    if month == sf:
+        return 0.40
+    if month == sf % 12 + 1:
+        return 0.15
+    return 0.0
+
+
+def _seasoning(mob: np.ndarray) -> np.ndarray:
+    """Delinquency hump: low in the first months, peaking around 12-20 months on book."""
+    return 0.35 * np.exp(-(((mob - 16) / 11.0) ** 2)) - 0.35 * (mob <= 2)
+
+
+# Rolls out of delinquency: intercepts by missed instalments (1..5) for roll and for full cure.
+ROLL_INTERCEPT = np.array([np.nan, -2.7, -1.5, -0.9, 0.0, 2.0])
+CURE_INTERCEPT = np.array([np.nan, 0.8, -0.9, -2.0, -2.9, -4.0])
+RISK_CENTRE = 0.6  # typical risk term (logit above the intercept) of the book
+
+
+def generate(params: SynthParams, progress: Callable[[float, str], None] | None = None,
+             ) -> tuple[Iterator[Batch], dict[str, object]]:
+    """Return (batches to write, metadata). Batches are produced lazily, month by month."""
+    params.check()
+    rng = np.random.default_rng(params.seed)
+    bad_dealers: list[str] = []
+    book, info = _originate(params, rng, bad_dealers)
+    region_names = REGIONS[params.market][0]
+    macro = _macro(params.market, region_names)
+    truth = Truth(
+        logit_coefficients=dict(COEF),
+        bad_dealers=bad_dealers,
+        downturn=macro,
+        seasonality={"cn": "Spring Festival month +0.40, month after +0.15",
+                     "us": "Feb -0.25, Mar -0.30, Apr -0.20 (tax refunds); Nov-Jan +0.08..0.12"},
+        experiments={
+            "predue_sms_2024": {"months": ["2024-01-01", "2024-06-01"], "eligible": "current loans",
+                                "share_randomised": 0.3, "effect": "relative cut of monthly miss probability",
+                                "by_segment": PREDUE_SMS_EFFECT},
+            "early_ai_voice_2025": {"months": ["2025-01-01", "2025-06-01"], "eligible": "loans at 1-29 DPD",
+                                    "share_randomised": 0.5, "effect": "relative rise of full-cure probability",
+                                    "by_segment": AI_VOICE_CURE_EFFECT},
+        },
+        restructure_redefault_logit=REDEFAULT_LOGIT,
+        vintage_loosening_per_year=VINTAGE_LOOSENING,
+        extra=info,
+    )
+    metadata = {
+        "source": "sample",
+        "market": params.market,
+        "currency": "CNY" if params.market == "cn" else "USD",
+        "generator": "analytics.synth",
+        "seed": params.seed,
+        "params": asdict(params),
+        "truth": asdict(truth),
+        "segments": {"high": "score < 620", "medium": "620 <= score < 720", "low": "score >= 720"},
+    }
+
+    def batches() -> Iterator[Batch]:
+        yield _loans_batch(params, book, rng)
+        yield from _walk(params, book, rng, macro, region_names, progress)
+
+    return batches(), metadata
+
+
+def _loans_batch(p: SynthParams, b: _Book, rng: np.random.Generator) -> Batch:
+    n = len(b.score)
+    regions = REGIONS[p.market][0]
+    names_cn_family = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"]
+    names_cn_given = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "婷", "强"]
+    names_us_first = ["James", "Mary", "John", "Linda", "Robert", "Maria", "David", "Susan", "Luis", "Grace"]
+    names_us_last = ["Smith", "Johnson", "Garcia", "Brown", "Lee", "Martinez", "Davis", "Lopez", "Wilson"]
+    first = rng.integers(0, 10, n)
+    second = rng.integers(0, 9, n)
+    phone_tail = rng.integers(0, 100_000_000, n)
+    frame = pd.DataFrame({
+        "i": np.arange(n, dtype=np.int64), "om": b.orig_month, "od": b.orig_day,
+        "amount": b.amount, "term": b.term, "apr": np.round(b.apr, 4), "payment": b.payment,
+        "value": b.vehicle_value, "ltv": b.ltv, "used": b.used, "vtype": b.vtype,
+        "score": b.score, "pti": b.pti, "iv": b.income_verified, "cob": b.co_borrower,
+        "region": b.region, "dealer": b.dealer, "channel": b.channel,
+        "n1": first, "n2": second, "phone": phone_tail,
+    })
+    reg = _sql_list(regions)
+    ch = _sql_list(CHANNELS[p.market][0])
+    vt = _sql_list(VEHICLE_TYPES[p.market])
+    tiers = _sql_list(schema.CREDIT_TIERS)
+    lower = schema.CREDIT_TIER_LOWER
+    if p.market == "cn":
+        name = f"{_sql_list(names_cn_family)}[n1 + 1] || {_sql_list(names_cn_given)}[n2 + 1]"
+        phone = "'1' || CAST(38 + n1 % 3 AS VARCHAR) || lpad(CAST(phone AS VARCHAR), 8, '0')"
+    else:
+        name = f"{_sql_list(names_us_first)}[n1 + 1] || ' ' || {_sql_list(names_us_last)}[n2 + 1]"
+        phone = "'(555) ' || lpad(CAST(phone % 10000000 AS VARCHAR), 7, '0')"
+    tier_expr = (f"{tiers}[1 + (score >= {lower[1]})::INT + (score >= {lower[2]})::INT "
+                 f"+ (score >= {lower[3]})::INT]")
+    select = f"""
+        {_loan_id_sql('i')}, 'sample',
+        make_date((om // 12)::INT, (om % 12 + 1)::INT, od::INT), amount, term, apr, payment, value, ltv,
+        CASE WHEN used THEN 'used' ELSE 'new' END, {vt}[vtype + 1], score, {tier_expr}, pti, iv, cob,
+        {reg}[region + 1], 'D' || lpad(CAST(dealer AS VARCHAR), 4, '0'), {ch}[channel + 1],
+        {name}, {phone}"""
+    return Batch("loans", frame, select)
+
+
+def _sql_list(values) -> str:
+    return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
+
+
+def _loan_id_sql(col: str) -> str:
+    return f"'L' || lpad(CAST({col} AS VARCHAR), 8, '0')"
+
+
+def _month_sql(col: str) -> str:
+    return f"make_date(({col} // 12)::INT, ({col} % 12 + 1)::INT, 1)"
+
+
+PERF_SELECT = f"""
+    {_loan_id_sql('i')}, {_month_sql('m')}, mob, dpd, {_sql_list(schema.BUCKETS)}[bucket + 1],
+    {_sql_list(schema.STATUSES)}[status + 1], opening, scheduled, paid, closing, co, rec"""
+
+
+def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, region_names: list[str],
+          progress: Callable[[float, str], None] | None) -> Iterator[Batch]:
+    n = len(b.score)
+    m0, m1 = _month_index(p.start_month), _month_index(p.end_month)
+    months = np.arange(m0, m1 + 1)
+    macro_mat = _macro_matrix(macro, region_names, months)
+    costs = CONTACT_COST[p.market]
+    ch_index = {c: i for i, c in enumerate(schema.ACTION_CHANNELS)}
+    cost_vec = np.array([costs[c] for c in schema.ACTION_CHANNELS])
+    prepay_base = 0.014 if p.market == "us" else 0.020
+
+    # Mutable state per loan. status: -1 not yet originated, then index into schema.STATUSES.
+    status = np.full(n, -1, dtype=np.int8)
+    missed = np.zeros(n, dtype=np.int8)        # instalments in arrears
+    balance = b.amount.astype(float).copy()
+    payment = b.payment.astype(float).copy()
+    apr = b.apr.astype(float).copy()
+    remaining = b.term.astype(np.int16).copy()  # instalments still to pay
+    restructured_until = np.full(n, -1, dtype=np.int32)
+    months_at_120 = np.zeros(n, dtype=np.int8)
+    arm = np.full(n, -1, dtype=np.int8)          # experiment arm index this month
+    sms_exp = (_month_index("2024-01-01"), _month_index("2024-06-01"))
+    voice_exp = (_month_index("2025-01-01"), _month_index("2025-06-01"))
+    offset = np.clip(31 - b.orig_day.astype(np.int16), 1, 29)
+
+    for step, m in enumerate(months):
+        status[(status == -1) & (b.orig_month < m)] = 0
+        idx = np.nonzero(status == 0)[0]
+        if progress is not None:
+            progress(step / len(months), f"month {_month_start(m):%Y-%m}: {len(idx):,} open loans")
+        if len(idx) == 0:
+            continue
+        k = missed[idx].astype(np.int16)
+        mob = (m - b.orig_month[idx]).astype(np.int16)
+        seg = b.segment[idx]
+        logit = (b.base_logit[idx] + macro_mat[b.region[idx], step] + _seasonal(p.market, m)
+                 + _seasoning(mob) + REDEFAULT_LOGIT * (restructured_until[idx] >= m))
+        p_miss = _sigmoid(logit)
+        opening = balance[idx].copy()
+        sched = np.minimum(payment[idx], opening * (1 + apr[idx] / 12))
+
+        # Randomised tests: assignment happens among the eligible this month.
+        arm[idx] = -1
+        if sms_exp[0] <= m <= sms_exp[1]:
+            elig = (k == 0) & (rng.random(len(idx)) < 0.3)
+            treat = elig & (rng.random(len(idx)) < 0.5)
+            arm[idx[elig]] = 1
+            arm[idx[treat]] = 0
+            p_miss = np.where(treat, p_miss * (1 - np.array([PREDUE_SMS_EFFECT[s] for s in SEGMENTS])[seg]),
+                              p_miss)
+        if voice_exp[0] <= m <= voice_exp[1]:
+            elig = (k == 1) & (rng.random(len(idx)) < 0.5)
+            treat = elig & (rng.random(len(idx)) < 0.5)
+            arm[idx[elig]] = 3
+            arm[idx[treat]] = 2
+
+        u = rng.random(len(idx))
+        paid_n = np.ones(len(idx), dtype=np.int16)  # instalments paid this month
+        prepay = np.zeros(len(idx), dtype=bool)
+        # Current loans: miss, prepay, or pay one.
+        cur = k == 0
+        p_prepay = prepay_base * (1 + 0.5 * (seg == 2)) * (mob > 3)
+        paid_n[cur & (u < p_miss)] = 0
+        prepay[cur & (u >= p_miss) & (u < p_miss + p_prepay)] = True
+        # Delinquent loans: roll (pay nothing), stay (pay one), partial cure (two), full cure (all).
+        dq = ~cur
+        kk = np.clip(k, 1, 5)
+        risk = logit - COEF["intercept"]
+        p_roll = _sigmoid(ROLL_INTERCEPT[kk] + 0.45 * (risk - RISK_CENTRE))
+        p_cure = _sigmoid(CURE_INTERCEPT[kk] - 0.35 * (risk - RISK_CENTRE))
+        voice_treat = arm[idx] == 2
+        p_cure = np.where(voice_treat, np.minimum(p_cure * (1 + np.array(
+            [AI_VOICE_CURE_EFFECT[s] for s in SEGMENTS])[seg]), 0.95), p_cure)
+        p_cure = (1 - p_roll) * p_cure
+        p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * 0.35, 0)
+        v = rng.random(len(idx))
+        roll = dq & (v < p_roll)
+        cure = dq & (v >= p_roll) & (v < p_roll + p_cure)
+        part = dq & (v >= p_roll + p_cure) & (v < p_roll + p_cure + p_partial)
+        paid_n[roll] = 0
+        paid_n[cure] = k[cure] + 1
+        paid_n[part] = 2
+        paid_n = np.minimum(paid_n, remaining[idx])
+
+        # Apply payments instalment by instalment (at most 6 in a month).
+        bal = opening.copy()
+        r = apr[idx] / 12
+        for j in range(1, int(paid_n.max(initial=0)) + 1):
+            mask = paid_n >= j
+            principal = np.minimum(payment[idx] - bal * r, bal)
+            bal = np.where(mask, bal - np.maximum(principal, 0), bal)
+        amount_paid = paid_n * payment[idx]
+        amount_paid = np.where(prepay, opening + opening * r, amount_paid)
+        bal = np.where(prepay, 0.0, bal)
+        new_k = np.where(prepay, 0, k + 1 - paid_n).astype(np.int16)
+        new_rem = remaining[idx] - paid_n
+        bal = np.where(new_rem <= 0, 0.0, bal)
+        paid_off = prepay | ((new_rem <= 0) & (new_k <= 0))
+        new_k = np.maximum(new_k, 0)
+
+        # 120+ DPD: charge-off or repossession, usually within a month of reaching it.
+        at120 = new_k >= 5
+        months_at_120[idx] = np.where(at120, months_at_120[idx] + 1, 0)
+        terminate = at120 & ((months_at_120[idx] >= 2) | (rng.random(len(idx)) < 0.75)) & ~paid_off
+        repo = terminate & (rng.random(len(idx)) < (0.62 if p.market == "us" else 0.5))
+        dep = np.where(b.used[idx], 0.985, 0.98) ** mob
+        sale = b.vehicle_value[idx] * dep * rng.uniform(0.65, 0.95, len(idx))
+        recovery = np.where(repo, np.minimum(sale, bal), np.where(terminate, bal * rng.uniform(0, 0.12, len(idx)), 0))
+        co_amount = np.where(terminate, bal, 0.0)
+
+        # Restructures: hardship extension or deferral for some delinquent loans.
+        tier_rate = np.where(seg == 0, 0.10, np.where(seg == 1, 0.06, 0.035))
+        covid = 6.0 if (p.market == "us" and _month_index("2020-04-01") <= m <= _month_index("2020-06-01")) else 1.0
+        offer = (~terminate & ~paid_off & (new_k >= 1) & (new_k <= 3)
+                 & (rng.random(len(idx)) < tier_rate * covid) & (restructured_until[idx] < m - 12))
+        kind = np.where(rng.random(len(idx)) < 0.6, 0, 1)  # 0 extension, 1 deferral
+        extend_by = np.where(kind == 0, new_k + rng.integers(0, 7, len(idx)), new_k)
+        pay_before = payment[idx].copy()
+        new_rem = np.where(offer, new_rem + extend_by, new_rem)
+        new_pay = np.where(offer & (kind == 0),
+                           np.round(_annuity(bal, apr[idx], np.maximum(new_rem, 1).astype(float)), 2),
+                           payment[idx])
+        new_k = np.where(offer, 0, new_k)
+
+        dpd = np.where(new_k > 0, (np.minimum(new_k, 5) - 1) * 30 + offset[idx], 0)
+        dpd = np.where(new_k > 5, 120 + (new_k - 5) * 30 + offset[idx], dpd).astype(np.int32)
+        new_status = np.where(paid_off, 1, np.where(terminate & repo, 3, np.where(terminate, 2, 0))).astype(np.int8)
+        bucket = schema.bucket_index_of_dpd(dpd)
+        closing = np.where(new_status == 0, bal, 0.0)
+
+        # Write back.
+        missed[idx] = np.minimum(new_k, 127)
+        balance[idx] = closing
+        remaining[idx] = np.maximum(new_rem, 0)
+        payment[idx] = new_pay
+        status[idx] = new_status
+        restructured_until[idx[offer]] = m + 12
+
+        yield Batch("performance", pd.DataFrame({
+            "i": idx.astype(np.int64), "m": np.full(len(idx), m, dtype=np.int32), "mob": mob,
+            "dpd": dpd, "bucket": bucket, "status": new_status, "opening": np.round(opening, 2),
+            "scheduled": np.round(sched, 2), "paid": np.round(amount_paid, 2), "closing": np.round(closing, 2),
+            "co": np.round(co_amount, 2), "rec": np.round(recovery, 2)}), PERF_SELECT)
+
+        if offer.any():
+            o = np.nonzero(offer)[0]
+            yield Batch("restructures", pd.DataFrame({
+                "i": idx[o].astype(np.int64), "m": np.full(len(o), m, dtype=np.int32),
+                "kind": kind[o], "ext": extend_by[o].astype(np.int32), "pb": pay_before[o], "pa": new_pay[o],
+                "apr": apr[idx[o]]}),
+                f"{_loan_id_sql('i')}, {_month_sql('m')}, "
+                f"CASE WHEN kind = 0 THEN 'extension' ELSE 'deferral' END, ext, pb, pa, apr, apr")
+
+        actions = _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, p.market)
+        if actions is not None:
+            yield actions
+    if progress is not None:
+        progress(1.0, "done")
+
+
+def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, market) -> Batch | None:
+    """Contacts made during month m: business-as-usual collections plus the experiment arms."""
+    rows_i, rows_ch, rows_day, rows_out = [], [], [], []
+    rows_arm = []
+    n = len(idx)
+    ok = paid_n > 0
+    reminder = ch_index["wechat"] if market == "cn" else ch_index["sms"]
+
+    def add(mask, channel, out, arm_code=-1):
+        sel = np.nonzero(mask)[0]
+        if len(sel) == 0:
+            return
+        rows_i.append(sel)
+        rows_ch.append(np.full(len(sel), channel, dtype=np.int8))
+        rows_out.append(out[sel] if isinstance(out, np.ndarray) else np.full(len(sel), out, dtype=np.int8))
+        rows_arm.append(arm_code[sel] if isinstance(arm_code, np.ndarray) else np.full(len(sel), arm_code, np.int8))
+        rows_day.append(np.zeros(len(sel), dtype=np.int8))
+
+    u = rng.random(n)
+    # Outcome codes: index into schema.ACTION_OUTCOMES.
+    paid_out = np.where(cure | part, 3, np.where(ok, 2, np.where(u < 0.5, 0, np.where(u < 0.85, 1, 4)))).astype(np.int8)
+    complaint = rng.random(n) < 0.004
+    call_out = np.where(complaint, 5, paid_out).astype(np.int8)
+    dq = k >= 1
+    a = arm[idx]
+    # Experiments first: pre-due SMS treatment is a real contact, the control arm a withheld one.
+    add(a == 0, ch_index["sms"], np.where(rng.random(n) < 0.93, 1, 0).astype(np.int8), 0)
+    add(a == 1, ch_index["sms"], 0, 1)
+    add(a == 2, ch_index["ai_voice"], paid_out, 2)
+    add(a == 3, ch_index["ai_voice"], 0, 3)
+    add(dq, reminder, np.where(rng.random(n) < 0.9, 1, 0).astype(np.int8))
+    add(dq & (rng.random(n) < 0.5), ch_index["app_push"], 1)
+    add((k == 1) & (a != 2) & (a != 3) & (rng.random(n) < 0.5), ch_index["ai_voice"], paid_out)
+    add(k >= 2, ch_index["agent_call"], call_out)
+    add((k >= 2) & (rng.random(n) < 0.6), ch_index["agent_call"], call_out)
+    add((k >= 3) & (rng.random(n) < 0.35), ch_index["field_visit"], np.where(rng.random(n) < 0.01, 5, paid_out).astype(np.int8))
+    add(k >= 3, ch_index["letter"], 1)
+    add((k >= 4) & (rng.random(n) < 0.3), ch_index["legal"], 1)
+    if not rows_i:
+        return None
+    sel = np.concatenate(rows_i)
+    ch = np.concatenate(rows_ch)
+    out = np.concatenate(rows_out)
+    arm_code = np.concatenate(rows_arm)
+    # Contacts fall between 08:00 and 21:00 (China's and the US's contact-hour rules).
+    day = rng.integers(0, 27, len(sel))
+    sec = day * 86400 + rng.integers(8 * 3600, 21 * 3600, len(sel))
+    # Pre-due reminders go out 3 days before the due date of a current loan.
+    dpd_at = np.where(k[sel] == 0, -3, (k[sel] - 1) * 30 + np.minimum(offset[idx[sel]], day + 1))
+    cost = cost_vec[ch] * (arm_code != 1) * (arm_code != 3)
+    return Batch("actions", pd.DataFrame({
+        "i": idx[sel].astype(np.int64), "m": np.full(len(sel), m, dtype=np.int32), "sec": sec.astype(np.int64),
+        "ch": ch, "dpd": dpd_at.astype(np.int32), "out": out, "cost": cost, "arm": arm_code}), _ACTIONS_SELECT)
+
+
+_ACTIONS_SELECT = f"""
+    {_loan_id_sql('i')}, CAST({_month_sql('m')} AS TIMESTAMP) + to_seconds(sec),
+    {_sql_list(schema.ACTION_CHANNELS)}[ch + 1], dpd, {_sql_list(schema.ACTION_OUTCOMES)}[out + 1], cost,
+    CASE WHEN arm < 0 THEN NULL ELSE {_sql_list(ARMS)}[arm + 1] END"""
+
+
+def write_sample(con, params: SynthParams, progress: Callable[[float, str], None] | None = None,
+                 ) -> dict[str, int]:
+    """Generate the sample and swap it into the store in one transaction; return row counts."""
+    from analytics.store import write_tables
+
+    batches, metadata = generate(params, progress)
+    return write_tables(con, batches, metadata)

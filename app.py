@@ -1,0 +1,50 @@
+"""CollectLens home: the portfolio Overview. Start the app with `make run`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import figures
+from analytics.portfolio import kpi_snapshot
+from ui import cache
+from ui.frame import PageContext, frame, guarded
+from ui.widgets import kpi_card
+
+CARD_ROWS = (
+    ("active_loans", "outstanding_balance", "net_chargeoff_rate_annualized", "cure_rate"),
+    ("dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count"),
+    ("dpd30_rate_balance", "dpd60_rate_balance", "dpd90_rate_balance"),
+)
+HELP = {"count": "kpi.help.count", "balance": "kpi.help.balance",
+        "net_chargeoff_rate_annualized": "kpi.help.nco", "cure_rate": "kpi.help.cure"}
+
+
+def overview(ctx: PageContext) -> None:
+    f = ctx.filters
+    kpis = cache.kpis(ctx.data_version, f)
+    if kpis.empty:
+        st.warning(ctx.t("empty.filtered"))
+        return
+    month = f.as_of_month or kpis["as_of_month"].max()
+    st.title(ctx.t("overview.title"))
+    st.caption(ctx.t("overview.subtitle", month=f"{month:%Y-%m}"))
+    snap = kpi_snapshot(kpis, month)
+    pp = lambda d: ctx.t("overview.pp", delta=d)  # noqa: E731
+    for row in CARD_ROWS:
+        cols = st.columns(4)
+        for col, metric in zip(cols, row, strict=False):
+            kind = "balance" if metric.endswith("_balance") and metric != "outstanding_balance" else "count"
+            help_key = HELP.get(metric) or (HELP[kind] if metric.startswith("dpd") else None)
+            kpi_card(col, ctx.t(f"kpi.{metric}"), metric, snap, ctx.currency, pp,
+                     ctx.t(help_key) if help_key else None)
+
+    measure = st.segmented_control(ctx.t("overview.measure"), ["count", "balance"], default="count",
+                                   format_func=lambda m: ctx.t(f"measure.{m}"), key="w_overview_measure") or "count"
+    left, right = st.columns(2)
+    left.plotly_chart(figures.delinquency_trend_figure(kpis, ctx.lang, measure), width="stretch")
+    trend = cache.delinquency_trend(ctx.data_version, f)
+    right.plotly_chart(figures.bucket_mix_figure(trend, ctx.lang, measure), width="stretch")
+
+
+ctx = frame("nav.overview")
+guarded(overview, ctx)
