@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -60,15 +61,16 @@ def cmd_ensure_sample(args, db: Path) -> int:
     return cmd_synth(args, db)
 
 
+def parse_month(text: str) -> pd.Timestamp:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise InputError(f"--month '{text}' is not a month. Use YYYY-MM, e.g. 2026-09.")
+    return pd.Timestamp(text + "-01")
+
+
 def cmd_export(args, db: Path) -> int:
     if args.table not in EXPORTS:
         raise InputError(f"Unknown table '{args.table}'. Choose one of: {', '.join(sorted(EXPORTS))}.")
-    month = None
-    if args.month:
-        try:
-            month = pd.Timestamp(args.month + "-01" if len(args.month) == 7 else args.month)
-        except ValueError as exc:
-            raise InputError(f"--month '{args.month}' is not a month. Use YYYY-MM, e.g. 2026-09.") from exc
+    month = parse_month(args.month) if args.month else None
     con = store.open_duckdb(db)
     try:
         if not store.has_data(con):
@@ -78,7 +80,11 @@ def cmd_export(args, db: Path) -> int:
     finally:
         con.close()
     if month is not None and "as_of_month" in frame.columns:
-        frame = frame[pd.to_datetime(frame["as_of_month"]) == month]
+        months = pd.to_datetime(frame["as_of_month"])
+        if not (months == month).any():
+            raise InputError(f"--month {args.month} is not in the data, which covers {months.min():%Y-%m} to "
+                             f"{months.max():%Y-%m}.")
+        frame = frame[months == month]
     out = Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

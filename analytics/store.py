@@ -13,7 +13,6 @@ import contextlib
 import json
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,22 +98,14 @@ def connect_backend(spec: BackendSpec) -> ibis.BaseBackend:
                          "server and the credentials, or unset COLLECTLENS_BACKEND.") from exc
 
 
-_local = threading.local()
-
-
 def reader(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
-    """An Ibis backend on this thread's own cursor of ``con``.
+    """An Ibis backend on a new cursor of ``con``.
 
     One DuckDB connection is not safe across threads and Streamlit serves each session on its
-    own thread, so every thread gets its own cursor (sharing the same database instance).
+    own thread, so each thread reads through its own cursor (same database instance). The UI
+    keeps one per thread (ui/cache.py); a command makes one.
     """
-    cache = getattr(_local, "readers", None)
-    if cache is None:
-        cache = _local.readers = {}
-    key = id(con)
-    if key not in cache:
-        cache[key] = ibis.duckdb.from_connection(con.cursor())
-    return cache[key]
+    return ibis.duckdb.from_connection(con.cursor())
 
 
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:

@@ -6,6 +6,8 @@ or sample makes the next rerun recompute instead of showing stale numbers.
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -26,9 +28,18 @@ def db_path() -> str:
     return str(config.settings().db_path)
 
 
+_thread = threading.local()
+
+
 def tables() -> Tables:
-    """The canonical tables on this thread's own cursor."""
-    return Tables.of(store.reader(connection(db_path())))
+    """The canonical tables on this thread's own cursor (kept for the thread's later reruns)."""
+    path = db_path()
+    con = connection(path)
+    cached = getattr(_thread, "readers", {})
+    if cached.get(path, (None,))[0] is not con:
+        cached[path] = (con, Tables.of(store.reader(con)))
+        _thread.readers = cached
+    return cached[path][1]
 
 
 def data_version() -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
 RATE_METRICS_UP_IS_BAD = {
     "dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count", "dpd30_rate_balance",
     "dpd60_rate_balance", "dpd90_rate_balance", "net_chargeoff_rate_annualized",

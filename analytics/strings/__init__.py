@@ -1,0 +1,1 @@
+"""UI strings by page or feature; merged by analytics.i18n."""
