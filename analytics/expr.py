@@ -11,6 +11,11 @@ def month_index(col: ir.DateValue) -> ir.IntegerValue:
     return (col.year() * 12 + col.month() - 1).cast("int64")
 
 
+def next_month(col: ir.DateValue) -> ir.DateValue:
+    """The first day of the month after ``col`` (a first-of-month date)."""
+    return (col + ibis.interval(months=1)).cast("date")
+
+
 def count_if(pred: ir.BooleanValue) -> ir.IntegerScalar:
     return pred.cast("int64").sum()
 

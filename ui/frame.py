@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +23,7 @@ from analytics.filters import PortfolioFilter
 from ui import cache
 
 log = logging.getLogger(__name__)
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 
 # (script, i18n key, icon). Only pages that work are listed.
 PAGES: list[tuple[str, str, str]] = [
@@ -189,11 +191,11 @@ def _banner(ctx: PageContext) -> None:
 
 def frame(page_title_key: str) -> PageContext:
     """Draw the shared frame and return the page's context. Call first on every page."""
-    st.set_page_config(page_title=f"CollectLens · {i18n.t(page_title_key, 'en')}", page_icon=":material/insights:",
+    st.set_page_config(page_title=f"CollectLens · {i18n.t(page_title_key, 'en')}", page_icon=str(ICON),
                        layout="wide", initial_sidebar_state="expanded")
     _seed_state()
+    _navigation(st.session_state["lang"])
     lang = _language_switch()
-    _navigation(lang)
     try:
         _ensure_data(lang)
         version = cache.data_version()

@@ -45,7 +45,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.dpd60_rate_balance": {"en": "60+ DPD (by balance)", "zh": "逾期60天以上（按余额）"},
     "kpi.dpd90_rate_balance": {"en": "90+ DPD (by balance)", "zh": "逾期90天以上（按余额）"},
     "kpi.net_chargeoff_rate_annualized": {"en": "Net charge-off (annualised)", "zh": "年化净核销率"},
-    "kpi.cure_rate": {"en": "Cure rate (30+ to current, 1 month)", "zh": "回滚率（30天以上转正常，1个月）"},
+    "kpi.cure_rate": {"en": "Cure rate (30+ → current)", "zh": "回滚率（30+转正常）"},
     "kpi.help.count": {"en": "Share of active loans at month end.", "zh": "占月末在贷笔数的比例。"},
     "kpi.help.balance": {"en": "Share of active closing balance at month end.", "zh": "占月末在贷余额的比例。"},
     "kpi.help.nco": {"en": "(Charge-offs − recoveries) in the month × 12 ÷ previous month-end balance.",

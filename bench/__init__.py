@@ -1,0 +1,1 @@
+"""Benchmarks: python -m bench --loans N. Speed and memory targets live here, not in tests."""
