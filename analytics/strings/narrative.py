@@ -1,0 +1,23 @@
+"""Strings of the written narrative (presentation mode, briefing pack) and of presentation mode."""
+
+STRINGS = {
+    "present.toggle": {"en": "Presentation mode", "zh": "演示模式"},
+    "present.help": {"en": "Large numbers, few controls, personal data masked.",
+                     "zh": "大字号指标、精简控件、个人信息脱敏。"},
+    "present.headline": {"en": "Where we are", "zh": "当前状况"},
+    "present.masked": {"en": "Personal data is masked in presentation mode.", "zh": "演示模式下个人信息已脱敏。"},
+    "narr.rose": {"en": "rose", "zh": "上升"},
+    "narr.fell": {"en": "fell", "zh": "下降"},
+    "narr.flat": {"en": "held at", "zh": "持平于"},
+    "narr.dq": {"en": "{level}+ delinquency {verb} {delta:.2f} pp to {value:.2%} in {month}",
+                "zh": "{month}逾期{level}天以上比例{verb}{delta:.2f}个百分点，至{value:.2%}"},
+    "narr.dq_flat": {"en": "{level}+ delinquency held at {value:.2%} in {month}",
+                     "zh": "{month}逾期{level}天以上比例持平于{value:.2%}"},
+    "narr.book": {"en": "The book has {loans} active loans and {balance} outstanding ({growth:+.1%} on last month).",
+                  "zh": "在贷 {loans} 笔，贷款余额 {balance}（较上月 {growth:+.1%}）。"},
+    "narr.losses": {"en": "Annualised net charge-off is {nco:.2%}; {cure:.1%} of loans 30+ days late last month "
+                           "are current again.",
+                    "zh": "年化净核销率 {nco:.2%}；上月逾期30天以上的贷款中有 {cure:.1%} 已恢复正常。"},
+    "narr.driven": {"en": ", driven by {segment}", "zh": "，主要来自{segment}"},
+    "narr.end": {"en": ".", "zh": "。"},
+}
