@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import figures
+from analytics import figures, narrative
 from analytics.portfolio import kpi_snapshot
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import kpi_card
+from ui.widgets import format_money, kpi_card
 
 CARD_ROWS = (
     ("active_loans", "outstanding_balance", "net_chargeoff_rate_annualized", "cure_rate"),
     ("dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count"),
     ("dpd30_rate_balance", "dpd60_rate_balance", "dpd90_rate_balance"),
+)
+PRESENTATION_CARDS = (
+    ("dpd30_rate_count", "dpd60_rate_count", "net_chargeoff_rate_annualized"),
+    ("active_loans", "outstanding_balance", "cure_rate"),
 )
 HELP = {"count": "kpi.help.count", "balance": "kpi.help.balance",
         "net_chargeoff_rate_annualized": "kpi.help.nco", "cure_rate": "kpi.help.cure"}
@@ -30,16 +34,23 @@ def overview(ctx: PageContext) -> None:
     st.caption(ctx.t("overview.subtitle", month=f"{month:%Y-%m}"))
     snap = kpi_snapshot(kpis, month)
     pp = lambda d: ctx.t("overview.pp", delta=d)  # noqa: E731
-    for row in CARD_ROWS:
-        cols = st.columns(4)
+    if ctx.presentation:
+        st.subheader(ctx.t("present.headline"))
+        st.markdown(" ".join(s for s in (
+            narrative.delinquency_sentence(snap, month, ctx.lang),
+            narrative.book_sentence(snap, ctx.lang, ctx.currency, format_money),
+            narrative.losses_sentence(snap, ctx.lang)) if s))
+    for row in PRESENTATION_CARDS if ctx.presentation else CARD_ROWS:
+        cols = st.columns(len(row) if ctx.presentation else 4)
         for col, metric in zip(cols, row, strict=False):
             kind = "balance" if metric.endswith("_balance") and metric != "outstanding_balance" else "count"
             help_key = HELP.get(metric) or (HELP[kind] if metric.startswith("dpd") else None)
             kpi_card(col, ctx.t(f"kpi.{metric}"), metric, snap, ctx.currency, pp,
                      ctx.t(help_key) if help_key else None)
 
-    measure = st.segmented_control(ctx.t("overview.measure"), ["count", "balance"], default="count",
-                                   format_func=lambda m: ctx.t(f"measure.{m}"), key="w_overview_measure") or "count"
+    measure = "count" if ctx.presentation else st.segmented_control(
+        ctx.t("overview.measure"), ["count", "balance"], default="count",
+        format_func=lambda m: ctx.t(f"measure.{m}"), key="w_overview_measure") or "count"
     left, right = st.columns(2)
     left.plotly_chart(figures.delinquency_trend_figure(kpis, ctx.lang, measure), width="stretch")
     trend = cache.delinquency_trend(ctx.data_version, f)

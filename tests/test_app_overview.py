@@ -118,3 +118,18 @@ def test_unknown_backend_shows_error_not_traceback(app_env, monkeypatch, backend
     at = run_app()
     assert not at.exception
     assert any("Cannot create the folder" in e.value for e in at.error)
+
+
+def test_presentation_mode_big_numbers_and_narrative(app_env):
+    at = run_app(present="1", lang="en")
+    no_errors(at)
+    assert at.toggle(key="w_present").value is True
+    assert len(at.metric) == 6
+    text = " ".join(m.value for m in at.markdown)
+    assert "60+ delinquency" in text and "active loans" in text
+    # few controls: no region / tier filters in the meeting room
+    assert not [m for m in at.multiselect if m.key == "w_regions"]
+    at.toggle(key="w_present").set_value(False).run()
+    no_errors(at)
+    assert len(at.metric) == 10
+    assert "present" not in at.query_params

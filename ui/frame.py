@@ -31,8 +31,8 @@ PAGES: list[tuple[str, str, str]] = [
 ]
 
 # Plain session keys (survive page switches) and their query-parameter names.
-STATE_KEYS = {"lang": "lang", "f_month": "month", "f_regions": "region", "f_tiers": "tier",
-              "f_vintage": "vintage", "f_conditions": "cond"}
+STATE_KEYS = {"lang": "lang", "present": "present", "f_month": "month", "f_regions": "region",
+              "f_tiers": "tier", "f_vintage": "vintage", "f_conditions": "cond"}
 LIST_KEYS = {"f_regions", "f_tiers", "f_conditions"}
 
 
@@ -44,6 +44,7 @@ class PageContext:
     filters: PortfolioFilter
     data_version: str
     meta: dict
+    presentation: bool = False
 
     def t(self, key: str, **fmt: object) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -66,6 +67,7 @@ def _seed_state() -> None:
         if param in qp and key not in st.session_state:
             raw = qp[param]
             st.session_state[key] = [v for v in raw.split(",") if v] if key in LIST_KEYS else raw
+    st.session_state["present"] = str(st.session_state.get("present", "")) in ("1", "True", "true")
     st.session_state.setdefault("lang", i18n.DEFAULT_LANGUAGE)
     if st.session_state["lang"] not in i18n.LANGUAGES:
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
@@ -79,7 +81,11 @@ def _mirror_to_url() -> None:
             if param in st.query_params:
                 del st.query_params[param]
             continue
-        text = ",".join(value) if isinstance(value, list) else str(value)
+        if value is False:
+            if param in st.query_params:
+                del st.query_params[param]
+            continue
+        text = ",".join(value) if isinstance(value, list) else ("1" if value is True else str(value))
         if st.query_params.get(param) != text:
             st.query_params[param] = text
 
@@ -103,6 +109,20 @@ def _language_switch() -> str:
     return st.session_state["lang"]
 
 
+def _presentation_switch(lang: str) -> bool:
+    sync = _bound("w_present", "present", False)
+    st.sidebar.toggle(i18n.t("present.toggle", lang), key="w_present", on_change=sync,
+                      help=i18n.t("present.help", lang))
+    present = bool(st.session_state.get("present"))
+    if present:
+        # Big numbers for a projector; the sidebar stays for the switch itself.
+        st.markdown(
+            "<style>[data-testid='stMetricValue'] {font-size: 3.2rem;} "
+            "[data-testid='stMetricLabel'] p {font-size: 1.15rem;} "
+            "[data-testid='stMetricDelta'] {font-size: 1.1rem;}</style>", unsafe_allow_html=True)
+    return present
+
+
 def _ensure_data(lang: str) -> None:
     """First start with no data: build the default sample, showing progress."""
     con = cache.connection(cache.db_path()).cursor()
@@ -120,7 +140,7 @@ def _ensure_data(lang: str) -> None:
         con.close()
 
 
-def _filters(lang: str, options: dict) -> PortfolioFilter:
+def _filters(lang: str, options: dict, present: bool) -> PortfolioFilter:
     sb = st.sidebar
     sb.subheader(i18n.t("sidebar.filters", lang))
     months = options["months"]
@@ -130,6 +150,9 @@ def _filters(lang: str, options: dict) -> PortfolioFilter:
         st.session_state["w_month"] = month_labels[-1]
     sb.selectbox(i18n.t("filter.as_of", lang), month_labels[::-1], key="w_month", on_change=sync)
     sync()
+    if present:
+        # Few controls in the meeting room: the month only; other filters keep their values.
+        return _filter_from_state()
 
     def multi(widget_key, plain_key, label_key, values, fmt):
         s = _bound(widget_key, plain_key, [])
@@ -137,38 +160,52 @@ def _filters(lang: str, options: dict) -> PortfolioFilter:
         sb.multiselect(i18n.t(label_key, lang), values, key=widget_key, format_func=fmt,
                        placeholder=i18n.t("filter.all", lang), on_change=s)
         s()
-        return tuple(st.session_state[plain_key])
 
-    regions = multi("w_regions", "f_regions", "filter.region", options["regions"], str)
-    tiers = multi("w_tiers", "f_tiers", "filter.tier", options["tiers"], lambda v: i18n.t(f"tier.{v}", lang))
-    conditions = multi("w_conditions", "f_conditions", "filter.condition", options["conditions"],
-                       lambda v: i18n.t(f"condition.{v}", lang))
-
-    years = [int(y) for y in options["years"]]
-    vfrom = vto = None
-    if len(years) > 1:
-        full = f"{years[0]}-{years[-1]}"
-        vsync = _bound("w_vintage", "f_vintage", full)
-        try:
-            lo, hi = (int(x) for x in str(st.session_state["w_vintage"]).split("-"))
-        except ValueError:
-            lo, hi = years[0], years[-1]
-        lo, hi = max(lo, years[0]), min(hi, years[-1])
-        picked = sb.select_slider(i18n.t("filter.vintage", lang), options=years, value=(lo, hi), key="w_vintage_range")
-        st.session_state["w_vintage"] = f"{picked[0]}-{picked[1]}"
-        vsync()
-        if picked != (years[0], years[-1]):
-            vfrom, vto = date(picked[0], 1, 1), date(picked[1], 12, 1)
-        else:
-            st.session_state["f_vintage"] = None
+    multi("w_regions", "f_regions", "filter.region", options["regions"], str)
+    multi("w_tiers", "f_tiers", "filter.tier", options["tiers"], lambda v: i18n.t(f"tier.{v}", lang))
+    multi("w_conditions", "f_conditions", "filter.condition", options["conditions"],
+          lambda v: i18n.t(f"condition.{v}", lang))
+    _vintage_slider(lang, [int(y) for y in options["years"]])
     if sb.button(i18n.t("filter.reset", lang), key="w_reset"):
         for key in ("f_month", "f_regions", "f_tiers", "f_conditions", "f_vintage", "w_month", "w_regions",
-                    "w_tiers", "w_conditions", "w_vintage", "w_vintage_range"):
+                    "w_tiers", "w_conditions", "w_vintage_range"):
             st.session_state.pop(key, None)
         st.rerun()
-    month = pd.Timestamp(st.session_state["f_month"]).date() if st.session_state.get("f_month") else None
-    return PortfolioFilter(as_of_month=month, regions=regions, credit_tiers=tiers, vintage_from=vfrom,
-                           vintage_to=vto, vehicle_conditions=conditions)
+    return _filter_from_state()
+
+
+def _year_range(text: str | None, years: list[int]) -> tuple[int, int]:
+    try:
+        lo, hi = (int(x) for x in str(text).split("-"))
+    except ValueError:
+        return years[0], years[-1]
+    return max(lo, years[0]), min(hi, years[-1])
+
+
+def _vintage_slider(lang: str, years: list[int]) -> None:
+    if len(years) < 2:
+        return
+    def sync() -> None:
+        lo, hi = st.session_state["w_vintage_range"]
+        # The full range is no filter at all (and keeps the URL short).
+        st.session_state["f_vintage"] = None if (lo, hi) == (years[0], years[-1]) else f"{lo}-{hi}"
+
+    # Seeded by value= (not by session state) so the widget is a range slider from its first run.
+    st.sidebar.select_slider(i18n.t("filter.vintage", lang), options=years, key="w_vintage_range", on_change=sync,
+                             value=_year_range(st.session_state.get("f_vintage"), years))
+
+
+def _filter_from_state() -> PortfolioFilter:
+    """The filter as the plain session keys hold it (what the widgets last set)."""
+    ss = st.session_state
+    month = pd.Timestamp(ss["f_month"]).date() if ss.get("f_month") else None
+    vfrom = vto = None
+    if ss.get("f_vintage"):
+        lo, hi = (int(x) for x in str(ss["f_vintage"]).split("-"))
+        vfrom, vto = date(lo, 1, 1), date(hi, 12, 1)
+    return PortfolioFilter(as_of_month=month, regions=tuple(ss.get("f_regions") or ()),
+                           credit_tiers=tuple(ss.get("f_tiers") or ()), vintage_from=vfrom, vintage_to=vto,
+                           vehicle_conditions=tuple(ss.get("f_conditions") or ()))
 
 
 def _navigation(lang: str) -> None:
@@ -196,6 +233,7 @@ def frame(page_title_key: str) -> PageContext:
     _seed_state()
     _navigation(st.session_state["lang"])
     lang = _language_switch()
+    present = _presentation_switch(lang)
     try:
         _ensure_data(lang)
         version = cache.data_version()
@@ -204,9 +242,9 @@ def frame(page_title_key: str) -> PageContext:
     except CollectLensError as exc:
         st.error(f"{i18n.t('error.store', lang)} {exc}")
         st.stop()
-    filters = _filters(lang, options)
+    filters = _filters(lang, options, present)
     _mirror_to_url()
-    ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta)
+    ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present)
     _banner(ctx)
     return ctx
 

@@ -19,7 +19,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "filter.reset": {"en": "Reset filters", "zh": "重置筛选"},
     "banner.sample": {"en": "Sample portfolio (synthetic, {market} market, {loans} loans): generated for "
                                 "demonstration, not real customers.",
-                      "zh": "示例资产组合（模拟数据，{market} 市场，{loans} 笔贷款）：仅用于演示，并非真实客户。"},
+                      "zh": "示例资产组合（模拟数据，{market}市场，{loans} 笔贷款）：仅用于演示，并非真实客户。"},
     "banner.imported": {"en": "Imported data: {source}, loaded {loaded_at}.",
                         "zh": "已导入数据：{source}，导入时间 {loaded_at}。"},
     "banner.filtered": {"en": "Filtered view: {what}", "zh": "筛选视图：{what}"},
