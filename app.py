@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures, narrative
+from analytics.formatting import format_money
 from analytics.portfolio import kpi_snapshot
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import format_money, kpi_card
+from ui.widgets import kpi_card
 
 CARD_ROWS = (
     ("active_loans", "outstanding_balance", "net_chargeoff_rate_annualized", "cure_rate"),
@@ -57,5 +58,22 @@ def overview(ctx: PageContext) -> None:
     right.plotly_chart(figures.bucket_mix_figure(trend, ctx.lang, measure), width="stretch")
 
 
+def briefing_pack(ctx: PageContext) -> None:
+    """One click: the month's deck and HTML report, in the chosen language."""
+    with st.sidebar.expander(ctx.t("report.button"), icon=":material/slideshow:"):
+        wanted = (ctx.data_version, ctx.filters.as_of_month, ctx.lang)
+        if st.button(ctx.t("report.make"), key="w_make_pack"):
+            with st.spinner(ctx.t("report.making")):
+                st.session_state["_pack"] = (wanted, cache.briefing_pack(*wanted))
+        made_for, pack = st.session_state.get("_pack", (None, None))
+        if pack and made_for == wanted:  # a pack of another month or language is not offered
+            stem = f"collectlens_{ctx.filters.as_of_month or 'latest'}_{ctx.lang}"
+            st.download_button(ctx.t("report.download_pptx"), pack[".pptx"], f"{stem}.pptx", key="w_dl_pptx",
+                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+            st.download_button(ctx.t("report.download_html"), pack[".html"], f"{stem}.html", key="w_dl_html",
+                               mime="text/html")
+
+
 ctx = frame("nav.overview")
+guarded(briefing_pack, ctx)
 guarded(overview, ctx)

@@ -95,6 +95,24 @@ def cmd_export(args, db: Path) -> int:
     return 0
 
 
+def cmd_report(args, db: Path) -> int:
+    from analytics.report import build_report
+
+    month = parse_month(args.month).date() if args.month else None
+    con = store.open_duckdb(db)
+    bar, update = _progress_bar("report")
+    try:
+        if not store.has_data(con):
+            raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' first.")
+        written = build_report(Tables.of(store.reader(con)), store.read_metadata(con), [Path(p) for p in args.out],
+                               month=month, lang=args.lang, progress=update)
+    finally:
+        bar.close()
+        con.close()
+    print("Wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="CollectLens command line")
     p.add_argument("--db", type=Path, default=None,
@@ -116,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out", required=True)
     x.add_argument("--month", help="YYYY-MM: keep this month only")
     x.set_defaults(func=cmd_export)
+    r = sub.add_parser("report", help="write the briefing pack (.pptx and/or .html)")
+    r.add_argument("--month", help="YYYY-MM (default: the latest month)")
+    r.add_argument("--lang", default="en", help="en or zh")
+    r.add_argument("--out", required=True, nargs="+", help="FILE.pptx and/or FILE.html")
+    r.set_defaults(func=cmd_report)
     return p
 
 

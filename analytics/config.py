@@ -18,6 +18,9 @@ DEFAULT_DB_PATH = DATA_DIR / "portfolio.duckdb"
 PRESETS_DIR = Path(__file__).resolve().parent / "strategy" / "presets"
 REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
 
+# Chromium renders chart images offline (kaleido) and drives the browser tests.
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
 # The sample the app builds on first start when there is no data yet.
 DEFAULT_SAMPLE_LOANS = 50_000
 DEFAULT_SAMPLE_SEED = 7
@@ -33,6 +36,14 @@ class Settings:
     sample_loans: int
     sample_market: str
     reject_threshold: float
+
+
+def chromium_path() -> str | None:
+    """The browser kaleido uses for chart images: BROWSER_PATH if set, else Debian's chromium."""
+    explicit = os.environ.get("BROWSER_PATH")
+    if explicit:
+        return explicit
+    return next((p for p in CHROMIUM_CANDIDATES if Path(p).exists()), None)
 
 
 def settings() -> Settings:

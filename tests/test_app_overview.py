@@ -133,3 +133,17 @@ def test_presentation_mode_big_numbers_and_narrative(app_env):
     no_errors(at)
     assert len(at.metric) == 10
     assert "present" not in at.query_params
+
+
+def test_briefing_pack_from_the_app(app_env):
+    import shutil
+
+    from tests.conftest import in_ci
+    if not shutil.which("chromium"):
+        if in_ci():
+            pytest.fail("Chromium is needed to render the pack's charts")
+        pytest.skip("Chromium not installed: chart images cannot be rendered")
+    at = run_app(lang="zh")
+    at.button(key="w_make_pack").click().run()
+    no_errors(at)
+    assert len(at.get("download_button")) == 2

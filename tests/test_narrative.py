@@ -1,7 +1,7 @@
 from datetime import date
 
 from analytics import narrative
-from ui.widgets import format_money
+from analytics.formatting import format_money
 
 SNAP = {
     "dpd60_rate_count": {"value": 0.031, "previous": 0.027, "change": 0.004},

@@ -97,5 +97,24 @@ def delinquency_trend(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
     return portfolio.delinquency_trend(_filtered(f)).to_pandas()
 
 
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
+    """The deck and the HTML report for a month and language, as bytes for download buttons."""
+    import tempfile
+    from pathlib import Path
+
+    from analytics.report import build_report
+
+    con = connection(db_path()).cursor()
+    try:
+        meta = store.read_metadata(con)
+    finally:
+        con.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [Path(tmp) / "briefing.pptx", Path(tmp) / "briefing.html"]
+        build_report(tables(), meta, paths, month=month, lang=lang)
+        return {p.suffix: p.read_bytes() for p in paths}
+
+
 def clear() -> None:
     st.cache_data.clear()

@@ -1,6 +1,8 @@
-"""Reusable widgets: KPI cards and number formatting by market."""
+"""Reusable widgets: KPI cards."""
 
 from __future__ import annotations
+
+from analytics.formatting import format_change, format_value
 
 RATE_METRICS_UP_IS_BAD = {
     "dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count", "dpd30_rate_balance",
@@ -8,37 +10,7 @@ RATE_METRICS_UP_IS_BAD = {
 }
 
 
-def format_money(value: float | None, currency: str) -> str:
-    if value is None:
-        return "–"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"{currency}{value / size:,.1f}{suffix}"
-    return f"{currency}{value:,.0f}"
-
-
-def format_value(metric: str, value: float | None, currency: str) -> str:
-    if value is None:
-        return "–"
-    if metric == "active_loans":
-        return f"{value:,.0f}"
-    if metric == "outstanding_balance":
-        return format_money(value, currency)
-    return f"{value:.2%}"
-
-
-def format_change(metric: str, change: float | None, pp_label, currency: str) -> str | None:
-    if change is None:
-        return None
-    if metric == "active_loans":
-        return f"{change:+,.0f}"
-    if metric == "outstanding_balance":
-        return ("+" if change >= 0 else "-") + format_money(abs(change), currency)
-    return pp_label(change * 100)
-
-
-def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_label, help_text: str | None = None,
-             big: bool = False) -> None:
+def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_label, help_text: str | None = None) -> None:
     entry = snap.get(metric, {})
     column.metric(
         label,
