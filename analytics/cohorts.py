@@ -36,11 +36,21 @@ EVER_LEVELS: dict[str, int] = {"ever_30": 30, "ever_60": 60, "ever_90": 90}
 METRICS: tuple[str, ...] = ("ever_30", "ever_60", "ever_90", "cnl")
 LOSS_STATUSES: tuple[str, ...] = ("charged_off", "repossessed")
 GRAINS: tuple[str, ...] = ("month", "quarter", "year")
-_TRUNC = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def period_start(d: ir.DateValue, grain: str) -> ir.DateValue:
+    """First day of the month, quarter or year of ``d``. Built from year and month rather than
+    ``truncate``, which Spark answers with a timestamp that then fails to match dates."""
+    y, m = d.year(), d.month()
+    if grain == "year":
+        return ibis.date(y, 1, 1)
+    if grain == "quarter":
+        return ibis.date(y, ((m - 1) // 3) * 3 + 1, 1)
+    return ibis.date(y, m, 1)
 
 
 def _loan_vintages(loans: ir.Table, by: str | None) -> tuple[ir.Table, list[str]]:
-    cols = {"vintage": loans.origination_date.truncate("M").cast("date"),
+    cols = {"vintage": period_start(loans.origination_date, "month"),
             "original_amount": loans.original_amount.cast("float64")}
     if by is not None:
         cols["segment"] = segment_expr(loans, by)
@@ -90,8 +100,8 @@ def vintage_counts(perf: ir.Table, loans: ir.Table, by: str | None = None) -> ir
     agg = j.group_by([*keys, "months_on_book", "metric", "loans", "amount"]).aggregate(
         events=j.ev_amount.sum().fill_null(0.0))
     den = ibis.ifelse(agg.metric == "cnl", agg.amount, agg.loans.cast("float64"))
-    return agg.select(*keys, "months_on_book", "metric", events=agg.events, denominator=den,
-                      loans=agg.loans).order_by([*keys, "metric", "months_on_book"])
+    # No order_by here: it is an intermediate table (ibis on Spark adds sort keys to a later DISTINCT).
+    return agg.select(*keys, "months_on_book", "metric", events=agg.events, denominator=den, loans=agg.loans)
 
 
 def vintage_curves(perf: ir.Table, loans: ir.Table, grain: str = "month", by: str | None = None) -> ir.Table:
@@ -106,9 +116,11 @@ def vintage_curves(perf: ir.Table, loans: ir.Table, grain: str = "month", by: st
     seg = ["segment"] if by is not None else []
     if grain == "month":
         return vc.mutate(value=ratio(vc.events, vc.denominator)).select(
-            "vintage", *seg, "months_on_book", "metric", "value", "loans", "events", "denominator")
-    g = vc.mutate(group=vc.vintage.truncate(_TRUNC[grain]).cast("date"))
-    members = g.filter(g.metric == METRICS[0]).select("group", *seg, "vintage").distinct()
+            "vintage", *seg, "months_on_book", "metric", "value", "loans", "events", "denominator",
+        ).order_by(["vintage", *seg, "metric", "months_on_book"])
+    g = vc.mutate(group=period_start(vc.vintage, grain))
+    first = g.filter(g.metric == METRICS[0])
+    members = first.group_by(["group", *seg, "vintage"]).aggregate(n=first.vintage.count())
     members = members.group_by(["group", *seg]).aggregate(members=members.vintage.count())
     agg = g.group_by(["group", *seg, "months_on_book", "metric"]).aggregate(
         events=g.events.sum(), denominator=g.denominator.sum(), loans=g.loans.sum(), present=g.vintage.count())
