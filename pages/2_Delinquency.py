@@ -28,14 +28,12 @@ def delinquency_page(ctx: PageContext) -> None:
     month = pd.Timestamp(f.as_of_month or trend["as_of_month"].max()).date()
     st.title(ctx.t("dq.title"))
     st.caption(ctx.t("dq.subtitle", month=f"{month:%Y-%m}"))
-    c1, c2, c3, c4 = st.columns([1, 1, 1.4, 1])
-    naming = bucket_naming_switch(c4, ctx.t, "w_dq_naming")
+    c1, c2, c3 = st.columns(3)
+    naming = bucket_naming_switch(c3, ctx.t, "w_dq_naming")
     measure = c1.segmented_control(ctx.t("common.measure"), ["count", "balance"], default="count",
                                    format_func=lambda m: ctx.t(f"measure.{m}"), key="w_dq_measure") or "count"
     level = c2.segmented_control(ctx.t("dq.level"), [30, 60, 90], default=30,
                                  format_func=lambda lv: level_label(lv, ctx.lang, naming), key="w_dq_level") or 30
-    dim = c3.selectbox(ctx.t("dq.dimension"), DIMENSIONS, index=DIMENSIONS.index("credit_tier"),
-                       format_func=lambda d: ctx.t(f"dim.{d}"), key="w_dq_dim")
 
     rates = cache.dq_rates(ctx.data_version, f)
     if len(rates) < 2:
@@ -45,10 +43,15 @@ def delinquency_page(ctx: PageContext) -> None:
     right.plotly_chart(figures.bucket_mix_figure(trend, ctx.lang, measure,
                                                  bucket_label=lambda b: state_label(b, ctx.lang, naming)),
                        width="stretch")
-    _breakdown(ctx, month, dim, level, measure, naming)
+    st.divider()
+    c1, c2, _ = st.columns([1.3, 1, 1])
+    dim = c1.selectbox(ctx.t("dq.dimension"), DIMENSIONS, index=DIMENSIONS.index("credit_tier"),
+                       format_func=lambda d: ctx.t(f"dim.{d}"), key="w_dq_dim")
+    min_loans = c2.number_input(ctx.t("dq.min_loans"), min_value=0, value=0, step=10, key="w_dq_min_loans")
+    _breakdown(ctx, month, dim, level, measure, naming, int(min_loans))
 
 
-def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, naming: str) -> None:
+def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, naming: str, min_loans: int) -> None:
     f = ctx.filters
     prev = delinquency.previous_month(month)
     seg = cache.dq_segments(ctx.data_version, f, dim, (prev, month))
@@ -67,8 +70,6 @@ def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, nami
     if has_prev:
         effects = delinquency.mix_rate_effects(ibis.memtable(seg), month, prev, level, measure).to_pandas()
     table = _ranked_table(ctx, now, effects, dim, level, measure)
-    min_loans = st.number_input(ctx.t("dq.min_loans"), min_value=0, value=30 if dim == "dealer_id" else 0, step=10,
-                                key="w_dq_min_loans")
     st.dataframe(table[table["_loans"] >= min_loans].drop(columns=["_loans", "_segment"]), hide_index=True,
                  width="stretch", height=min(420, 38 + 35 * len(table)))
     st.caption(ctx.t("dq.breakdown_help"))
@@ -81,7 +82,7 @@ def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, nami
         r_prev = p[dq].sum() / p[size].sum() if p[size].sum() else float("nan")
         r_now = now[dq].sum() / now[size].sum() if now[size].sum() else float("nan")
         st.plotly_chart(dq_fig.effects_figure(effects, ctx.lang, dim), width="stretch")
-        st.caption(ctx.t("dq.effects_summary", level=level_name, measure=ctx.t(f"measure.{measure}"),
+        st.caption(ctx.t("dq.effects_summary", level=level_name, measure=ctx.t(f"measure.word.{measure}"),
                          prev=f"{r_prev:.2%}", now=f"{r_now:.2%}", change=(r_now - r_prev) * 100,
                          mix=effects["mix_effect"].sum() * 100, rate=effects["rate_effect"].sum() * 100))
 
@@ -133,7 +134,10 @@ def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int
     loans = cache.dq_segment_loans(ctx.data_version, ctx.filters, dim, segment, month, int(min_dpd))
     st.caption(ctx.t("dq.drill_count", n=f"{len(loans):,}", segment=segment_label(dim, segment, ctx.lang),
                      dpd=min_dpd, month=f"{month:%Y-%m}") + " " + ctx.t("dq.drill_note"))
-    st.dataframe(loans, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(loans), 1)))
+    shown = loans.copy()
+    shown["origination_date"] = pd.to_datetime(shown["origination_date"]).dt.date
+    shown = shown.rename(columns={c: ctx.t(f"col.{c}") for c in shown.columns})
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(loans), 1)))
     st.download_button(ctx.t("dq.drill_download"), loans.to_csv(index=False).encode("utf-8"),
                        file_name=f"delinquent_{dim}_{segment}_{month:%Y-%m}.csv", mime="text/csv",
                        key="w_dq_download")

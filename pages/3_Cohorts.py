@@ -26,15 +26,16 @@ def cohorts_page(ctx: PageContext) -> None:
         return
     st.title(ctx.t("co.title"))
     st.caption(ctx.t("co.subtitle", month=f"{shape['last']:%Y-%m}"))
-    c1, c2, c3, c4 = st.columns([1.6, 1.2, 1.2, 1])
+    c1, c4 = st.columns([2, 1])
+    c2, c3, _ = st.columns([1, 1, 1])
     naming = bucket_naming_switch(c4, ctx.t, "w_co_naming")
     metric = c1.segmented_control(ctx.t("co.metric"), list(cohorts.METRICS), default="ever_30",
                                   format_func=lambda m: metric_label(m, ctx.lang, naming), key="w_co_metric",
                                   help=ctx.t("co.metric_help")) or "ever_30"
     grain = c2.segmented_control(ctx.t("co.grain"), list(cohorts.GRAINS), default="quarter",
                                  format_func=lambda g: ctx.t(f"co.grain.{g}"), key="w_co_grain") or "quarter"
-    by = c3.selectbox(ctx.t("co.compare"), [None, *DIMENSIONS], format_func=lambda d: ctx.t(f"dim.{d or 'none'}"),
-                      key="w_co_by")
+    by = c3.selectbox(ctx.t("co.compare"), [None, *DIMENSIONS], index=1 + DIMENSIONS.index("credit_tier"),
+                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_co_by")
     if shape["months"] < MIN_MONTHS:
         st.info(ctx.t("common.not_enough_history", months=MIN_MONTHS, have=shape["months"]))
         return

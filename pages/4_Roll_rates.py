@@ -32,21 +32,19 @@ def roll_rates_page(ctx: PageContext) -> None:
     end = f.as_of_month or shape["last"]
     st.title(ctx.t("rr.title"))
     st.caption(ctx.t("rr.subtitle", month=f"{end:%Y-%m}"))
-    c1, c2, c3, c4 = st.columns([1, 1, 1.4, 1])
+    c1, c2, c4 = st.columns(3)
     naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming")
     measure = c1.segmented_control(ctx.t("common.measure"), ["count", "balance"], default="count",
                                    format_func=lambda m: ctx.t(f"measure.{m}"), key="w_rr_measure") or "count"
     months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
-    by = c3.selectbox(ctx.t("rr.segment_by"), [None, *DIMENSIONS], index=1 + DIMENSIONS.index("credit_tier"),
-                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
     weight = "loans" if measure == "count" else "balance"
 
-    tm = cache.rr_transitions(ctx.data_version, f, by, end, TM_MONTHS)
+    tm = cache.rr_transitions(ctx.data_version, f, None, end, TM_MONTHS)
     if tm.empty:
         st.info(ctx.t("rr.no_transitions"))
         return
     tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
-    book = cache.book_transitions(tm)
+    book = tm
 
     # Transition matrix pooled over the chosen months.
     recent = flows.pooled_window(book, end, months)
@@ -65,7 +63,14 @@ def roll_rates_page(ctx: PageContext) -> None:
     if len(pooled):
         right.plotly_chart(rr_fig.cure_figure(pooled, ctx.lang, naming), width="stretch")
         right.caption(ctx.t("rr.cures_help"))
-    _forecast(ctx, tm, by, end, weight, measure, naming, shape)
+    st.divider()
+    c1, c2, _ = st.columns(3)
+    by = c1.selectbox(ctx.t("rr.segment_by"), [None, *DIMENSIONS], index=1 + DIMENSIONS.index("credit_tier"),
+                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
+    if by is not None:
+        tm = cache.rr_transitions(ctx.data_version, f, by, end, TM_MONTHS)
+        tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
+    _forecast(ctx, tm, by, end, weight, measure, naming, shape, c2)
 
 
 def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
@@ -76,7 +81,7 @@ def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
 
 
 def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: str, measure: str, naming: str,
-              shape: dict) -> None:
+              shape: dict, seg_col) -> None:
     f = ctx.filters
     mix = cache.rr_state_mix(ctx.data_version, f, end, by)
     if mix.empty:
@@ -85,7 +90,7 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     options = [ALL]
     if by is not None:
         options += segment_order(by, sorted(mix["segment"].unique()))
-    seg = st.selectbox(ctx.t("rr.segment"), options, key="w_rr_segment",
+    seg = seg_col.selectbox(ctx.t("rr.segment"), options, key="w_rr_segment",
                        format_func=lambda s: ctx.t("dim.none") if s == ALL else segment_label(by, s, ctx.lang))
     seg_name = ctx.t("dim.none") if seg == ALL else segment_label(by, seg, ctx.lang)
     tm_s = cache.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]

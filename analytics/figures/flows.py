@@ -68,7 +68,7 @@ def forecast_mix_figure(fc: pd.DataFrame, lang: str, naming: str, measure: str) 
                                  name=state_label(s, lang, naming),
                                  line={"color": BUCKET_COLOURS[s], "width": 0.5}))
     fig.update_xaxes(title_text=t("axis.month", lang))
-    return apply_layout(fig, t("rr.forecast_mix", lang, measure=t(f"measure.{measure}", lang)), t("axis.share", lang))
+    return apply_layout(fig, t("rr.forecast_mix", lang, measure=t(f"measure.word.{measure}", lang)), t("axis.share", lang))
 
 
 def forecast_loss_figure(fc: pd.DataFrame, lang: str, currency: str, measure: str) -> go.Figure:
