@@ -143,7 +143,7 @@ def wilson_interval(events: pd.Series, n: pd.Series, z: float = 1.96) -> tuple[p
     p = events.astype(float) / n.where(n > 0)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
-    return centre - half, centre + half
+    return (centre - half).clip(lower=0.0), (centre + half).clip(upper=1.0)
 
 
 def previous_month(month: date) -> date:
