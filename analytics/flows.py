@@ -122,6 +122,16 @@ def matrix_array(df: pd.DataFrame, weight: str = "loans") -> np.ndarray:
     return P
 
 
+def book_transitions(tm: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`transition_matrix` frame with segments added up to the whole book (shares recomputed)."""
+    if "segment" not in tm.columns:
+        return tm
+    keys = ["as_of_month", "from_state", "to_state"]
+    g = tm.groupby(keys, as_index=False)[["loans", "balance"]].sum()
+    g["share"] = g["loans"] / g.groupby(["as_of_month", "from_state"])["loans"].transform("sum")
+    return g
+
+
 def observed_states(df: pd.DataFrame) -> list[str]:
     """Transient states with at least one observed transition in ``df``."""
     seen = set(df.loc[df["loans"] > 0, "from_state"]) if len(df) else set()

@@ -38,13 +38,18 @@ def roll_rates_page(ctx: PageContext) -> None:
                                    format_func=lambda m: ctx.t(f"measure.{m}"), key="w_rr_measure") or "count"
     months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
     weight = "loans" if measure == "count" else "balance"
+    c1, seg_col, _ = st.columns(3)
+    # Whole book by default: a segment split joins every transition with its loan (twice the time).
+    by = c1.selectbox(ctx.t("rr.segment_by"), [None, *DIMENSIONS], index=0,
+                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
 
-    tm = cache.rr_transitions(ctx.data_version, f, None, end, TM_MONTHS)
+    # One query for the transitions of every segment; the book's are their sum.
+    tm = cache.rr_transitions(ctx.data_version, f, by, end, TM_MONTHS)
     if tm.empty:
         st.info(ctx.t("rr.no_transitions"))
         return
     tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
-    book = tm
+    book = flows.book_transitions(tm)
 
     # Transition matrix pooled over the chosen months.
     recent = flows.pooled_window(book, end, months)
@@ -64,13 +69,7 @@ def roll_rates_page(ctx: PageContext) -> None:
         right.plotly_chart(rr_fig.cure_figure(pooled, ctx.lang, naming), width="stretch")
         right.caption(ctx.t("rr.cures_help"))
     st.divider()
-    c1, c2, _ = st.columns(3)
-    by = c1.selectbox(ctx.t("rr.segment_by"), [None, *DIMENSIONS], index=1 + DIMENSIONS.index("credit_tier"),
-                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
-    if by is not None:
-        tm = cache.rr_transitions(ctx.data_version, f, by, end, TM_MONTHS)
-        tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
-    _forecast(ctx, tm, by, end, weight, measure, naming, shape, c2)
+    _forecast(ctx, tm, by, end, weight, measure, naming, shape, seg_col)
 
 
 def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
@@ -93,7 +92,7 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     seg = seg_col.selectbox(ctx.t("rr.segment"), options, key="w_rr_segment",
                        format_func=lambda s: ctx.t("dim.none") if s == ALL else segment_label(by, s, ctx.lang))
     seg_name = ctx.t("dim.none") if seg == ALL else segment_label(by, seg, ctx.lang)
-    tm_s = cache.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
+    tm_s = flows.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
     mix_s = mix if seg == ALL else mix[mix["segment"] == seg]
     est = flows.pooled_window(tm_s, end, EST_MONTHS)
     P = flows.matrix_array(est, weight)
@@ -140,7 +139,7 @@ def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end,
     mix = cache.rr_state_mix(ctx.data_version, f, base, by)
     act = cache.rr_actual(ctx.data_version, f, base, HORIZON, by)
     if seg == ALL:
-        tm_s, mix_s = cache.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
+        tm_s, mix_s = flows.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
         act_s = act.groupby(["as_of_month", "state"], as_index=False)[["loans", "balance"]].sum()
     else:
         tm_s, mix_s, act_s = tm[tm["segment"] == seg], mix[mix["segment"] == seg], act[act["segment"] == seg]
