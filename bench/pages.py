@@ -13,7 +13,7 @@ import pandas as pd
 from analytics import cohorts, delinquency, flows, portfolio
 
 DIM = "credit_tier"  # the pages' default dimension
-TREND_MONTHS, TM_MONTHS, WINDOW, HORIZON = 13, 24, 12, 12
+TREND_MONTHS, TM_MONTHS, WINDOW, HORIZON, BT = 13, 13, 12, 12, 6
 LOSS = "('charged_off', 'repossessed')"
 
 
@@ -202,7 +202,7 @@ def roll_rates_ours(con) -> None:
     perf = ibis.duckdb.from_connection(con).table("performance")
     _shape_ours(perf)
     end = flows.last_month(perf)
-    base = _back(end, HORIZON)
+    base = _back(end, BT)
     tm = flows.transition_matrix(flows.window(perf, end, TM_MONTHS)).to_pandas()
     book = flows.book_transitions(tm)
     flows.roll_rates(ibis.memtable(book)).to_pandas()
@@ -211,14 +211,14 @@ def roll_rates_ours(con) -> None:
     flows.forecast_frame(flows.mix_vector(mix.groupby("state", as_index=False)[["loans", "balance"]].sum()),
                          flows.matrix_array(flows.pooled_window(book, end, WINDOW)), HORIZON, end)
     mix_b = flows.state_mix(perf, base).to_pandas()
-    act = flows.actual_path(perf, base, HORIZON).to_pandas()
-    flows.backtest_frames(flows.pooled_window(tm, base, WINDOW), mix_b, act, base, HORIZON, "loans")
+    act = flows.actual_path(perf, base, BT).to_pandas()
+    flows.backtest_frames(flows.pooled_window(tm, base, BT), mix_b, act, base, BT, "loans")
 
 
 def roll_rates_floor(con) -> None:
     _shape_floor(con)
     _, end = _months(con)
-    base, start, cstart = _back(end, HORIZON), _back(end, TM_MONTHS), _back(end, WINDOW + 6)
+    base, start, cstart = _back(end, BT), _back(end, TM_MONTHS), _back(end, WINDOW + 6)
     con.sql(f"""WITH prev AS (SELECT loan_id, (as_of_month + INTERVAL 1 MONTH)::DATE AS as_of_month, bucket,
                  closing_balance FROM performance WHERE status = 'active' AND as_of_month >= DATE '{start}'
                  AND as_of_month < DATE '{end}'),
