@@ -77,7 +77,7 @@ def _flags(ctx: PageContext, curves: pd.DataFrame, metric: str, grain: str) -> N
         ctx.t("co.col.z"): hit["z"].round(2).to_numpy(),
         ctx.t("co.col.p"): [f"{p:.4f}" if pd.notna(p) else "–" for p in hit["p_value"]],
     })
-    st.dataframe(show.iloc[::-1], hide_index=True, width="stretch")
+    st.table(show.iloc[::-1].set_index(show.columns[0]))
 
 
 def _compare(ctx: PageContext, by: str | None, metric: str, name: str) -> None:

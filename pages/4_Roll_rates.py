@@ -110,7 +110,10 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     total_loss = float(fc.loc[fc["state"] == "new_loss", weight].sum())
     shown = f"{total_loss:,.0f}" if weight == "loans" else format_money(total_loss, ctx.currency)
     share = total_loss / x0.sum() if x0.sum() else float("nan")
-    st.metric(ctx.t("rr.forecast_total_loss", h=HORIZON), shown, f"{share:.2%}", delta_color="off", border=True)
+    mcol, _ = st.columns([1, 2])
+    mcol.metric(ctx.t("rr.forecast_total_loss", h=HORIZON), shown, border=True,
+                help=ctx.t("rr.forecast_total_share", share=f"{share:.2%}", measure=ctx.t(f"measure.word.{measure}")))
+    mcol.caption(ctx.t("rr.forecast_total_share", share=f"{share:.2%}", measure=ctx.t(f"measure.word.{measure}")))
     left, right = st.columns(2)
     left.plotly_chart(rr_fig.forecast_mix_figure(fc, ctx.lang, naming, measure), width="stretch")
     right.plotly_chart(rr_fig.forecast_loss_figure(fc, ctx.lang, ctx.currency, measure), width="stretch")
@@ -128,7 +131,7 @@ def _absorption(ctx: PageContext, P: np.ndarray, naming: str) -> None:
         ctx.t("rr.col.p_loss"): [f"{v:.1%}" if pd.notna(v) else "–" for v in a["p_loss"]],
         ctx.t("rr.col.months_to_loss"): [f"{v:.1f}" if pd.notna(v) else "–" for v in a["months_to_loss_given_loss"]],
     })
-    st.dataframe(show, hide_index=True, width="stretch")
+    st.table(show.set_index(show.columns[0]))
     st.caption(ctx.t("rr.absorption_help"))
 
 

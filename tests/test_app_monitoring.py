@@ -190,7 +190,8 @@ def test_roll_rate_page_matrix_and_forecast_match_numpy(app_env):
     at.selectbox(key="w_rr_segment").select("Henan").run()
     no_errors(at)
     assert any("Henan" in s.value for s in at.subheader)
-    assert len(at.dataframe) == 1  # the absorbing-chain table
+    assert len(at.table) == 1  # the absorbing-chain table
+    assert len(at.table[0].value) == 6
 
 
 @pytest.mark.parametrize("page", [DQ, CO, RR])

@@ -37,6 +37,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "rr.forecast_mix": {"en": "Delinquent share of today's active {measure}", "zh": "逾期部分占当前在贷{measure}的比例"},
     "rr.forecast_loss": {"en": "Expected charge-offs per month", "zh": "预计每月核销"},
     "rr.forecast_total_loss": {"en": "Expected charge-offs over {h} months", "zh": "未来 {h} 个月预计核销"},
+    "rr.forecast_total_share": {"en": "{share} of today's active {measure}", "zh": "占当前在贷{measure}的 {share}"},
     "rr.backtest": {"en": "Backtest: forecast from {base} against what happened", "zh": "回测：自 {base} 起的预测与实际对比"},
     "rr.backtest_help": {
         "en": "P estimated from the {months} months before {base}, applied to the loans active at {base}; "
