@@ -2,6 +2,15 @@
 
 Each entry takes the canonical tables (Ibis) and returns a pandas frame. ``--month`` keeps the
 rows of one month where the table has ``as_of_month``.
+
+Two shapes are fixed for other tools to rely on (definitions in analytics/cohorts.py and
+analytics/flows.py):
+
+- ``vintage_curves``: ``vintage, months_on_book, metric, value, loans`` with metrics ``ever_30``,
+  ``ever_60``, ``ever_90`` and ``cnl``; ``vintage`` is the first day of the origination month,
+  ``value`` a fraction, ``loans`` the loans originated in the vintage.
+- ``transition_matrix``: ``as_of_month, from_state, to_state, loans, balance, share`` over the
+  states of :data:`analytics.flows.STATES`; rows leaving an absorbing state are left out.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import pandas as pd
 
-from analytics import portfolio
+from analytics import cohorts, flows, portfolio
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,66 @@ class Tables:
         return cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")))
 
 
+VINTAGE_CURVE_COLUMNS = ["vintage", "months_on_book", "metric", "value", "loans"]
+TRANSITION_COLUMNS = ["as_of_month", "from_state", "to_state", "loans", "balance", "share"]
+FORECAST_DIMENSION = "credit_tier"
+
+
+def vintage_curves(t: Tables) -> pd.DataFrame:
+    return cohorts.vintage_curves(t.performance, t.loans).select(*VINTAGE_CURVE_COLUMNS).to_pandas()
+
+
+def transition_matrix(t: Tables) -> pd.DataFrame:
+    return flows.transition_matrix(t.performance).select(*TRANSITION_COLUMNS).to_pandas()
+
+
+def roll_rates(t: Tables) -> pd.DataFrame:
+    return flows.roll_rates(flows.transition_matrix(t.performance)).to_pandas()
+
+
+def cure_rates(t: Tables) -> pd.DataFrame:
+    return flows.cure_rates(t.performance).to_pandas()
+
+
+def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:
+    """Markov forecast from the last month, for the whole book and per credit tier, by count and balance.
+
+    ``dimension, segment, base_month, as_of_month, horizon, state, loans, balance, loans_share,
+    balance_share`` (shares of the loans / balance active in the base month; ``state`` also takes
+    ``new_loss``, the month's flow into charged_off + repossessed).
+    """
+    perf, loans = t.performance, t.loans
+    end = flows.last_month(perf)
+    if end is None:
+        return pd.DataFrame()
+    tm = flows.transition_matrix(flows.window(perf, end, months), loans, FORECAST_DIMENSION).to_pandas()
+    mix = flows.state_mix(perf, end, loans, FORECAST_DIMENSION).to_pandas()
+    keys = ["from_state", "to_state"]
+    groups = [("all", "all", tm.groupby(keys, as_index=False)[["loans", "balance"]].sum(),
+               mix.groupby("state", as_index=False)[["loans", "balance"]].sum())]
+    groups += [(FORECAST_DIMENSION, s, tm[tm["segment"] == s], mix[mix["segment"] == s])
+               for s in sorted(mix["segment"].unique())]
+    out = []
+    for dim, seg, tm_s, mix_s in groups:
+        parts = []
+        for w in ("loans", "balance"):
+            fc = flows.forecast_frame(flows.mix_vector(mix_s, w), flows.matrix_array(tm_s, w), horizon, end, w)
+            parts.append(fc.rename(columns={"share": f"{w}_share"}))
+        f = parts[0].merge(parts[1], on=["base_month", "as_of_month", "horizon", "state"])
+        f.insert(0, "segment", seg)
+        f.insert(0, "dimension", dim)
+        out.append(f)
+    cols = ["dimension", "segment", "base_month", "as_of_month", "horizon", "state", "loans", "balance",
+            "loans_share", "balance_share"]
+    return pd.concat(out, ignore_index=True)[cols]
+
+
 EXPORTS: dict[str, Callable[[Tables], pd.DataFrame]] = {
     "kpis": lambda t: portfolio.monthly_kpis(t.performance).to_pandas(),
     "delinquency_trend": lambda t: portfolio.delinquency_trend(t.performance).to_pandas(),
+    "vintage_curves": vintage_curves,
+    "transition_matrix": transition_matrix,
+    "roll_rates": roll_rates,
+    "cure_rates": cure_rates,
+    "forecast": forecast,
 }

@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 
 import duckdb
+import ibis
 import pandas as pd
 import streamlit as st
 
-from analytics import config, portfolio, store
+from analytics import cohorts, config, delinquency, flows, portfolio, store
 from analytics.exports import Tables
 from analytics.filters import PortfolioFilter
 from analytics.filters import apply as apply_filter
@@ -155,3 +156,101 @@ def strategy_optimise(data_version: str, f: PortfolioFilter, market: str, effect
 
 def clear() -> None:
     st.cache_data.clear()
+
+
+# --- Delinquency, Cohorts and Roll-rate pages -------------------------------------------------
+
+def _filtered_pair(f: PortfolioFilter):
+    """(performance, loans) narrowed by the filter: cohorts need the loans for their denominators."""
+    from analytics.filters import filter_loans
+
+    t = tables()
+    return apply_filter(t.performance, t.loans, f), filter_loans(t.loans, f)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def data_shape(data_version: str, f: PortfolioFilter) -> dict:
+    """Months in the data and how many loans enter it mid-life (what a source lacks, said on the page)."""
+    perf, _ = _filtered_pair(f)
+    months = perf.select(m=perf.as_of_month).distinct().to_pandas()["m"]
+    months = sorted(pd.to_datetime(months))
+    if not months:
+        return {"months": 0, "first": None, "last": None, "mid_life_share": 0.0}
+    first = perf.filter(perf.as_of_month == ibis.date(months[0].date()))
+    agg = first.aggregate(n=first.loan_id.count(), mid=(first.months_on_book > 1).cast("int64").sum()).to_pandas()
+    n, mid = int(agg["n"].iloc[0]), int(agg["mid"].iloc[0] or 0)
+    return {"months": len(months), "first": months[0].date(), "last": months[-1].date(),
+            "mid_life_share": mid / n if n else 0.0}
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def dq_rates(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
+    trend = delinquency_trend(data_version, f)
+    return delinquency.rates_from_trend(ibis.memtable(trend)).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def dq_segments(data_version: str, f: PortfolioFilter, dim: str, months: tuple) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    return delinquency.segment_rates(perf, loans, dim, list(months)).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def dq_segment_trend(data_version: str, f: PortfolioFilter, dim: str, segments: tuple, start) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    perf = perf.filter(perf.as_of_month >= ibis.date(start))
+    return delinquency.segment_trend(perf, loans, dim, list(segments)).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def dq_segment_loans(data_version: str, f: PortfolioFilter, dim: str, segment: str, month, min_dpd: int
+                     ) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    return delinquency.segment_loans(perf, loans, dim, segment, month, min_dpd).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def co_curves(data_version: str, f: PortfolioFilter, grain: str) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    return cohorts.vintage_curves(perf, loans, grain=grain).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def co_compare(data_version: str, f: PortfolioFilter, by: str) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    return cohorts.cohort_curves(perf, loans, by).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def rr_transitions(data_version: str, f: PortfolioFilter, by: str | None, end, months: int) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    return flows.transition_matrix(flows.window(perf, end, months), loans, by).to_pandas()
+
+
+def book_transitions(tm: pd.DataFrame) -> pd.DataFrame:
+    """Segment rows of a transition frame added up to the whole book."""
+    if "segment" not in tm.columns:
+        return tm
+    keys = ["as_of_month", "from_state", "to_state"]
+    g = tm.groupby(keys, as_index=False)[["loans", "balance"]].sum()
+    g["share"] = g["loans"] / g.groupby(["as_of_month", "from_state"])["loans"].transform("sum")
+    return g
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def rr_cures(data_version: str, f: PortfolioFilter, end, months: int) -> pd.DataFrame:
+    perf, _ = _filtered_pair(f)
+    # t runs over the window; t+h up to 6 months later must be in the data, which `end` bounds.
+    return flows.cure_rates(flows.window(perf, end, months)).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def rr_state_mix(data_version: str, f: PortfolioFilter, month, by: str | None) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    return flows.state_mix(perf, month, loans, by).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def rr_actual(data_version: str, f: PortfolioFilter, base, h: int, by: str | None) -> pd.DataFrame:
+    perf, loans = _filtered_pair(f)
+    return flows.actual_path(perf, base, h, loans, by).to_pandas()

@@ -28,6 +28,9 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 # (script, i18n key, icon). Only pages that work are listed.
 PAGES: list[tuple[str, str, str]] = [
     ("app.py", "nav.overview", ":material/dashboard:"),
+    ("pages/2_Delinquency.py", "nav.delinquency", ":material/trending_up:"),
+    ("pages/3_Cohorts.py", "nav.cohorts", ":material/stacked_line_chart:"),
+    ("pages/4_Roll_rates.py", "nav.roll_rates", ":material/swap_horiz:"),
     ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
 ]
 

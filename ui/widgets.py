@@ -49,3 +49,18 @@ def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_labe
         delta_color="inverse" if metric in RATE_METRICS_UP_IS_BAD else "normal",
         help=help_text, border=True,
     )
+
+
+def bucket_naming_switch(container, t, key: str) -> str:
+    """DPD names or M1/M2/M3 names for buckets; the choice is kept across pages in ``bucket_naming``."""
+    import streamlit as st
+
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get("bucket_naming", "dpd")
+
+    def sync() -> None:
+        st.session_state["bucket_naming"] = st.session_state[key] or "dpd"
+
+    container.segmented_control(t("naming.label"), ["dpd", "m"], format_func=lambda n: t(f"naming.{n}"), key=key,
+                                on_change=sync)
+    return st.session_state.get(key) or "dpd"

@@ -1,0 +1,161 @@
+"""Roll rates: transition matrix, roll and cure rates, the Markov forecast per segment with its backtest,
+and expected months to charge-off from each bucket."""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analytics import flows
+from analytics.delinquency import months_back
+from analytics.figures import flows as rr_fig
+from analytics.labels import segment_label, state_label
+from analytics.segments import DIMENSIONS, segment_order
+from ui import cache
+from ui.frame import PageContext, frame, guarded
+from ui.widgets import bucket_naming_switch, format_money
+
+TM_MONTHS = 24      # transitions fetched: roll-rate trend, and the estimation window of the backtest
+EST_MONTHS = 12     # months of transitions P is estimated from
+HORIZON = 12        # forecast and backtest horizon
+ALL = "__all__"
+
+
+def roll_rates_page(ctx: PageContext) -> None:
+    f = ctx.filters
+    shape = cache.data_shape(ctx.data_version, f)
+    if not shape["months"]:
+        st.warning(ctx.t("empty.filtered"))
+        return
+    end = f.as_of_month or shape["last"]
+    st.title(ctx.t("rr.title"))
+    st.caption(ctx.t("rr.subtitle", month=f"{end:%Y-%m}"))
+    c1, c2, c4 = st.columns(3)
+    naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming")
+    measure = c1.segmented_control(ctx.t("common.measure"), ["count", "balance"], default="count",
+                                   format_func=lambda m: ctx.t(f"measure.{m}"), key="w_rr_measure") or "count"
+    months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
+    weight = "loans" if measure == "count" else "balance"
+
+    tm = cache.rr_transitions(ctx.data_version, f, None, end, TM_MONTHS)
+    if tm.empty:
+        st.info(ctx.t("rr.no_transitions"))
+        return
+    tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
+    book = tm
+
+    # Transition matrix pooled over the chosen months.
+    recent = flows.pooled_window(book, end, months)
+    P = flows.matrix_array(recent, weight)
+    st.plotly_chart(rr_fig.matrix_figure(P, ctx.lang, naming, ctx.t("rr.matrix", measure=ctx.t(f"measure.{measure}"),
+                                                                     months=months, month=f"{end:%Y-%m}")),
+                    width="stretch")
+    st.caption(ctx.t("rr.matrix_help"))
+    _not_observed(ctx, recent, naming)
+
+    left, right = st.columns(2)
+    rolls = flows.roll_rates(ibis.memtable(book)).to_pandas()
+    left.plotly_chart(rr_fig.roll_rates_figure(rolls, ctx.lang, measure, naming), width="stretch")
+    cures = cache.rr_cures(ctx.data_version, f, end, months + max(flows.CURE_HORIZONS))
+    pooled = flows.pooled_cure_rates(cures, end, months + max(flows.CURE_HORIZONS)) if len(cures) else cures
+    if len(pooled):
+        right.plotly_chart(rr_fig.cure_figure(pooled, ctx.lang, naming), width="stretch")
+        right.caption(ctx.t("rr.cures_help"))
+    st.divider()
+    c1, c2, _ = st.columns(3)
+    by = c1.selectbox(ctx.t("rr.segment_by"), [None, *DIMENSIONS], index=1 + DIMENSIONS.index("credit_tier"),
+                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
+    if by is not None:
+        tm = cache.rr_transitions(ctx.data_version, f, by, end, TM_MONTHS)
+        tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
+    _forecast(ctx, tm, by, end, weight, measure, naming, shape, c2)
+
+
+def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
+    seen = set(flows.observed_states(recent))
+    missing = [s for s in flows.TRANSIENT if s not in seen]
+    if missing:
+        st.caption(ctx.t("rr.not_observed", states=", ".join(state_label(s, ctx.lang, naming) for s in missing)))
+
+
+def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: str, measure: str, naming: str,
+              shape: dict, seg_col) -> None:
+    f = ctx.filters
+    mix = cache.rr_state_mix(ctx.data_version, f, end, by)
+    if mix.empty:
+        st.warning(ctx.t("common.no_active", month=f"{end:%Y-%m}"))
+        return
+    options = [ALL]
+    if by is not None:
+        options += segment_order(by, sorted(mix["segment"].unique()))
+    seg = seg_col.selectbox(ctx.t("rr.segment"), options, key="w_rr_segment",
+                       format_func=lambda s: ctx.t("dim.none") if s == ALL else segment_label(by, s, ctx.lang))
+    seg_name = ctx.t("dim.none") if seg == ALL else segment_label(by, seg, ctx.lang)
+    tm_s = cache.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
+    mix_s = mix if seg == ALL else mix[mix["segment"] == seg]
+    est = flows.pooled_window(tm_s, end, EST_MONTHS)
+    P = flows.matrix_array(est, weight)
+    x0 = flows.mix_vector(mix_s.groupby("state", as_index=False)[["loans", "balance"]].sum(), weight)
+    fc = flows.forecast_frame(x0, P, HORIZON, end, weight)
+
+    st.subheader(ctx.t("rr.forecast", h=HORIZON, month=f"{end:%Y-%m}", segment=seg_name))
+    st.caption(ctx.t("rr.forecast_help", months=EST_MONTHS) + " "
+               + ctx.t("rr.forecast_basis", n=f"{int(est['loans'].sum()):,}", segment=seg_name))
+    total_loss = float(fc.loc[fc["state"] == "new_loss", weight].sum())
+    shown = f"{total_loss:,.0f}" if weight == "loans" else format_money(total_loss, ctx.currency)
+    share = total_loss / x0.sum() if x0.sum() else float("nan")
+    st.metric(ctx.t("rr.forecast_total_loss", h=HORIZON), shown, f"{share:.2%}", delta_color="off", border=True)
+    left, right = st.columns(2)
+    left.plotly_chart(rr_fig.forecast_mix_figure(fc, ctx.lang, naming, measure), width="stretch")
+    right.plotly_chart(rr_fig.forecast_loss_figure(fc, ctx.lang, ctx.currency, measure), width="stretch")
+    _absorption(ctx, P, naming)
+    _backtest(ctx, tm, by, seg, end, weight, shape)
+
+
+def _absorption(ctx: PageContext, P: np.ndarray, naming: str) -> None:
+    st.subheader(ctx.t("rr.absorption"))
+    a = flows.absorption_summary(P)
+    show = pd.DataFrame({
+        ctx.t("rr.col.state"): [state_label(s, ctx.lang, naming) for s in a["state"]],
+        ctx.t("rr.col.months_to_absorption"): [f"{v:.1f}" if np.isfinite(v) else "–" for v in a["months_to_absorption"]],
+        ctx.t("rr.col.p_paid_off"): [f"{v:.1%}" if pd.notna(v) else "–" for v in a["p_paid_off"]],
+        ctx.t("rr.col.p_loss"): [f"{v:.1%}" if pd.notna(v) else "–" for v in a["p_loss"]],
+        ctx.t("rr.col.months_to_loss"): [f"{v:.1f}" if pd.notna(v) else "–" for v in a["months_to_loss_given_loss"]],
+    })
+    st.dataframe(show, hide_index=True, width="stretch")
+    st.caption(ctx.t("rr.absorption_help"))
+
+
+def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end, weight: str, shape: dict) -> None:
+    base = months_back(end, HORIZON)
+    st.subheader(ctx.t("rr.backtest", base=f"{base:%Y-%m}"))
+    need = HORIZON + EST_MONTHS + 1
+    first = shape["first"]
+    if first is None or base <= first or months_back(base, EST_MONTHS) < first:
+        st.info(ctx.t("common.not_enough_history", months=need, have=shape["months"]))
+        return
+    f = ctx.filters
+    mix = cache.rr_state_mix(ctx.data_version, f, base, by)
+    act = cache.rr_actual(ctx.data_version, f, base, HORIZON, by)
+    if seg == ALL:
+        tm_s, mix_s = cache.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
+        act_s = act.groupby(["as_of_month", "state"], as_index=False)[["loans", "balance"]].sum()
+    else:
+        tm_s, mix_s, act_s = tm[tm["segment"] == seg], mix[mix["segment"] == seg], act[act["segment"] == seg]
+    est = flows.pooled_window(tm_s, base, EST_MONTHS)
+    bt = flows.backtest_frames(est, mix_s, act_s, base, HORIZON, weight)
+    if bt.empty:
+        st.info(ctx.t("common.not_enough_history", months=need, have=shape["months"]))
+        return
+    st.plotly_chart(rr_fig.backtest_figure(bt, ctx.lang), width="stretch")
+    summary = flows.backtest_summary(bt)
+    last = summary.iloc[-1]
+    st.caption(ctx.t("rr.backtest_help", months=EST_MONTHS, base=f"{base:%Y-%m}") + " "
+               + ctx.t("rr.backtest_error", h=int(last["horizon"]), mae=last["mae"] * 100,
+                       fc=f"{last['loss_forecast']:.2%}", act=f"{last['loss_actual']:.2%}"))
+
+
+ctx = frame("nav.roll_rates")
+guarded(roll_rates_page, ctx)
