@@ -232,8 +232,10 @@ def editor_tab(ctx: PageContext) -> None:
     if st.session_state["w_strat_edit"] not in names:
         st.session_state["w_strat_edit"] = first
     top = st.columns([3, 2])
-    name = top[0].selectbox(ctx.t("strategy.edit.pick"), names, key="w_strat_edit",
-                            format_func=lambda n: f"{n} · {ctx.t('strategy.origin.' + st.session_state[state.ORIGIN].get(n, 'saved'))}")
+    # Plain names as options: the selection is set from code (copy, upload), which a format_func would break.
+    name = top[0].selectbox(ctx.t("strategy.edit.pick"), names, key="w_strat_edit")
+    top[1].caption(ctx.t("strategy.edit.origin", origin=ctx.t("strategy.origin."
+                                                               + st.session_state[state.ORIGIN].get(name, "saved"))))
     base = state.committed(name)
     stem, ver = spec.file_stem(name), state.version(name)
     description = st.text_area(ctx.t("strategy.edit.description"), base.description, key=f"w_desc_{stem}_{ver}",
@@ -658,7 +660,7 @@ def settings_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     c[2].number_input(ctx.t("strategy.loss.months_sale"), 0, 24, lp.months_to_sale, key="w_loss_months_sale")
     c[3].number_input(ctx.t("strategy.loss.repo_cost", currency=ctx.currency), 0.0, None,
                       lp.repo_cost(market), step=100.0, key="w_loss_repo_cost")
-    c[4].number_input(ctx.t("strategy.loss.co_rec"), 0.0, 1.0, round(lp.co_recovery(inp.baseline), 4), step=0.01,
+    c[4].number_input(ctx.t("strategy.loss.co_rec"), 0.0, 1.0, float(lp.co_recovery(inp.baseline)), step=0.01,
                       key="w_loss_co_rec")
     c[5].number_input(ctx.t("strategy.loss.discount"), 0.0, 0.5, lp.discount_rate, step=0.01, key="w_loss_discount")
     rec = inp.baseline.recovery

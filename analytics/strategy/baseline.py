@@ -22,8 +22,8 @@
 - **Starting book**: active loans at the end of the as-of month by band and state, with their
   average balance, rate, remaining term, payment and vehicle value.
 
-The roll-rate analytics (``analytics.flows``, issue 4) use the same state and pair definitions;
-this module keeps its own estimate so the simulator depends only on numpy matrices.
+The transitions come from the roll-rate analytics (:func:`analytics.flows.transition_matrix`, run
+on each band's loans); the engine itself only sees numpy matrices (band × 9 × 9).
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from analytics import flows
 from analytics.errors import InputError
 from analytics.expr import month_index
 from analytics.strategy.spec import RISK_BANDS, STAGES
 
 log = logging.getLogger(__name__)
 
-STATES: tuple[str, ...] = ("current", "dpd_1_29", "dpd_30_59", "dpd_60_89", "dpd_90_119", "dpd_120_plus",
-                           "paid_off", "charged_off", "repossessed")
+STATES: tuple[str, ...] = flows.STATES
 N_STATES = len(STATES)
 N_TRANSIENT = 6
 PAID_OFF, CHARGED_OFF, REPOSSESSED = 6, 7, 8
@@ -58,8 +58,8 @@ BAND_SCORE_CUTS = (620, 720)
 
 
 def state_expr(perf: ir.Table) -> ir.StringValue:
-    """The state of a performance row: its bucket while active, else its status."""
-    return ibis.ifelse(perf.status == "active", perf.bucket, perf.status)
+    """The state of a performance row: its bucket while active, else its status (as in flows)."""
+    return flows.state_of(perf)
 
 
 def score_bands(loans: ir.Table) -> ir.Table:
@@ -99,33 +99,52 @@ def _month(value) -> date:
     return pd.Timestamp(value).date().replace(day=1)
 
 
-def transition_counts(perf: ir.Table, bands: ir.Table, as_of: date, months: int = 12) -> ir.Table:
-    """Loans and balance moving from state to state, per band and month, in the window.
+# Score bands are unions of credit tiers (the same 620 / 720 cut points): tier -> band.
+TIER_BAND = {"subprime": "high", "near_prime": "medium", "prime": "medium", "super_prime": "low", "unknown": "high"}
 
-    ``as_of_month`` is the later month of each pair; the window is the ``months`` months ending at
-    ``as_of``. Balance is the closing balance of the earlier month.
+
+def tiers_give_bands(loans: ir.Table, bands: ir.Table) -> bool:
+    """True when every loan's band is its credit tier's band (so flows can split by tier)."""
+    tier = loans.credit_tier.fill_null("unknown")
+    mapped = ibis.cases(*[(tier == k, v) for k, v in TIER_BAND.items()], else_="high")
+    j = loans.select("loan_id", mapped=mapped).inner_join(bands, "loan_id")
+    return int(j.filter(j.mapped != j.risk_band).count().to_pandas()) == 0
+
+
+def band_transitions(perf: ir.Table, bands: ir.Table, as_of: date, months: int = 12,
+                     loans: ir.Table | None = None) -> pd.DataFrame:
+    """Transitions per band and month in the window, from the roll-rate analytics.
+
+    :func:`analytics.flows.transition_matrix` over the ``months`` months ending at ``as_of``:
+    ``risk_band, as_of_month, from_state, to_state, loans, balance``. When the bands are the
+    score bands (checked loan by loan against the credit tiers), one query split by tier does;
+    otherwise (a risk model's bands) it runs on each band's loans.
     """
-    mi = month_index(perf.as_of_month)
-    end = as_of.year * 12 + as_of.month - 1
-    recent = perf.filter((mi >= end - months) & (mi <= end))
-    rmi = month_index(recent.as_of_month)
-    prev = recent.filter(rmi < end).select(
-        "loan_id", mi=month_index(recent.as_of_month) + 1, from_state=state_expr(recent),
-        from_balance=recent.closing_balance.fill_null(0.0))
-    now = recent.filter(rmi > end - months).select(
-        "loan_id", "as_of_month", mi=month_index(recent.as_of_month), to_state=state_expr(recent))
-    j = prev.inner_join(now, ["loan_id", "mi"]).inner_join(bands, "loan_id")
-    return j.group_by(["risk_band", "as_of_month", "from_state", "to_state"]).aggregate(
-        loans=j.count(), balance=j.from_balance.sum())
+    win = flows.window(perf, as_of, months)
+    if loans is not None and tiers_give_bands(loans, bands):
+        tm = flows.transition_matrix(win, loans, "credit_tier").to_pandas()
+        tm["risk_band"] = tm["segment"].map(TIER_BAND).fillna("high")
+        return tm.groupby(["risk_band", "as_of_month", "from_state", "to_state"], as_index=False)[
+            ["loans", "balance"]].sum()
+    frames = []
+    for band in RISK_BANDS:
+        members = bands.filter(bands.risk_band == band).select("loan_id")
+        tm = flows.transition_matrix(win.semi_join(members, "loan_id")).to_pandas()
+        frames.append(tm.assign(risk_band=band))
+    return pd.concat(frames, ignore_index=True)
 
 
 def redefault_counts(perf: ir.Table, restructures: ir.Table, bands: ir.Table, as_of: date,
                      months: int = 12) -> ir.Table:
-    """Current loans in the window by band, split by whether a restructure took effect in the 12
-    months up to the earlier month: pairs and how many missed (moved to a worse state)."""
+    """Current loans in the window that had a restructure take effect in the 12 months up to the
+    earlier month, by band: pairs and how many missed (moved to a worse state).
+
+    Only restructured loans are scanned (a small part of the book); the comparison group, the
+    other current loans of the band, is the band's current row of the transitions less these.
+    """
     mi = month_index(perf.as_of_month)
     end = as_of.year * 12 + as_of.month - 1
-    recent = perf.filter((mi >= end - months) & (mi <= end))
+    recent = perf.filter((mi >= end - months) & (mi <= end)).semi_join(restructures.select("loan_id"), "loan_id")
     rmi = month_index(recent.as_of_month)
     prev = recent.filter((rmi < end) & (state_expr(recent) == "current")).select(
         "loan_id", mi=month_index(recent.as_of_month) + 1)
@@ -134,12 +153,10 @@ def redefault_counts(perf: ir.Table, restructures: ir.Table, bands: ir.Table, as
     pairs = prev.inner_join(now, ["loan_id", "mi"])
     r = restructures.select("loan_id", rmi=month_index(restructures.effective_month))
     hit = pairs.inner_join(r, "loan_id")
-    hit = hit.filter((hit.rmi <= hit.mi - 1) & (hit.rmi >= hit.mi - 12)).select("loan_id", "mi").distinct()
-    hit = hit.mutate(flagged=ibis.literal(True))
-    j = pairs.left_join(hit, ["loan_id", "mi"]).drop("loan_id_right", "mi_right").inner_join(bands, "loan_id")
+    hit = hit.filter((hit.rmi <= hit.mi - 1) & (hit.rmi >= hit.mi - 12)).select("loan_id", "mi", "to_state").distinct()
+    j = hit.inner_join(bands, "loan_id")
     missed = ~j.to_state.isin(["current", "paid_off"])
-    return j.group_by(["risk_band", j.flagged.fill_null(False).name("restructured")]).aggregate(
-        loans=j.count(), missed=missed.cast("int64").sum())
+    return j.group_by("risk_band").aggregate(loans=j.count(), missed=missed.cast("int64").sum())
 
 
 def typical_payment_cut(restructures: ir.Table) -> ir.Table:
@@ -149,19 +166,30 @@ def typical_payment_cut(restructures: ir.Table) -> ir.Table:
     return r.aggregate(restructures=r.count(), cut=cut.mean())
 
 
-def mantel_haenszel_ratio(rows: pd.DataFrame) -> tuple[float | None, int]:
-    """Band-adjusted ratio of miss rates, restructured vs not (Mantel-Haenszel risk ratio)."""
-    if rows.empty:
-        return None, 0
-    w = rows.pivot_table(index="risk_band", columns="restructured", values=["loans", "missed"], aggfunc="sum",
-                         fill_value=0)
-    if (("loans", True) not in w.columns) or (("loans", False) not in w.columns):
-        return None, 0
-    n1, a = w[("loans", True)], w[("missed", True)]
-    n0, c = w[("loans", False)], w[("missed", False)]
-    tot = n0 + n1
-    num, den = (a * n0 / tot).sum(), (c * n1 / tot).sum()
-    return (float(num / den) if den > 0 and num > 0 else None), int(n1.sum())
+def mantel_haenszel_ratio(flagged: pd.DataFrame, transitions: np.ndarray, bands: tuple[str, ...]
+                          ) -> tuple[float | None, int]:
+    """Band-adjusted ratio of miss rates, restructured vs other current loans (Mantel-Haenszel).
+
+    ``flagged`` is :func:`redefault_counts`; ``transitions`` the (B, 9, 9) counts of all pairs,
+    whose current row, less the flagged pairs, is the comparison group.
+    """
+    num = den = 0.0
+    n_flagged = 0
+    for row in flagged.itertuples(index=False):
+        if row.risk_band not in bands:
+            continue
+        b = bands.index(row.risk_band)
+        cur = transitions[b, 0]
+        n0 = cur.sum() - row.loans
+        c = cur.sum() - cur[0] - cur[PAID_OFF] - row.missed
+        n1, a = row.loans, row.missed
+        tot = n0 + n1
+        if n0 <= 0 or tot <= 0:
+            continue
+        num += a * n0 / tot
+        den += c * n1 / tot
+        n_flagged += int(n1)
+    return (float(num / den) if den > 0 and num > 0 else None), n_flagged
 
 
 def starting_book(perf: ir.Table, loans: ir.Table, bands: ir.Table, as_of: date) -> ir.Table:
@@ -293,6 +321,23 @@ def _averages(book: pd.DataFrame, bands: tuple[str, ...]) -> dict[str, np.ndarra
     return out
 
 
+def _monthly_counts(trans: pd.DataFrame, bands: tuple[str, ...]) -> np.ndarray:
+    """Transition counts as an array (month, band, from, to)."""
+    months = sorted(pd.to_datetime(trans["as_of_month"]).dt.date.unique()) if not trans.empty else []
+    out = np.zeros((max(len(months), 1), len(bands), N_STATES, N_STATES))
+    if trans.empty:
+        return out
+    pos = {m: i for i, m in enumerate(months)}
+    m_idx = pd.to_datetime(trans["as_of_month"]).dt.date.map(pos).to_numpy()
+    b_idx = trans["risk_band"].map({b: i for i, b in enumerate(bands)}).to_numpy()
+    f_idx = trans["from_state"].map(STATE_INDEX).to_numpy()
+    t_idx = trans["to_state"].map(STATE_INDEX).to_numpy()
+    ok = ~(pd.isna(b_idx) | pd.isna(f_idx) | pd.isna(t_idx))
+    np.add.at(out, (m_idx[ok].astype(int), b_idx[ok].astype(int), f_idx[ok].astype(int), t_idx[ok].astype(int)),
+              trans["loans"].to_numpy(dtype=float)[ok])
+    return out
+
+
 def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None, months: int = 12,
                       model_bands: ir.Table | pd.DataFrame | None = None, market: str = "cn",
                       restructures: ir.Table | None = None) -> Baseline:
@@ -304,40 +349,33 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
         as_of = _month(last)
     as_of = _month(as_of)
     bands_t = risk_bands(loans, model_bands)
-    trans = transition_counts(perf, bands_t, as_of, months).to_pandas()
+    trans = band_transitions(perf, bands_t, as_of, months, loans)
     book = starting_book(perf, loans, bands_t, as_of).to_pandas()
     losses = loss_history(perf, as_of).to_pandas()
-    ratio, pairs, cut = None, 0, None
-    if restructures is not None:
-        ratio, pairs = mantel_haenszel_ratio(redefault_counts(perf, restructures, bands_t, as_of, months).to_pandas())
-        typical = typical_payment_cut(restructures).to_pandas()
-        if not typical.empty and typical["restructures"].iloc[0] > 0:
-            cut = float(typical["cut"].iloc[0])
     if book.empty:
         raise InputError(f"no active loans at the end of {as_of:%Y-%m}; choose another as-of month or widen "
                          "the filters.")
     bands = RISK_BANDS
-    month_keys = sorted(pd.to_datetime(trans["as_of_month"]).dt.date.unique()) if not trans.empty else []
-    monthly = np.zeros((max(len(month_keys), 1), len(bands), N_STATES, N_STATES))
-    if not trans.empty:
-        mpos = {m: i for i, m in enumerate(month_keys)}
-        tm = pd.to_datetime(trans["as_of_month"]).dt.date
-        for row, m in zip(trans.itertuples(index=False), tm, strict=True):
-            if row.risk_band in bands and row.from_state in STATE_INDEX and row.to_state in STATE_INDEX:
-                monthly[mpos[m], bands.index(row.risk_band), STATE_INDEX[row.from_state],
-                        STATE_INDEX[row.to_state]] += row.loans
+    monthly = _monthly_counts(trans, bands)
     counts_all = monthly.sum(axis=0)
     if counts_all[:, :N_TRANSIENT].sum() == 0:
         raise InputError(f"no month-to-month transitions in the {months} months up to {as_of:%Y-%m}; the "
                          "simulator needs at least two consecutive months of performance data.")
+    ratio, pairs, cut = None, 0, None
+    if restructures is not None:
+        flagged = redefault_counts(perf, restructures, bands_t, as_of, months).to_pandas()
+        ratio, pairs = mantel_haenszel_ratio(flagged, counts_all, bands)
+        typical = typical_payment_cut(restructures).to_pandas()
+        if not typical.empty and typical["restructures"].iloc[0] > 0:
+            cut = float(typical["cut"].iloc[0])
     avg = _averages(book, bands)
     recovery = {}
     for row in losses.itertuples(index=False):
         if row.charge_off > 0:
             recovery[row.status] = float(row.recovery / row.charge_off)
-    log.info("baseline: %s, %d months, %d active loans", as_of, len(month_keys), int(avg["counts"].sum()))
+    log.info("baseline: %s, %d months, %d active loans", as_of, len(monthly), int(avg["counts"].sum()))
     return Baseline(
-        bands=bands, as_of_month=as_of, window_months=len(month_keys), matrix=_pooled_rows(counts_all),
+        bands=bands, as_of_month=as_of, window_months=int((monthly.sum(axis=(1, 2, 3)) > 0).sum()), matrix=_pooled_rows(counts_all),
         transitions=counts_all, concentration=dirichlet_concentration(monthly), counts=avg["counts"],
         balance=avg["balance"], vehicle_value=avg["vehicle_value"], months_on_book=avg["months_on_book"],
         apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,

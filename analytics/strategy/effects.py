@@ -183,6 +183,14 @@ def arm_outcomes(actions: ir.Table, perf: ir.Table, restructures: ir.Table, band
         as_of_month=a.action_time.truncate("M").cast("date"),
         stage=_stage_of_dpd(a.dpd_at_action.fill_null(0)),
     ).distinct()
+    # Only the tested loans' rows in the tests' months matter: narrowing first keeps the joins
+    # small on a big book (performance is stored month by month, so a month range prunes well).
+    span = a.aggregate(first=a.as_of_month.min(), last=a.as_of_month.max()).to_pandas()
+    if not span.empty and pd.notna(span["first"].iloc[0]):
+        first = (pd.Timestamp(span["first"].iloc[0]) - pd.DateOffset(months=1)).date()
+        perf = perf.filter((perf.as_of_month >= ibis.date(first))
+                           & (perf.as_of_month <= ibis.date(pd.Timestamp(span["last"].iloc[0]).date())))
+    perf = perf.semi_join(a.select("loan_id").distinct(), "loan_id")
     idx = _state_index(perf)
     prior = perf.select("loan_id", as_of_month=next_month(perf.as_of_month), from_idx=idx)
     now = perf.select("loan_id", "as_of_month", to_idx=idx)

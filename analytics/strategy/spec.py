@@ -113,6 +113,7 @@ class Strategy:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d["treatments"], d["restructuring"] = list(d["treatments"]), list(d["restructuring"])
         for t in d["treatments"]:
             t["hours"] = list(t["hours"])
         for o in d["restructuring"]:
@@ -265,10 +266,12 @@ class _Reader:
         treatments = [t for i, obj in enumerate(raw_t) for t in self.treatment(obj, f"treatments[{i}]")]
         seen: dict[tuple, int] = {}
         for i, t in enumerate(treatments):
-            key = (t.risk_band, t.stage, t.channel)
+            # The same channel twice on a segment is allowed only at different intensities (the
+            # optimiser gives part of a segment 2 attempts and part 3); otherwise it is a slip.
+            key = (t.risk_band, t.stage, t.channel, t.max_attempts)
             if key in seen:
-                self.fail("treatments", f"channel {t.channel} is listed twice for segment {t.risk_band} × "
-                                        f"{t.stage}; merge them (use max_attempts for repeated contacts).")
+                self.fail("treatments", f"channel {t.channel} with {t.max_attempts} attempt(s) is listed twice "
+                                        f"for segment {t.risk_band} × {t.stage}; merge the rows (add their shares).")
             seen[key] = i
         offers = tuple(self.offer(obj, f"restructuring[{i}]") for i, obj in enumerate(raw_o))
         lim = self.known(doc.get("limits", {}) or {}, _LIMIT_FIELDS, "limits")

@@ -92,6 +92,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.capacity.field": {"en": "Field capacity", "zh": "外访产能"},
     # editor
     "strategy.edit.pick": {"en": "Strategy to edit", "zh": "要编辑的策略"},
+    "strategy.edit.origin": {"en": "Kind: {origin}", "zh": "类型：{origin}"},
     "strategy.origin.preset": {"en": "preset", "zh": "预设"},
     "strategy.origin.saved": {"en": "saved", "zh": "已保存"},
     "strategy.origin.uploaded": {"en": "uploaded", "zh": "已上传"},

@@ -1,0 +1,54 @@
+"""python -m analytics simulate: batch runs of strategy files, the result file, and clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from analytics.cli import main
+from analytics.config import PRESETS_DIR
+
+PRESETS = [str(PRESETS_DIR / n) for n in ("do_nothing.json", "sms_and_flexible_plans.json",
+                                           "early_warning_ai_voice.json")]
+REQUIRED = ("net_loss", "collection_cost", "net_benefit", "dpd60_rate_end", "contacts_blocked")
+
+
+def test_simulate_writes_the_result_file(small_db, tmp_path, capsys):
+    out = tmp_path / "result.json"
+    code = main(["--db", str(small_db), "simulate", *PRESETS, "--months", "12", "--paths", "200", "--out", str(out)])
+    assert code == 0
+    res = json.loads(out.read_text())
+    names = [s["name"] for s in res["strategies"]]
+    assert names == ["Do nothing", "SMS reminders + flexible plans", "Early warning + AI voice bot"]
+    for s in res["strategies"]:
+        for k in REQUIRED:
+            assert set(s["summary"][k]) >= {"p10", "p50", "p90"}, k
+        assert len(s["monthly"]) == 12
+        for rec in s["monthly"]:
+            for k in ("net_loss", "collection_cost", "net_benefit", "dpd60_rate_end", "contacts_blocked"):
+                assert set(rec[k]) >= {"p10", "p50", "p90"}
+    assert res["strategies"][0]["summary"]["net_benefit"]["p50"] == 0
+    assert res["strategies"][1]["summary"]["collection_cost"]["p50"] > 0
+    # The starting book is the active loans at the last month of the data.
+    con = duckdb.connect(str(small_db))
+    n = con.execute("SELECT count(*) FROM performance WHERE status = 'active' AND as_of_month = "
+                    "(SELECT max(as_of_month) FROM performance)").fetchone()[0]
+    con.close()
+    assert res["active_loans"] == n
+    assert "Simulated 3 strategies" in capsys.readouterr().out
+
+
+def test_simulate_errors_name_the_file_and_field(small_db, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "x", "treatments": [
+        {"risk_band": "high", "stage": "pre_due", "channel": "fax", "timing_dpd": -3}]}))
+    code = main(["--db", str(small_db), "simulate", str(bad), "--out", str(tmp_path / "r.json")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "bad.json" in err and "treatments[0].channel" in err and "'fax' is not one of" in err
+    assert not (tmp_path / "r.json").exists()
+    code = main(["--db", str(small_db), "simulate", PRESETS[0], "--months", "0", "--out", str(tmp_path / "r.json")])
+    assert code == 2 and "--months 0" in capsys.readouterr().err
+    code = main(["--db", str(small_db), "simulate", PRESETS[1], PRESETS[1], "--out", str(tmp_path / "r.json")])
+    assert code == 2 and "share a name" in capsys.readouterr().err
