@@ -92,12 +92,20 @@ def _preset(name):
     return PRESETS_DIR / name
 
 
+def view(at, name):
+    at.segmented_control(key="w_strat_view").set_value(name).run()
+    no_errors(at)
+    return at
+
+
 def test_load_a_preset_edit_a_treatment_and_save(page_env, tmp_path):
     at = open_page()
     at.selectbox(key="w_strat_paths").select(200).run()
+    before = summary(at).loc["Collection cost", SMS]
+    view(at, "edit")
     at.selectbox(key="w_strat_edit").select(SMS).run()
     no_errors(at)
-    before = summary(at).loc["Collection cost", SMS]
+    cost_before = metric(at, "Collection cost")
     key = "w_treat_sms_reminders_flexible_plans_0"
     editor = at.data_editor(key=key)
     assert list(editor.value["channel"])[:2] == ["sms", "sms"]
@@ -106,8 +114,12 @@ def test_load_a_preset_edit_a_treatment_and_save(page_env, tmp_path):
     at.run()
     no_errors(at)
     assert any("Unsaved changes" in i.value for i in at.info)
-    after = summary(at).loc["Collection cost", SMS]
-    assert after != before
+    assert metric(at, "Collection cost") != cost_before  # the preview shows the edit at once
+    # The comparison uses the edit, and the edit survives a trip to another view and back.
+    view(at, "compare")
+    assert summary(at).loc["Collection cost", SMS] != before
+    view(at, "edit")
+    assert any("Unsaved changes" in i.value for i in at.info)
     at.button(key="w_strat_save").click().run()
     no_errors(at)
     saved = spec.load(Path(tmp_path / "strategies" / "sms_reminders_flexible_plans.json"))
@@ -118,6 +130,7 @@ def test_load_a_preset_edit_a_treatment_and_save(page_env, tmp_path):
 def test_an_invalid_edit_is_explained_not_run(page_env):
     at = open_page()
     at.selectbox(key="w_strat_paths").select(200).run()
+    view(at, "edit")
     at.selectbox(key="w_strat_edit").select(EW).run()
     key = "w_treat_early_warning_ai_voice_bot_0"
     at.session_state[key] = {"edited_rows": {0: {"timing_dpd": 12}}, "added_rows": [], "deleted_rows": []}
@@ -130,6 +143,7 @@ def test_an_invalid_edit_is_explained_not_run(page_env):
 def test_run_the_optimiser_and_add_its_strategy(page_env):
     at = open_page()
     at.selectbox(key="w_strat_paths").select(200).run()
+    view(at, "optimise")
     at.number_input(key="w_opt_budget").set_value(500.0).run()
     at.button(key="w_opt_run").click().run()
     no_errors(at)
@@ -140,6 +154,7 @@ def test_run_the_optimiser_and_add_its_strategy(page_env):
     assert any("Efficient frontier" in json.loads(s)["layout"]["title"]["text"] for s in titles)
     at.button(key="w_opt_add").click().run()
     no_errors(at)
+    view(at, "compare")
     assert "Optimised" in at.multiselect(key="w_strat_sel").value
     assert "Optimised" in list(summary(at).columns)
 
@@ -149,3 +164,56 @@ def test_chinese_page(page_env):
     no_errors(at)
     assert at.title[0].value == i18n.t("strategy.title", "zh")
     assert i18n.t("strategy.kpi.active", "zh") in [m.label for m in at.metric]
+
+
+def test_effects_planner_value_and_settings_views(page_env):
+    from analytics.strategy import planner
+    from analytics.strategy.baseline import STAGE_STATES
+
+    at = open_page()
+    at.selectbox(key="w_strat_paths").select(200).run()
+    view(at, "effects")
+    measured = next(d.value for d in at.dataframe if "Roll reduction [95% CI]" in d.value.columns)
+    assert set(measured["Test"]) == {"predue_sms_2024", "early_ai_voice_2025"}
+    assert len(at.get("plotly_chart")) == 1
+
+    view(at, "planner")
+    con = duckdb.connect(str(page_env))
+    try:
+        prep = inputs.prepare_from(Tables.of(store.reader(con)), "cn")
+    finally:
+        con.close()
+    b = prep.baseline
+    row = b.matrix[0, 0]  # high risk, pre-due: the chance a current loan misses
+    p = float(round(row[1:6].sum() + row[7:].sum(), 4))
+    effect = prep.book().get("sms", "high", "pre_due").roll
+    n_c, _ = planner.sample_size(at.number_input(key="w_plan_rate_high_pre_due_roll").value,
+                                 at.number_input(key="w_plan_effect_high_pre_due_sms_roll").value)
+    assert at.number_input(key="w_plan_rate_high_pre_due_roll").value == pytest.approx(p, abs=1e-4)
+    assert at.number_input(key="w_plan_effect_high_pre_due_sms_roll").value == pytest.approx(effect, abs=1e-3)
+    assert metric(at, "Loan-months per arm") == f"{n_c:,}"
+    assert metric(at, "Eligible loans per month") == f"{b.counts[0, list(STAGE_STATES['pre_due'])].sum():,.0f}"
+
+    view(at, "restructure")
+    assert any(s.value.startswith("Recommended:") for s in at.success)
+    at.radio(key="w_npv_mode").set_value("loan").run()
+    con = duckdb.connect(str(page_env))
+    loan = con.execute("""SELECT loan_id FROM performance WHERE status = 'active' AND days_past_due >= 60
+                          AND as_of_month = (SELECT max(as_of_month) FROM performance) LIMIT 1""").fetchone()[0]
+    con.close()
+    at.text_input(key="w_npv_loan").input(loan).run()
+    no_errors(at)
+    options = next(d.value for d in at.dataframe if "Present value" in d.value.columns)
+    assert "repossess now" in list(options["Option"])  # 60+ DPD: the car may be taken
+    at.text_input(key="w_npv_loan").input("L_NO_SUCH").run()
+    assert any("has no row" in w.value for w in at.warning)
+
+    # A dearer SMS raises the cost of the SMS strategy in the comparison.
+    view(at, "compare")
+    before = summary(at).loc["Collection cost", SMS]
+    view(at, "settings")
+    at.session_state["w_costs"] = {"edited_rows": {0: {"cost": 5.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    no_errors(at)
+    view(at, "compare")
+    assert summary(at).loc["Collection cost", SMS] != before

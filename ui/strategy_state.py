@@ -27,6 +27,27 @@ EFFECTS, EFFECTS_VER = "strat_effects", "strat_effects_ver"
 DEFAULT_SELECTION = ("Do nothing", "SMS reminders + flexible plans", "Early warning + AI voice bot")
 
 
+# Widgets whose choices must outlive a switch to another view of the page (Streamlit drops the
+# state of widgets that are not drawn in a run; re-assigning the key each run keeps it).
+PERSISTED = ("w_strat_view", "w_strat_sel", "w_strat_months", "w_strat_paths", "w_strat_edit", "w_rule_from",
+             "w_rule_to", "w_rule_calls7", "w_rule_monthly", "w_rule_third", "w_ops_call_min", "w_ops_visit_h",
+             "w_ops_offer_min", "w_loss_dep", "w_loss_auction", "w_loss_months_sale", "w_loss_repo_cost",
+             "w_loss_co_rec", "w_loss_discount", "w_opt_budget", "w_opt_agent", "w_opt_field", "w_opt_channels",
+             "w_eff_channels", "w_plan_alpha")
+
+
+def keep_widget_state() -> None:
+    for key in PERSISTED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def seed(key: str, default) -> None:
+    """A widget's first value, set through session state (the widget then takes no default)."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
 def init_library() -> None:
     """Load presets and saved strategies once per session."""
     if LIB in st.session_state:

@@ -20,6 +20,7 @@ from analytics.strategy.inputs import Inputs, loan_snapshot
 from ui import cache
 from ui import strategy_state as state
 from ui.frame import PageContext
+from ui.strategy_state import seed
 from ui.widgets import format_money
 
 MONEY = {"net_loss", "tail_loss", "net_loss_with_tail", "collection_cost", "concessions", "loss_avoided",
@@ -83,8 +84,10 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
     chosen = left.multiselect(ctx.t("strategy.compare.pick"), names, key="w_strat_sel", max_selections=4,
                               on_change=sync, help=ctx.t("strategy.compare.pick_help"),
                               format_func=lambda n: n + (" ✎" if state.is_edited(n) else ""))
-    mid.select_slider(ctx.t("strategy.run.months"), options=list(range(6, 37)), value=12, key="w_strat_months")
-    right.selectbox(ctx.t("strategy.run.paths"), [200, 500, 1000, 2000], index=2, key="w_strat_paths")
+    seed("w_strat_months", 12)
+    seed("w_strat_paths", 1000)
+    mid.select_slider(ctx.t("strategy.run.months"), options=list(range(6, 37)), key="w_strat_months")
+    right.selectbox(ctx.t("strategy.run.paths"), [200, 500, 1000, 2000], key="w_strat_paths")
     if not chosen:
         st.info(ctx.t("strategy.compare.empty"))
         return None
@@ -186,6 +189,26 @@ def _offer_frame(s: spec.Strategy) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=OFFER_COLS)
 
 
+def _preview(ctx: PageContext, inp: Inputs, market: str, name: str) -> None:
+    """The edited strategy against the champion (or doing nothing), so an edit shows its effect at once."""
+    sel = st.session_state[state.SEL]
+    champion = next((n for n in sel if n != name), spec.DO_NOTHING.name)
+    if champion not in state.names():
+        champion = spec.DO_NOTHING.name
+    comp = comparison(ctx, inp, market, [champion, name] if champion != name else [name])
+    r, base = comp.results[-1], comp.results[0]
+    st.caption(ctx.t("strategy.edit.preview", champion=champion, paths=comp.settings.paths,
+                     months=comp.settings.months))
+    cols = st.columns(4)
+    for col, key in zip(cols, ("net_benefit", "collection_cost", "dpd60_rate_end", "contacts_blocked"), strict=True):
+        delta = r.summary[key]["p50"] - base.summary[key]["p50"]
+        sign = "+" if delta >= 0 else "-"
+        col.metric(ctx.t(f"strategy.metric.{key}"), fmt(key, r.summary[key]["p50"], ctx.currency),
+                   f"{sign}{fmt(key, abs(delta), ctx.currency)}" if len(comp.results) > 1 else None,
+                   delta_color="inverse" if key in ("collection_cost", "dpd60_rate_end", "contacts_blocked") else "normal",
+                   border=True)
+
+
 def _doc_from_editors(base: spec.Strategy, treat: pd.DataFrame, offers: pd.DataFrame, limits: dict,
                       description: str) -> dict:
     def val(v, default=None):
@@ -220,7 +243,14 @@ def _num(v):
     return v.item() if isinstance(v, np.integer | np.floating) else v
 
 
-def editor_tab(ctx: PageContext) -> None:
+def _label(ctx: PageContext, kind: str):
+    """Translated labels for codes shown in editor cells (the cells keep the codes)."""
+    prefix = {"band": "strategy.band.", "stage": "strategy.stage.", "channel": "strategy.channel.",
+              "offer": "strategy.offer."}[kind]
+    return lambda v: ctx.t(f"{prefix}{v}")
+
+
+def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     # Doing nothing is the yardstick every result is measured against: it is not editable.
     names = [n for n in state.names() if n != spec.DO_NOTHING.name]
     if not names:
@@ -236,21 +266,31 @@ def editor_tab(ctx: PageContext) -> None:
     name = top[0].selectbox(ctx.t("strategy.edit.pick"), names, key="w_strat_edit")
     top[1].caption(ctx.t("strategy.edit.origin", origin=ctx.t("strategy.origin."
                                                                + st.session_state[state.ORIGIN].get(name, "saved"))))
-    base = state.committed(name)
     stem, ver = spec.file_stem(name), state.version(name)
+    tkey, okey = f"w_treat_{stem}_{ver}", f"w_offer_{stem}_{ver}"
+    # A data editor's edits are deltas against the table it was given, so that table must not change
+    # while it lives; a fresh editor (first time, or after another view was shown) starts from the
+    # working copy, so no edit is lost on the way.
+    bases = st.session_state.setdefault("strat_edit_base", {})
+    if tkey not in st.session_state or tkey not in bases:
+        bases[tkey] = state.current_json(name)
+    base = spec.loads(bases[tkey], f"library: {name}")
+    committed = state.committed(name)
     description = st.text_area(ctx.t("strategy.edit.description"), base.description, key=f"w_desc_{stem}_{ver}",
                                height=80)
     st.markdown(f"**{ctx.t('strategy.edit.treatments')}**")
     st.caption(ctx.t("strategy.edit.treatments_help"))
     band_opts = ["high", "medium", "low", "all"]
     treat = st.data_editor(
-        _treatment_frame(base), key=f"w_treat_{stem}_{ver}", num_rows="dynamic", width="stretch", hide_index=True,
+        _treatment_frame(base), key=tkey, num_rows="dynamic", width="stretch", hide_index=True,
         column_config={
-            "risk_band": st.column_config.SelectboxColumn(ctx.t("strategy.col.band"), options=band_opts, required=True),
+            "risk_band": st.column_config.SelectboxColumn(ctx.t("strategy.col.band"), options=band_opts, required=True,
+                                                          width="medium",
+                                                          format_func=_label(ctx, "band")),
             "stage": st.column_config.SelectboxColumn(ctx.t("strategy.col.stage"), options=list(spec.STAGES),
-                                                      required=True),
+                                                      required=True, format_func=_label(ctx, "stage")),
             "channel": st.column_config.SelectboxColumn(ctx.t("strategy.col.channel"), options=list(ACTION_CHANNELS),
-                                                        required=True),
+                                                        required=True, format_func=_label(ctx, "channel")),
             "timing_dpd": st.column_config.NumberColumn(ctx.t("strategy.col.timing"), help=ctx.t("strategy.col.timing_help"),
                                                         min_value=-30, max_value=720, step=1),
             "max_attempts": st.column_config.NumberColumn(ctx.t("strategy.col.attempts"), min_value=1,
@@ -265,12 +305,14 @@ def editor_tab(ctx: PageContext) -> None:
     st.markdown(f"**{ctx.t('strategy.edit.offers')}**")
     st.caption(ctx.t("strategy.edit.offers_help"))
     offers = st.data_editor(
-        _offer_frame(base), key=f"w_offer_{stem}_{ver}", num_rows="dynamic", width="stretch", hide_index=True,
+        _offer_frame(base), key=okey, num_rows="dynamic", width="stretch", hide_index=True,
         column_config={
             "kind": st.column_config.SelectboxColumn(ctx.t("strategy.col.kind"), options=list(spec.OFFER_KINDS),
-                                                     required=True),
-            "risk_bands": st.column_config.MultiselectColumn(ctx.t("strategy.col.bands"), options=list(spec.RISK_BANDS)),
-            "stages": st.column_config.MultiselectColumn(ctx.t("strategy.col.stages"), options=list(spec.STAGES)),
+                                                     required=True, format_func=_label(ctx, "offer")),
+            "risk_bands": st.column_config.MultiselectColumn(ctx.t("strategy.col.bands"), options=list(spec.RISK_BANDS),
+                                                             format_func=_label(ctx, "band")),
+            "stages": st.column_config.MultiselectColumn(ctx.t("strategy.col.stages"), options=list(spec.STAGES),
+                                                         format_func=_label(ctx, "stage")),
             "take_up": st.column_config.NumberColumn(ctx.t("strategy.col.take_up"), min_value=0.0, max_value=1.0,
                                                      step=0.05, format="%.2f"),
             "extension_months": st.column_config.NumberColumn(ctx.t("strategy.col.ext"), min_value=0, max_value=120),
@@ -295,11 +337,12 @@ def editor_tab(ctx: PageContext) -> None:
         st.error(ctx.t("strategy.edit.invalid", error=str(exc)))
         edited = None
     if edited is not None:
-        if edited.to_json() != base.to_json():
+        if edited.to_json() != committed.to_json():
             state.set_working(name, edited)
             st.info(ctx.t("strategy.edit.pending"), icon=":material/edit:")
         else:
             st.session_state[state.WORK].pop(name, None)
+        _preview(ctx, inp, market, name)
     b1, b2, b3 = st.columns(3)
     if b1.button(ctx.t("strategy.edit.save"), key="w_strat_save", disabled=edited is None, type="primary"):
         path = state.save(name)
@@ -359,8 +402,9 @@ def effects_tab(ctx: PageContext, inp: Inputs) -> None:
     st.subheader(ctx.t("strategy.effects.book"))
     book: EffectBook = inp.book(st.session_state.get(state.EFFECTS, []))
     tab = book.table()
-    pick = st.multiselect(ctx.t("strategy.effects.channels"), list(ACTION_CHANNELS), default=["sms", "ai_voice", "agent_call"],
-                          key="w_eff_channels", format_func=lambda c: ctx.t(f"strategy.channel.{c}"))
+    seed("w_eff_channels", ["sms", "ai_voice", "agent_call"])
+    pick = st.multiselect(ctx.t("strategy.effects.channels"), list(ACTION_CHANNELS), key="w_eff_channels",
+                          format_func=lambda c: ctx.t(f"strategy.channel.{c}"))
     tab = tab[tab["channel"].isin(pick)] if pick else tab
     show = pd.DataFrame({
         ctx.t("strategy.col.channel"): [ctx.t(f"strategy.channel.{c}") for c in tab["channel"]],
@@ -384,13 +428,15 @@ def effects_tab(ctx: PageContext, inp: Inputs) -> None:
                            "cure_high": o.get("cure_range", [o["cure"]] * 2)[1]} for o in current], columns=cols)
     edited = st.data_editor(frame, key=f"w_eff_edit_{st.session_state[state.EFFECTS_VER]}", num_rows="dynamic",
                             hide_index=True, width="stretch", column_config={
-                                "channel": st.column_config.SelectboxColumn(ctx.t("strategy.col.channel"),
-                                                                            options=list(ACTION_CHANNELS), required=True),
-                                "risk_band": st.column_config.SelectboxColumn(ctx.t("strategy.col.band"),
-                                                                              options=["all", *spec.RISK_BANDS],
-                                                                              required=True),
-                                "stage": st.column_config.SelectboxColumn(ctx.t("strategy.col.stage"),
-                                                                          options=list(spec.STAGES), required=True),
+                                "channel": st.column_config.SelectboxColumn(
+                                    ctx.t("strategy.col.channel"), options=list(ACTION_CHANNELS), required=True,
+                                    format_func=_label(ctx, "channel")),
+                                "risk_band": st.column_config.SelectboxColumn(
+                                    ctx.t("strategy.col.band"), options=["all", *spec.RISK_BANDS], required=True,
+                                    format_func=_label(ctx, "band")),
+                                "stage": st.column_config.SelectboxColumn(
+                                    ctx.t("strategy.col.stage"), options=list(spec.STAGES), required=True,
+                                    format_func=_label(ctx, "stage")),
                                 "roll": st.column_config.NumberColumn(ctx.t("strategy.effect.roll"), format="%.3f"),
                                 "roll_low": st.column_config.NumberColumn(ctx.t("strategy.col.low"), format="%.3f"),
                                 "roll_high": st.column_config.NumberColumn(ctx.t("strategy.col.high"), format="%.3f"),
@@ -426,19 +472,22 @@ def _or(v, default):
 
 # ---------------------------------------------------------------- optimiser
 
-def optimiser_tab(ctx: PageContext, inp: Inputs, market: str, comp: results.Comparison | None) -> None:
+def optimiser_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     st.caption(ctx.t("strategy.opt.intro"))
     c = st.columns(4)
-    budget = c[0].number_input(ctx.t("strategy.limit.monthly_budget"), min_value=0.0, value=None, step=100.0,
+    for k in ("w_opt_budget", "w_opt_agent", "w_opt_field"):
+        seed(k, None)
+    budget = c[0].number_input(ctx.t("strategy.limit.monthly_budget"), min_value=0.0, step=100.0,
                                key="w_opt_budget", placeholder=ctx.t("strategy.limit.none"))
-    agent = c[1].number_input(ctx.t("strategy.limit.agent_hours"), min_value=0.0, value=None, step=10.0,
+    agent = c[1].number_input(ctx.t("strategy.limit.agent_hours"), min_value=0.0, step=10.0,
                               key="w_opt_agent", placeholder=ctx.t("strategy.limit.none"))
-    field_h = c[2].number_input(ctx.t("strategy.limit.field_hours"), min_value=0.0, value=None, step=10.0,
+    field_h = c[2].number_input(ctx.t("strategy.limit.field_hours"), min_value=0.0, step=10.0,
                                 key="w_opt_field", placeholder=ctx.t("strategy.limit.none"))
     months = state.run_settings().months
     c[3].metric(ctx.t("strategy.run.months"), months)
-    channels = st.multiselect(ctx.t("strategy.opt.channels"), list(ACTION_CHANNELS), default=list(ACTION_CHANNELS),
-                              key="w_opt_channels", format_func=lambda ch: ctx.t(f"strategy.channel.{ch}"))
+    seed("w_opt_channels", list(ACTION_CHANNELS))
+    channels = st.multiselect(ctx.t("strategy.opt.channels"), list(ACTION_CHANNELS), key="w_opt_channels",
+                              format_func=lambda ch: ctx.t(f"strategy.channel.{ch}"))
     limits = spec.Limits(budget, agent, field_h)
     if st.button(ctx.t("strategy.opt.run"), key="w_opt_run", type="primary", disabled=not channels):
         st.session_state["strat_opt_args"] = (limits, tuple(channels), months)
@@ -468,9 +517,11 @@ def optimiser_tab(ctx: PageContext, inp: Inputs, market: str, comp: results.Comp
         for col in ("loss_avoided", "cost", "net_benefit"):
             show[col] = [format_money(v, ctx.currency) for v in show[col]]
         show.columns = [ctx.t(f"strategy.ocol.{c}") for c in alloc.columns]
-        st.dataframe(show, hide_index=True, width="stretch", key="w_opt_alloc")
+        st.dataframe(show, hide_index=True, width="stretch", key="w_opt_alloc", height=36 * (len(show) + 1) + 3)
     ref = None
-    if comp is not None:
+    chosen = [n for n in st.session_state[state.SEL] if n in state.names()]
+    if chosen:
+        comp = comparison(ctx, inp, market, chosen)  # cached: the strategies compared, for reference
         ref = pd.DataFrame([{"strategy": r.strategy.name, "cost": r.summary["collection_cost"]["p50"],
                              "loss_avoided": r.summary["loss_avoided"]["p50"]} for r in comp.results])
     st.plotly_chart(figs.frontier_chart(res.frontier, ctx.lang, ctx.currency, ref), width="stretch")
@@ -481,7 +532,7 @@ def optimiser_tab(ctx: PageContext, inp: Inputs, market: str, comp: results.Comp
         st.session_state["strat_opt_added"] = name
         st.rerun()
     if st.session_state.get("strat_opt_added"):
-        st.success(ctx.t("strategy.opt.added", name=st.session_state["strat_opt_added"]))
+        st.success(ctx.t("strategy.opt.added", name=st.session_state.pop("strat_opt_added")))
 
 
 # ---------------------------------------------------------------- restructuring value
@@ -589,7 +640,8 @@ def planner_tab(ctx: PageContext, inp: Inputs) -> None:
                            format="%.4f", key=f"w_plan_rate_{band}_{stage}_{kind}")
     effect = c2[1].number_input(ctx.t("strategy.plan.effect"), -0.9, 5.0, float(default_effect) or 0.10, step=0.01,
                                 format="%.3f", key=f"w_plan_effect_{band}_{stage}_{channel}_{kind}")
-    alpha = c2[2].selectbox(ctx.t("strategy.plan.alpha"), [0.01, 0.05, 0.10], index=1, key="w_plan_alpha")
+    seed("w_plan_alpha", 0.05)
+    alpha = c2[2].selectbox(ctx.t("strategy.plan.alpha"), [0.01, 0.05, 0.10], key="w_plan_alpha")
     power = c2[3].slider(ctx.t("strategy.plan.power"), 0.5, 0.99, 0.8, 0.01, key="w_plan_power")
     share = c2[4].slider(ctx.t("strategy.plan.share"), 0.05, 1.0, 0.5, 0.05, key="w_plan_share",
                          help=ctx.t("strategy.plan.share_help"))
@@ -619,19 +671,26 @@ def settings_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
 
     d = rules_mod.rules_for(market)
     st.subheader(ctx.t("strategy.rules.title", market=ctx.t(f"market.{market}")))
+    for key, default in (("w_rule_from", d.contact_hours[0]), ("w_rule_to", d.contact_hours[1]),
+                         ("w_rule_calls7", d.max_calls_per_7_days), ("w_rule_monthly", d.max_contacts_per_month),
+                         ("w_rule_third", d.third_party_allowed)):
+        seed(key, default)
     c = st.columns([1, 1, 1, 1, 1.3])
-    c[0].number_input(ctx.t("strategy.rules.from"), 0, 23, d.contact_hours[0], key="w_rule_from")
-    c[1].number_input(ctx.t("strategy.rules.to"), 1, 24, d.contact_hours[1], key="w_rule_to")
-    c[2].number_input(ctx.t("strategy.rules.calls7"), min_value=0, value=d.max_calls_per_7_days, key="w_rule_calls7",
+    c[0].number_input(ctx.t("strategy.rules.from"), 0, 23, key="w_rule_from")
+    c[1].number_input(ctx.t("strategy.rules.to"), 1, 24, key="w_rule_to")
+    c[2].number_input(ctx.t("strategy.rules.calls7"), min_value=0, key="w_rule_calls7",
                       placeholder=ctx.t("strategy.limit.none"), help=ctx.t("strategy.rules.calls7_help"))
-    c[3].number_input(ctx.t("strategy.rules.monthly"), min_value=0, value=d.max_contacts_per_month,
-                      key="w_rule_monthly", placeholder=ctx.t("strategy.limit.none"))
-    c[4].checkbox(ctx.t("strategy.rules.third"), value=d.third_party_allowed, key="w_rule_third")
+    c[3].number_input(ctx.t("strategy.rules.monthly"), min_value=0, key="w_rule_monthly",
+                      placeholder=ctx.t("strategy.limit.none"))
+    c[4].checkbox(ctx.t("strategy.rules.third"), key="w_rule_third")
     st.subheader(ctx.t("strategy.costs.title"))
     ops = inp.operations
     codes = list(ops.cost)
-    frame = pd.DataFrame({"channel": [ctx.t(f"strategy.channel.{c}") for c in codes], "cost": list(ops.cost.values()),
-                          "complaint_rate": [ops.complaint_rate[c] for c in codes],
+    # A fresh editor starts from the costs in use (the user's, if any), not the defaults.
+    current = state.operations(ops) if "w_costs" not in st.session_state else ops
+    frame = pd.DataFrame({"channel": [ctx.t(f"strategy.channel.{c}") for c in codes],
+                          "cost": [current.cost[c] for c in codes],
+                          "complaint_rate": [current.complaint_rate[c] for c in codes],
                           "source": [ctx.t(f"strategy.src.{ops.sources.get('cost.' + c, 'assumed')}") + " / "
                                      + ctx.t(f"strategy.src.{ops.sources.get('complaint.' + c, 'assumed')}")
                                      for c in codes]})
@@ -647,22 +706,27 @@ def settings_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     # Rows keep their order, so the channel codes line up with the (translated) rows.
     st.session_state["strat_costs"] = {c: {"cost": r["cost"], "complaint_rate": r["complaint_rate"]}
                                        for c, r in zip(codes, edited.to_dict("records"), strict=True)}
+    seed("w_ops_call_min", ops.agent_minutes.get("agent_call", 6.0))
+    seed("w_ops_visit_h", ops.field_hours.get("field_visit", 2.5))
+    seed("w_ops_offer_min", ops.offer_agent_minutes)
     c = st.columns(3)
-    c[0].number_input(ctx.t("strategy.ops.call_min"), 0.5, 60.0, ops.agent_minutes.get("agent_call", 6.0), key="w_ops_call_min")
-    c[1].number_input(ctx.t("strategy.ops.visit_h"), 0.25, 12.0, ops.field_hours.get("field_visit", 2.5), key="w_ops_visit_h")
-    c[2].number_input(ctx.t("strategy.ops.offer_min"), 1.0, 240.0, ops.offer_agent_minutes, key="w_ops_offer_min")
+    c[0].number_input(ctx.t("strategy.ops.call_min"), 0.5, 60.0, key="w_ops_call_min")
+    c[1].number_input(ctx.t("strategy.ops.visit_h"), 0.25, 12.0, key="w_ops_visit_h")
+    c[2].number_input(ctx.t("strategy.ops.offer_min"), 1.0, 240.0, key="w_ops_offer_min")
     st.subheader(ctx.t("strategy.loss.title"))
     lp = LossParams()
+    for key, default in (("w_loss_dep", lp.depreciation_per_month), ("w_loss_auction", lp.auction_cost),
+                         ("w_loss_months_sale", lp.months_to_sale), ("w_loss_repo_cost", lp.repo_cost(market)),
+                         ("w_loss_co_rec", float(lp.co_recovery(inp.baseline))), ("w_loss_discount", lp.discount_rate)):
+        seed(key, default)
     c = st.columns(6)
-    c[0].number_input(ctx.t("strategy.loss.dep"), 0.0, 0.1, lp.depreciation_per_month, step=0.001, format="%.3f",
-                      key="w_loss_dep")
-    c[1].number_input(ctx.t("strategy.loss.auction"), 0.0, 0.5, lp.auction_cost, step=0.01, key="w_loss_auction")
-    c[2].number_input(ctx.t("strategy.loss.months_sale"), 0, 24, lp.months_to_sale, key="w_loss_months_sale")
-    c[3].number_input(ctx.t("strategy.loss.repo_cost", currency=ctx.currency), 0.0, None,
-                      lp.repo_cost(market), step=100.0, key="w_loss_repo_cost")
-    c[4].number_input(ctx.t("strategy.loss.co_rec"), 0.0, 1.0, float(lp.co_recovery(inp.baseline)), step=0.01,
-                      key="w_loss_co_rec")
-    c[5].number_input(ctx.t("strategy.loss.discount"), 0.0, 0.5, lp.discount_rate, step=0.01, key="w_loss_discount")
+    c[0].number_input(ctx.t("strategy.loss.dep"), 0.0, 0.1, step=0.001, format="%.3f", key="w_loss_dep")
+    c[1].number_input(ctx.t("strategy.loss.auction"), 0.0, 0.5, step=0.01, key="w_loss_auction")
+    c[2].number_input(ctx.t("strategy.loss.months_sale"), 0, 24, key="w_loss_months_sale")
+    c[3].number_input(ctx.t("strategy.loss.repo_cost", currency=ctx.currency), 0.0, None, step=100.0,
+                      key="w_loss_repo_cost")
+    c[4].number_input(ctx.t("strategy.loss.co_rec"), 0.0, 1.0, step=0.01, key="w_loss_co_rec")
+    c[5].number_input(ctx.t("strategy.loss.discount"), 0.0, 0.5, step=0.01, key="w_loss_discount")
     rec = inp.baseline.recovery
     if rec:
         st.caption(ctx.t("strategy.loss.observed", repo=f"{rec.get('repossessed', float('nan')):.0%}",

@@ -160,7 +160,7 @@ class OptimisationResult:
 
 
 def optimise(baseline: Baseline, book: EffectBook, rules: ContactRules, ops: Operations, loss: LossParams,
-             months: int, limits: Limits, treatments: list[Treatment] | None = None, frontier_points: int = 12,
+             months: int, limits: Limits, treatments: list[Treatment] | None = None, frontier_points: int = 16,
              name: str = "Optimised") -> OptimisationResult:
     """The best allocation within the limits, its strategy, and the efficient frontier."""
     if months < 1:
@@ -171,7 +171,9 @@ def optimise(baseline: Baseline, book: EffectBook, rules: ContactRules, ops: Ope
     top = _solve(values, limits, values.loss_avoided - 1e-9 * values.cost)
     max_cost = max(best.cost, min(top.cost, best.cost * 3 if best.cost > 0 else top.cost))
     points = []
-    for c in np.linspace(0.0, max_cost, frontier_points):
+    # The frontier bends most at low cost (the cheap, effective treatments come first): space the
+    # points quadratically so the bend is drawn.
+    for c in max_cost * np.linspace(0.0, 1.0, frontier_points) ** 2:
         a = _solve(values, limits, values.loss_avoided - 1e-9 * values.cost, total_cost=float(c))
         points.append({"cost": a.cost, "loss_avoided": a.loss_avoided, "net_benefit": a.net_benefit,
                        "optimum": False})

@@ -92,6 +92,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.capacity.field": {"en": "Field capacity", "zh": "外访产能"},
     # editor
     "strategy.edit.pick": {"en": "Strategy to edit", "zh": "要编辑的策略"},
+    "strategy.edit.preview": {"en": "This strategy against {champion} ({paths} paths, {months} months, P50 and "
+                                     "the difference):",
+                              "zh": "本策略对比 {champion}（{paths} 条路径、{months} 个月，P50 及差异）："},
+    "strategy.view": {"en": "View", "zh": "视图"},
     "strategy.edit.origin": {"en": "Kind: {origin}", "zh": "类型：{origin}"},
     "strategy.origin.preset": {"en": "preset", "zh": "预设"},
     "strategy.origin.saved": {"en": "saved", "zh": "已保存"},
@@ -252,6 +256,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.option.deferral": {"en": "offer a deferral", "zh": "提供延期还款"},
     "strategy.option.rate_cut": {"en": "offer a rate cut", "zh": "提供降息"},
     "strategy.option.settlement": {"en": "offer a settlement", "zh": "提供和解结清"},
+    "strategy.offer.extension": {"en": "extension", "zh": "展期"},
+    "strategy.offer.deferral": {"en": "deferral", "zh": "延期还款"},
+    "strategy.offer.rate_cut": {"en": "rate cut", "zh": "降息"},
+    "strategy.offer.settlement": {"en": "settlement", "zh": "和解结清"},
     "strategy.npv.col.option": {"en": "Option", "zh": "方案"},
     "strategy.npv.col.pv": {"en": "Present value", "zh": "现值"},
     "strategy.npv.col.multiplier": {"en": "Re-default multiplier", "zh": "再违约倍数"},
