@@ -52,3 +52,29 @@ def test_simulate_errors_name_the_file_and_field(small_db, tmp_path, capsys):
     assert code == 2 and "--months 0" in capsys.readouterr().err
     code = main(["--db", str(small_db), "simulate", PRESETS[1], PRESETS[1], "--out", str(tmp_path / "r.json")])
     assert code == 2 and "share a name" in capsys.readouterr().err
+
+
+def test_export_strategy_uplift(small_db, tmp_path):
+    import pandas as pd
+
+    from analytics import store
+    from analytics.exports import Tables
+    from analytics.strategy import baseline, effects
+
+    out = tmp_path / "uplift.csv"
+    assert main(["--db", str(small_db), "export", "strategy_uplift", "--out", str(out)]) == 0
+    got = pd.read_csv(out)
+    con = duckdb.connect(str(small_db))
+    try:
+        t = Tables.of(store.reader(con))
+        want = effects.uplift_estimates(effects.arm_outcomes(t.actions, t.performance, t.restructures,
+                                                             baseline.risk_bands(t.loans)).to_pandas())
+        n_arm = con.execute("SELECT count(DISTINCT (loan_id, date_trunc('month', action_time))) FROM actions "
+                            "WHERE experiment_arm = 'predue_sms_2024:treatment'").fetchone()[0]
+    finally:
+        con.close()
+    assert len(got) == len(want) == 8
+    assert got["roll"].round(9).tolist() == want["roll"].round(9).tolist()
+    # Every treated loan-month of the SMS test is counted once (new loans have no prior row but count).
+    pooled = got[(got["test"] == "predue_sms_2024") & (got["risk_band"] == "all")].iloc[0]
+    assert pooled["n_treated"] == n_arm

@@ -32,6 +32,16 @@ SUMMARY_ROWS = ("net_benefit", "roi", "loss_avoided", "net_loss", "net_loss_with
                 "field_hours_peak")
 
 
+LIMIT_ROWS = ("monthly_budget", "agent_hours", "field_hours")
+
+
+def _limit(ctx: PageContext, limits: spec.Limits, key: str) -> str:
+    v = getattr(limits, key)
+    if v is None:
+        return ctx.t("strategy.limit.none")
+    return format_money(v, ctx.currency) if key == "monthly_budget" else f"{v:,.0f}"
+
+
 def fmt(key: str, value: float | None, currency: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -111,8 +121,12 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
     st.subheader(ctx.t("strategy.compare.summary"))
     st.caption(ctx.t("strategy.compare.summary_help", paths=comp.settings.paths, months=comp.settings.months))
     table = pd.DataFrame({r.strategy.name: [fmt_band(k, r.summary[k], ctx.currency) for k in SUMMARY_ROWS]
-                          for r in comp.results}, index=[ctx.t(f"strategy.metric.{k}") for k in SUMMARY_ROWS])
-    st.dataframe(table, width="stretch", key="w_strat_summary", height=36 * (len(table) + 1) + 3)
+                          + [_limit(ctx, r.strategy.limits, k) for k in LIMIT_ROWS]
+                          for r in comp.results},
+                         index=[ctx.t(f"strategy.metric.{k}") for k in SUMMARY_ROWS]
+                         + [ctx.t(f"strategy.limit.{k}") for k in LIMIT_ROWS])
+    st.dataframe(table, width="stretch", key="w_strat_summary", height=35 * (len(table) + 1) + 3,
+                 column_config={"_index": st.column_config.TextColumn(width="large")})
 
     diffs = comp.differences()
     if diffs:
@@ -146,9 +160,9 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
         c5.plotly_chart(figs.cost_by_channel_chart(costs, ctx.lang, ctx.currency, order), width="stretch")
     else:
         c5.info(ctx.t("strategy.compare.no_costs"))
-    limits = comp.results[0].strategy.limits
-    c6.plotly_chart(figs.staff_hours_chart(monthly, ctx.lang, {"agent": limits.agent_hours,
-                                                               "field": limits.field_hours}), width="stretch")
+    capacity = {r.strategy.name: {"agent": r.strategy.limits.agent_hours, "field": r.strategy.limits.field_hours}
+                for r in comp.results}
+    c6.plotly_chart(figs.staff_hours_chart(monthly, ctx.lang, capacity), width="stretch")
     st.download_button(ctx.t("strategy.compare.download"), json.dumps(_json_safe(comp.to_dict()), indent=1),
                        file_name="strategy_comparison.json", mime="application/json", key="w_strat_download")
     st.caption(ctx.t("strategy.compare.notes"))
@@ -203,8 +217,9 @@ def _preview(ctx: PageContext, inp: Inputs, market: str, name: str) -> None:
     for col, key in zip(cols, ("net_benefit", "collection_cost", "dpd60_rate_end", "contacts_blocked"), strict=True):
         delta = r.summary[key]["p50"] - base.summary[key]["p50"]
         sign = "+" if delta >= 0 else "-"
+        shown = len(comp.results) > 1 and abs(delta) > 1e-9
         col.metric(ctx.t(f"strategy.metric.{key}"), fmt(key, r.summary[key]["p50"], ctx.currency),
-                   f"{sign}{fmt(key, abs(delta), ctx.currency)}" if len(comp.results) > 1 else None,
+                   f"{sign}{fmt(key, abs(delta), ctx.currency)}" if shown else None,
                    delta_color="inverse" if key in ("collection_cost", "dpd60_rate_end", "contacts_blocked") else "normal",
                    border=True)
 

@@ -58,22 +58,25 @@ def cost_by_channel_chart(costs: pd.DataFrame, lang: str, currency: str, order: 
                         percent=False)
 
 
-def staff_hours_chart(monthly: pd.DataFrame, lang: str, capacity: dict[str, float | None]) -> go.Figure:
-    """Agent and field hours needed per month (P50 per strategy) against capacity lines."""
+def staff_hours_chart(monthly: pd.DataFrame, lang: str, capacity: dict[str, dict[str, float | None]]) -> go.Figure:
+    """Agent and field hours needed per month (P50 per strategy), each against its strategy's capacity
+    (``capacity``: strategy -> {"agent": hours, "field": hours}; None for no limit)."""
     fig = go.Figure()
     order = list(dict.fromkeys(monthly["strategy"]))
     for kind, dash in (("agent", "solid"), ("field", "dot")):
         d = monthly[monthly["metric"] == f"{kind}_hours_needed"]
         for name, g in d.groupby("strategy", sort=False):
-            if not g["p50"].any():
+            cap = (capacity.get(name) or {}).get(kind)
+            if not g["p50"].any() and cap is None:
                 continue
-            fig.add_trace(go.Scatter(x=g["month"], y=g["p50"], mode="lines", showlegend=True,
-                                     name=f"{name} · {t(f'strategy.hours.{kind}', lang)}",
-                                     line={"color": _colour(name, order), "dash": dash}))
-        cap = capacity.get(kind)
-        if cap is not None and not d.empty:
-            fig.add_hline(y=cap, line={"color": "#b71c1c", "dash": dash, "width": 1.5},
-                          annotation_text=t(f"strategy.capacity.{kind}", lang))
+            colour = _colour(name, order)
+            label = f"{name} · {t(f'strategy.hours.{kind}', lang)}"
+            fig.add_trace(go.Scatter(x=g["month"], y=g["p50"], mode="lines", showlegend=True, name=label,
+                                     line={"color": colour, "dash": dash}))
+            if cap is not None:
+                fig.add_trace(go.Scatter(x=[g["month"].iloc[0], g["month"].iloc[-1]], y=[cap, cap], mode="lines",
+                                         name=f"{label} · {t('strategy.capacity', lang)}",
+                                         line={"color": colour, "dash": "dash", "width": 1.5}))
     fig.update_xaxes(title_text=t("axis.month", lang))
     return apply_layout(fig, t("strategy.chart.staff", lang), t("strategy.axis.hours", lang), percent=False)
 

@@ -76,7 +76,6 @@ class Effect:
 
 # Assumed first-attempt effects by channel, for reminders before the due date and for delinquent
 # stages: (roll, roll range, cure, cure range, source).
-_REF = "shared/reference/calibration.md"
 ASSUMED: dict[str, dict[str, tuple[float, tuple[float, float], float, tuple[float, float], str]]] = {
     "sms": {
         "pre_due": (0.08, (0.03, 0.15), 0.0, (0.0, 0.0),

@@ -30,8 +30,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.kpi.active_help": {"en": "Active loans at the end of {month}, the simulation's starting point.",
                                  "zh": "{month} 月末的在贷笔数，即模拟的起点。"},
     "strategy.kpi.dpd60_start": {"en": "60+ DPD at start (by count)", "zh": "起始逾期60天以上占比（按笔数）"},
-    "strategy.kpi.dn_loss": {"en": "Net loss if we do nothing, {months} months (P50)",
-                             "zh": "维持现状 {months} 个月的净损失（P50）"},
+    "strategy.kpi.dn_loss": {"en": "Do-nothing net loss, {months} m (P50)",
+                             "zh": "维持现状 {months} 个月净损失（P50）"},
     "strategy.kpi.band_help": {"en": "P10 {p10} – P90 {p90}", "zh": "P10 {p10} – P90 {p90}"},
     "strategy.kpi.best": {"en": "Best net benefit (P50)", "zh": "最高净收益（P50）"},
     "strategy.kpi.best_help": {
@@ -88,8 +88,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.axis.hours": {"en": "Hours", "zh": "小时"},
     "strategy.hours.agent": {"en": "agents", "zh": "坐席"},
     "strategy.hours.field": {"en": "field", "zh": "外访"},
-    "strategy.capacity.agent": {"en": "Agent capacity", "zh": "坐席产能"},
-    "strategy.capacity.field": {"en": "Field capacity", "zh": "外访产能"},
+    "strategy.capacity": {"en": "capacity", "zh": "产能上限"},
     # editor
     "strategy.edit.pick": {"en": "Strategy to edit", "zh": "要编辑的策略"},
     "strategy.edit.preview": {"en": "This strategy against {champion} ({paths} paths, {months} months, P50 and "
