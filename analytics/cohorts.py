@@ -69,24 +69,30 @@ def vintage_counts(perf: ir.Table, loans: ir.Table, by: str | None = None) -> ir
     grid = grid.mutate(months_on_book=month_index(grid.m) - month_index(grid.vintage))
     grid = grid.filter(grid.months_on_book >= 1).drop("m")
 
-    # First MOB at which each loan reached each level (from the few rows at 30+ DPD or lost).
+    # First month each loan reached each level, from the few rows at 30+ DPD or lost, aggregated
+    # per loan before the join with loans (the join then handles one small row per loan).
     lost = perf.status.isin(list(LOSS_STATUSES))
     bad = perf.filter((perf.days_past_due >= min(EVER_LEVELS.values())) | lost)
-    bad = bad.select("loan_id", "as_of_month", dpd=bad.days_past_due, lost=bad.status.isin(list(LOSS_STATUSES)))
-    b = bad.inner_join(lv, "loan_id")
-    b = b.mutate(mob=month_index(b.as_of_month) - month_index(b.vintage))
-    first = b.group_by(["loan_id", *keys]).aggregate(**{
-        name: ibis.ifelse((b.dpd >= level) | b.lost, b.mob, ibis.null("int64")).min()
+    bad = bad.select("loan_id", mi=month_index(bad.as_of_month), dpd=bad.days_past_due,
+                     lost=bad.status.isin(list(LOSS_STATUSES)))
+    per_loan = bad.group_by("loan_id").aggregate(**{
+        name: ibis.ifelse((bad.dpd >= level) | bad.lost, bad.mi, ibis.null("int64")).min()
         for name, level in EVER_LEVELS.items()})
+    first = per_loan.inner_join(lv, "loan_id")
     ev_parts = []
     for name in EVER_LEVELS:
         f = first.filter(first[name].notnull())
-        ev_parts.append(f.group_by([*keys, f[name].name("event_mob")]).aggregate(
+        f = f.mutate(event_mob=f[name] - month_index(f.vintage))
+        ev_parts.append(f.group_by([*keys, "event_mob"]).aggregate(
             amount=f.loan_id.count().cast("float64")).mutate(metric=ibis.literal(name)))
-    # Net charge-off amounts by the MOB they were booked in.
-    co = perf.filter((perf.charge_off_amount.fill_null(0.0) != 0) | (perf.recovery_amount.fill_null(0.0) != 0))
-    co = co.select("loan_id", "as_of_month",
-                   net=co.charge_off_amount.fill_null(0.0) - co.recovery_amount.fill_null(0.0))
+    # Net charge-off amounts by the MOB they were booked in (per loan and month, before the join).
+    # Two single-column filters (the engine applies each inside the scan, so the loan ids of the few
+    # matching rows are all it reads) joined by a distinct union, rather than one OR across columns.
+    cols = ["loan_id", "as_of_month", "charge_off_amount", "recovery_amount"]
+    co = perf.filter(perf.charge_off_amount != 0).select(*cols).union(
+        perf.filter(perf.recovery_amount != 0).select(*cols), distinct=True)
+    co = co.group_by(["loan_id", "as_of_month"]).aggregate(
+        net=(co.charge_off_amount.fill_null(0.0) - co.recovery_amount.fill_null(0.0)).sum())
     c = co.inner_join(lv, "loan_id")
     c = c.mutate(event_mob=month_index(c.as_of_month) - month_index(c.vintage))
     ev_parts.append(c.group_by([*keys, "event_mob"]).aggregate(amount=c.net.sum()).mutate(metric=ibis.literal("cnl")))
@@ -110,10 +116,19 @@ def vintage_curves(perf: ir.Table, loans: ir.Table, grain: str = "month", by: st
     ``grain`` groups month vintages into quarters or years (``vintage`` is then the first day of
     the quarter or year); see the module docstring for the definitions and the grouping rule.
     """
+    return curves_from_counts(vintage_counts(perf, loans, by), grain, keep_segment=by is not None)
+
+
+def curves_from_counts(vc: ir.Table, grain: str = "month", keep_segment: bool = False) -> ir.Table:
+    """Vintage curves from a :func:`vintage_counts` table. Segments are added up unless ``keep_segment``,
+    so one counts table (read once from the performance data) serves the vintage curves and the
+    cohort comparison alike."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}")
-    vc = vintage_counts(perf, loans, by)
-    seg = ["segment"] if by is not None else []
+    seg = ["segment"] if keep_segment else []
+    if "segment" in vc.columns and not keep_segment:
+        vc = vc.group_by(["vintage", "months_on_book", "metric"]).aggregate(
+            events=vc.events.sum(), denominator=vc.denominator.sum(), loans=vc.loans.sum())
     if grain == "month":
         return vc.mutate(value=ratio(vc.events, vc.denominator)).select(
             "vintage", *seg, "months_on_book", "metric", "value", "loans", "events", "denominator",
@@ -134,7 +149,11 @@ def vintage_curves(perf: ir.Table, loans: ir.Table, grain: str = "month", by: st
 def cohort_curves(perf: ir.Table, loans: ir.Table, by: str) -> ir.Table:
     """Cohorts compared by a loan attribute: ``segment, months_on_book, metric, value, loans, vintages``,
     pooling every vintage observed at that MOB (numerators and denominators added)."""
-    vc = vintage_counts(perf, loans, by)
+    return cohort_curves_from_counts(vintage_counts(perf, loans, by))
+
+
+def cohort_curves_from_counts(vc: ir.Table) -> ir.Table:
+    """:func:`cohort_curves` from a :func:`vintage_counts` table with a segment."""
     agg = vc.group_by(["segment", "months_on_book", "metric"]).aggregate(
         events=vc.events.sum(), denominator=vc.denominator.sum(), loans=vc.loans.sum(), vintages=vc.vintage.count())
     return agg.select("segment", "months_on_book", "metric", value=ratio(agg.events, agg.denominator),

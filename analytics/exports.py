@@ -72,8 +72,7 @@ def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:
         return pd.DataFrame()
     tm = flows.transition_matrix(flows.window(perf, end, months), loans, FORECAST_DIMENSION).to_pandas()
     mix = flows.state_mix(perf, end, loans, FORECAST_DIMENSION).to_pandas()
-    keys = ["from_state", "to_state"]
-    groups = [("all", "all", tm.groupby(keys, as_index=False)[["loans", "balance"]].sum(),
+    groups = [("all", "all", flows.book_transitions(tm),
                mix.groupby("state", as_index=False)[["loans", "balance"]].sum())]
     groups += [(FORECAST_DIMENSION, s, tm[tm["segment"] == s], mix[mix["segment"] == s])
                for s in sorted(mix["segment"].unique())]

@@ -40,7 +40,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics.expr import count_if, month_index, next_month, ratio
+from analytics.expr import month_index, next_month, ratio
 from analytics.segments import segment_table
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,16 @@ def matrix_array(df: pd.DataFrame, weight: str = "loans") -> np.ndarray:
         else:
             P[i] = counts[i] / rows[i]
     return P
+
+
+def book_transitions(tm: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`transition_matrix` frame with segments added up to the whole book (shares recomputed)."""
+    if "segment" not in tm.columns:
+        return tm
+    keys = ["as_of_month", "from_state", "to_state"]
+    g = tm.groupby(keys, as_index=False)[["loans", "balance"]].sum()
+    g["share"] = g["loans"] / g.groupby(["as_of_month", "from_state"])["loans"].transform("sum")
+    return g
 
 
 def observed_states(df: pd.DataFrame) -> list[str]:
@@ -378,18 +388,28 @@ def cure_rates(perf: ir.Table, horizons: Sequence[int] = CURE_HORIZONS) -> ir.Ta
     small = shifted[0].union(*shifted[1:]) if len(shifted) > 1 else shifted[0]
     months = perf.select(as_of_month=perf.as_of_month).distinct()
     small = small.semi_join(months, "as_of_month")  # t+h must be in the data
-    now = perf.select("loan_id", "as_of_month", now_dpd=perf.days_past_due, now_status=perf.status)
-    j = small.left_join(now, ["loan_id", "as_of_month"]).select(
-        "loan_id", "t", "bucket", "horizon", "as_of_month", "now_dpd", "now_status")
-    # Paid off before t+h: the loan has no row at t+h, but it has cured for good.
+    keys = ["t", "bucket", "horizon"]
+    # Denominators from the delinquent rows counted once, then spread over the horizons.
+    counted = base.group_by(["t", "bucket"]).aggregate(base=base.t.count())
+    spread = [counted.mutate(horizon=ibis.literal(h, "int64"),
+                             as_of_month=(counted.t + ibis.interval(months=h)).cast("date")) for h in horizons]
+    base_n = spread[0].union(*spread[1:]) if len(spread) > 1 else spread[0]
+    base_n = base_n.semi_join(months, "as_of_month").select(*keys, "base")
+    # Inner joins (the engine builds its hash table on the small side; a left join would build it
+    # on the large one). The two ways to be cured are exclusive: a loan paid off before t+h has
+    # no row at t+h, and one paid off at t+h is not active there.
+    cur = perf.filter((perf.status == "active") & (perf.days_past_due == 0)).select("loan_id", "as_of_month")
+    now = small.inner_join(cur, ["loan_id", "as_of_month"])
+    now_n = now.group_by(keys).aggregate(cured_now=now.t.count())
     paid = perf.filter(perf.status == "paid_off").select("loan_id", paid_month=perf.as_of_month)
-    j = j.left_join(paid, "loan_id").select("t", "bucket", "horizon", "as_of_month", "now_dpd",
-                                            "now_status", "paid_month")
-    cured_now = ((j.now_status == "active") & (j.now_dpd == 0)).fill_null(False)
-    paid_by = ((j.paid_month > j.t) & (j.paid_month <= j.as_of_month)).fill_null(False)
-    agg = j.group_by(["t", "bucket", "horizon"]).aggregate(base=j.t.count(), cured=count_if(cured_now | paid_by))
-    return agg.select(as_of_month=agg.t, bucket=agg.bucket, horizon=agg.horizon, base=agg.base, cured=agg.cured,
-                      cure_rate=ratio(agg.cured, agg.base)).order_by(["as_of_month", "bucket", "horizon"])
+    pj = small.inner_join(paid, "loan_id")
+    pj = pj.filter((pj.paid_month > pj.t) & (pj.paid_month <= pj.as_of_month))
+    paid_n = pj.group_by(keys).aggregate(cured_paid=pj.t.count())
+    agg = base_n.left_join(now_n, keys).select(*keys, "base", "cured_now")
+    agg = agg.left_join(paid_n, keys).select(*keys, "base", "cured_now", "cured_paid")
+    cured = agg.cured_now.fill_null(0) + agg.cured_paid.fill_null(0)
+    return agg.select(as_of_month=agg.t, bucket=agg.bucket, horizon=agg.horizon, base=agg.base, cured=cured,
+                      cure_rate=ratio(cured, agg.base)).order_by(["as_of_month", "bucket", "horizon"])
 
 
 def pooled_cure_rates(cures: pd.DataFrame, end_month: date, months: int = 12) -> pd.DataFrame:

@@ -29,10 +29,14 @@ class Row:
 
 
 def cold(db_path: str, fn: Callable[[duckdb.DuckDBPyConnection], object], repeat: int = 3) -> float:
-    """Best of ``repeat`` runs, each on a fresh connection (no warm caches of ours)."""
+    """Best of ``repeat`` runs, each on a fresh connection (no warm caches of ours).
+
+    Read-only: benchmarks never write, and a read-only open does not take the file's write lock
+    (the 1M-loan database is shared by everyone benchmarking on the machine).
+    """
     best = float("inf")
     for _ in range(repeat):
-        con = duckdb.connect(db_path)
+        con = duckdb.connect(db_path, read_only=True)
         try:
             t0 = time.perf_counter()
             fn(con)

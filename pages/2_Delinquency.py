@@ -15,7 +15,7 @@ from ui import cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch, format_money
 
-TREND_MONTHS = 24
+TREND_MONTHS = 13  # the trailing 13 months of a monthly risk pack
 MULTIPLES = 12
 
 
@@ -54,8 +54,10 @@ def delinquency_page(ctx: PageContext) -> None:
 def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, naming: str, min_loans: int) -> None:
     f = ctx.filters
     prev = delinquency.previous_month(month)
-    seg = cache.dq_segments(ctx.data_version, f, dim, (prev, month))
-    seg["as_of_month"] = pd.to_datetime(seg["as_of_month"]).dt.date
+    start = delinquency.months_back(month, TREND_MONTHS - 1)
+    trend = cache.dq_segment_trend(ctx.data_version, f, dim, start)
+    trend["as_of_month"] = pd.to_datetime(trend["as_of_month"]).dt.date
+    seg = trend[trend["as_of_month"].isin([prev, month])]
     now = seg[seg["as_of_month"] == month]
     if now.empty:
         st.warning(ctx.t("common.no_active", month=f"{month:%Y-%m}"))
@@ -89,8 +91,7 @@ def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, nami
     # Small multiples: the largest segments by balance, over the trailing months.
     top = now.nlargest(MULTIPLES, "balance")["segment"].tolist()
     top = segment_order(dim, top)
-    start = delinquency.months_back(month, TREND_MONTHS - 1)
-    trend = cache.dq_segment_trend(ctx.data_version, f, dim, tuple(top), start)
+    trend = trend[trend["segment"].isin(top)]
     st.plotly_chart(dq_fig.small_multiples_figure(trend, ctx.lang, dim, level, measure, top, naming, TREND_MONTHS),
                     width="stretch")
     _drill_down(ctx, month, dim, now, level)

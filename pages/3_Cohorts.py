@@ -42,7 +42,7 @@ def cohorts_page(ctx: PageContext) -> None:
     if shape["mid_life_share"] > 0.05:
         st.info(ctx.t("common.mid_life", share=f"{shape['mid_life_share']:.0%}"))
 
-    curves = cache.co_curves(ctx.data_version, f, grain)
+    curves = cache.co_curves(ctx.data_version, f, grain, by)
     name = metric_label(metric, ctx.lang, naming)
     if curves.empty or curves[curves["metric"] == metric].empty:
         st.info(ctx.t("co.no_curves"))

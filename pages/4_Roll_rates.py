@@ -17,9 +17,12 @@ from ui import cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch, format_money
 
-TM_MONTHS = 24      # transitions fetched: roll-rate trend, and the estimation window of the backtest
-EST_MONTHS = 12     # months of transitions P is estimated from
-HORIZON = 12        # forecast and backtest horizon
+TREND_MONTHS = 13   # roll-rate trend: the trailing 13 months of a monthly risk pack
+EST_MONTHS = 12     # months of transitions the forecast's P is estimated from
+HORIZON = 12        # forecast horizon
+# Backtest horizons: from h months ago, with P from the h months before that. The default 6 needs
+# no more transitions than the rest of the page (12 months); 12 reads 24 months.
+BACKTEST_HORIZONS = (6, 12)
 ALL = "__all__"
 
 
@@ -38,13 +41,20 @@ def roll_rates_page(ctx: PageContext) -> None:
                                    format_func=lambda m: ctx.t(f"measure.{m}"), key="w_rr_measure") or "count"
     months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
     weight = "loans" if measure == "count" else "balance"
+    c1, seg_col, c3 = st.columns(3)
+    bt_h = c3.segmented_control(ctx.t("rr.backtest_horizon"), list(BACKTEST_HORIZONS), default=6,
+                                format_func=lambda h: ctx.t("rr.months", n=h), key="w_rr_bt") or 6
+    # Whole book by default: a segment split joins every transition with its loan (twice the time).
+    by = c1.selectbox(ctx.t("rr.segment_by"), [None, *DIMENSIONS], index=0,
+                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
 
-    tm = cache.rr_transitions(ctx.data_version, f, None, end, TM_MONTHS)
+    # One query for the transitions of every segment; the book's are their sum.
+    tm = cache.rr_transitions(ctx.data_version, f, by, end, max(TREND_MONTHS, months, EST_MONTHS, 2 * bt_h))
     if tm.empty:
         st.info(ctx.t("rr.no_transitions"))
         return
     tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
-    book = tm
+    book = flows.book_transitions(tm)
 
     # Transition matrix pooled over the chosen months.
     recent = flows.pooled_window(book, end, months)
@@ -56,7 +66,7 @@ def roll_rates_page(ctx: PageContext) -> None:
     _not_observed(ctx, recent, naming)
 
     left, right = st.columns(2)
-    rolls = flows.roll_rates(ibis.memtable(book)).to_pandas()
+    rolls = flows.roll_rates(ibis.memtable(flows.pooled_window(book, end, max(TREND_MONTHS, months)))).to_pandas()
     left.plotly_chart(rr_fig.roll_rates_figure(rolls, ctx.lang, measure, naming), width="stretch")
     cures = cache.rr_cures(ctx.data_version, f, end, months + max(flows.CURE_HORIZONS))
     pooled = flows.pooled_cure_rates(cures, end, months + max(flows.CURE_HORIZONS)) if len(cures) else cures
@@ -64,13 +74,7 @@ def roll_rates_page(ctx: PageContext) -> None:
         right.plotly_chart(rr_fig.cure_figure(pooled, ctx.lang, naming), width="stretch")
         right.caption(ctx.t("rr.cures_help"))
     st.divider()
-    c1, c2, _ = st.columns(3)
-    by = c1.selectbox(ctx.t("rr.segment_by"), [None, *DIMENSIONS], index=1 + DIMENSIONS.index("credit_tier"),
-                      format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
-    if by is not None:
-        tm = cache.rr_transitions(ctx.data_version, f, by, end, TM_MONTHS)
-        tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
-    _forecast(ctx, tm, by, end, weight, measure, naming, shape, c2)
+    _forecast(ctx, tm, by, end, weight, measure, naming, shape, seg_col, bt_h)
 
 
 def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
@@ -81,7 +85,7 @@ def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
 
 
 def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: str, measure: str, naming: str,
-              shape: dict, seg_col) -> None:
+              shape: dict, seg_col, bt_h: int) -> None:
     f = ctx.filters
     mix = cache.rr_state_mix(ctx.data_version, f, end, by)
     if mix.empty:
@@ -93,7 +97,7 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     seg = seg_col.selectbox(ctx.t("rr.segment"), options, key="w_rr_segment",
                        format_func=lambda s: ctx.t("dim.none") if s == ALL else segment_label(by, s, ctx.lang))
     seg_name = ctx.t("dim.none") if seg == ALL else segment_label(by, seg, ctx.lang)
-    tm_s = cache.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
+    tm_s = flows.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
     mix_s = mix if seg == ALL else mix[mix["segment"] == seg]
     est = flows.pooled_window(tm_s, end, EST_MONTHS)
     P = flows.matrix_array(est, weight)
@@ -111,7 +115,7 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     left.plotly_chart(rr_fig.forecast_mix_figure(fc, ctx.lang, naming, measure), width="stretch")
     right.plotly_chart(rr_fig.forecast_loss_figure(fc, ctx.lang, ctx.currency, measure), width="stretch")
     _absorption(ctx, P, naming)
-    _backtest(ctx, tm, by, seg, end, weight, shape)
+    _backtest(ctx, tm, by, seg, end, weight, shape, bt_h)
 
 
 def _absorption(ctx: PageContext, P: np.ndarray, naming: str) -> None:
@@ -128,31 +132,32 @@ def _absorption(ctx: PageContext, P: np.ndarray, naming: str) -> None:
     st.caption(ctx.t("rr.absorption_help"))
 
 
-def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end, weight: str, shape: dict) -> None:
-    base = months_back(end, HORIZON)
+def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end, weight: str, shape: dict,
+              h: int) -> None:
+    base = months_back(end, h)
     st.subheader(ctx.t("rr.backtest", base=f"{base:%Y-%m}"))
-    need = HORIZON + EST_MONTHS + 1
+    need = 2 * h + 1
     first = shape["first"]
-    if first is None or base <= first or months_back(base, EST_MONTHS) < first:
+    if first is None or base <= first or months_back(base, h) < first:
         st.info(ctx.t("common.not_enough_history", months=need, have=shape["months"]))
         return
     f = ctx.filters
     mix = cache.rr_state_mix(ctx.data_version, f, base, by)
-    act = cache.rr_actual(ctx.data_version, f, base, HORIZON, by)
+    act = cache.rr_actual(ctx.data_version, f, base, h, by)
     if seg == ALL:
-        tm_s, mix_s = cache.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
+        tm_s, mix_s = flows.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
         act_s = act.groupby(["as_of_month", "state"], as_index=False)[["loans", "balance"]].sum()
     else:
         tm_s, mix_s, act_s = tm[tm["segment"] == seg], mix[mix["segment"] == seg], act[act["segment"] == seg]
-    est = flows.pooled_window(tm_s, base, EST_MONTHS)
-    bt = flows.backtest_frames(est, mix_s, act_s, base, HORIZON, weight)
+    est = flows.pooled_window(tm_s, base, h)
+    bt = flows.backtest_frames(est, mix_s, act_s, base, h, weight)
     if bt.empty:
         st.info(ctx.t("common.not_enough_history", months=need, have=shape["months"]))
         return
     st.plotly_chart(rr_fig.backtest_figure(bt, ctx.lang), width="stretch")
     summary = flows.backtest_summary(bt)
     last = summary.iloc[-1]
-    st.caption(ctx.t("rr.backtest_help", months=EST_MONTHS, base=f"{base:%Y-%m}") + " "
+    st.caption(ctx.t("rr.backtest_help", months=h, base=f"{base:%Y-%m}") + " "
                + ctx.t("rr.backtest_error", h=int(last["horizon"]), mae=last["mae"] * 100,
                        fc=f"{last['loss_forecast']:.2%}", act=f"{last['loss_actual']:.2%}"))
 

@@ -177,8 +177,12 @@ def test_roll_rate_page_matrix_and_forecast_match_numpy(app_env):
     x12 = x0 @ np.linalg.matrix_power(P, 12)
     expected = x12[STATE_INDEX["charged_off"]] + x12[STATE_INDEX["repossessed"]]
     assert at.metric[0].value == f"{expected:,.0f}"
-    assert any("Backtest" in s.value for s in at.subheader)
-    assert any("Mean absolute error" in c.value for c in at.caption)
+    assert any(s.value.startswith("Backtest: forecast from 2026-04") for s in at.subheader)
+    assert any("Mean absolute error of the state shares at 6 months" in c.value for c in at.caption)
+    at.segmented_control(key="w_rr_bt").set_value(12).run()
+    no_errors(at)
+    assert any(s.value.startswith("Backtest: forecast from 2025-10") for s in at.subheader)
+    assert any("Mean absolute error of the state shares at 12 months" in c.value for c in at.caption)
 
     at.segmented_control(key="w_rr_measure").set_value("balance").run()
     at.segmented_control(key="w_rr_window").set_value(6).run()

@@ -97,6 +97,17 @@ def test_cohorts_compared_by_attribute_pool_vintages(tables):
     assert new.loc[2, "value"] == pytest.approx(1 / 4)
 
 
+def test_curves_from_segmented_counts_equal_the_book_curves(tables):
+    perf, loans = tables
+    counts = cohorts.vintage_counts(perf, loans, "vehicle_condition")
+    for grain in cohorts.GRAINS:
+        a = cohorts.curves_from_counts(counts, grain).to_pandas()
+        b = cohorts.vintage_curves(perf, loans, grain).to_pandas()
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+    c = cohorts.cohort_curves_from_counts(counts).to_pandas()
+    pd.testing.assert_frame_equal(c, cohorts.cohort_curves(perf, loans, "vehicle_condition").to_pandas())
+
+
 def test_heatmap_is_a_triangle(tables):
     perf, loans = tables
     hm = cohorts.heatmap_frame(cohorts.vintage_curves(perf, loans).to_pandas(), "ever_30")

@@ -122,6 +122,8 @@ CASES = {
     "vintage_curves_quarter": lambda p, ln: cohorts.vintage_curves(p, ln, grain="quarter"),
     "vintage_curves_year_by_tier": lambda p, ln: cohorts.vintage_curves(p, ln, grain="year", by="credit_tier"),
     "cohort_curves": lambda p, ln: cohorts.cohort_curves(p, ln, by="apr_band"),
+    "curves_from_tier_counts": lambda p, ln: cohorts.curves_from_counts(
+        cohorts.vintage_counts(p, ln, "credit_tier"), "quarter"),
     "rates_from_trend": lambda p, ln: delinquency.rates_from_trend(portfolio.delinquency_trend(p)),
     "segment_rates": lambda p, ln: delinquency.segment_rates(p, ln, "region", [date(2026, 9, 1), AS_OF]),
     "mix_rate_effects": lambda p, ln: delinquency.mix_rate_effects(

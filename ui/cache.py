@@ -190,16 +190,12 @@ def dq_rates(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def dq_segments(data_version: str, f: PortfolioFilter, dim: str, months: tuple) -> pd.DataFrame:
-    perf, loans = _filtered_pair(f)
-    return delinquency.segment_rates(perf, loans, dim, list(months)).to_pandas()
-
-
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def dq_segment_trend(data_version: str, f: PortfolioFilter, dim: str, segments: tuple, start) -> pd.DataFrame:
+def dq_segment_trend(data_version: str, f: PortfolioFilter, dim: str, start) -> pd.DataFrame:
+    """Segment rates for every month from ``start``: the ranked table, the change split and the small
+    multiples all come from this one read."""
     perf, loans = _filtered_pair(f)
     perf = perf.filter(perf.as_of_month >= ibis.date(start))
-    return delinquency.segment_trend(perf, loans, dim, list(segments)).to_pandas()
+    return delinquency.segment_trend(perf, loans, dim).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -210,31 +206,27 @@ def dq_segment_loans(data_version: str, f: PortfolioFilter, dim: str, segment: s
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def co_curves(data_version: str, f: PortfolioFilter, grain: str) -> pd.DataFrame:
+def co_counts(data_version: str, f: PortfolioFilter, by: str | None) -> pd.DataFrame:
+    """Vintage counts (by the comparison attribute): the one read of the performance data the
+    Cohorts page needs; curves and the comparison are derived from it."""
     perf, loans = _filtered_pair(f)
-    return cohorts.vintage_curves(perf, loans, grain=grain).to_pandas()
+    return cohorts.vintage_counts(perf, loans, by).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def co_curves(data_version: str, f: PortfolioFilter, grain: str, by: str | None) -> pd.DataFrame:
+    return cohorts.curves_from_counts(ibis.memtable(co_counts(data_version, f, by)), grain).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def co_compare(data_version: str, f: PortfolioFilter, by: str) -> pd.DataFrame:
-    perf, loans = _filtered_pair(f)
-    return cohorts.cohort_curves(perf, loans, by).to_pandas()
+    return cohorts.cohort_curves_from_counts(ibis.memtable(co_counts(data_version, f, by))).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_transitions(data_version: str, f: PortfolioFilter, by: str | None, end, months: int) -> pd.DataFrame:
     perf, loans = _filtered_pair(f)
     return flows.transition_matrix(flows.window(perf, end, months), loans, by).to_pandas()
-
-
-def book_transitions(tm: pd.DataFrame) -> pd.DataFrame:
-    """Segment rows of a transition frame added up to the whole book."""
-    if "segment" not in tm.columns:
-        return tm
-    keys = ["as_of_month", "from_state", "to_state"]
-    g = tm.groupby(keys, as_index=False)[["loans", "balance"]].sum()
-    g["share"] = g["loans"] / g.groupby(["as_of_month", "from_state"])["loans"].transform("sum")
-    return g
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)

@@ -46,6 +46,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Mean absolute error of the state shares at {h} months: {mae:.2f} pp; cumulative loss share "
               "forecast {fc} vs actual {act}.",
         "zh": "{h} 个月时各状态占比的平均绝对误差：{mae:.2f} 个百分点；累计损失占比预测 {fc}，实际 {act}。"},
+    "rr.backtest_horizon": {"en": "Backtest from", "zh": "回测起点"},
+    "rr.months": {"en": "{n} months ago", "zh": "{n} 个月前"},
     "rr.series.forecast": {"en": "Forecast", "zh": "预测"},
     "rr.series.actual": {"en": "Actual", "zh": "实际"},
     "rr.series.dq30": {"en": "30+ DPD share", "zh": "逾期30+占比"},
