@@ -217,3 +217,25 @@ def test_effects_planner_value_and_settings_views(page_env):
     no_errors(at)
     view(at, "compare")
     assert summary(at).loc["Collection cost", SMS] != before
+
+
+def test_upload_a_strategy_and_compare_it(page_env):
+    at = open_page()
+    at.selectbox(key="w_strat_paths").select(200).run()
+    view(at, "edit")
+    doc = {"name": "Calls for 30+", "treatments": [
+        {"risk_band": "all", "stage": "dpd_30_59", "channel": "agent_call", "timing_dpd": 32, "max_attempts": 2}]}
+    at.file_uploader(key="w_strat_upload").upload("calls.json", json.dumps(doc).encode(), "application/json").run()
+    no_errors(at)
+    at.button(key="w_strat_add_upload").click().run()
+    no_errors(at)
+    assert at.selectbox(key="w_strat_edit").value == "Calls for 30+"
+    view(at, "compare")
+    assert "Calls for 30+" in list(summary(at).columns)
+    at.segmented_control(key="w_strat_dpd").set_value(90).run()
+    no_errors(at)
+    view(at, "edit")
+    at.file_uploader(key="w_strat_upload").upload("broken.json", b'{"name": "x", "treatments": [{"channel": 1}]}',
+                                                  "application/json").run()
+    assert not at.exception
+    assert any("broken.json" in e.value and "treatments[0]" in e.value for e in at.error)

@@ -259,3 +259,26 @@ def test_compare_pairs_paths_and_reports_every_summary_key():
     dn_total = comp.do_nothing.per_path["net_loss_with_tail"]
     assert np.allclose(pp["net_benefit"], dn_total - pp["net_loss_with_tail"] - pp["collection_cost"]
                        - pp["concessions"])
+
+
+def test_risk_model_bands_replace_score_bands_where_given(small_tables):
+    import pandas as pd
+
+    from analytics.errors import InputError
+
+    loans = small_tables.loans
+    score = bl.risk_bands(loans).to_pandas().set_index("loan_id")["risk_band"]
+    ids = list(score.index[:3])
+    scored = pd.DataFrame({"loan_id": ids, "band": ["very_high", "very_low", "medium"]})
+    got = bl.risk_bands(loans, bl.bands_from_model(scored)).to_pandas().set_index("loan_id")["risk_band"]
+    assert list(got[ids]) == ["high", "low", "medium"]
+    others = got.index.difference(ids)
+    assert (got[others] == score[others]).all() and len(got) == len(score)
+    with pytest.raises(InputError, match="not known"):
+        bl.bands_from_model(pd.DataFrame({"loan_id": ["x"], "band": ["A"]}))
+    # Score bands follow the score, then the tier; a loan with neither counts as high risk.
+    import ibis
+    t = ibis.memtable({"loan_id": ["a", "b", "c", "d", "e"], "credit_score": [600.0, 650.0, 730.0, None, None],
+                       "credit_tier": ["subprime", "near_prime", "super_prime", "prime", None]})
+    out = dict(bl.score_bands(t).to_pandas().values)
+    assert out == {"a": "high", "b": "medium", "c": "low", "d": "medium", "e": "high"}

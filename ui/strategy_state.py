@@ -29,7 +29,7 @@ DEFAULT_SELECTION = ("Do nothing", "SMS reminders + flexible plans", "Early warn
 
 # Widgets whose choices must outlive a switch to another view of the page (Streamlit drops the
 # state of widgets that are not drawn in a run; re-assigning the key each run keeps it).
-PERSISTED = ("w_strat_view", "w_strat_sel", "w_strat_months", "w_strat_paths", "w_strat_edit", "w_rule_from",
+PERSISTED = ("w_strat_view", "w_strat_sel", "w_strat_dpd", "w_strat_months", "w_strat_paths", "w_strat_edit", "w_rule_from",
              "w_rule_to", "w_rule_calls7", "w_rule_monthly", "w_rule_third", "w_ops_call_min", "w_ops_visit_h",
              "w_ops_offer_min", "w_loss_dep", "w_loss_auction", "w_loss_months_sale", "w_loss_repo_cost",
              "w_loss_co_rec", "w_loss_discount", "w_opt_budget", "w_opt_agent", "w_opt_field", "w_opt_channels",

@@ -142,8 +142,12 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
 
     monthly = results.monthly_frame(comp)
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figs.band_chart(monthly, "dpd60_rate_end", ctx.lang, ctx.t("strategy.chart.dpd60"),
-                                    ctx.t("axis.rate"), percent=True), width="stretch")
+    seed("w_strat_dpd", 60)
+    level = c1.segmented_control(ctx.t("strategy.chart.level"), [30, 60, 90], key="w_strat_dpd",
+                                 format_func=lambda lv: ctx.t(f"series.dpd{lv}")) or 60
+    c1.plotly_chart(figs.band_chart(monthly, f"dpd{level}_rate_end", ctx.lang,
+                                    ctx.t("strategy.chart.dpd", level=level), ctx.t("axis.rate"), percent=True),
+                    width="stretch")
     c2.plotly_chart(figs.band_chart(monthly, "net_benefit_cumulative", ctx.lang, ctx.t("strategy.chart.benefit"),
                                     f"{ctx.t('strategy.axis.benefit')} ({ctx.currency})", percent=False),
                     width="stretch")

@@ -73,6 +73,19 @@ def score_bands(loans: ir.Table) -> ir.Table:
     return loans.select("loan_id", risk_band=band)
 
 
+# The risk model (analytics.risk) scores loans into five bands; the simulator's segments use three.
+MODEL_BAND_MAP = {"very_high": "high", "high": "high", "medium": "medium", "low": "low", "very_low": "low"}
+
+
+def bands_from_model(scored: pd.DataFrame) -> pd.DataFrame:
+    """``loan_id, risk_band`` from the risk model's scores (``loan_id, band``), five bands to three."""
+    bad = set(scored["band"].dropna()) - set(MODEL_BAND_MAP)
+    if bad:
+        raise InputError(f"the risk model's bands {sorted(bad)} are not known to the simulator; expected "
+                         f"{', '.join(MODEL_BAND_MAP)}.")
+    return pd.DataFrame({"loan_id": scored["loan_id"].astype(str), "risk_band": scored["band"].map(MODEL_BAND_MAP)})
+
+
 def risk_bands(loans: ir.Table, model_bands: ir.Table | pd.DataFrame | None = None) -> ir.Table:
     """(loan_id, risk_band) for every loan: the risk model's band where given, else the score band.
 
@@ -381,11 +394,3 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
         apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,
         market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut,
     )
-
-
-def matrix_frame(baseline: Baseline) -> pd.DataFrame:
-    """The matrices in long form (band, from_state, to_state, share, loans) for display."""
-    rows = [{"risk_band": band, "from_state": STATES[i], "to_state": STATES[j],
-             "share": float(baseline.matrix[b, i, j]), "loans": float(baseline.transitions[b, i, j])}
-            for b, band in enumerate(baseline.bands) for i in range(N_TRANSIENT) for j in range(N_STATES)]
-    return pd.DataFrame(rows)

@@ -32,7 +32,7 @@ deterministic chain the sampled paths converge to.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -146,7 +146,6 @@ class Plan:
     o_multiplier: np.ndarray          # (O,)
     offer_cost: float
     offer_minutes: float
-    tail_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (F, B, 9) per open loan
 
 
 def _effect_gain(t: Treatment, allowed: float, decay: float) -> float:

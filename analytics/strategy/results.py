@@ -210,10 +210,3 @@ def monthly_frame(comparison: Comparison) -> pd.DataFrame:
             for k in MONTHLY_KEYS:
                 rows.append({"strategy": r.strategy.name, "month": rec["month"], "metric": k, **rec[k]})
     return pd.DataFrame(rows)
-
-
-def expected(baseline: Baseline, strategy: Strategy, book: EffectBook, rules: ContactRules, ops: Operations,
-             loss: LossParams, months: int) -> Trace:
-    """The deterministic chain: expected counts, point effects, the pooled matrices."""
-    plan = compile_plan(baseline, strategy, book, rules, ops, loss)
-    return run(plan, RunSettings(months=months, paths=1), loss, baseline.market, stochastic=False)

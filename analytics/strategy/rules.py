@@ -15,7 +15,7 @@ hours) and the monthly budget are applied later, per path, by the engine.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from analytics.strategy.spec import CHANNELS, Treatment
 
@@ -70,9 +70,6 @@ class Operations:
     def offer_cost(self) -> float:
         """An offer takes an agent about as long as a few calls: priced at that many calls."""
         return self.cost.get("agent_call", 0.0) * self.offer_agent_minutes / self.agent_minutes.get("agent_call", 6.0)
-
-    def with_costs(self, **costs: float) -> Operations:
-        return replace(self, cost={**self.cost, **costs})
 
 
 # Complaints per attempt when the data has none to measure: letters and messages rarely draw a
