@@ -78,3 +78,27 @@ def test_export_strategy_uplift(small_db, tmp_path):
     # Every treated loan-month of the SMS test is counted once (new loans have no prior row but count).
     pooled = got[(got["test"] == "predue_sms_2024") & (got["risk_band"] == "all")].iloc[0]
     assert pooled["n_treated"] == n_arm
+
+
+def test_simulate_with_effect_assumptions(small_db, tmp_path, capsys):
+    """Assuming SMS does nothing anywhere makes an SMS-only strategy worth exactly its cost, negative."""
+    sms_only = tmp_path / "sms.json"
+    sms_only.write_text(json.dumps({"name": "SMS only", "treatments": [
+        {"risk_band": "all", "stage": "pre_due", "channel": "sms", "timing_dpd": -3}]}))
+    effects = tmp_path / "effects.json"
+    effects.write_text(json.dumps([{"channel": "sms", "risk_band": "all", "stage": "pre_due", "roll": 0.0,
+                                    "cure": 0.0, "source": "test"}]))
+    out = tmp_path / "r.json"
+    assert main(["--db", str(small_db), "simulate", str(sms_only), "--months", "6", "--paths", "100",
+                 "--effects", str(effects), "--out", str(out)]) == 0
+    s = json.loads(out.read_text())["strategies"][0]["summary"]
+    # No effect: on average the benefit is minus the cost; path by path the two runs differ only by
+    # the luck of the multinomial draws, whose mean is zero.
+    nb = s["net_benefit"]
+    assert s["collection_cost"]["p50"] > 0
+    se = (nb["p90"] - nb["p10"]) / 2.563 / 10  # sd from the P10-P90 spread, over sqrt(100) paths
+    assert abs(nb["mean"] + s["collection_cost"]["mean"]) <= 4 * se
+    effects.write_text("[{\"channel\": \"fax\", \"stage\": \"pre_due\", \"roll\": 0, \"cure\": 0}]")
+    assert main(["--db", str(small_db), "simulate", str(sms_only), "--effects", str(effects),
+                 "--out", str(out)]) == 2
+    assert "unknown channel 'fax'" in capsys.readouterr().err

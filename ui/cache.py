@@ -113,7 +113,7 @@ def strategy_inputs(data_version: str, f: PortfolioFilter, market: str):
     return inputs.prepare(perf, loans, t.actions, t.restructures, market, f.as_of_month)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=3, show_spinner=False)
 def strategy_draws(data_version: str, f: PortfolioFilter, market: str, paths: int, seed: int, months: int,
                    enabled: bool):
     """Matrix draws shared by every strategy of a comparison (read-only once built)."""

@@ -298,7 +298,9 @@ class MatrixDraws:
             g = rng.standard_gamma(np.broadcast_to(alpha, (self.paths, *alpha.shape[1:])))
             tot = g.sum(-1, keepdims=True)
             draw = np.where(tot > 0, g / np.maximum(tot, 1e-300), self.P[None])
-            self._months[t] = np.where(finite[None, :, :, None], draw, self.P[None])
+            # float32 halves the memory a shared (cached) set of draws holds; rows are renormalised
+            # in float64 when the engine uses them.
+            self._months[t] = np.where(finite[None, :, :, None], draw, self.P[None]).astype(np.float32)
         return self._months[t]
 
 
@@ -428,7 +430,11 @@ def run(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stocha
             log_cure = np.log(np.maximum(1 + q * cure_eff, 1e-9))
         roll_mult = np.exp(np.einsum("kj,jbi->kbi", log_roll, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
         cure_mult = np.exp(np.einsum("kj,jbi->kbi", log_cure, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
-        base = draws.month(t) if (draws is not None and stochastic) else plan.P0[0][None, :, :N_TRANSIENT]
+        if draws is not None and stochastic:
+            base = draws.month(t).astype(float)
+            base /= base.sum(-1, keepdims=True)
+        else:
+            base = plan.P0[0][None, :, :N_TRANSIENT]
         P = np.empty((K, F, B, N_TRANSIENT, N_STATES))
         P[:, 0] = base
         for fl in range(1, F):
