@@ -110,6 +110,72 @@ def cmd_report(args, db: Path) -> int:
         bar.close()
         con.close()
     print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _json_safe(value):
+    """NaN and infinities become null: result files are strict JSON."""
+    import math
+
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def cmd_simulate(args, db: Path) -> int:
+    import json
+
+    from analytics.strategy import inputs, results, rules, spec
+    from analytics.strategy.engine import RunSettings
+    from analytics.strategy.restructure import LossParams
+
+    if not 1 <= args.months <= 60:
+        raise InputError(f"--months {args.months} is out of range: use 1 to 60 (12 to 24 is usual).")
+    if not 1 <= args.paths <= 100_000:
+        raise InputError(f"--paths {args.paths} is out of range: use 1 to 100000 (1000 gives stable bands).")
+    strategies = [spec.load(p) for p in args.strategies]
+    names = [s.name for s in strategies]
+    if len(set(names)) < len(names):
+        raise InputError(f"two strategies share a name ({', '.join(names)}); give each file its own \"name\".")
+    overrides = None
+    if args.effects:
+        try:
+            overrides = json.loads(Path(args.effects).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read the effects ({exc}). Give a JSON list of effect entries.",
+                             file=args.effects) from exc
+        if not isinstance(overrides, list):
+            raise InputError("expected a JSON list of effect entries [{...}, ...].", file=args.effects)
+    month = parse_month(args.as_of) if args.as_of else None
+    con = store.open_duckdb(db)
+    try:
+        if not store.has_data(con):
+            raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' or "
+                             "import files first.")
+        market = str(store.read_metadata(con).get("market") or "cn")
+        prepared = inputs.prepare_from(Tables.of(store.reader(con)), market, month.date() if month else None)
+    finally:
+        con.close()
+    settings = RunSettings(months=args.months, paths=args.paths, seed=args.seed)
+    book = prepared.book(overrides)
+    comparison = results.compare(prepared.baseline, strategies, book, rules.rules_for(market), prepared.operations,
+                                 LossParams(), settings)
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(_json_safe(comparison.to_dict()), indent=1, allow_nan=False) + "\n")
+    except OSError as exc:
+        raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    print(f"Simulated {len(strategies)} strategies from {prepared.baseline.as_of_month:%Y-%m}, "
+          f"{args.months} months x {args.paths} paths -> {out}")
+    for r in comparison.results:
+        s = r.summary
+        print(f"  {r.strategy.name}: net loss P50 {s['net_loss']['p50']:,.0f}, cost P50 "
+              f"{s['collection_cost']['p50']:,.0f}, net benefit P50 {s['net_benefit']['p50']:,.0f} "
+              f"[P10 {s['net_benefit']['p10']:,.0f}, P90 {s['net_benefit']['p90']:,.0f}]")
     return 0
 
 
@@ -139,6 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", default="en", help="en or zh")
     r.add_argument("--out", required=True, nargs="+", help="FILE.pptx and/or FILE.html")
     r.set_defaults(func=cmd_report)
+
+    m = sub.add_parser("simulate", help="run strategies (JSON files) against doing nothing")
+    m.add_argument("strategies", nargs="+", metavar="STRATEGY.json",
+                   help="strategy files, e.g. analytics/strategy/presets/*.json")
+    m.add_argument("--months", type=int, default=12)
+    m.add_argument("--paths", type=int, default=1000)
+    m.add_argument("--seed", type=int, default=7)
+    m.add_argument("--out", required=True, help="result JSON")
+    m.add_argument("--as-of", dest="as_of", help="YYYY-MM: start from this month (default: the latest)")
+    m.add_argument("--effects", help="JSON list of effect assumptions overriding the defaults")
+    m.set_defaults(func=cmd_simulate)
     return p
 
 

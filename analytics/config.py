@@ -16,6 +16,7 @@ MODELS_DIR = DATA_DIR / "models"
 OUTPUTS_DIR = DATA_DIR / "outputs"
 DEFAULT_DB_PATH = DATA_DIR / "portfolio.duckdb"
 PRESETS_DIR = Path(__file__).resolve().parent / "strategy" / "presets"
+DEFAULT_STRATEGIES_DIR = DATA_DIR / "strategies"  # strategies users save from the Strategy page
 REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
 
 # Chromium renders chart images offline (kaleido) and drives the browser tests.
@@ -36,6 +37,7 @@ class Settings:
     sample_loans: int
     sample_market: str
     reject_threshold: float
+    strategies_dir: Path = DEFAULT_STRATEGIES_DIR
 
 
 def chromium_path() -> str | None:
@@ -54,4 +56,6 @@ def settings() -> Settings:
         sample_loans=int(os.environ.get("COLLECTLENS_SAMPLE_LOANS", DEFAULT_SAMPLE_LOANS)),
         sample_market=os.environ.get("COLLECTLENS_SAMPLE_MARKET", DEFAULT_SAMPLE_MARKET),
         reject_threshold=float(os.environ.get("COLLECTLENS_REJECT_THRESHOLD", "0.05")),
+        strategies_dir=Path(os.environ["COLLECTLENS_STRATEGIES_DIR"]).expanduser()
+        if os.environ.get("COLLECTLENS_STRATEGIES_DIR") else DEFAULT_STRATEGIES_DIR,
     )

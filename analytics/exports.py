@@ -91,6 +91,19 @@ def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[cols]
 
 
+def strategy_uplift(t: Tables) -> pd.DataFrame:
+    """Effects measured in the randomised tests (``actions.experiment_arm``), with 95% intervals.
+
+    ``test, channel, stage, risk_band, n_treated, n_control, roll_treated, roll_control,
+    cure_treated, cure_control, roll, roll_lo, roll_hi, cure, cure_lo, cure_hi`` (definitions in
+    analytics/strategy/effects.py; ``risk_band`` ``all`` pools the bands).
+    """
+    from analytics.strategy import baseline, effects
+
+    counts = effects.arm_outcomes(t.actions, t.performance, t.restructures, baseline.risk_bands(t.loans))
+    return effects.uplift_estimates(counts.to_pandas())
+
+
 EXPORTS: dict[str, Callable[[Tables], pd.DataFrame]] = {
     "kpis": lambda t: portfolio.monthly_kpis(t.performance).to_pandas(),
     "delinquency_trend": lambda t: portfolio.delinquency_trend(t.performance).to_pandas(),
@@ -99,4 +112,5 @@ EXPORTS: dict[str, Callable[[Tables], pd.DataFrame]] = {
     "roll_rates": roll_rates,
     "cure_rates": cure_rates,
     "forecast": forecast,
+    "strategy_uplift": strategy_uplift,
 }

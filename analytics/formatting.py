@@ -8,10 +8,12 @@ from collections.abc import Callable
 def format_money(value: float | None, currency: str) -> str:
     if value is None:
         return "–"
+    sign = "-" if value < 0 else ""  # -¥3.8M, not ¥-3.8M
+    value = abs(value)
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"{currency}{value / size:,.1f}{suffix}"
-    return f"{currency}{value:,.0f}"
+        if value >= size:
+            return f"{sign}{currency}{value / size:,.1f}{suffix}"
+    return f"{sign}{currency}{value:,.0f}"
 
 
 def format_value(metric: str, value: float | None, currency: str) -> str:

@@ -9,11 +9,12 @@ import streamlit as st
 
 from analytics import delinquency, figures
 from analytics.figures import delinquency as dq_fig
+from analytics.formatting import format_money
 from analytics.labels import level_label, segment_label, state_label
 from analytics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch, format_money
+from ui.widgets import bucket_naming_switch
 
 TREND_MONTHS = 13  # the trailing 13 months of a monthly risk pack
 MULTIPLES = 12

@@ -11,11 +11,12 @@ import streamlit as st
 from analytics import flows
 from analytics.delinquency import months_back
 from analytics.figures import flows as rr_fig
+from analytics.formatting import format_money
 from analytics.labels import segment_label, state_label
 from analytics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch, format_money
+from ui.widgets import bucket_naming_switch
 
 TREND_MONTHS = 13   # roll-rate trend: the trailing 13 months of a monthly risk pack
 EST_MONTHS = 12     # months of transitions the forecast's P is estimated from

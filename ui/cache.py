@@ -117,6 +117,62 @@ def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
         return {p.suffix: p.read_bytes() for p in paths}
 
 
+# ---------------------------------------------------------------- strategy simulator
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def strategy_inputs(data_version: str, f: PortfolioFilter, market: str):
+    """Baseline, measured effects, costs: :func:`analytics.strategy.inputs.prepare` on the filtered book."""
+    from analytics.filters import filter_loans
+    from analytics.strategy import inputs
+
+    t = tables()
+    perf = apply_filter(t.performance, t.loans, f)
+    loans = filter_loans(t.loans, f) if f.narrows_loans else t.loans
+    return inputs.prepare(perf, loans, t.actions, t.restructures, market, f.as_of_month)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def strategy_draws(data_version: str, f: PortfolioFilter, market: str, paths: int, seed: int, months: int,
+                   enabled: bool):
+    """Matrix draws shared by every strategy of a comparison (read-only once built)."""
+    from analytics.strategy.engine import MatrixDraws
+
+    base = strategy_inputs(data_version, f, market).baseline
+    return MatrixDraws(base, paths, seed, enabled).precompute(months)
+
+
+@st.cache_data(ttl=3600, max_entries=48, show_spinner=False)
+def strategy_trace(data_version: str, f: PortfolioFilter, market: str, strategy_json: str, effects_json: str,
+                   run_settings, contact_rules, operations_json: str, loss):
+    """One strategy's paths; cached per strategy so an edit re-runs only the edited one."""
+    import json
+
+    from analytics.strategy import results, spec
+    from analytics.strategy.rules import Operations
+
+    inp = strategy_inputs(data_version, f, market)
+    draws = strategy_draws(data_version, f, market, run_settings.paths, run_settings.seed, run_settings.months,
+                           run_settings.matrix_uncertainty)
+    ops = Operations(**json.loads(operations_json))
+    return results.run_strategy(inp.baseline, spec.loads(strategy_json), inp.book(json.loads(effects_json)),
+                                contact_rules, ops, loss, run_settings, draws)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def strategy_optimise(data_version: str, f: PortfolioFilter, market: str, effects_json: str, months: int, limits,
+                      channels: tuple[str, ...], contact_rules, operations_json: str, loss):
+    import json
+
+    from analytics.strategy import optimise
+    from analytics.strategy.rules import Operations
+
+    inp = strategy_inputs(data_version, f, market)
+    return optimise.optimise(inp.baseline, inp.book(json.loads(effects_json)), contact_rules,
+                             Operations(**json.loads(operations_json)), loss, months, limits,
+                             optimise.candidates(channels))
+
+
 def clear() -> None:
     st.cache_data.clear()
 

@@ -31,6 +31,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/2_Delinquency.py", "nav.delinquency", ":material/trending_up:"),
     ("pages/3_Cohorts.py", "nav.cohorts", ":material/stacked_line_chart:"),
     ("pages/4_Roll_rates.py", "nav.roll_rates", ":material/swap_horiz:"),
+    ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
 ]
 
 # Plain session keys (survive page switches) and their query-parameter names.

@@ -1,0 +1,396 @@
+"""Where the book stands and how it moves today: the simulator's starting point.
+
+- **States** (nine): the delinquency bucket of an active loan, else its closing status:
+  current, dpd_1_29, dpd_30_59, dpd_60_89, dpd_90_119, dpd_120_plus, paid_off, charged_off,
+  repossessed. The last three are absorbing.
+- **Risk band** of a loan: from the risk model when one is trained (pass its bands to
+  :func:`risk_bands`), else from the origination score: high < 620 <= medium < 720 <= low; a
+  missing score falls back to the credit tier (subprime high, near-prime and prime medium,
+  super-prime low), and a loan with neither is treated as high risk (the cautious choice).
+- **Transition matrix** per band: P[i, j] = share of the loans in state i at the end of a month
+  that are in state j at the end of the next, pooled over the pairs of a loan's rows in
+  consecutive months whose later month lies in the estimation window (the last ``months``
+  months up to the as-of month). Absorbing rows are the identity. A state a band has no loans
+  in borrows the row of all bands pooled.
+- **Month-to-month variation**: the Dirichlet concentration of each row, fitted by moments to
+  how much the monthly matrices in the window scatter beyond sampling noise. The engine draws a
+  matrix per path and month from it, so bands reflect seasons and shocks as seen in the data.
+- **Re-default**: with ``restructures`` given, the miss rate of current loans restructured in the
+  previous 12 months against other current loans of the same band (Mantel-Haenszel ratio over
+  bands). Observed, not randomised: restructured borrowers were in trouble before, so it is an
+  upper bound of what restructuring itself does.
+- **Starting book**: active loans at the end of the as-of month by band and state, with their
+  average balance, rate, remaining term, payment and vehicle value.
+
+The transitions come from the roll-rate analytics (:func:`analytics.flows.transition_matrix`, run
+on each band's loans); the engine itself only sees numpy matrices (band × 9 × 9).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from analytics import flows
+from analytics.errors import InputError
+from analytics.expr import month_index
+from analytics.strategy.spec import RISK_BANDS, STAGES
+
+log = logging.getLogger(__name__)
+
+STATES: tuple[str, ...] = flows.STATES
+N_STATES = len(STATES)
+N_TRANSIENT = 6
+PAID_OFF, CHARGED_OFF, REPOSSESSED = 6, 7, 8
+STATE_INDEX = {s: i for i, s in enumerate(STATES)}
+# States each DPD stage covers.
+STAGE_STATES: dict[str, tuple[int, ...]] = {"pre_due": (0,), "dpd_1_29": (1,), "dpd_30_59": (2,),
+                                            "dpd_60_89": (3,), "dpd_90_plus": (4, 5)}
+STAGE_OF_STATE: tuple[str, ...] = ("pre_due", "dpd_1_29", "dpd_30_59", "dpd_60_89", "dpd_90_plus", "dpd_90_plus")
+assert set(STAGE_STATES) == set(STAGES)
+BAND_SCORE_CUTS = (620, 720)
+
+
+def state_expr(perf: ir.Table) -> ir.StringValue:
+    """The state of a performance row: its bucket while active, else its status (as in flows)."""
+    return flows.state_of(perf)
+
+
+def score_bands(loans: ir.Table) -> ir.Table:
+    """(loan_id, risk_band) from the origination score, falling back to the credit tier."""
+    s = loans.credit_score
+    tier = loans.credit_tier
+    by_tier = ibis.cases((tier == "super_prime", "low"), (tier.isin(["prime", "near_prime"]), "medium"),
+                         else_="high")
+    band = ibis.ifelse(s.isnull(), by_tier,
+                       ibis.cases((s < BAND_SCORE_CUTS[0], "high"), (s < BAND_SCORE_CUTS[1], "medium"), else_="low"))
+    return loans.select("loan_id", risk_band=band)
+
+
+# The risk model (analytics.risk) scores loans into five bands; the simulator's segments use three.
+MODEL_BAND_MAP = {"very_high": "high", "high": "high", "medium": "medium", "low": "low", "very_low": "low"}
+
+
+def bands_from_model(scored: pd.DataFrame) -> pd.DataFrame:
+    """``loan_id, risk_band`` from the risk model's scores (``loan_id, band``), five bands to three."""
+    bad = set(scored["band"].dropna()) - set(MODEL_BAND_MAP)
+    if bad:
+        raise InputError(f"the risk model's bands {sorted(bad)} are not known to the simulator; expected "
+                         f"{', '.join(MODEL_BAND_MAP)}.")
+    return pd.DataFrame({"loan_id": scored["loan_id"].astype(str), "risk_band": scored["band"].map(MODEL_BAND_MAP)})
+
+
+def risk_bands(loans: ir.Table, model_bands: ir.Table | pd.DataFrame | None = None) -> ir.Table:
+    """(loan_id, risk_band) for every loan: the risk model's band where given, else the score band.
+
+    ``model_bands`` is the seam for the risk model: a table or frame with ``loan_id`` and
+    ``risk_band`` (values among high, medium, low). Loans it does not cover keep the score band.
+    """
+    fallback = score_bands(loans)
+    if model_bands is None:
+        return fallback
+    if isinstance(model_bands, pd.DataFrame):
+        missing = {"loan_id", "risk_band"} - set(model_bands.columns)
+        if missing:
+            raise InputError(f"the risk model's bands lack column(s) {', '.join(sorted(missing))}.")
+        bad = set(model_bands["risk_band"].dropna()) - set(RISK_BANDS)
+        if bad:
+            raise InputError(f"the risk model's bands use {sorted(bad)}; map them to {', '.join(RISK_BANDS)}.")
+        model_bands = ibis.memtable(model_bands[["loan_id", "risk_band"]].astype(str))
+    m = model_bands.select("loan_id", model_band=model_bands.risk_band)
+    j = fallback.left_join(m, "loan_id")
+    return j.select(loan_id=j.loan_id, risk_band=j.model_band.fill_null(j.risk_band))
+
+
+def _month(value) -> date:
+    return pd.Timestamp(value).date().replace(day=1)
+
+
+# Score bands are unions of credit tiers (the same 620 / 720 cut points): tier -> band.
+TIER_BAND = {"subprime": "high", "near_prime": "medium", "prime": "medium", "super_prime": "low", "unknown": "high"}
+
+
+def tiers_give_bands(loans: ir.Table, bands: ir.Table) -> bool:
+    """True when every loan's band is its credit tier's band (so flows can split by tier)."""
+    tier = loans.credit_tier.fill_null("unknown")
+    mapped = ibis.cases(*[(tier == k, v) for k, v in TIER_BAND.items()], else_="high")
+    j = loans.select("loan_id", mapped=mapped).inner_join(bands, "loan_id")
+    return int(j.filter(j.mapped != j.risk_band).count().to_pandas()) == 0
+
+
+def band_transitions(perf: ir.Table, bands: ir.Table, as_of: date, months: int = 12,
+                     loans: ir.Table | None = None) -> pd.DataFrame:
+    """Transitions per band and month in the window, from the roll-rate analytics.
+
+    :func:`analytics.flows.transition_matrix` over the ``months`` months ending at ``as_of``:
+    ``risk_band, as_of_month, from_state, to_state, loans, balance``. When the bands are the
+    score bands (checked loan by loan against the credit tiers), one query split by tier does;
+    otherwise (a risk model's bands) it runs on each band's loans.
+    """
+    win = flows.window(perf, as_of, months)
+    if loans is not None and tiers_give_bands(loans, bands):
+        tm = flows.transition_matrix(win, loans, "credit_tier").to_pandas()
+        tm["risk_band"] = tm["segment"].map(TIER_BAND).fillna("high")
+        return tm.groupby(["risk_band", "as_of_month", "from_state", "to_state"], as_index=False)[
+            ["loans", "balance"]].sum()
+    frames = []
+    for band in RISK_BANDS:
+        members = bands.filter(bands.risk_band == band).select("loan_id")
+        tm = flows.transition_matrix(win.semi_join(members, "loan_id")).to_pandas()
+        frames.append(tm.assign(risk_band=band))
+    return pd.concat(frames, ignore_index=True)
+
+
+def redefault_counts(perf: ir.Table, restructures: ir.Table, bands: ir.Table, as_of: date,
+                     months: int = 12) -> ir.Table:
+    """Current loans in the window that had a restructure take effect in the 12 months up to the
+    earlier month, by band: pairs and how many missed (moved to a worse state).
+
+    Only restructured loans are scanned (a small part of the book); the comparison group, the
+    other current loans of the band, is the band's current row of the transitions less these.
+    """
+    mi = month_index(perf.as_of_month)
+    end = as_of.year * 12 + as_of.month - 1
+    recent = perf.filter((mi >= end - months) & (mi <= end)).semi_join(restructures.select("loan_id"), "loan_id")
+    rmi = month_index(recent.as_of_month)
+    prev = recent.filter((rmi < end) & (state_expr(recent) == "current")).select(
+        "loan_id", mi=month_index(recent.as_of_month) + 1)
+    now = recent.filter(rmi > end - months).select("loan_id", mi=month_index(recent.as_of_month),
+                                                   to_state=state_expr(recent))
+    pairs = prev.inner_join(now, ["loan_id", "mi"])
+    r = restructures.select("loan_id", rmi=month_index(restructures.effective_month))
+    hit = pairs.inner_join(r, "loan_id")
+    hit = hit.filter((hit.rmi <= hit.mi - 1) & (hit.rmi >= hit.mi - 12)).select("loan_id", "mi", "to_state").distinct()
+    j = hit.inner_join(bands, "loan_id")
+    missed = ~j.to_state.isin(["current", "paid_off"])
+    return j.group_by("risk_band").aggregate(loans=j.count(), missed=missed.cast("int64").sum())
+
+
+def typical_payment_cut(restructures: ir.Table) -> ir.Table:
+    """Average relative payment cut of the restructures on record (deferrals count as none)."""
+    r = restructures.filter(restructures.payment_before > 0)
+    cut = ibis.greatest(1 - r.payment_after.fill_null(r.payment_before) / r.payment_before, 0.0)
+    return r.aggregate(restructures=r.count(), cut=cut.mean())
+
+
+def mantel_haenszel_ratio(flagged: pd.DataFrame, transitions: np.ndarray, bands: tuple[str, ...]
+                          ) -> tuple[float | None, int]:
+    """Band-adjusted ratio of miss rates, restructured vs other current loans (Mantel-Haenszel).
+
+    ``flagged`` is :func:`redefault_counts`; ``transitions`` the (B, 9, 9) counts of all pairs,
+    whose current row, less the flagged pairs, is the comparison group.
+    """
+    num = den = 0.0
+    n_flagged = 0
+    for row in flagged.itertuples(index=False):
+        if row.risk_band not in bands:
+            continue
+        b = bands.index(row.risk_band)
+        cur = transitions[b, 0]
+        n0 = cur.sum() - row.loans
+        c = cur.sum() - cur[0] - cur[PAID_OFF] - row.missed
+        n1, a = row.loans, row.missed
+        tot = n0 + n1
+        if n0 <= 0 or tot <= 0:
+            continue
+        num += a * n0 / tot
+        den += c * n1 / tot
+        n_flagged += int(n1)
+    return (float(num / den) if den > 0 and num > 0 else None), n_flagged
+
+
+def starting_book(perf: ir.Table, loans: ir.Table, bands: ir.Table, as_of: date) -> ir.Table:
+    """Active loans at the end of ``as_of`` by band and state, with sums for averages."""
+    p = perf.filter((perf.as_of_month == ibis.date(as_of)) & (perf.status == "active"))
+    lo = loans.select("loan_id", "vehicle_value", "apr", "term_months", "monthly_payment")
+    j = p.inner_join(lo, "loan_id").inner_join(bands, "loan_id")
+    return j.group_by(["risk_band", j.bucket.name("state")]).aggregate(
+        loans=j.count(),
+        balance=j.closing_balance.fill_null(0.0).sum(),
+        vehicle_value=j.vehicle_value.fill_null(0.0).sum(),
+        months_on_book=j.months_on_book.sum(),
+        apr=j.apr.fill_null(0.0).sum(),
+        remaining_term=ibis.greatest(j.term_months - j.months_on_book, 1).sum(),
+        payment=j.monthly_payment.fill_null(0.0).sum(),
+    )
+
+
+def loss_history(perf: ir.Table, as_of: date, months: int = 24) -> ir.Table:
+    """Charge-offs and recoveries by closing status over ``months`` months up to ``as_of``."""
+    mi = month_index(perf.as_of_month)
+    end = as_of.year * 12 + as_of.month - 1
+    p = perf.filter((mi > end - months) & (mi <= end) & perf.status.isin(["charged_off", "repossessed"]))
+    return p.group_by("status").aggregate(loans=p.count(), charge_off=p.charge_off_amount.fill_null(0.0).sum(),
+                                          recovery=p.recovery_amount.fill_null(0.0).sum())
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The book at the as-of month and its monthly transition matrices, by risk band.
+
+    Arrays are indexed [band, state] or [band, from, to]; per-loan averages are used where the
+    engine needs balances (loans moving between states carry the destination state's average).
+    """
+
+    bands: tuple[str, ...]
+    as_of_month: date
+    window_months: int
+    matrix: np.ndarray            # (B, 9, 9) pooled transition shares
+    transitions: np.ndarray       # (B, 9, 9) loan counts behind them
+    concentration: np.ndarray     # (B, 9) Dirichlet concentration per row (inf: no extra variation)
+    counts: np.ndarray            # (B, 9) active loans at the as-of month
+    balance: np.ndarray           # (B, 9) average closing balance per loan
+    vehicle_value: np.ndarray     # (B, 9) average vehicle value at origination
+    months_on_book: np.ndarray    # (B, 9)
+    apr: np.ndarray               # (B, 9)
+    remaining_term: np.ndarray    # (B, 9) months
+    payment: np.ndarray           # (B, 9)
+    recovery: dict[str, float] = field(default_factory=dict)  # observed recovery / charge-off by status
+    market: str = "cn"
+    redefault_ratio: float | None = None  # miss rate after a restructure ÷ band's (observed, not randomised)
+    redefault_pairs: int = 0              # restructured current loan-months behind it
+    typical_payment_cut: float | None = None
+
+    @property
+    def n_bands(self) -> int:
+        return len(self.bands)
+
+    def band_index(self, band: str) -> int:
+        return self.bands.index(band)
+
+
+def _pooled_rows(trans: np.ndarray) -> np.ndarray:
+    """Row-normalised matrices; empty transient rows borrow the all-band row, absorbing rows are I."""
+    all_bands = trans.sum(axis=0)
+    out = np.zeros_like(trans, dtype=float)
+    for b in range(trans.shape[0]):
+        for i in range(N_STATES):
+            if i >= N_TRANSIENT:
+                out[b, i, i] = 1.0
+                continue
+            row = trans[b, i] if trans[b, i].sum() > 0 else all_bands[i]
+            if row.sum() > 0:
+                out[b, i] = row / row.sum()
+            else:
+                out[b, i, i] = 1.0
+    return out
+
+
+def dirichlet_concentration(monthly: np.ndarray) -> np.ndarray:
+    """Concentration κ per band and row from monthly counts (K, B, 9, 9), by the method of moments.
+
+    Under a Dirichlet-multinomial, the share p̂_kj seen in month k with n_k loans has variance
+    p_j (1 - p_j) (1/n_k + (1 - 1/n_k) / (κ + 1)). The scatter beyond the multinomial part, pooled
+    over destinations, gives 1 / (κ + 1). No excess scatter gives κ = inf (a fixed matrix).
+    """
+    k, b, n, _ = monthly.shape
+    kappa = np.full((b, n), np.inf)
+    for bi in range(b):
+        for i in range(N_TRANSIENT):
+            tot = monthly[:, bi, i].sum(axis=1)
+            ok = tot > 0
+            if ok.sum() < 3:
+                continue
+            shares = monthly[ok, bi, i] / tot[ok, None]
+            p = monthly[ok, bi, i].sum(axis=0) / tot[ok].sum()
+            pq = p * (1 - p)
+            if pq.sum() <= 0:
+                continue
+            excess = shares.var(axis=0, ddof=1) - pq * np.mean(1 / tot[ok])
+            ratio = excess.sum() / pq.sum() / max(1e-12, 1 - np.mean(1 / tot[ok]))
+            if ratio > 0:
+                kappa[bi, i] = float(np.clip(1 / ratio - 1, 20.0, 1e7))
+    # Estimation uncertainty too: a row seen n times is known to about a Dirichlet(n p).
+    seen = monthly.sum(axis=(0, 3))
+    with np.errstate(divide="ignore"):
+        kappa = 1 / (1 / kappa + np.where(seen > 0, 1 / np.maximum(seen, 1), 0.0))
+    kappa[:, N_TRANSIENT:] = np.inf
+    return kappa
+
+
+def _averages(book: pd.DataFrame, bands: tuple[str, ...]) -> dict[str, np.ndarray]:
+    fields = ("balance", "vehicle_value", "months_on_book", "apr", "remaining_term", "payment")
+    sums = {f: np.zeros((len(bands), N_STATES)) for f in (*fields, "loans")}
+    for row in book.itertuples(index=False):
+        if row.risk_band in bands and row.state in STATE_INDEX:
+            b, i = bands.index(row.risk_band), STATE_INDEX[row.state]
+            for f in (*fields, "loans"):
+                sums[f][b, i] += float(getattr(row, f) or 0.0)
+    n = sums["loans"]
+    out = {"counts": n}
+    for f in fields:
+        per = np.divide(sums[f], n, out=np.full_like(n, np.nan), where=n > 0)
+        # A state a band has no loans in takes the all-band average, then the band's average.
+        pooled = np.divide(sums[f].sum(0), n.sum(0), out=np.full(N_STATES, np.nan), where=n.sum(0) > 0)
+        per = np.where(np.isnan(per), pooled[None, :], per)
+        band_avg = np.divide(sums[f].sum(1), n.sum(1), out=np.zeros(len(bands)), where=n.sum(1) > 0)
+        out[f] = np.where(np.isnan(per), band_avg[:, None], per)
+    return out
+
+
+def _monthly_counts(trans: pd.DataFrame, bands: tuple[str, ...]) -> np.ndarray:
+    """Transition counts as an array (month, band, from, to)."""
+    months = sorted(pd.to_datetime(trans["as_of_month"]).dt.date.unique()) if not trans.empty else []
+    out = np.zeros((max(len(months), 1), len(bands), N_STATES, N_STATES))
+    if trans.empty:
+        return out
+    pos = {m: i for i, m in enumerate(months)}
+    m_idx = pd.to_datetime(trans["as_of_month"]).dt.date.map(pos).to_numpy()
+    b_idx = trans["risk_band"].map({b: i for i, b in enumerate(bands)}).to_numpy()
+    f_idx = trans["from_state"].map(STATE_INDEX).to_numpy()
+    t_idx = trans["to_state"].map(STATE_INDEX).to_numpy()
+    ok = ~(pd.isna(b_idx) | pd.isna(f_idx) | pd.isna(t_idx))
+    np.add.at(out, (m_idx[ok].astype(int), b_idx[ok].astype(int), f_idx[ok].astype(int), t_idx[ok].astype(int)),
+              trans["loans"].to_numpy(dtype=float)[ok])
+    return out
+
+
+def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None, months: int = 12,
+                      model_bands: ir.Table | pd.DataFrame | None = None, market: str = "cn",
+                      restructures: ir.Table | None = None) -> Baseline:
+    """Estimate the starting book and the monthly matrices by band (see the module docstring)."""
+    if as_of is None:
+        last = perf.as_of_month.max().to_pandas()
+        if last is None or pd.isna(last):
+            raise InputError("there is no performance data to start the simulation from. Load data first.")
+        as_of = _month(last)
+    as_of = _month(as_of)
+    bands_t = risk_bands(loans, model_bands)
+    trans = band_transitions(perf, bands_t, as_of, months, loans)
+    book = starting_book(perf, loans, bands_t, as_of).to_pandas()
+    losses = loss_history(perf, as_of).to_pandas()
+    if book.empty:
+        raise InputError(f"no active loans at the end of {as_of:%Y-%m}; choose another as-of month or widen "
+                         "the filters.")
+    bands = RISK_BANDS
+    monthly = _monthly_counts(trans, bands)
+    counts_all = monthly.sum(axis=0)
+    if counts_all[:, :N_TRANSIENT].sum() == 0:
+        raise InputError(f"no month-to-month transitions in the {months} months up to {as_of:%Y-%m}; the "
+                         "simulator needs at least two consecutive months of performance data.")
+    ratio, pairs, cut = None, 0, None
+    if restructures is not None:
+        flagged = redefault_counts(perf, restructures, bands_t, as_of, months).to_pandas()
+        ratio, pairs = mantel_haenszel_ratio(flagged, counts_all, bands)
+        typical = typical_payment_cut(restructures).to_pandas()
+        if not typical.empty and typical["restructures"].iloc[0] > 0:
+            cut = float(typical["cut"].iloc[0])
+    avg = _averages(book, bands)
+    recovery = {}
+    for row in losses.itertuples(index=False):
+        if row.charge_off > 0:
+            recovery[row.status] = float(row.recovery / row.charge_off)
+    log.info("baseline: %s, %d months, %d active loans", as_of, len(monthly), int(avg["counts"].sum()))
+    return Baseline(
+        bands=bands, as_of_month=as_of, window_months=int((monthly.sum(axis=(1, 2, 3)) > 0).sum()), matrix=_pooled_rows(counts_all),
+        transitions=counts_all, concentration=dirichlet_concentration(monthly), counts=avg["counts"],
+        balance=avg["balance"], vehicle_value=avg["vehicle_value"], months_on_book=avg["months_on_book"],
+        apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,
+        market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut,
+    )

@@ -1,0 +1,496 @@
+"""The simulation: segment × state counts advanced month by month, many sampled paths.
+
+A *segment* is a risk band, split by restructuring status: loans never restructured under the
+strategy, and one group per restructuring offer (they carry the offer's re-default odds for
+``redefault_months`` on average, then rejoin their band). Each month, on every path:
+
+1. Contacts are planned from the counts at the start of the month: eligible loans × share ×
+   attempts allowed by the contact rules (:mod:`analytics.strategy.rules`). Agent and field
+   hours and then the monthly budget scale them down where they bind; what is dropped is
+   counted by reason.
+2. Restructuring offers go to eligible loans; ``take_up`` of them accept (a binomial draw) and
+   restart current in the offer's segment (a settlement closes the loan as paid off, the
+   discount being a loss). Offers need agent time, so capacity limits them too.
+3. The band's matrix for this path and month is drawn from its Dirichlet (month-to-month
+   variation seen in the data, :mod:`analytics.strategy.baseline`); treatments scale each row's
+   roll and cure probabilities (:mod:`analytics.strategy.effects`), a treated share q with effect
+   e counting as q·e; several channels on one segment multiply.
+4. Loans move by multinomial draws over the counts (numpy broadcasts them over every path,
+   segment and state at once), so the cost grows with segments × months × paths, not loans.
+5. Defaults lose their balance less recoveries: a charge-off recovers a share of the balance,
+   a repossession the car's depreciated value after auction and repossession costs, discounted
+   over the time to sale and never more than the balance (:mod:`analytics.strategy.restructure`).
+
+Balances are carried as the average balance per loan of each band and state at the start (a
+loan moving takes its destination's average); the book runs off (no new loans). The **tail**
+is the expected eventual net loss of the loans still open at the end under today's practice
+(absorbing-chain algebra), so a strategy that only delays losses past the horizon gets no
+credit for it. With ``stochastic=False`` the same steps run on expected values: the
+deterministic chain the sampled paths converge to.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from analytics.strategy.baseline import (
+    CHARGED_OFF,
+    N_STATES,
+    N_TRANSIENT,
+    PAID_OFF,
+    REPOSSESSED,
+    STAGE_STATES,
+    Baseline,
+)
+from analytics.strategy.effects import MAX_ROLL_CUT, EffectBook, repeat_factor, timing_factor
+from analytics.strategy.restructure import (
+    LossParams,
+    modification_loss,
+    redefault_multiplier,
+    segment_facts,
+    with_miss_multiplier,
+)
+from analytics.strategy.rules import ContactRules, Operations, allowed_attempts
+from analytics.strategy.spec import CHANNELS, Limits, Strategy, Treatment, segment_treatments
+
+# Destinations that count as rolling (worse) and staying, per transient origin state.
+_WORSE = np.zeros((N_TRANSIENT, N_STATES), dtype=bool)
+for _i in range(N_TRANSIENT):
+    _WORSE[_i, _i + 1:N_TRANSIENT] = True
+    _WORSE[_i, [CHARGED_OFF, REPOSSESSED]] = True
+_STAY = np.zeros((N_TRANSIENT, N_STATES), dtype=bool)
+_STAY[np.arange(N_TRANSIENT), np.arange(N_TRANSIENT)] = True
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How far and how many paths; which uncertainties the paths sample."""
+
+    months: int = 12
+    paths: int = 1000
+    seed: int = 7
+    matrix_uncertainty: bool = True
+    effect_uncertainty: bool = True
+    redefault_months: int = 12
+
+
+def apply_effects(P: np.ndarray, roll_mult: np.ndarray, cure_mult: np.ndarray,
+                  rows: np.ndarray | None = None) -> np.ndarray:
+    """Transient rows ``P[..., R, 9]`` with roll probabilities × roll_mult and cure × cure_mult.
+
+    ``rows`` gives the origin state of each row (default: the six transient states in order).
+    Roll mass removed goes to staying (added roll mass comes from staying); added cure mass is
+    taken from staying and rolling in proportion. Rows stay stochastic; cures are capped by the
+    mass available to take from.
+    """
+    rows = np.arange(N_TRANSIENT) if rows is None else np.asarray(rows)
+    W, S = _WORSE[rows].astype(float), _STAY[rows].astype(float)
+    P = np.asarray(P, dtype=float)
+    worse = np.einsum("...rj,rj->...r", P, W)
+    stay = np.einsum("...rj,rj->...r", P, S)
+    m = np.minimum(roll_mult, np.where(worse > 0, 1 + stay / np.maximum(worse, 1e-300), 1.0))
+    P = P * (1 + W * (m - 1)[..., None]) + S * (worse * (1 - m))[..., None]
+    # Cures: delinquent rows only; the pool is staying plus rolling.
+    delinquent = (rows >= 1).astype(float)
+    pool_mask = W + S
+    cure = P[..., 0]
+    pool = np.einsum("...rj,rj->...r", P, pool_mask)
+    add = np.clip(cure * (cure_mult - 1) * delinquent, -cure, pool * 0.999)
+    scale = np.where(pool > 0, add / np.maximum(pool, 1e-300), 0.0)
+    P = P * (1 - pool_mask * scale[..., None])
+    P[..., 0] += add
+    np.clip(P, 0.0, None, out=P)
+    return P / P.sum(-1, keepdims=True)
+
+
+@dataclass
+class Plan:
+    """A strategy compiled to arrays for one baseline (see :func:`compile_plan`)."""
+
+    strategy: Strategy
+    bands: tuple[str, ...]
+    n_flags: int                      # 1 + number of non-settlement offers
+    P0: np.ndarray                    # (F, B, 9, 9) matrices per segment
+    kappa: np.ndarray                 # (B, 9)
+    counts0: np.ndarray               # (B, 9)
+    balance: np.ndarray               # (B, 9)
+    vehicle_now: np.ndarray           # (B, 9)
+    co_recovery: float
+    limits: Limits
+    # treatments (J)
+    t_mask: np.ndarray                # (J, B, 6) band × states treated
+    t_share: np.ndarray               # (J,) or (K, J)
+    t_allowed: np.ndarray             # (J,) attempts per treated loan after the rules
+    t_blocked: np.ndarray             # (J,) attempts per treated loan blocked by the rules
+    t_channel: np.ndarray             # (J, C) one-hot
+    t_roll: np.ndarray                # (J,) point effect of the attempts made (timing, repeats)
+    t_cure: np.ndarray
+    t_roll_sd: np.ndarray             # (J,) sd of log(1 - roll)
+    t_cure_sd: np.ndarray
+    t_keys: list[tuple[str, str, str]]
+    t_agent_min: np.ndarray           # (J,) minutes per attempt
+    t_field_h: np.ndarray             # (J,) hours per attempt
+    t_cost: np.ndarray                # (J,) per attempt
+    t_complaint: np.ndarray           # (J,) per attempt
+    # offers (O)
+    o_mask: np.ndarray                # (O, B, 6)
+    o_share: np.ndarray               # (O,)
+    o_take_up: np.ndarray             # (O,)
+    o_flag: np.ndarray                # (O,) segment flag the accepted join (0 for settlements)
+    o_settle: np.ndarray              # (O,) bool
+    o_loss: np.ndarray                # (O, B, 6) settlement discount per loan (0 otherwise)
+    o_concession: np.ndarray          # (O, B, 6) modification loss per loan
+    o_multiplier: np.ndarray          # (O,)
+    offer_cost: float
+    offer_minutes: float
+
+
+def _effect_gain(t: Treatment, allowed: float, decay: float) -> float:
+    return float(repeat_factor(allowed, decay)) * timing_factor(t.stage, t.timing_dpd)
+
+
+def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules: ContactRules,
+                 ops: Operations, loss: LossParams, rules_per_treatment: bool = False) -> Plan:
+    """Arrays for the engine. ``rules_per_treatment`` applies the contact caps to each treatment
+    alone (the optimiser's candidates are alternatives, not combinations)."""
+    B = baseline.n_bands
+    treatments: list[Treatment] = []
+    allowed = []
+    for _seg, ts in segment_treatments(strategy).items():
+        groups = [[t] for t in ts] if rules_per_treatment else [ts]
+        for g in groups:
+            treatments.extend(g)
+            allowed.extend(allowed_attempts(g, rules))
+    J = len(treatments)
+    t_mask = np.zeros((J, B, N_TRANSIENT))
+    t_channel = np.zeros((J, len(CHANNELS)))
+    vals = {k: np.zeros(J) for k in ("share", "allowed", "blocked", "roll", "cure", "roll_sd", "cure_sd",
+                                     "agent", "field", "cost", "complaint")}
+    keys = []
+    for j, (t, a) in enumerate(zip(treatments, allowed, strict=True)):
+        b = baseline.band_index(t.risk_band)
+        t_mask[j, b, list(STAGE_STATES[t.stage])] = 1.0
+        t_channel[j, CHANNELS.index(t.channel)] = 1.0
+        eff = book.get(t.channel, t.risk_band, t.stage)
+        gain = _effect_gain(t, a.attempts, book.decay.get(t.channel, 0.5))
+        vals["share"][j], vals["allowed"][j], vals["blocked"][j] = t.share, a.attempts, a.blocked
+        vals["roll"][j], vals["cure"][j] = eff.roll * gain, eff.cure * gain
+        vals["roll_sd"][j], vals["cure_sd"][j] = eff.roll_log_sd * gain, eff.cure_log_sd * gain
+        vals["agent"][j] = ops.agent_minutes.get(t.channel, 0.0)
+        vals["field"][j] = ops.field_hours.get(t.channel, 0.0)
+        vals["cost"][j], vals["complaint"][j] = ops.cost[t.channel], ops.complaint_rate[t.channel]
+        keys.append((t.channel, t.risk_band, t.stage))
+
+    offers = list(strategy.restructuring)
+    n_offers = len(offers)
+    o_mask = np.zeros((n_offers, B, N_TRANSIENT))
+    o_flag = np.zeros(n_offers, dtype=int)
+    o_loss = np.zeros((n_offers, B, N_TRANSIENT))
+    o_conc = np.zeros((n_offers, B, N_TRANSIENT))
+    o_mult = np.ones(n_offers)
+    n_flags = 1
+    P0 = [baseline.matrix]
+    for o, offer in enumerate(offers):
+        for band in offer.risk_bands:
+            b = baseline.band_index(band)
+            for stage in offer.stages:
+                o_mask[o, b, list(STAGE_STATES[stage])] = 1.0
+        for b in range(B):
+            for i in range(N_TRANSIENT):
+                f = segment_facts(baseline, baseline.bands[b], i, loss)
+                if offer.kind == "settlement":
+                    o_loss[o, b, i] = f.balance * offer.settlement_discount
+                else:
+                    o_conc[o, b, i] = modification_loss(f.balance, f.apr, f.remaining_term, offer)
+        if offer.kind != "settlement":
+            # One multiplier per offer, from the band-average loan of its first eligible cell.
+            b0 = baseline.band_index(offer.risk_bands[0])
+            i0 = STAGE_STATES[offer.stages[0]][0]
+            f = segment_facts(baseline, baseline.bands[b0], i0, loss)
+            o_mult[o] = redefault_multiplier(offer, f.balance, f.apr, f.remaining_term, baseline)
+            o_flag[o] = n_flags
+            n_flags += 1
+            P0.append(with_miss_multiplier(baseline.matrix, o_mult[o]))
+    P0 = np.stack(P0)
+    vehicle_now = baseline.vehicle_value * (1 - loss.depreciation_per_month) ** baseline.months_on_book
+    plan = Plan(
+        strategy=strategy, bands=baseline.bands, n_flags=n_flags, P0=P0, kappa=baseline.concentration,
+        counts0=baseline.counts, balance=baseline.balance, vehicle_now=vehicle_now,
+        co_recovery=loss.co_recovery(baseline), limits=strategy.limits,
+        t_mask=t_mask, t_share=vals["share"], t_allowed=vals["allowed"], t_blocked=vals["blocked"],
+        t_channel=t_channel, t_roll=vals["roll"], t_cure=vals["cure"], t_roll_sd=vals["roll_sd"],
+        t_cure_sd=vals["cure_sd"], t_keys=keys, t_agent_min=vals["agent"], t_field_h=vals["field"],
+        t_cost=vals["cost"], t_complaint=vals["complaint"],
+        o_mask=o_mask, o_share=np.array([o.offer_share for o in offers]),
+        o_take_up=np.array([o.take_up for o in offers]), o_flag=o_flag,
+        o_settle=np.array([o.kind == "settlement" for o in offers], dtype=bool), o_loss=o_loss,
+        o_concession=o_conc, o_multiplier=o_mult, offer_cost=ops.offer_cost,
+        offer_minutes=ops.offer_agent_minutes,
+    )
+    return plan
+
+
+def _repo_recovery(plan: Plan, loss: LossParams, market: str, months_ahead: int) -> np.ndarray:
+    """Net recovery per repossessed loan, by band and state, for a default ``months_ahead`` on
+    (:func:`analytics.strategy.restructure.repossession_value`, vectorised)."""
+    t_sale = loss.months_to_sale
+    sale = plan.vehicle_now * (1 - loss.depreciation_per_month) ** (months_ahead + t_sale)
+    net = (sale * (1 - loss.auction_cost) - loss.repo_cost(market)) / (1 + loss.discount_rate / 12) ** t_sale
+    out = np.clip(net, 0.0, plan.balance)
+    out[:, N_TRANSIENT:] = 0.0
+    return out
+
+
+def tail_loss_per_loan(plan: Plan, loss: LossParams, market: str, months_ahead: int) -> np.ndarray:
+    """Expected eventual net loss per open loan, by segment flag, band and state (F, B, 9).
+
+    With Q the transient block and N = (I - Q)^-1 the expected months in each state, the loss of
+    a loan starting in i is ``sum_j N[i, j] (P[j, co] loss_co[j] + P[j, repo] loss_repo[j])``.
+    """
+    repo = _repo_recovery(plan, loss, market, months_ahead)
+    F, B = plan.P0.shape[:2]
+    out = np.zeros((F, B, N_STATES))
+    for f in range(F):
+        for b in range(B):
+            P = plan.P0[f, b]
+            Q = P[:N_TRANSIENT, :N_TRANSIENT]
+            try:
+                N = np.linalg.inv(np.eye(N_TRANSIENT) - Q)
+            except np.linalg.LinAlgError:
+                N = np.linalg.pinv(np.eye(N_TRANSIENT) - Q)
+            bal = plan.balance[b, :N_TRANSIENT]
+            per = (P[:N_TRANSIENT, CHARGED_OFF] * bal * (1 - plan.co_recovery)
+                   + P[:N_TRANSIENT, REPOSSESSED] * (bal - repo[b, :N_TRANSIENT]))
+            out[f, b, :N_TRANSIENT] = N @ per
+    return out
+
+
+class MatrixDraws:
+    """Per path and month, each band's matrix drawn from its Dirichlet; shared by strategies.
+
+    Row i of band b is Dirichlet(κ_bi · P_bi): mean P_bi, so the mean path is the Markov chain.
+    Draws are made once per month and reused by every strategy run with this object (common
+    random numbers make differences between strategies sharper).
+    """
+
+    def __init__(self, baseline: Baseline, paths: int, seed: int, enabled: bool = True):
+        self.P = baseline.matrix[:, :N_TRANSIENT]
+        self.kappa = baseline.concentration[:, :N_TRANSIENT]
+        self.paths, self.seed, self.enabled = paths, seed, enabled
+        self._months: dict[int, np.ndarray] = {}
+
+    def precompute(self, months: int) -> MatrixDraws:
+        """Draw every month up front, so a shared object is only read afterwards."""
+        for t in range(months):
+            self.month(t)
+        return self
+
+    def month(self, t: int) -> np.ndarray:
+        if not self.enabled:
+            return self.P[None]
+        if t not in self._months:
+            rng = np.random.default_rng([self.seed, 101, t])
+            finite = np.isfinite(self.kappa)
+            alpha = self.P[None] * np.where(finite, self.kappa, 1.0)[None, :, :, None]
+            g = rng.standard_gamma(np.broadcast_to(alpha, (self.paths, *alpha.shape[1:])))
+            tot = g.sum(-1, keepdims=True)
+            draw = np.where(tot > 0, g / np.maximum(tot, 1e-300), self.P[None])
+            # float32 halves the memory a shared (cached) set of draws holds; rows are renormalised
+            # in float64 when the engine uses them.
+            self._months[t] = np.where(finite[None, :, :, None], draw, self.P[None]).astype(np.float32)
+        return self._months[t]
+
+
+def _effect_draws(plan: Plan, paths: int, seed: int, enabled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per path the roll and cure effect of each treatment, mean-preserving lognormal draws.
+
+    A channel's draw on a segment is the same in every strategy (seeded by its key), so two
+    strategies using it agree on how well it works on each path.
+    """
+    J = len(plan.t_keys)
+    if not enabled or J == 0:
+        return np.broadcast_to(plan.t_roll, (1, J)), np.broadcast_to(plan.t_cure, (1, J))
+    z = np.stack([np.random.default_rng([seed, zlib.crc32("|".join(k).encode())]).standard_normal((2, paths))
+                  for k in plan.t_keys], axis=-1)  # (2, paths, J)
+    ratio_roll = np.maximum(1 - plan.t_roll, 1e-6)
+    # Ratios beyond 1/20 or 3 times the untreated rate are not credible draws; clip them.
+    roll = 1 - np.clip(ratio_roll * np.exp(-plan.t_roll_sd ** 2 / 2 + plan.t_roll_sd * z[0]), 0.05, 3.0)
+    cure = np.clip((1 + plan.t_cure) * np.exp(-plan.t_cure_sd ** 2 / 2 + plan.t_cure_sd * z[1]), 0.05, 3.0) - 1
+    return np.minimum(roll, MAX_ROLL_CUT), np.maximum(cure, -0.99)
+
+
+METRICS = ("active_start", "active_end", "dpd30_end", "dpd60_end", "dpd90_end", "balance_end", "dpd60_balance_end",
+           "cures", "charge_offs", "repossessions", "gross_loss", "recoveries", "settlement_loss", "net_loss",
+           "contact_cost", "offer_cost", "collection_cost", "concessions", "offers", "restructures", "contacts",
+           "complaints", "blocked_rules", "dropped_capacity", "dropped_budget", "agent_hours_needed",
+           "agent_hours_used", "field_hours_needed", "field_hours_used")
+
+
+@dataclass
+class Trace:
+    """Arrays per path (K) and month (T); ``cost_by_channel`` and ``contacts_by_channel`` (K, T, C)."""
+
+    metrics: dict[str, np.ndarray]
+    cost_by_channel: np.ndarray
+    contacts_by_channel: np.ndarray
+    tail_loss: np.ndarray             # (K,)
+    end_counts: np.ndarray            # (K, 9) over segments
+    state_counts: np.ndarray          # (K, T, 9) at each month end, over segments
+
+
+def run(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stochastic: bool = True,
+        draws: MatrixDraws | None = None, shares: np.ndarray | None = None, baseline: Baseline | None = None,
+        ) -> Trace:
+    """Advance the book ``settings.months`` months on ``settings.paths`` paths (1 if not stochastic).
+
+    ``shares`` (K, J) overrides the treatments' shares per path: the optimiser evaluates many
+    candidate allocations at once this way, one per 'path', without sampling.
+    """
+    T = settings.months
+    F, B = plan.P0.shape[:2]
+    J, n_offers = len(plan.t_keys), len(plan.o_take_up)
+    K = settings.paths if stochastic else (1 if shares is None else shares.shape[0])
+    share = np.broadcast_to(plan.t_share if shares is None else shares, (K, J))
+    rng = np.random.default_rng([settings.seed, 7])
+    if draws is None and stochastic and settings.matrix_uncertainty and baseline is not None:
+        draws = MatrixDraws(baseline, K, settings.seed)
+    roll_eff, cure_eff = _effect_draws(plan, K, settings.seed, stochastic and settings.effect_uncertainty)
+
+    n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
+    n[:, 0] = np.round(plan.counts0).astype(n.dtype) if stochastic else plan.counts0
+    m = {k: np.zeros((K, T)) for k in METRICS}
+    cost_ch = np.zeros((K, T, len(CHANNELS)))
+    contacts_ch = np.zeros((K, T, len(CHANNELS)))
+    states = np.zeros((K, T, N_STATES))
+    agent_cap = plan.limits.agent_hours
+    field_cap = plan.limits.field_hours
+    budget = plan.limits.monthly_budget
+    aff_b, aff_i = np.nonzero(plan.t_mask.sum(0) > 0) if J else (np.zeros(0, int), np.zeros(0, int))
+    is_agent = plan.t_agent_min > 0
+    is_field = plan.t_field_h > 0
+    exit_p = 1.0 / max(settings.redefault_months, 1)
+
+    for t in range(T):
+        n6 = n[..., :N_TRANSIENT].astype(float)
+        m["active_start"][:, t] = n6.sum(axis=(1, 2, 3))
+        # 1. contacts and offers planned, then capacity and budget.
+        eligible = np.einsum("kfbi,jbi->kj", n6, plan.t_mask) if J else np.zeros((K, 0))
+        treated = eligible * share
+        attempts = treated * plan.t_allowed
+        offers_made = (np.einsum("kbi,obi->ko", n6[:, 0], plan.o_mask) * plan.o_share) if n_offers else np.zeros((K, 0))
+        agent_need = (attempts @ plan.t_agent_min + offers_made.sum(1) * plan.offer_minutes) / 60.0
+        field_need = attempts @ plan.t_field_h
+        f_agent = np.ones(K) if agent_cap is None else np.minimum(1.0, agent_cap / np.maximum(agent_need, 1e-12))
+        f_field = np.ones(K) if field_cap is None else np.minimum(1.0, field_cap / np.maximum(field_need, 1e-12))
+        f_cap = np.where(is_agent, f_agent[:, None], np.where(is_field, f_field[:, None], 1.0))
+        cost_need = (attempts * f_cap) @ plan.t_cost + offers_made.sum(1) * f_agent * plan.offer_cost
+        f_budget = np.ones(K) if budget is None else np.minimum(1.0, budget / np.maximum(cost_need, 1e-12))
+        f = f_cap * f_budget[:, None]
+        made = attempts * f
+        m["blocked_rules"][:, t] = (treated * plan.t_blocked).sum(1)
+        m["dropped_capacity"][:, t] = (attempts * (1 - f_cap)).sum(1)
+        m["dropped_budget"][:, t] = (attempts * f_cap * (1 - f_budget[:, None])).sum(1)
+        contacts_ch[:, t] = made @ plan.t_channel
+        cost_ch[:, t] = (made * plan.t_cost) @ plan.t_channel
+        m["contacts"][:, t] = made.sum(1)
+        m["complaints"][:, t] = made @ plan.t_complaint
+        m["agent_hours_needed"][:, t] = agent_need
+        m["field_hours_needed"][:, t] = field_need
+        f_offer = f_agent * f_budget
+        m["agent_hours_used"][:, t] = ((made @ plan.t_agent_min) + (offers_made.sum(1) * f_offer) * plan.offer_minutes) / 60
+        m["field_hours_used"][:, t] = made @ plan.t_field_h
+        m["offers"][:, t] = offers_made.sum(1) * f_offer
+        m["offer_cost"][:, t] = m["offers"][:, t] * plan.offer_cost
+        m["contact_cost"][:, t] = cost_ch[:, t].sum(1)
+
+        # 2. restructuring offers accepted at the start of the month.
+        for o in range(n_offers):
+            p_acc = np.clip(plan.o_share[o] * plan.o_take_up[o] * f_offer, 0.0, 1.0)
+            pool = n[:, 0, :, :N_TRANSIENT] * plan.o_mask[o]
+            if stochastic:
+                acc = rng.binomial(pool.astype(np.int64), np.broadcast_to(p_acc[:, None, None], pool.shape))
+            else:
+                acc = pool * p_acc[:, None, None]
+            n[:, 0, :, :N_TRANSIENT] -= acc
+            if plan.o_settle[o]:
+                n[:, 0, :, PAID_OFF] += acc.sum(-1)
+                m["settlement_loss"][:, t] += (acc * plan.o_loss[o]).sum(axis=(1, 2))
+            else:
+                n[:, plan.o_flag[o], :, 0] += acc.sum(-1)
+                m["concessions"][:, t] += (acc * plan.o_concession[o]).sum(axis=(1, 2))
+            m["restructures"][:, t] += acc.sum(axis=(1, 2))
+
+        # 3. this month's matrices with the treatments' effects.
+        q = share * f
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_roll = np.log(np.maximum(1 - q * roll_eff, 1e-9))
+            log_cure = np.log(np.maximum(1 + q * cure_eff, 1e-9))
+        roll_mult = np.exp(np.einsum("kj,jbi->kbi", log_roll, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
+        cure_mult = np.exp(np.einsum("kj,jbi->kbi", log_cure, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
+        if draws is not None and stochastic:
+            base = draws.month(t).astype(float)
+            base /= base.sum(-1, keepdims=True)
+        else:
+            base = plan.P0[0][None, :, :N_TRANSIENT]
+        P = np.empty((K, F, B, N_TRANSIENT, N_STATES))
+        P[:, 0] = base
+        for fl in range(1, F):
+            o = int(np.nonzero(plan.o_flag == fl)[0][0])
+            P[:, fl] = base
+            P[:, fl, :, :1] = apply_effects(base[:, :, :1], np.full(base.shape[:2] + (1,), plan.o_multiplier[o]),
+                                            np.ones(base.shape[:2] + (1,)), np.zeros(1, dtype=int))
+        if J:
+            P[:, :, aff_b, aff_i] = apply_effects(P[:, :, aff_b, aff_i], roll_mult[:, None, aff_b, aff_i],
+                                                  cure_mult[:, None, aff_b, aff_i], aff_i)
+
+        # 4. moves (only rows holding loans are drawn).
+        counts6 = n[..., :N_TRANSIENT]
+        if stochastic:
+            flat = counts6.reshape(-1)
+            live = np.flatnonzero(flat)
+            if live.size == flat.size:
+                moves = rng.multinomial(counts6, P)
+            else:
+                moves = np.zeros((flat.size, N_STATES), dtype=np.int64)
+                moves[live] = rng.multinomial(flat[live], P.reshape(-1, N_STATES)[live])
+                moves = moves.reshape(*counts6.shape, N_STATES)
+        else:
+            moves = counts6[..., None] * P
+        new = moves.sum(axis=-2)
+        new[..., N_TRANSIENT:] += n[..., N_TRANSIENT:]
+        m["cures"][:, t] = moves[..., 1:, 0].sum(axis=(1, 2, 3))
+        co = moves[..., CHARGED_OFF]
+        repo = moves[..., REPOSSESSED]
+        m["charge_offs"][:, t] = co.sum(axis=(1, 2, 3)) + repo.sum(axis=(1, 2, 3))
+        m["repossessions"][:, t] = repo.sum(axis=(1, 2, 3))
+        bal6 = plan.balance[:, :N_TRANSIENT]
+        rec_repo = _repo_recovery(plan, loss, market, t)[:, :N_TRANSIENT]
+        m["gross_loss"][:, t] = ((co + repo) * bal6).sum(axis=(1, 2, 3))
+        m["recoveries"][:, t] = (co * bal6 * plan.co_recovery + repo * rec_repo).sum(axis=(1, 2, 3))
+
+        # 5. restructured loans rejoin their band after a while.
+        if F > 1:
+            back = (rng.binomial(new[:, 1:, :, :N_TRANSIENT], exit_p) if stochastic
+                    else new[:, 1:, :, :N_TRANSIENT] * exit_p)
+            new[:, 1:, :, :N_TRANSIENT] -= back
+            new[:, 0, :, :N_TRANSIENT] += back.sum(axis=1)
+        n = new
+
+        # 6. the book at month end.
+        tot = n.sum(axis=1)  # (K, B, 9)
+        states[:, t] = tot.sum(axis=1)
+        m["active_end"][:, t] = tot[..., :N_TRANSIENT].sum(axis=(1, 2))
+        m["dpd30_end"][:, t] = tot[..., 2:N_TRANSIENT].sum(axis=(1, 2))
+        m["dpd60_end"][:, t] = tot[..., 3:N_TRANSIENT].sum(axis=(1, 2))
+        m["dpd90_end"][:, t] = tot[..., 4:N_TRANSIENT].sum(axis=(1, 2))
+        m["balance_end"][:, t] = (tot[..., :N_TRANSIENT] * bal6).sum(axis=(1, 2))
+        m["dpd60_balance_end"][:, t] = (tot[..., 3:N_TRANSIENT] * bal6[:, 3:]).sum(axis=(1, 2))
+
+    m["net_loss"] = m["gross_loss"] - m["recoveries"] + m["settlement_loss"]
+    m["collection_cost"] = m["contact_cost"] + m["offer_cost"]
+    tail = tail_loss_per_loan(plan, loss, market, T)
+    tail_k = (n.astype(float) * tail[None]).sum(axis=(1, 2, 3))
+    return Trace(m, cost_ch, contacts_ch, tail_k, n.sum(axis=(1, 2)).astype(float), states)

@@ -1,0 +1,284 @@
+"""The simulation engine: against the Markov chain, known effects, convergence, bands, losses."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+from analytics import flows, store
+from analytics.exports import Tables
+from analytics.strategy import baseline as bl
+from analytics.strategy import effects, results, rules, spec
+from analytics.strategy.engine import RunSettings, apply_effects, compile_plan, run, tail_loss_per_loan
+from analytics.strategy.restructure import LossParams
+from tests.strategy_fixtures import toy_baseline
+
+LOSS = LossParams()
+OPS = rules.default_operations("cn")
+CN = rules.rules_for("cn")
+
+
+def zero_book() -> effects.EffectBook:
+    return effects.effect_book().zero()
+
+
+def one_effect(channel, band, stage, roll=0.0, cure=0.0, spread=0.0) -> effects.EffectBook:
+    entry = {"channel": channel, "risk_band": band, "stage": stage, "roll": roll, "cure": cure,
+             "roll_range": [roll - spread, roll + spread], "cure_range": [cure - spread, cure + spread]}
+    return effects.effect_book(None, [entry])
+
+
+def sim(base, strategy, book, settings, stochastic=True):
+    plan = compile_plan(base, strategy, book, CN, OPS, LOSS)
+    return run(plan, settings, LOSS, base.market, stochastic=stochastic, baseline=base)
+
+
+SMS_HIGH = spec.strategy_from_dict({"name": "sms", "treatments": [
+    {"risk_band": "high", "stage": "pre_due", "channel": "sms", "timing_dpd": -3}]})
+VOICE_ALL = spec.strategy_from_dict({"name": "voice", "treatments": [
+    {"risk_band": "all", "stage": "dpd_1_29", "channel": "ai_voice", "timing_dpd": 2}]})
+
+
+@pytest.fixture(scope="module")
+def small_tables(small_db):
+    con = duckdb.connect(str(small_db))
+    yield Tables.of(store.reader(con))
+    con.close()
+
+
+def test_zero_effects_mean_equals_markov_forecast_of_roll_rate_analytics(small_tables):
+    """Per band, the mean over paths of the simulated state counts is x0 P^h with P and the
+    forecast from analytics.flows (estimate_matrix on the band's loans, markov_forecast)."""
+    t = small_tables
+    base = bl.estimate_baseline(t.performance, t.loans)
+    strategy = spec.load(spec_path("early_warning_ai_voice.json"))  # treatments, but every effect is zero
+    settings = RunSettings(months=6, paths=4000, seed=3, effect_uncertainty=False)
+    tr = sim(base, strategy, zero_book(), settings)
+    bands = bl.risk_bands(t.loans)
+    total_forecast = np.zeros((6, 9))
+    for b, band in enumerate(base.bands):
+        members = bands.filter(bands.risk_band == band).select("loan_id")
+        P = flows.estimate_matrix(t.performance.semi_join(members, "loan_id"), months=12,
+                                  end_month=base.as_of_month)
+        for i in range(6):  # a state the band never left borrows the pooled row in the simulator
+            if base.transitions[b, i].sum() == 0:
+                P[i] = base.matrix[b, i]
+        total_forecast += flows.markov_forecast(base.counts[b], P, 6)
+    mean = tr.state_counts.mean(axis=0)
+    sd = tr.state_counts.std(axis=0) / np.sqrt(settings.paths)
+    assert np.all(np.abs(mean - total_forecast) <= 4 * sd + 1e-6), (mean - total_forecast) / np.maximum(sd, 1e-9)
+    assert tr.state_counts[:, 0, 0].std() > 0  # the paths do vary
+
+
+def spec_path(name):
+    from analytics.config import PRESETS_DIR
+    return PRESETS_DIR / name
+
+
+def test_transition_matrix_matches_a_plain_sql_count(small_db, small_tables):
+    base = bl.estimate_baseline(small_tables.performance, small_tables.loans)
+    con = duckdb.connect(str(small_db))
+    n_high_cur, n_high_miss = con.execute("""
+        WITH p AS (SELECT p.loan_id, p.as_of_month m, CASE WHEN status = 'active' THEN bucket ELSE status END st,
+                          l.credit_score s, l.credit_tier tier
+                   FROM performance p JOIN loans l USING (loan_id))
+        SELECT count(*), count(*) FILTER (WHERE b.st = 'dpd_1_29')
+        FROM p a JOIN p b ON a.loan_id = b.loan_id AND b.m = a.m + INTERVAL 1 MONTH
+        WHERE a.st = 'current' AND coalesce(a.s < 620, a.tier = 'subprime' OR a.tier IS NULL)
+          AND b.m > (SELECT max(as_of_month) FROM performance) - INTERVAL 12 MONTH""").fetchone()
+    con.close()
+    assert base.transitions[0, 0].sum() == n_high_cur
+    assert base.matrix[0, 0, 1] == pytest.approx(n_high_miss / n_high_cur)
+
+
+def test_a_known_roll_effect_cuts_the_treated_roll_rate_by_that_effect():
+    base = toy_baseline()
+    book = one_effect("sms", "high", "pre_due", roll=0.2)
+    c, P = base.counts, base.matrix
+    # Loans at 1-29 DPD after one month: misses from current plus those staying at or curing into 1-29.
+    arriving = c[:, 1] * P[:, 1, 1] + c[:, 2] * P[:, 2, 1]
+    misses = c[:, 0] * P[:, 0, 1]
+    expected_plain = (misses + arriving).sum()
+    expected_treated = expected_plain - 0.2 * misses[0]  # only the high band is treated
+    for stochastic, paths in ((False, 1), (True, 3000)):
+        settings = RunSettings(months=1, paths=paths, seed=5, matrix_uncertainty=False, effect_uncertainty=False)
+        for strategy, expected in ((SMS_HIGH, expected_treated), (spec.DO_NOTHING, expected_plain)):
+            x = sim(base, strategy, book, settings, stochastic).state_counts[:, 0, 1]
+            tol = 4 * x.std() / np.sqrt(paths) if stochastic else 1e-6
+            assert x.mean() == pytest.approx(expected, abs=tol)
+    # And the treated band's roll rate itself: 7% -> 5.6%.
+    plan = compile_plan(base, SMS_HIGH, book, CN, OPS, LOSS)
+    P_t = apply_effects(P[0, :6], np.array([1 - 0.2 * plan.t_share[0], 1, 1, 1, 1, 1]), np.ones(6))
+    assert P_t[0, 1] == pytest.approx(0.07 * 0.8)
+
+
+def test_effect_uncertainty_keeps_the_mean_effect():
+    """Effects drawn per path (lognormal, mean-preserving) change the treated rate by the effect on average."""
+    base = toy_baseline()
+    book = one_effect("sms", "high", "pre_due", roll=0.2, spread=0.15)
+    settings = RunSettings(months=1, paths=4000, seed=9, matrix_uncertainty=False, effect_uncertainty=True)
+    plan = compile_plan(base, SMS_HIGH, book, CN, OPS, LOSS)
+    assert plan.t_roll_sd[0] > 0
+    tr = run(plan, settings, LOSS, "cn", baseline=base)
+    det = sim(base, SMS_HIGH, book, RunSettings(months=1, paths=1), stochastic=False)
+    se = tr.state_counts[:, 0, 1].std() / np.sqrt(settings.paths)
+    assert abs(tr.state_counts[:, 0, 1].mean() - det.state_counts[0, 0, 1]) < 4 * se
+
+
+def test_cure_effect_and_diminishing_returns():
+    base = toy_baseline()
+    book = one_effect("ai_voice", "all", "dpd_1_29", cure=0.3)
+    settings = RunSettings(months=1, paths=1)
+    plain = sim(base, spec.DO_NOTHING, book, settings, stochastic=False)
+    one = sim(base, VOICE_ALL, book, settings, stochastic=False)
+    assert one.metrics["cures"][0, 0] - plain.metrics["cures"][0, 0] == pytest.approx(
+        0.3 * 0.5 * (1500 + 1800 + 400))
+    three = spec.strategy_from_dict({"name": "v3", "treatments": [
+        {"risk_band": "all", "stage": "dpd_1_29", "channel": "ai_voice", "timing_dpd": 2, "max_attempts": 3}]})
+    tr3 = sim(base, three, book, settings, stochastic=False)
+    # Three attempts with decay 0.5: 1 + 0.5 + 0.25 = 1.75 times one attempt's effect.
+    assert tr3.metrics["cures"][0, 0] - plain.metrics["cures"][0, 0] == pytest.approx(
+        1.75 * 0.3 * 0.5 * (1500 + 1800 + 400))
+    # Late in the stage (day 25 of 1-29) the effect fades: 2 * (30 - 25) / 29 of it.
+    late = spec.strategy_from_dict({"name": "late", "treatments": [
+        {"risk_band": "all", "stage": "dpd_1_29", "channel": "ai_voice", "timing_dpd": 25}]})
+    trl = sim(base, late, book, settings, stochastic=False)
+    assert trl.metrics["cures"][0, 0] - plain.metrics["cures"][0, 0] == pytest.approx(
+        (10 / 29) * 0.3 * 0.5 * (1500 + 1800 + 400))
+
+
+def test_apply_effects_keeps_rows_stochastic_and_moves_mass_as_documented():
+    P = toy_baseline().matrix[0, :6]
+    out = apply_effects(P, np.full(6, 0.5), np.full(6, 1.2))
+    assert np.allclose(out.sum(-1), 1.0) and (out >= 0).all()
+    # Current row: half the misses stay current.
+    assert out[0, 1] == pytest.approx(0.035) and out[0, 0] == pytest.approx(0.935)
+    # 1-29 row: roll 0.18 -> 0.09 (to stay: 0.39), then cure 0.5 -> 0.6 taken from stay+roll (0.48) pro rata.
+    assert out[1, 0] == pytest.approx(0.6)
+    assert out[1, 2] == pytest.approx(0.09 * (1 - 0.1 / 0.48))
+    assert out[1, 6] == pytest.approx(0.02)
+
+
+def test_mean_of_paths_converges_to_the_deterministic_chain():
+    base = toy_baseline(kappa=400.0)
+    strat = spec.load(spec_path("sms_and_flexible_plans.json"))
+    book = effects.effect_book()
+    det = sim(base, strat, book, RunSettings(months=12, paths=1), stochastic=False)
+    for key in ("net_loss", "cures", "charge_offs", "restructures", "collection_cost"):
+        d = det.metrics[key].sum(1)[0]
+        errs = []
+        for paths in (200, 3200):
+            tr = sim(base, strat, book, RunSettings(months=12, paths=paths, seed=11, effect_uncertainty=False))
+            x = tr.metrics[key].sum(1)
+            errs.append(abs(x.mean() - d))
+            assert abs(x.mean() - d) <= 4 * x.std() / np.sqrt(paths) + 1e-6 * abs(d) + 1e-9, key
+    dpd = sim(base, strat, book, RunSettings(months=12, paths=3200, seed=2, effect_uncertainty=False))
+    assert dpd.state_counts.mean(0) == pytest.approx(det.state_counts[0], rel=0.01, abs=2.0)
+
+
+def test_bands_widen_with_fewer_loans():
+    strat = spec.load(spec_path("early_warning_ai_voice.json"))
+    book = effects.effect_book()
+    widths = []
+    for scale in (1.0, 0.02):
+        base = toy_baseline(scale)
+        tr = sim(base, strat, book, RunSettings(months=12, paths=1000, seed=4, matrix_uncertainty=False,
+                                                effect_uncertainty=False))
+        rate = tr.metrics["dpd60_end"][:, -1] / tr.metrics["active_end"][:, -1]
+        p10, p90 = np.percentile(rate, [10, 90])
+        widths.append((p90 - p10) / np.median(rate))
+    assert widths[1] > 3 * widths[0]
+
+
+def test_losses_follow_the_recovery_rules():
+    base = toy_baseline()
+    settings = RunSettings(months=1, paths=1)
+    tr = sim(base, spec.DO_NOTHING, zero_book(), settings, stochastic=False)
+    m = tr.metrics
+    # Every band shares the 90+ rows: 20% of 90-119 and 45% of 120+ are charged off, as many repossessed.
+    co = repo = (base.counts[:, 4] * 0.20 + base.counts[:, 5] * 0.45).sum()
+    sale = 80_000 * (1 - 0.015) ** (20 + 0 + 3) * 0.9 - 3000
+    rec_repo = min(sale / (1 + 0.08 / 12) ** 3, 50_000)
+    assert m["charge_offs"][0, 0] == pytest.approx(co + repo)
+    assert m["gross_loss"][0, 0] == pytest.approx((co + repo) * 50_000)
+    assert m["recoveries"][0, 0] == pytest.approx(co * 50_000 * 0.05 + repo * rec_repo)
+    assert m["net_loss"][0, 0] == pytest.approx(m["gross_loss"][0, 0] - m["recoveries"][0, 0])
+
+
+def test_tail_loss_is_the_absorbing_chain_sum():
+    base = toy_baseline()
+    plan = compile_plan(base, spec.DO_NOTHING, zero_book(), CN, OPS, LOSS)
+    tail = tail_loss_per_loan(plan, LOSS, "cn", 0)
+    # Brute force: run the chain 3000 months and add up the losses on the way.
+    P = base.matrix[0]
+    x = np.zeros(9)
+    x[2] = 1.0
+    rec = min((80_000 * 0.985 ** 23 * 0.9 - 3000) / (1 + 0.08 / 12) ** 3, 50_000)
+    total = 0.0
+    for _ in range(3000):
+        total += x[:6] @ (P[:6, 7] * 50_000 * 0.95 + P[:6, 8] * (50_000 - rec))
+        x = x @ P
+    assert tail[0, 0, 2] == pytest.approx(total, rel=1e-9)
+
+
+def test_restructures_and_settlements():
+    base = toy_baseline()
+    strat = spec.strategy_from_dict({"name": "r", "restructuring": [
+        {"kind": "rate_cut", "risk_bands": ["high"], "stages": ["dpd_30_59"], "take_up": 0.5, "rate_cut": 0.04},
+        {"kind": "settlement", "risk_bands": ["high"], "stages": ["dpd_90_plus"], "take_up": 0.2,
+         "settlement_discount": 0.4}]})
+    tr = sim(base, strat, zero_book(), RunSettings(months=1, paths=1), stochastic=False)
+    m = tr.metrics
+    assert m["restructures"][0, 0] == pytest.approx(0.5 * 600 + 0.2 * (200 + 100))
+    assert m["settlement_loss"][0, 0] == pytest.approx(0.2 * 300 * 50_000 * 0.4)
+    from analytics.strategy.restructure import annuity
+    # IFRS 9 modification loss of a 4-point rate cut on 50,000 at 10% over 36 months, per loan.
+    new_pay = annuity(50_000, 0.06, 36)
+    pv = sum(new_pay / (1 + 0.10 / 12) ** k for k in range(1, 37))
+    assert m["concessions"][0, 0] == pytest.approx(300 * (50_000 - pv))
+    assert m["offers"][0, 0] == pytest.approx(600 + 300)
+
+
+def test_compare_pairs_paths_and_reports_every_summary_key():
+    base = toy_baseline(kappa=300.0)
+    strategies = [spec.DO_NOTHING, spec.load(spec_path("early_warning_ai_voice.json"))]
+    comp = results.compare(base, strategies, effects.effect_book(), CN, OPS, LOSS, RunSettings(months=6, paths=300))
+    d = comp.to_dict()
+    assert [s["name"] for s in d["strategies"]] == ["Do nothing", "Early warning + AI voice bot"]
+    for s in d["strategies"]:
+        for k in ("net_loss", "collection_cost", "net_benefit", "dpd60_rate_end", "contacts_blocked"):
+            assert set(s["summary"][k]) >= {"p10", "p50", "p90"}
+            assert s["summary"][k]["p10"] <= s["summary"][k]["p50"] <= s["summary"][k]["p90"]
+        assert len(s["monthly"]) == 6
+    dn = d["strategies"][0]["summary"]
+    assert dn["net_benefit"]["p90"] == 0 and dn["collection_cost"]["p90"] == 0
+    # Net benefit = loss avoided (with tails, path by path) - cost - concessions.
+    r = comp.results[1]
+    pp = r.per_path
+    dn_total = comp.do_nothing.per_path["net_loss_with_tail"]
+    assert np.allclose(pp["net_benefit"], dn_total - pp["net_loss_with_tail"] - pp["collection_cost"]
+                       - pp["concessions"])
+
+
+def test_risk_model_bands_replace_score_bands_where_given(small_tables):
+    import pandas as pd
+
+    from analytics.errors import InputError
+
+    loans = small_tables.loans
+    score = bl.risk_bands(loans).to_pandas().set_index("loan_id")["risk_band"]
+    ids = list(score.index[:3])
+    scored = pd.DataFrame({"loan_id": ids, "band": ["very_high", "very_low", "medium"]})
+    got = bl.risk_bands(loans, bl.bands_from_model(scored)).to_pandas().set_index("loan_id")["risk_band"]
+    assert list(got[ids]) == ["high", "low", "medium"]
+    others = got.index.difference(ids)
+    assert (got[others] == score[others]).all() and len(got) == len(score)
+    with pytest.raises(InputError, match="not known"):
+        bl.bands_from_model(pd.DataFrame({"loan_id": ["x"], "band": ["A"]}))
+    # Score bands follow the score, then the tier; a loan with neither counts as high risk.
+    import ibis
+    t = ibis.memtable({"loan_id": ["a", "b", "c", "d", "e"], "credit_score": [600.0, 650.0, 730.0, None, None],
+                       "credit_tier": ["subprime", "near_prime", "super_prime", "prime", None]})
+    out = dict(bl.score_bands(t).to_pandas().values)
+    assert out == {"a": "high", "b": "medium", "c": "low", "d": "medium", "e": "high"}
