@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics import figures, narrative
@@ -30,15 +31,16 @@ def overview(ctx: PageContext) -> None:
     if kpis.empty:
         st.warning(ctx.t("empty.filtered"))
         return
-    month = f.as_of_month or kpis["as_of_month"].max()
+    month = pd.Timestamp(f.as_of_month or kpis["as_of_month"].max()).date()
     st.title(ctx.t("overview.title"))
     st.caption(ctx.t("overview.subtitle", month=f"{month:%Y-%m}"))
     snap = kpi_snapshot(kpis, month)
     pp = lambda d: ctx.t("overview.pp", delta=d)  # noqa: E731
     if ctx.presentation:
         st.subheader(ctx.t("present.headline"))
+        driver = narrative.driver_phrase(cache.drivers(ctx.data_version, f, month), ctx.lang)
         st.markdown(" ".join(s for s in (
-            narrative.delinquency_sentence(snap, month, ctx.lang),
+            narrative.delinquency_sentence(snap, month, ctx.lang, driver=driver),
             narrative.book_sentence(snap, ctx.lang, ctx.currency, format_money),
             narrative.losses_sentence(snap, ctx.lang)) if s))
     for row in PRESENTATION_CARDS if ctx.presentation else CARD_ROWS:

@@ -110,6 +110,7 @@ def cmd_report(args, db: Path) -> int:
         bar.close()
         con.close()
     print("Wrote " + ", ".join(str(p) for p in written))
+    return 0
 
 
 def _json_safe(value):

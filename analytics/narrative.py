@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.i18n import t
+from analytics.i18n import has, t
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
@@ -57,3 +57,23 @@ def losses_sentence(snap: dict, lang: str) -> str:
     if nco is None or cure is None:
         return ""
     return t("narr.losses", lang, nco=nco, cure=cure)
+
+
+def segment_label(dimension: str, segment: str, lang: str) -> str:
+    """A segment as words: 'Henan' / '河南', 'the 2024 vintages', 'used cars'."""
+    if dimension == "region":
+        return t(f"region.{segment}", lang) if has(f"region.{segment}") else segment
+    if dimension == "vintage_year":
+        return t("narr.seg.vintage_year", lang, value=segment)
+    key = f"narr.seg.{dimension}.{segment}"
+    return t(key, lang) if has(key) else segment
+
+
+def driver_phrase(drivers, lang: str) -> str | None:
+    """'Henan, the 2024 vintages and used cars' from :func:`analytics.drivers.top_drivers`."""
+    words = [segment_label(d.dimension, d.segment, lang) for d in drivers]
+    if not words:
+        return None
+    if len(words) == 1:
+        return words[0]
+    return t("narr.comma", lang).join(words[:-1]) + t("narr.and", lang) + words[-1]

@@ -98,6 +98,15 @@ def delinquency_trend(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
     return portfolio.delinquency_trend(_filtered(f)).to_pandas()
 
 
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def drivers(data_version: str, f: PortfolioFilter, month) -> list:
+    """Segments behind this month's change of the 60+ rate (analytics.drivers)."""
+    from analytics.drivers import top_drivers
+
+    t = tables()
+    return top_drivers(apply_filter(t.performance, t.loans, f), t.loans, month)
+
+
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
     """The deck and the HTML report for a month and language, as bytes for download buttons."""

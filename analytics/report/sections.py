@@ -72,8 +72,11 @@ def _format_kpis(r: ReportInput) -> list[tuple[str, str, str]]:
 
 
 def kpis_section(r: ReportInput) -> Section:
+    from analytics.drivers import top_drivers
+
+    driver = narrative.driver_phrase(top_drivers(r.tables.performance, r.tables.loans, r.month), r.lang)
     message = " ".join(s for s in (
-        narrative.delinquency_sentence(r.snapshot, r.month, r.lang),
+        narrative.delinquency_sentence(r.snapshot, r.month, r.lang, driver=driver),
         narrative.book_sentence(r.snapshot, r.lang, r.currency, format_money),
         narrative.losses_sentence(r.snapshot, r.lang)) if s)
     return Section("kpis", t("report.kpis", r.lang), message, kpis=_format_kpis(r))

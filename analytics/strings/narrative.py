@@ -21,3 +21,18 @@ STRINGS = {
     "narr.driven": {"en": ", driven by {segment}", "zh": "，主要来自{segment}"},
     "narr.end": {"en": ".", "zh": "。"},
 }
+
+STRINGS.update({
+    "narr.seg.vintage_year": {"en": "the {value} vintages", "zh": "{value}年放款批次"},
+    "narr.seg.vehicle_condition.used": {"en": "used cars", "zh": "二手车"},
+    "narr.seg.vehicle_condition.new": {"en": "new cars", "zh": "新车"},
+    "narr.and": {"en": " and ", "zh": "和"},
+    "narr.comma": {"en": ", ", "zh": "、"},
+    # Chinese provinces of the sample (data keeps pinyin names; the Chinese UI shows characters)
+    "region.Guangdong": {"en": "Guangdong", "zh": "广东"}, "region.Jiangsu": {"en": "Jiangsu", "zh": "江苏"},
+    "region.Zhejiang": {"en": "Zhejiang", "zh": "浙江"}, "region.Shandong": {"en": "Shandong", "zh": "山东"},
+    "region.Henan": {"en": "Henan", "zh": "河南"}, "region.Sichuan": {"en": "Sichuan", "zh": "四川"},
+    "region.Hubei": {"en": "Hubei", "zh": "湖北"}, "region.Hebei": {"en": "Hebei", "zh": "河北"},
+    "region.Hunan": {"en": "Hunan", "zh": "湖南"}, "region.Fujian": {"en": "Fujian", "zh": "福建"},
+    "region.Shanghai": {"en": "Shanghai", "zh": "上海"}, "region.Beijing": {"en": "Beijing", "zh": "北京"},
+})
