@@ -226,7 +226,8 @@ class _Import:
                 self.raws[i] = _read_file(self.con, src, i, mapping, self.opts.pool, workdir, self.opts.today,
                                           report, sub)
             except CollectLensError as exc:
-                report.refused, report.problem = True, str(exc)
+                detail = getattr(exc, "detail", None) if getattr(exc, "file", None) == name else None
+                report.refused, report.problem = True, detail or str(exc)
             except duckdb.Error as exc:  # a file DuckDB cannot read: a user problem, named as such
                 report.refused, report.problem = True, f"cannot be read: {str(exc).splitlines()[0]}"
                 log.info("import: %s unreadable: %s", name, exc)
@@ -257,6 +258,8 @@ class _Import:
                     newly.append(i)
             if not newly:
                 return
+            # Keep the reasons found while the file was judged: later rounds skip refused files.
+            self.con.execute(f"INSERT INTO _bad_refused SELECT * FROM _bad WHERE _src IN ({', '.join(map(str, newly))})")
             self.refused += newly
 
     def report(self, rejected_out: Path | None) -> ImportReport:
@@ -312,6 +315,7 @@ def _reset_temp(con) -> None:
         con.execute(f"DROP VIEW IF EXISTS temp.main.{quote_ident(view)}")
     con.execute("CREATE TEMP TABLE _malformed (_src INTEGER, line BIGINT, error VARCHAR, csv_line VARCHAR)")
     con.execute("CREATE TEMP TABLE _bad (_src INTEGER, _rn BIGINT, code VARCHAR, col VARCHAR, val VARCHAR)")
+    con.execute("CREATE TEMP TABLE _bad_refused AS SELECT * FROM _bad")
 
 
 def _union(con, raws: dict[int, readers.Raw]) -> None:
@@ -381,7 +385,8 @@ def _rejected_table(con, raws: dict[int, readers.Raw], reports: list[FileReport]
         CREATE OR REPLACE TEMP TABLE _why AS
         SELECT _src, _rn, r.code AS code, r.col AS col, r.val AS val
         FROM (SELECT _src, _rn, unnest(_reasons) AS r FROM _cand WHERE _reasons IS NOT NULL)
-        UNION ALL SELECT _src, _rn, code, col, val FROM _bad""")
+        UNION ALL SELECT _src, _rn, code, col, val FROM _bad
+        UNION ALL SELECT _src, _rn, code, col, val FROM _bad_refused""")
     con.execute("CREATE OR REPLACE TEMP TABLE _raw_json (_src INTEGER, _rn BIGINT, raw VARCHAR)")
     for i, raw in raws.items():
         has_bad = con.execute(f"SELECT count(*) FROM _why WHERE _src = {i}").fetchone()[0]

@@ -268,11 +268,15 @@ def field_item(name: str, kind: str, text: str, date_format: str | None = None, 
 
 def typed_table_sql(raw: Raw, mapping: Mapping, detected: Detected) -> Typed:
     """The typed fields of a mapped file (CSV / Excel / Parquet with the user's own columns)."""
-    items = []
+    items, extra = [], []
     for name, col in mapping.fields.items():
         f = F.BY_NAME[name]
         src_type = raw.types.get(col, "VARCHAR")
         q = quote_ident(col)
+        typed = _cast_typed(f.kind, q, src_type)
+        if typed is not None:  # a typed source column (Parquet): its value, carried as t_<field>
+            extra.append(f"{typed} AS {quote_ident('t_' + name)}")
+            typed = quote_ident("t_" + name)
         if not _is_text(src_type):
             text = f"CAST({q} AS VARCHAR)"
         elif f.kind in ("id", "text", "condition", "vehicle_type"):
@@ -280,9 +284,9 @@ def typed_table_sql(raw: Raw, mapping: Mapping, detected: Detected) -> Typed:
         else:  # parsed as read; markers and stray spaces are handled where a parse fails
             text = q
         items.append(field_item(name, f.kind, text, detected.date_formats.get(name),
-                                detected.percent.get(name, False), _cast_typed(f.kind, q, src_type)))
-    return Typed(stacked_sql(raw.source_sql, items, with_rn=raw.rowid_offset is None), dict(mapping.fields),
-                 mapping.tables(), has_rn=raw.rowid_offset is None)
+                                detected.percent.get(name, False), typed))
+    return Typed(stacked_sql(raw.source_sql, items, extra, with_rn=raw.rowid_offset is None),
+                 dict(mapping.fields), mapping.tables(), has_rn=raw.rowid_offset is None)
 
 
 # ---- candidate rows: derived fields and row-level reasons ----------------------------------

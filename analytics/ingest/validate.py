@@ -128,7 +128,8 @@ def _unknown_and_early(con, ok: str) -> None:
 def file_stats(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int]]:
     """Per file: (rows read, rows rejected), malformed lines included."""
     rows = con.execute("""
-        WITH bad AS (SELECT _src, _rn FROM _cand WHERE _reasons IS NOT NULL UNION SELECT _src, _rn FROM _bad)
+        WITH bad AS (SELECT _src, _rn FROM _cand WHERE _reasons IS NOT NULL UNION SELECT _src, _rn FROM _bad
+                     UNION SELECT _src, _rn FROM _bad_refused)
         SELECT c._src, count(*), count(b._rn) FROM _cand c LEFT JOIN bad b USING (_src, _rn) GROUP BY ALL""").fetchall()
     out = {int(s): (int(n), int(b)) for s, n, b in rows}
     for s, n in con.execute("SELECT _src, count(*) FROM _malformed GROUP BY ALL").fetchall():
