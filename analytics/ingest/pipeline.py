@@ -53,6 +53,8 @@ class FileReport:
     delimiter: str | None = None
     date_formats: dict[str, str] = field(default_factory=dict)
     percent: dict[str, bool] = field(default_factory=dict)
+    market: str | None = None     # from the file's mapping options
+    currency: str | None = None
 
     @property
     def bad_share(self) -> float:
@@ -130,6 +132,8 @@ def _read_file(con, source: Source, index: int, mapping: Mapping | None, pool: s
         typed = transform.typed_table_sql(raw, mapping, detected)
         file_pool = pool or mapping.options.pool
     report.pool, report.tables = file_pool, typed.tables
+    if mapping is not None:
+        report.market, report.currency = mapping.options.market, mapping.options.currency
     con.execute(transform.candidate_sql(typed, index, file_pool, today, f"_cand_{index}"))
     if raw.rejects:
         con.execute(f"""INSERT INTO _malformed SELECT {index}, line, error_type || ': ' || error_message, csv_line
@@ -453,6 +457,10 @@ def _check_currency(con, reports: list[FileReport], market: str | None, currency
 
 
 def _inferred_currency(reports: list[FileReport], market: str | None) -> str | None:
+    loaded = [r for r in reports if not r.refused]
+    if any(r.currency for r in loaded):
+        return next(r.currency for r in loaded if r.currency)
+    market = market or next((r.market for r in loaded if r.market), None)
     if market:
         return CURRENCY_OF_MARKET.get(market)
     if any(r.flavor == "regab2" for r in reports if not r.refused):
@@ -464,8 +472,9 @@ def _metadata(con, reports: list[FileReport], mode: str, market: str | None,
               currency: str | None) -> dict[str, object]:
     loaded = [r for r in reports if not r.refused]
     regab = any(r.flavor == "regab2" for r in loaded)
-    market = market or ("us" if regab else None)
-    currency = currency or (CURRENCY_OF_MARKET.get(market) if market else None)
+    market = market or next((r.market for r in loaded if r.market), None) or ("us" if regab else None)
+    currency = (currency or next((r.currency for r in loaded if r.currency), None)
+                or (CURRENCY_OF_MARKET.get(market) if market else None))
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     entries = [{"file": r.name, "format": r.label, "pool": r.pool, "rows": r.rows, "rejected": r.rejected,
                 "refused": r.refused, "months": r.months, "mode": mode, "imported_at": now} for r in reports]
