@@ -56,7 +56,10 @@ class PageContext:
 
     @property
     def currency(self) -> str:
-        code = self.meta.get("currency") or ("USD" if self.meta.get("market") == "us" else "CNY")
+        """The symbol amounts are shown with; none when an import did not say its currency."""
+        code = self.meta.get("currency") or {"us": "USD", "cn": "CNY"}.get(self.meta.get("market"))
+        if not code:
+            return ""
         return CURRENCY_SYMBOLS.get(code, f"{code} ")
 
 

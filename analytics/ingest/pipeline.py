@@ -13,18 +13,18 @@ import datetime as dt
 import logging
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from analytics import i18n, schema, store
+from analytics import schema, store
 from analytics.errors import CollectLensError, InputError
+from analytics.ingest import checks, readers, regab2, rejected, transform, validate
 from analytics.ingest import fields as F
-from analytics.ingest import readers, regab2, transform, validate
 from analytics.ingest.mapping import CURRENCY_OF_MARKET, Mapping, suggest_mapping
-from analytics.ingest.readers import quote_ident, quote_literal
+from analytics.ingest.readers import quote_ident
+from analytics.ingest.report import FileReport, ImportReport
 from analytics.ingest.sources import Source, inspect_file
 
 log = logging.getLogger(__name__)
@@ -35,61 +35,6 @@ REPORT_ROWS = 100_000
 REASONS_SQL_TYPE = "STRUCT(code VARCHAR, col VARCHAR, val VARCHAR)[]"
 RESTR_SQL_TYPE = ("STRUCT(kind VARCHAR, months_extended INTEGER, payment_before DOUBLE, payment_after DOUBLE, "
                   "apr_before DOUBLE, apr_after DOUBLE)[]")
-
-
-@dataclass
-class FileReport:
-    name: str
-    label: str
-    flavor: str
-    rows: int = 0
-    rejected: int = 0
-    refused: bool = False
-    problem: str | None = None
-    pool: str | None = None
-    tables: list[str] = field(default_factory=list)
-    months: list[str] = field(default_factory=list)
-    encoding: str | None = None
-    delimiter: str | None = None
-    date_formats: dict[str, str] = field(default_factory=dict)
-    percent: dict[str, bool] = field(default_factory=dict)
-    market: str | None = None     # from the file's mapping options
-    currency: str | None = None
-
-    @property
-    def bad_share(self) -> float:
-        return self.rejected / self.rows if self.rows else (1.0 if self.refused else 0.0)
-
-
-@dataclass
-class ImportReport:
-    mode: str
-    dry_run: bool
-    threshold: float
-    files: list[FileReport]
-    loaded: dict[str, int] = field(default_factory=dict)
-    counts: dict[str, int] | None = None
-    reasons: pd.DataFrame = field(default_factory=pd.DataFrame)
-    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
-    rejected_total: int = 0
-    months: list[str] = field(default_factory=list)
-
-    @property
-    def loaded_anything(self) -> bool:
-        return any(self.loaded.get(t, 0) for t in schema.CANONICAL_TABLES)
-
-    @property
-    def refused(self) -> list[FileReport]:
-        return [f for f in self.files if f.refused]
-
-    def why_nothing(self) -> str:
-        """One paragraph: why no row could be loaded (for an error message)."""
-        parts = [f"{f.name}: {f.problem}" for f in self.files if f.problem]
-        if not self.reasons.empty:
-            top = self.reasons.head(3)
-            parts.append("most common reasons: " + "; ".join(f"{r.code} ({r.rows:,} rows, e.g. {r.example})"
-                                                              for r in top.itertuples()))
-        return " ".join(parts) or "The files hold no rows."
 
 
 def _field_types() -> dict[str, str]:
@@ -134,7 +79,7 @@ def _read_file(con, source: Source, index: int, mapping: Mapping | None, pool: s
     report.pool, report.tables = file_pool, typed.tables
     if mapping is not None:
         report.market, report.currency = mapping.options.market, mapping.options.currency
-    con.execute(transform.candidate_sql(typed, index, file_pool, today, f"_cand_{index}"))
+    con.execute(checks.candidate_sql(typed, index, file_pool, today, f"_cand_{index}"))
     if raw.rejects:
         con.execute(f"""INSERT INTO _malformed SELECT {index}, line, error_type || ': ' || error_message, csv_line
                         FROM {raw.rejects} WHERE scan_id = (SELECT min(scan_id) FROM {raw.rejects})""")
@@ -272,7 +217,7 @@ class _Import:
         result = ImportReport(mode=self.opts.mode, dry_run=self.opts.dry_run, threshold=self.opts.threshold,
                               files=self.reports)
         _accepted_view(con, self.refused)
-        _rejected_table(con, self.raws, self.reports, self.refused)
+        rejected.build_rejected(con, self.raws, self.reports, self.refused)
         result.loaded = dict(zip(schema.CANONICAL_TABLES, con.execute("""
             SELECT (SELECT count(*) FROM _imp_loans),
                    count(*) FILTER (WHERE _performance),
@@ -293,7 +238,7 @@ class _Import:
             FROM (SELECT source, source_row, unnest(string_split(reason_codes, ',')) AS code FROM _rejected)
             GROUP BY code ORDER BY rows DESC, code""").df()
         if rejected_out is not None:
-            _write_rejected_csv(con, rejected_out)
+            rejected.write_rejected_csv(con, rejected_out)
         return result
 
     def write(self, result: ImportReport) -> None:
@@ -372,72 +317,6 @@ def _table_query(table: str, derive_mob: bool = True) -> str:
                 "r.apr_before, r.apr_after FROM (SELECT loan_id, as_of_month, unnest(restr) AS r FROM _accepted "
                 "WHERE _performance AND restr IS NOT NULL)")
     return f"{generic} UNION ALL {embedded}"
-
-
-def _reason_templates(con) -> None:
-    codes = sorted(k.split(".", 1)[1] for k in i18n.STRINGS if k.startswith("reason."))
-    con.execute("CREATE OR REPLACE TEMP TABLE _reason_text (code VARCHAR, template VARCHAR)")
-    con.executemany("INSERT INTO _reason_text VALUES (?, ?)", [(c, i18n.t(f"reason.{c}", "en")) for c in codes])
-
-
-def _rejected_table(con, raws: dict[int, readers.Raw], reports: list[FileReport], refused: list[int]) -> None:
-    """``_rejected``: one row per rejected source row, shaped like the store's rejected_rows."""
-    _reason_templates(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE _files (_src INTEGER, name VARCHAR, refused BOOLEAN)")
-    con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, r.name, i in refused) for i, r in enumerate(reports)])
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _why AS
-        SELECT _src, _rn, r.code AS code, r.col AS col, r.val AS val
-        FROM (SELECT _src, _rn, unnest(_reasons) AS r FROM _cand WHERE _reasons IS NOT NULL)
-        UNION ALL SELECT _src, _rn, code, col, val FROM _bad
-        UNION ALL SELECT _src, _rn, code, col, val FROM _bad_refused""")
-    con.execute("CREATE OR REPLACE TEMP TABLE _raw_json (_src INTEGER, _rn BIGINT, raw VARCHAR)")
-    for i, raw in raws.items():
-        has_bad = con.execute(f"SELECT count(*) FROM _why WHERE _src = {i}").fetchone()[0]
-        if not has_bad:
-            continue
-        pairs = ", ".join(f"{quote_literal(c)}, {quote_ident(c)}" for c in raw.types)
-        con.execute(f"""INSERT INTO _raw_json SELECT {i}, _rn, CAST(json_object({pairs}) AS VARCHAR) FROM {raw.sql}
-                        WHERE _rn IN (SELECT _rn FROM _why WHERE _src = {i})""")
-    # Malformed CSV lines are not in _cand: their row is their line, their raw the line itself.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _rejected AS
-        WITH texts AS (
-            SELECT w._src, w._rn, w.code, w.col,
-                   replace(replace(t.template, '{column}', coalesce(w.col, '')), '{value}', coalesce(w.val, '')) AS txt
-            FROM _why w JOIN _reason_text t USING (code)),
-        agg AS (
-            SELECT _src, _rn, string_agg(DISTINCT code, ',' ORDER BY code) AS codes, string_agg(txt, '; ') AS reasons,
-                   string_agg(DISTINCT col, ',' ORDER BY col) AS cols
-            FROM texts GROUP BY ALL),
-        shifts AS (SELECT _src, line - row_number() OVER (PARTITION BY _src ORDER BY line) AS edge FROM _malformed)
-        SELECT f.name AS source,
-               a._rn + (SELECT count(*) FROM shifts s WHERE s._src = a._src AND s.edge < a._rn) AS source_row,
-               c.loan_id, c.as_of_month,
-               CASE WHEN c._performance THEN 'performance' WHEN c._loans THEN 'loans' WHEN c._actions THEN 'actions'
-                    ELSE 'restructures' END AS target_table,
-               a.codes AS reason_codes, a.reasons, a.cols AS columns, j.raw, f.refused AS file_refused,
-               CAST(now() AS TIMESTAMP) AS loaded_at
-        FROM agg a JOIN _files f USING (_src)
-        JOIN (SELECT _src, _rn, any_value(loan_id) AS loan_id, any_value(as_of_month) AS as_of_month,
-                     bool_or(_performance) AS _performance, bool_or(_loans) AS _loans, bool_or(_actions) AS _actions
-              FROM _cand SEMI JOIN (SELECT DISTINCT _src, _rn FROM _why) w USING (_src, _rn) GROUP BY ALL) c
-             USING (_src, _rn)
-        LEFT JOIN _raw_json j USING (_src, _rn)
-        UNION ALL
-        SELECT f.name, m.line, NULL, NULL, NULL, 'malformed_line',
-               replace((SELECT template FROM _reason_text WHERE code = 'malformed_line'), '{value}', m.error), NULL,
-               CAST(to_json({'line': m.csv_line}) AS VARCHAR), f.refused, CAST(now() AS TIMESTAMP)
-        FROM _malformed m JOIN _files f USING (_src)""")
-
-
-def _write_rejected_csv(con, out: Path) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY (SELECT * FROM _rejected ORDER BY source, source_row) TO {quote_literal(str(out))} "
-                    "(HEADER, DELIMITER ',')")
-    except (OSError, duckdb.Error) as exc:
-        raise InputError(f"Cannot write the rejected rows to {out}: {exc}. Choose a writable path.") from exc
 
 
 def _check_not_sample(con) -> None:

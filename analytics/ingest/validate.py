@@ -109,20 +109,22 @@ def _choose_loans(con, ok: str, append: bool) -> None:
 
 
 def _unknown_and_early(con, ok: str) -> None:
+    # One join for both: a row of an unknown loan, or of a known loan in a month before its
+    # origination month (the performance month, or a restructure's effective month).
     con.execute(f"""
-        INSERT INTO _bad SELECT o._src, o._rn, 'unknown_loan', 'loan_id', o.loan_id
-        FROM {ok} o ANTI JOIN _final_loans f USING (loan_id)
-        WHERE o._performance OR o._actions OR o._restructures""")
-    con.execute(f"""
-        INSERT INTO _bad SELECT o._src, o._rn, 'month_before_origination', 'as_of_month',
-                                strftime(o.as_of_month, '%Y-%m')
-        FROM {ok} o JOIN _final_loans f USING (loan_id)
-        WHERE o._performance AND o.as_of_month < date_trunc('month', f.origination_date)""")
-    con.execute(f"""
-        INSERT INTO _bad SELECT o._src, o._rn, 'month_before_origination', 'effective_month',
-                                strftime(o.effective_month, '%Y-%m')
-        FROM {ok} o JOIN _final_loans f USING (loan_id)
-        WHERE o._restructures AND NOT o._performance AND o.effective_month < date_trunc('month', f.origination_date)""")
+        INSERT INTO _bad
+        SELECT o._src, o._rn,
+               CASE WHEN f.loan_id IS NULL THEN 'unknown_loan' ELSE 'month_before_origination' END,
+               CASE WHEN f.loan_id IS NULL THEN 'loan_id' WHEN o._performance THEN 'as_of_month'
+                    ELSE 'effective_month' END,
+               CASE WHEN f.loan_id IS NULL THEN o.loan_id
+                    ELSE strftime(CASE WHEN o._performance THEN o.as_of_month ELSE o.effective_month END, '%Y-%m') END
+        FROM {ok} o LEFT JOIN _final_loans f USING (loan_id)
+        WHERE (o._performance OR o._actions OR o._restructures)
+          AND (f.loan_id IS NULL
+               OR (o._performance AND o.as_of_month < date_trunc('month', f.origination_date))
+               OR (o._restructures AND NOT o._performance
+                   AND o.effective_month < date_trunc('month', f.origination_date)))""")
 
 
 def file_stats(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int]]:
