@@ -435,3 +435,30 @@ def test_cli_in_a_subprocess_with_a_folder(tmp_path):
                         str(tmp_path / "m.json")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert Mapping.load(tmp_path / "m.json").fields["days_past_due"] == "逾期天数"
+
+
+def test_contacts_and_restructures_files_with_chinese_words(tmp_path):
+    (tmp_path / "loans.csv").write_text("贷款编号,放款日期,贷款金额,贷款期限,年利率\n"
+                                        "C1,2025-01-10,100000,36,0.06\nC2,2025-02-10,80000,24,0.07\n")
+    (tmp_path / "contacts.csv").write_text(
+        "贷款编号,催收时间,催收方式,催收结果,催收成本,催收时逾期天数\n"
+        "C1,2026-06-03 10:15:00,短信,未接通,0.05,-3\n"          # a reminder before the due date: DPD -3 is fine
+        "C1,2026-06-05 14:00:00,智能语音,承诺还款,0.2,2\n"
+        "C2,2026-06-05 14:00:00,电话,投诉,2.5,35\n"
+        "C9,2026-06-05 14:00:00,电话,投诉,2.5,35\n"             # row 5: no such loan
+        "C2,2026-06-07 09:00:00,飞鸽传书,已联系,1,40\n")         # row 6: not a channel we know
+    (tmp_path / "restructures.csv").write_text(
+        "贷款编号,生效月份,重组类型,展期月数,调整前月供,调整后月供\n"
+        "C1,2026-05,展期,6,3042.19,2600.50\nC2,2026-04,延期还款,2,3585.00,3585.00\n"
+        "C2,2024-01,展期,3,3585.00,3000\n")                     # row 4: before the loan existed
+    db = tmp_path / "s.duckdb"
+    report = do_import(db, [tmp_path / n for n in ("loans.csv", "contacts.csv", "restructures.csv")], threshold=1.0)
+    got = {(r.source, r.source_row): (r.reason_codes, r.columns) for r in report.rejected.itertuples()}
+    assert got == {("contacts.csv", 5): ("unknown_loan", "贷款编号"), ("contacts.csv", 6): ("bad_category", "催收方式"),
+                   ("restructures.csv", 4): ("month_before_origination", "生效月份")}
+    actions = db_query(db, "SELECT channel, outcome, dpd_at_action, cost FROM actions ORDER BY action_time, loan_id")
+    assert actions.values.tolist() == [["sms", "no_contact", -3, 0.05], ["ai_voice", "promise_to_pay", 2, 0.2],
+                                       ["agent_call", "complaint", 35, 2.5]]
+    mods = db_query(db, "SELECT loan_id, strftime(effective_month, '%Y-%m') m, kind, months_extended, payment_after "
+                        "FROM restructures ORDER BY loan_id")
+    assert mods.values.tolist() == [["C1", "2026-05", "extension", 6, 2600.5], ["C2", "2026-04", "deferral", 2, 3585.0]]

@@ -76,7 +76,7 @@ def _read_file(con, source: Source, index: int, mapping: Mapping | None, pool: s
         report.date_formats, report.percent = detected.date_formats, detected.percent
         typed = transform.typed_table_sql(raw, mapping, detected)
         file_pool = pool or mapping.options.pool
-    report.pool, report.tables = file_pool, typed.tables
+    report.pool, report.tables, report.labels = file_pool, typed.tables, dict(typed.labels)
     if mapping is not None:
         report.market, report.currency = mapping.options.market, mapping.options.currency
     con.execute(checks.candidate_sql(typed, index, file_pool, today, f"_cand_{index}"))
@@ -124,6 +124,8 @@ def run_import(
     set or no row passed the checks (``report.loaded_anything`` is then false).
     """
     opts = ImportOptions(mode, threshold, pool, market, currency, dry_run, today or dt.date.today())
+    if not files:
+        raise InputError("No files to import. Give one or more files or folders.")
     if mode not in store.WRITE_MODES:
         raise InputError(f"Unknown mode '{mode}'. Use replace or append.")
     if not 0 <= threshold <= 1:

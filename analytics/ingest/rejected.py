@@ -30,12 +30,19 @@ def build_rejected(con, raws: dict[int, readers.Raw], reports: list[FileReport],
     _reason_templates(con)
     con.execute("CREATE OR REPLACE TEMP TABLE _files (_src INTEGER, name VARCHAR, refused BOOLEAN)")
     con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, r.name, i in refused) for i, r in enumerate(reports)])
+    # Set checks name canonical fields; messages name the file's own column.
+    con.execute("CREATE OR REPLACE TEMP TABLE _labels (_src INTEGER, field VARCHAR, label VARCHAR)")
+    labels = [(i, f, label) for i, r in enumerate(reports) for f, label in r.labels.items()]
+    if labels:  # DuckDB refuses executemany with nothing to insert
+        con.executemany("INSERT INTO _labels VALUES (?, ?, ?)", labels)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _why AS
         SELECT _src, _rn, r.code AS code, r.col AS col, r.val AS val
         FROM (SELECT _src, _rn, unnest(_reasons) AS r FROM _cand WHERE _reasons IS NOT NULL)
-        UNION ALL SELECT _src, _rn, code, col, val FROM _bad
-        UNION ALL SELECT _src, _rn, code, col, val FROM _bad_refused""")
+        UNION ALL
+        SELECT b._src, b._rn, b.code, coalesce(l.label, b.col), b.val
+        FROM (SELECT * FROM _bad UNION ALL SELECT * FROM _bad_refused) b
+        LEFT JOIN _labels l ON l._src = b._src AND l.field = b.col""")
     con.execute("CREATE OR REPLACE TEMP TABLE _raw_json (_src INTEGER, _rn BIGINT, raw VARCHAR)")
     for i, raw in raws.items():
         has_bad = con.execute(f"SELECT count(*) FROM _why WHERE _src = {i}").fetchone()[0]

@@ -20,6 +20,7 @@ class FileReport:
     problem: str | None = None
     pool: str | None = None
     tables: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # field -> the file's column, for messages
     months: list[str] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
