@@ -28,8 +28,9 @@ TODAY = dt.date(2026, 11, 29)
 MONTHS = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
 LOANS_HEADER = "loan_id,origination_date,original_amount,term_months,apr"
 PERF_HEADER = "loan_id,as_of_month,days_past_due,closing_balance"
-# damage -> (column index, text written, reason code expected)
-LOAN_DAMAGE = {"apr_150": (4, "1.5", "apr_out_of_range"), "future": (1, "2027-03-01", "origination_in_future"),
+# damage -> (column index, text written, reason code expected). APR 150 is out of range whether the
+# column reads as fractions or (all damaged, median above 1) as percent.
+LOAN_DAMAGE = {"apr_150": (4, "150", "apr_out_of_range"), "future": (1, "2027-03-01", "origination_in_future"),
                "negative_amount": (2, "-100", "nonpositive_amount"), "term_text": (3, "abc", "bad_integer"),
                "blank_id": (0, "", "missing_value")}
 PERF_DAMAGE = {"negative_balance": (3, "-1", "negative_balance"), "negative_dpd": (2, "-4", "negative_dpd"),
