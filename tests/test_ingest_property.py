@@ -119,10 +119,10 @@ def expected_outcome(book: Book, threshold: float) -> dict:
 
 @pytest.fixture(scope="module")
 def prior_store(tmp_path_factory):
-    """A store holding an earlier import with other loan ids (P...), copied for each example."""
+    """A store holding an earlier import with other loan ids (PRIOR-...), copied for each example."""
     folder = tmp_path_factory.mktemp("prior")
-    (folder / "loans.csv").write_text(LOANS_HEADER + "\nP1,2024-06-15,9000,36,0.05\nP2,2024-07-15,8000,24,0.04\n")
-    (folder / "perf.csv").write_text(PERF_HEADER + "\nP1,2025-12-01,0,5000.00\nP2,2025-12-01,31,4000.00\n")
+    (folder / "loans.csv").write_text(LOANS_HEADER + "\nPRIOR-1,2024-06-15,9000,36,0.05\nPRIOR-2,2024-07-15,8000,24,0.04\n")
+    (folder / "perf.csv").write_text(PERF_HEADER + "\nPRIOR-1,2025-12-01,0,5000.00\nPRIOR-2,2025-12-01,31,4000.00\n")
     db = folder / "prior.duckdb"
     con = store.open_duckdb(db)
     report = run_import(con, [folder / "loans.csv", folder / "perf.csv"], today=TODAY)
@@ -175,8 +175,8 @@ def test_damaged_rows_are_each_reported_and_never_half_written(prior_store, book
         con = duckdb.connect(str(db))
         stored = {tuple(r) for r in con.execute(
             "SELECT loan_id, strftime(as_of_month, '%Y-%m-%d'), days_past_due::VARCHAR, "
-            "printf('%.2f', closing_balance) FROM performance WHERE loan_id NOT LIKE 'P%'").fetchall()}
-        prior = con.execute("SELECT count(*) FROM performance WHERE loan_id LIKE 'P%'").fetchone()[0]
+            "printf('%.2f', closing_balance) FROM performance WHERE loan_id NOT LIKE 'PRIOR-%'").fetchall()}
+        prior = con.execute("SELECT count(*) FROM performance WHERE loan_id LIKE 'PRIOR-%'").fetchone()[0]
         con.close()
         assert stored == {tuple(r) for r in want["loaded_perf"]}
         assert prior == (2 if mode == "append" else 0)
@@ -246,7 +246,7 @@ def test_damaged_files_are_refused_or_loaded_whole_never_half(prior_store, intac
         f = report.files[0]
         assert not f.refused
         con = duckdb.connect(str(db))
-        new_rows = con.execute("SELECT count(*) FROM performance WHERE loan_id NOT LIKE 'P%'").fetchone()[0]
+        new_rows = con.execute("SELECT count(*) FROM performance WHERE loan_id NOT LIKE 'PRIOR-%'").fetchone()[0]
         con.close()
         # Every row read is either loaded or rejected with a reason.
         assert new_rows + f.rejected == f.rows
