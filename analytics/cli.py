@@ -177,6 +177,79 @@ def cmd_simulate(args, db: Path) -> int:
         print(f"  {r.strategy.name}: net loss P50 {s['net_loss']['p50']:,.0f}, cost P50 "
               f"{s['collection_cost']['p50']:,.0f}, net benefit P50 {s['net_benefit']['p50']:,.0f} "
               f"[P10 {s['net_benefit']['p10']:,.0f}, P90 {s['net_benefit']['p90']:,.0f}]")
+
+def _print_report(report, db: Path) -> None:
+    rows = [("file", "format", "rows", "loaded", "rejected", "result")]
+    for f in report.files:
+        loaded = 0 if f.refused else f.rows - f.rejected
+        rows.append((f.name, f.label, f"{f.rows:,}", f"{loaded:,}", f"{f.rejected:,}",
+                     "refused" if f.refused else "ok"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    for f in report.files:
+        if f.problem:
+            print(f"  {f.name}: {f.problem}")
+    if not report.reasons.empty:
+        print("Rejected rows by reason: " + ", ".join(f"{r.code} {r.rows:,}" for r in report.reasons.itertuples()))
+    loaded = ", ".join(f"{t} {n:,}" for t, n in report.loaded.items())
+    if report.dry_run:
+        print(f"Check only, nothing written: would load {loaded}.")
+    elif report.loaded_anything:
+        months = f"{report.months[0]} to {report.months[-1]}" if report.months else "no months"
+        print(f"Loaded into {db} ({report.mode}): {loaded}; months {months}. "
+              f"The store now holds: " + ", ".join(f"{t} {n:,}" for t, n in (report.counts or {}).items()) + ".")
+
+
+def cmd_import(args, db: Path) -> int:
+    from analytics import ingest
+
+    mapping = ingest.Mapping.load(args.mapping) if args.mapping else None
+    files = ingest.expand_paths(args.files)
+    threshold = args.threshold if args.threshold is not None else config.settings().reject_threshold
+    con = store.open_duckdb(db)
+    bar, update = _progress_bar("import")
+    try:
+        report = ingest.run_import(con, files, mapping, mode=args.mode, threshold=threshold, pool=args.pool,
+                                   market=args.market, currency=args.currency, dry_run=args.check,
+                                   progress=update, rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+    finally:
+        bar.close()
+        con.close()
+    _print_report(report, db)
+    if args.rejected_out and report.rejected_total:
+        print(f"Wrote {report.rejected_total:,} rejected rows to {args.rejected_out}")
+    if args.check:
+        return 0
+    if not report.loaded_anything:
+        raise InputError(f"Nothing was loaded; {db} is unchanged. {report.why_nothing()}")
+    return 1 if report.refused else 0
+
+
+def cmd_mapping(args, db: Path) -> int:
+    from analytics import ingest
+
+    source = ingest.inspect_file(args.file)
+    if source.flavor == "regab2":
+        print(f"{source.name} is a Reg AB II file ({source.label}); it needs no column mapping. Options such as "
+              "the pool name can still be given with --pool or a mapping file's options.")
+        mapping = ingest.Mapping()
+    else:
+        mapping = ingest.suggest_mapping(list(source.columns))
+        unmapped = [c for c in source.columns if c not in mapping.fields.values()]
+        if unmapped:
+            print(f"Columns not mapped (edit the file to load them): {', '.join(unmapped)}", file=sys.stderr)
+    text = mapping.to_json()
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+        print(f"Wrote the suggested mapping of {source.name} to {out}")
+    else:
+        print(text)
     return 0
 
 
@@ -217,6 +290,28 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--as-of", dest="as_of", help="YYYY-MM: start from this month (default: the latest)")
     m.add_argument("--effects", help="JSON list of effect assumptions overriding the defaults")
     m.set_defaults(func=cmd_simulate)
+
+
+    i = sub.add_parser("import", help="load loan files (CSV, Excel, Parquet, Reg AB II XML) into the database")
+    i.add_argument("files", nargs="+", help="files, or folders whose files are all read")
+    i.add_argument("--mode", choices=["replace", "append"], default="replace",
+                   help="replace everything (default), or append new loans and months (a month already loaded "
+                        "for the same pool is replaced)")
+    i.add_argument("--mapping", help="JSON column mapping (python -m analytics mapping FILE suggests one)")
+    i.add_argument("--pool", help="pool / deal name (default: from the mapping, or the Reg AB II file name)")
+    i.add_argument("--market", choices=["cn", "us"], help="market of the data (Reg AB II: us)")
+    i.add_argument("--currency", help="currency code, e.g. CNY or USD (default: from the market)")
+    i.add_argument("--threshold", type=float, default=None,
+                   help="refuse a file whose share of bad rows is above this (default: "
+                        "$COLLECTLENS_REJECT_THRESHOLD or 0.05)")
+    i.add_argument("--rejected-out", help="write every rejected row, with its reasons, to this CSV")
+    i.add_argument("--check", action="store_true", help="check the files and report; write nothing")
+    i.set_defaults(func=cmd_import)
+
+    m = sub.add_parser("mapping", help="suggest a column mapping for a file, as JSON to edit and reuse")
+    m.add_argument("file")
+    m.add_argument("--out", help="write the mapping here instead of printing it")
+    m.set_defaults(func=cmd_mapping)
     return p
 
 

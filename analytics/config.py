@@ -7,6 +7,7 @@ laptop, in CI and on a server. Nothing else in the project builds a path or read
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,25 @@ OUTPUTS_DIR = DATA_DIR / "outputs"
 DEFAULT_DB_PATH = DATA_DIR / "portfolio.duckdb"
 PRESETS_DIR = Path(__file__).resolve().parent / "strategy" / "presets"
 DEFAULT_STRATEGIES_DIR = DATA_DIR / "strategies"  # strategies users save from the Strategy page
-REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
+# Saved column mappings (Data page and --mapping); uploads wait here until they are imported.
+MAPPINGS_DIR = DATA_DIR / "mappings"
+UPLOADS_DIR = Path(tempfile.gettempdir()) / "collectlens-uploads"
+
+
+def _shared_dir() -> Path:
+    """The team's shared folder (reference figures, real sample filings): beside the clone, as in
+    CI, or at /work/shared on the development machine; COLLECTLENS_SHARED_DIR overrides both."""
+    override = os.environ.get("COLLECTLENS_SHARED_DIR")
+    candidates = [Path(override)] if override else []
+    candidates += [PROJECT_ROOT.parent / "shared", Path("/work/shared")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+SHARED_DIR = _shared_dir()
+REFERENCE_DIR = SHARED_DIR / "reference"
+SAMPLES_DIR = SHARED_DIR / "samples"
+# Two consecutive monthly Reg AB II filings (excerpts) of one real deal: the importer's fixture.
+REGAB2_SAMPLES_DIR = SAMPLES_DIR / "regab2"
 
 # Chromium renders chart images offline (kaleido) and drives the browser tests.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")

@@ -29,3 +29,4 @@ class InputError(CollectLensError):
         )
         super().__init__(f"{where}: {message}" if where else message)
         self.file, self.row, self.column = file, row, column
+        self.detail = message  # the message without the location, for reports that name the file

@@ -36,7 +36,8 @@ ACTION_CHANNELS: tuple[str, ...] = (
 ACTION_OUTCOMES: tuple[str, ...] = (
     "no_contact", "contacted", "promise_to_pay", "paid", "refused", "complaint",
 )
-RESTRUCTURE_KINDS: tuple[str, ...] = ("extension", "deferral", "rate_cut", "settlement")
+# "other": a modification a source reports without a kind we can name (Reg AB II code 98).
+RESTRUCTURE_KINDS: tuple[str, ...] = ("extension", "deferral", "rate_cut", "settlement", "other")
 
 # Credit tiers by origination score (FICO-like 300-850 scale). Lower edges.
 CREDIT_TIERS: tuple[str, ...] = ("subprime", "near_prime", "prime", "super_prime")
@@ -53,6 +54,25 @@ def bucket_index_of_dpd(dpd: np.ndarray) -> np.ndarray:
     """0 for current up to 5 for 120+; the same rule as :func:`bucket_of_dpd`."""
     idx = np.searchsorted(np.asarray(BUCKET_LOWER_DPD), np.asarray(dpd), side="right") - 1
     return np.clip(idx, 0, len(BUCKETS) - 1).astype(np.int8)
+
+
+def bucket_sql(dpd: str) -> str:
+    """The same rule as :func:`bucket_of_dpd`, as a SQL expression over the column ``dpd``."""
+    arms = " ".join(f"WHEN {dpd} >= {lo} THEN '{name}'"
+                     for lo, name in reversed(list(zip(BUCKET_LOWER_DPD[1:], BUCKETS[1:], strict=True))))
+    return f"(CASE {arms} ELSE '{BUCKETS[0]}' END)"
+
+
+# Scores outside this range are kept but get no tier: the tiers assume a FICO-like scale.
+CREDIT_TIER_SCALE: tuple[int, int] = (300, 900)
+
+
+def credit_tier_sql(score: str) -> str:
+    """The same rule as :func:`credit_tier_of_score`, as SQL; null outside the FICO-like scale."""
+    lo, hi = CREDIT_TIER_SCALE
+    arms = " ".join(f"WHEN {score} >= {edge} THEN '{name}'"
+                    for edge, name in reversed(list(zip(CREDIT_TIER_LOWER[1:], CREDIT_TIERS[1:], strict=True))))
+    return f"(CASE WHEN {score} IS NULL OR {score} < {lo} OR {score} > {hi} THEN NULL {arms} ELSE '{CREDIT_TIERS[0]}' END)"
 
 
 def credit_tier_of_score(score: np.ndarray) -> np.ndarray:
@@ -122,6 +142,20 @@ TABLES: dict[str, dict[str, str]] = {
         "apr_before": "DOUBLE",
         "apr_after": "DOUBLE",
     },
+    # Rows an import could not load, with the reasons and the source row as it was read.
+    "rejected_rows": {
+        "source": "VARCHAR NOT NULL",
+        "source_row": "BIGINT",
+        "loan_id": "VARCHAR",
+        "as_of_month": "DATE",
+        "target_table": "VARCHAR",
+        "reason_codes": "VARCHAR NOT NULL",
+        "reasons": "VARCHAR NOT NULL",
+        "columns": "VARCHAR",
+        "raw": "VARCHAR",
+        "file_refused": "BOOLEAN NOT NULL",
+        "loaded_at": "TIMESTAMP",
+    },
     "metadata": {
         "key": "VARCHAR NOT NULL",
         "value": "VARCHAR",
@@ -129,6 +163,18 @@ TABLES: dict[str, dict[str, str]] = {
 }
 
 CANONICAL_TABLES: tuple[str, ...] = ("loans", "performance", "actions", "restructures")
+REJECTED_TABLE = "rejected_rows"
+# Every table write_tables writes: the canonical ones and the import's rejected rows.
+WRITTEN_TABLES: tuple[str, ...] = (*CANONICAL_TABLES, REJECTED_TABLE)
+
+# What identifies a row when a load appends: an incoming row replaces a stored row with the same
+# key (performance also replaces whole months of the same pool: see store.write_tables).
+APPEND_KEYS: dict[str, tuple[str, ...]] = {
+    "loans": ("loan_id",),
+    "performance": ("loan_id", "as_of_month"),
+    "actions": ("loan_id", "action_time", "channel"),
+    "restructures": ("loan_id", "effective_month", "kind"),
+}
 
 
 def create_table_sql(name: str, table_name: str | None = None) -> str:

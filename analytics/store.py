@@ -133,16 +133,21 @@ def read_metadata(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class Batch:
-    """A chunk of rows for one canonical table.
+    """A chunk of rows for one table written by :func:`write_tables`.
 
-    ``select`` is an optional SQL select list over the chunk (named ``_chunk``) that produces
-    the table's columns in order; it lets producers ship compact numeric codes and have DuckDB
-    build strings and dates, which is far faster than building them in Python.
+    Either ``frame`` (a pandas frame, registered as ``_chunk``) with an optional ``select``: a SQL
+    select list over it that produces the table's columns in order (it lets producers ship
+    compact numeric codes and have DuckDB build strings and dates, far faster than Python); or
+    ``query``: a complete SELECT on the same connection (e.g. over an import's temp tables).
     """
 
     table: str
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None = None
     select: str | None = None
+    query: str | None = None
+
+
+WRITE_MODES = ("replace", "append")
 
 
 def write_tables(
@@ -150,54 +155,127 @@ def write_tables(
     batches: Iterable[Batch],
     metadata: dict[str, object],
     validate: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
+    *,
+    mode: str = "replace",
+    replace_sources: Iterable[str] = (),
 ) -> dict[str, int]:
-    """Replace the canonical tables with ``batches`` in one transaction; return row counts.
+    """Write ``batches`` in one transaction; return the row counts of the tables afterwards.
 
-    Rows go to staging tables first. Only when every batch is in and the checks pass are the old
-    tables dropped and the staging tables renamed, all before COMMIT: on any failure (or a
-    killed process, which DuckDB rolls back on the next open) the old data stays as it was.
+    ``replace``: the canonical tables and ``rejected_rows`` become exactly the batches.
+    ``append``: each incoming row replaces the stored row with the same key
+    (``schema.APPEND_KEYS``); incoming performance rows also replace every stored row of the
+    same month and pool (a month's file is the whole month of its deal); rejected rows of the
+    files in ``replace_sources`` are replaced. Appending the same data twice changes nothing.
+    Metadata keys are merged (new values win) in append mode and replaced otherwise.
+
+    Rows go to staging tables first. The swap (replace) or merge (append), the reference checks
+    and ``validate(con, prefix)`` all run before COMMIT: on any failure (or a killed process,
+    which DuckDB rolls back on the next open) the previous data stays exactly as it was.
     """
-    stage = {name: f"_stage_{name}" for name in (*schema.CANONICAL_TABLES, "metadata")}
+    if mode not in WRITE_MODES:
+        raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
+    stage = {name: f"_stage_{name}" for name in (*schema.WRITTEN_TABLES, "metadata")}
     con.execute("BEGIN TRANSACTION")
     try:
         for name, staged in stage.items():
             con.execute(f'DROP TABLE IF EXISTS "{staged}"')
-            con.execute(schema.create_table_sql(name, staged))
+            create = schema.create_table_sql(name, staged)
+            if mode == "append" and name != "metadata":
+                # Merged into the live tables, never renamed: a temporary table saves a disk write.
+                create = create.replace("CREATE TABLE", "CREATE TEMP TABLE", 1)
+            con.execute(create)
         for batch in batches:
-            if batch.table not in schema.CANONICAL_TABLES:
-                raise StoreError(f"Unknown table '{batch.table}'")
-            cols = schema.columns(batch.table)
-            select = batch.select or ", ".join(f'"{c}"' for c in cols)
-            con.register("_chunk", batch.frame)
+            _insert(con, stage, batch)
+        if mode == "replace":
+            _check_references(con, {name: stage[name] for name in schema.CANONICAL_TABLES})
+            if validate is not None:
+                validate(con, "_stage_")
+            for name in schema.WRITTEN_TABLES:
+                con.execute(f'DROP TABLE IF EXISTS "{name}"')
+                con.execute(f'ALTER TABLE "{stage[name]}" RENAME TO "{name}"')
+            meta = dict(metadata)
+        else:
+            # Incoming rows must reference a loan that is stored or incoming; stored rows already do.
+            con.execute(f'CREATE TEMP VIEW _append_loans AS SELECT loan_id FROM "{stage["loans"]}" '
+                        "UNION ALL SELECT loan_id FROM loans")
             try:
-                con.execute(f'INSERT INTO "{stage[batch.table]}" SELECT {select} FROM _chunk')
+                _check_references(con, {**{n: stage[n] for n in schema.CANONICAL_TABLES}, "loans": "_append_loans"})
             finally:
-                with contextlib.suppress(duckdb.Error):  # keep the original error visible
-                    con.unregister("_chunk")
-        _check_references(con, stage)
-        if validate is not None:
-            validate(con, "_stage_")
-        counts = {name: con.execute(f'SELECT count(*) FROM "{stage[name]}"').fetchone()[0]
+                con.execute("DROP VIEW _append_loans")
+            _merge(con, stage, list(replace_sources))
+            if validate is not None:
+                validate(con, "")
+            meta = {**read_metadata(con), **metadata}
+        counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in schema.CANONICAL_TABLES}
-        meta = {**metadata, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "row_counts": counts}
+        meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), row_counts=counts,
+                    rejected_rows=con.execute(f'SELECT count(*) FROM "{schema.REJECTED_TABLE}"').fetchone()[0])
         con.executemany(f'INSERT INTO "{stage["metadata"]}" VALUES (?, ?)',
                         [(k, json.dumps(v, default=str)) for k, v in meta.items()])
-        for name, staged in stage.items():
-            con.execute(f'DROP TABLE IF EXISTS "{name}"')
-            con.execute(f'ALTER TABLE "{staged}" RENAME TO "{name}"')
+        con.execute('DROP TABLE IF EXISTS "metadata"')
+        con.execute(f'ALTER TABLE "{stage["metadata"]}" RENAME TO "metadata"')
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    log.info("store: wrote %s", counts)
+    log.info("store: %s wrote %s", mode, counts)
     return counts
 
 
-def _check_references(con: duckdb.DuckDBPyConnection, stage: dict[str, str]) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, stage: dict[str, str], batch: Batch) -> None:
+    if batch.table not in schema.WRITTEN_TABLES:
+        raise StoreError(f"Unknown table '{batch.table}'")
+    target = stage[batch.table]
+    if batch.query is not None:
+        con.execute(f'INSERT INTO "{target}" {batch.query}')
+        return
+    cols = schema.columns(batch.table)
+    select = batch.select or ", ".join(f'"{c}"' for c in cols)
+    con.register("_chunk", batch.frame)
+    try:
+        con.execute(f'INSERT INTO "{target}" SELECT {select} FROM _chunk')
+    finally:
+        with contextlib.suppress(duckdb.Error):  # keep the original error visible
+            con.unregister("_chunk")
+
+
+def _merge(con: duckdb.DuckDBPyConnection, stage: dict[str, str], replace_sources: list[str]) -> None:
+    """Append mode: fold the staged rows into the live tables (inside the caller's transaction)."""
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    for name in schema.WRITTEN_TABLES:
+        if name not in existing:  # a store written before this table existed
+            con.execute(schema.create_table_sql(name))
+    # Loans first, so the pools of incoming performance rows are known below.
+    for name in schema.CANONICAL_TABLES:
+        keys = schema.APPEND_KEYS[name]
+        match = " AND ".join(f's."{k}" = t."{k}"' for k in keys)
+        overlap = True
+        if name == "performance":  # nothing stored in these months: nothing to replace
+            overlap = con.execute(f'SELECT count(*) FROM performance WHERE as_of_month IN '
+                                  f'(SELECT DISTINCT as_of_month FROM "{stage[name]}")').fetchone()[0] > 0
+        if overlap:
+            con.execute(f'DELETE FROM "{name}" t WHERE EXISTS (SELECT 1 FROM "{stage[name]}" s WHERE {match})')
+        if name == "performance" and overlap:
+            con.execute(f"""
+                DELETE FROM performance t WHERE EXISTS (
+                    SELECT 1 FROM (SELECT DISTINCT s.as_of_month, l.pool FROM "{stage[name]}" s
+                                   JOIN loans l USING (loan_id)) m
+                    JOIN loans tl ON tl.pool IS NOT DISTINCT FROM m.pool
+                    WHERE tl.loan_id = t.loan_id AND m.as_of_month = t.as_of_month)""")
+        con.execute(f'INSERT INTO "{name}" SELECT * FROM "{stage[name]}"')
+        con.execute(f'DROP TABLE "{stage[name]}"')
+    rejected = schema.REJECTED_TABLE
+    if replace_sources:
+        con.execute(f'DELETE FROM "{rejected}" WHERE source IN (SELECT unnest(?::VARCHAR[]))', [replace_sources])
+    con.execute(f'INSERT INTO "{rejected}" SELECT * FROM "{stage[rejected]}"')
+    con.execute(f'DROP TABLE "{stage[rejected]}"')
+
+
+def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, str]) -> None:
     for child in ("performance", "actions", "restructures"):
         orphan = con.execute(
-            f'SELECT c.loan_id FROM "{stage[child]}" c ANTI JOIN "{stage["loans"]}" l USING (loan_id) '
+            f'SELECT c.loan_id FROM "{tables[child]}" c ANTI JOIN "{tables["loans"]}" l USING (loan_id) '
             "LIMIT 1").fetchone()
         if orphan:
             raise StoreError(f"Table {child} has rows for loan {orphan[0]}, which is not in loans. "
@@ -205,7 +283,7 @@ def _check_references(con: duckdb.DuckDBPyConnection, stage: dict[str, str]) -> 
 
 
 def table_names() -> tuple[str, ...]:
-    return (*schema.CANONICAL_TABLES, "metadata")
+    return (*schema.WRITTEN_TABLES, "metadata")
 
 
 def describe(con: duckdb.DuckDBPyConnection) -> dict[str, object]:

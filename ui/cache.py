@@ -181,6 +181,35 @@ def strategy_optimise(data_version: str, f: PortfolioFilter, market: str, effect
                              Operations(**json.loads(operations_json)), loss, months, limits,
                              optimise.candidates(channels))
 
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def store_summary(data_version: str) -> dict:
+    """Months covered and rows per table, for the Data page."""
+    con = connection(db_path()).cursor()
+    try:
+        months = [r[0] for r in con.execute(
+            "SELECT DISTINCT as_of_month FROM performance ORDER BY 1").fetchall()]
+        names = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0]
+                  for t in store.table_names() if t != "metadata" and t in names}
+    finally:
+        con.close()
+    return {"months": months, "counts": counts}
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def rejected_rows(data_version: str, limit: int | None = None) -> pd.DataFrame:
+    """The store's rejected rows (all of them when ``limit`` is None), newest import first."""
+    con = connection(db_path()).cursor()
+    try:
+        try:
+            return con.execute("SELECT * FROM rejected_rows ORDER BY loaded_at DESC, source, source_row"
+                               + (f" LIMIT {int(limit)}" if limit else "")).df()
+        except duckdb.CatalogException:  # a store written before imports existed
+            return pd.DataFrame()
+    finally:
+        con.close()
+
 
 def clear() -> None:
     st.cache_data.clear()

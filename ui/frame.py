@@ -28,11 +28,13 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 # (script, i18n key, icon). Only pages that work are listed.
 PAGES: list[tuple[str, str, str]] = [
     ("app.py", "nav.overview", ":material/dashboard:"),
+    ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
     ("pages/2_Delinquency.py", "nav.delinquency", ":material/trending_up:"),
     ("pages/3_Cohorts.py", "nav.cohorts", ":material/stacked_line_chart:"),
     ("pages/4_Roll_rates.py", "nav.roll_rates", ":material/swap_horiz:"),
     ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
 ]
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
 
 # Plain session keys (survive page switches) and their query-parameter names.
 STATE_KEYS = {"lang": "lang", "present": "present", "f_month": "month", "f_regions": "region",
@@ -59,7 +61,11 @@ class PageContext:
 
     @property
     def currency(self) -> str:
-        return "¥" if self.meta.get("currency", "CNY") == "CNY" else "$"
+        """The symbol amounts are shown with; none when an import did not say its currency."""
+        code = self.meta.get("currency") or {"us": "USD", "cn": "CNY"}.get(self.meta.get("market"))
+        if not code:
+            return ""
+        return CURRENCY_SYMBOLS.get(code, f"{code} ")
 
 
 def _seed_state() -> None:
@@ -251,6 +257,21 @@ def frame(page_title_key: str) -> PageContext:
     ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present)
     _banner(ctx)
     return ctx
+
+
+def needs(ctx: PageContext, *tables: str) -> bool:
+    """Whether the loaded data has rows in ``tables``; if not, say so on the page (not an error).
+
+    A Reg AB II filing, for example, has no collection contacts: a page built on ``actions``
+    calls ``needs(ctx, "actions")`` and stops when it returns False.
+    """
+    counts = ctx.meta.get("row_counts") or {}
+    lacking = [t for t in tables if not counts.get(t)]
+    if not lacking:
+        return True
+    what = ", ".join(ctx.t(f"data.table.{t}") for t in lacking)
+    st.info(ctx.t("needs.tables", what=what, source=ctx.meta.get("source", "?")), icon=":material/info:")
+    return False
 
 
 def guarded(body: Callable[[PageContext], None], ctx: PageContext) -> None:
