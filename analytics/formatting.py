@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
+
+
+def currency_symbol(meta: dict) -> str:
+    """The symbol amounts are shown with, from the store's metadata; none when unknown."""
+    code = meta.get("currency") or {"us": "USD", "cn": "CNY"}.get(meta.get("market"))
+    if not code:
+        return ""
+    return CURRENCY_SYMBOLS.get(code, f"{code} ")
+
 
 def format_money(value: float | None, currency: str) -> str:
     if value is None:

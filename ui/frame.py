@@ -20,6 +20,7 @@ from analytics import config, i18n, store, synth
 from analytics.errors import CollectLensError
 from analytics.exports import Tables
 from analytics.filters import PortfolioFilter
+from analytics.formatting import currency_symbol
 from ui import cache
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,12 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 # (script, i18n key, icon). Only pages that work are listed.
 PAGES: list[tuple[str, str, str]] = [
     ("app.py", "nav.overview", ":material/dashboard:"),
-    ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
     ("pages/2_Delinquency.py", "nav.delinquency", ":material/trending_up:"),
     ("pages/3_Cohorts.py", "nav.cohorts", ":material/stacked_line_chart:"),
     ("pages/4_Roll_rates.py", "nav.roll_rates", ":material/swap_horiz:"),
     ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
+    ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
 ]
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
-
 # Plain session keys (survive page switches) and their query-parameter names.
 STATE_KEYS = {"lang": "lang", "present": "present", "f_month": "month", "f_regions": "region",
               "f_tiers": "tier", "f_vintage": "vintage", "f_conditions": "cond"}
@@ -62,10 +61,7 @@ class PageContext:
     @property
     def currency(self) -> str:
         """The symbol amounts are shown with; none when an import did not say its currency."""
-        code = self.meta.get("currency") or {"us": "USD", "cn": "CNY"}.get(self.meta.get("market"))
-        if not code:
-            return ""
-        return CURRENCY_SYMBOLS.get(code, f"{code} ")
+        return currency_symbol(self.meta)
 
 
 def _seed_state() -> None:

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from analytics import figures, narrative, portfolio
 from analytics.exports import Tables
 from analytics.filters import PortfolioFilter, apply
-from analytics.formatting import format_change, format_money, format_value
+from analytics.formatting import currency_symbol, format_change, format_money, format_value
 from analytics.i18n import t
 
 KPI_ORDER = ("dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count", "net_chargeoff_rate_annualized",
@@ -35,7 +35,7 @@ class ReportInput:
 
     @property
     def currency(self) -> str:
-        return "¥" if self.meta.get("currency", "CNY") == "CNY" else "$"
+        return currency_symbol(self.meta)
 
     @property
     def month_text(self) -> str:
