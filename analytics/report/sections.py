@@ -99,4 +99,11 @@ def mix_section(r: ReportInput) -> Section:
                    figures.bucket_mix_figure(trend, r.lang, "count"))
 
 
-SECTION_BUILDERS: list[Callable[[ReportInput], Section]] = [kpis_section, trend_section, mix_section]
+def _builders() -> list[Callable[[ReportInput], Section]]:
+    from analytics.report import more_sections as more
+
+    return [kpis_section, trend_section, mix_section, more.vintages_section, more.forecast_section,
+            more.strategy_section]
+
+
+SECTION_BUILDERS: list[Callable[[ReportInput], Section]] = _builders()

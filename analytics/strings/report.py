@@ -18,3 +18,24 @@ STRINGS = {
     "report.download_pptx": {"en": "Download PowerPoint", "zh": "下载 PowerPoint"},
     "report.download_html": {"en": "Download HTML report", "zh": "下载 HTML 报告"},
 }
+
+STRINGS.update({
+    "report.vintages": {"en": "Vintages", "zh": "放款批次表现"},
+    "report.vintage_message": {
+        "en": "At {mob} months on book, {worst} loans have reached {worst_value:.2%} ever 60+ DPD, against "
+              "{best_value:.2%} for {best}.",
+        "zh": "账龄{mob}个月时，{worst}年放款的历史逾期60天以上比例为 {worst_value:.2%}，{best}年为 {best_value:.2%}。"},
+    "report.forecast": {"en": "Roll-rate forecast, next 12 months", "zh": "滚动率预测（未来12个月）"},
+    "report.forecast_message": {
+        "en": "If the last 12 months' roll rates hold, 30+ delinquency moves from {now:.2%} to {then:.2%} of "
+              "active loans by {month}, and {losses:,.0f} of today's loans charge off or are repossessed.",
+        "zh": "若过去12个月的滚动率保持不变，至{month}逾期30天以上占在贷比例将由 {now:.2%} 变为 {then:.2%}，"
+              "现有贷款中将有 {losses:,.0f} 笔核销或收车。"},
+    "report.strategy": {"en": "Strategy comparison (simulated, 12 months)", "zh": "策略对比（模拟，12个月）"},
+    "report.strategy_message": {
+        "en": "{best} gives the highest net benefit against doing nothing: {p50} (P10–P90: {p10} to {p90}), "
+              "for {cost} of collection cost.",
+        "zh": "{best}相对不作为的净收益最高：{p50}（P10–P90：{p10} 至 {p90}），催收成本 {cost}。"},
+    "report.strategy_axis": {"en": "Cumulative net benefit vs doing nothing", "zh": "相对不作为的累计净收益"},
+    "report.too_short": {"en": "the data covers too few months", "zh": "数据覆盖月份太少"},
+})
