@@ -177,6 +177,8 @@ def cmd_simulate(args, db: Path) -> int:
         print(f"  {r.strategy.name}: net loss P50 {s['net_loss']['p50']:,.0f}, cost P50 "
               f"{s['collection_cost']['p50']:,.0f}, net benefit P50 {s['net_benefit']['p50']:,.0f} "
               f"[P10 {s['net_benefit']['p10']:,.0f}, P90 {s['net_benefit']['p90']:,.0f}]")
+    return 0
+
 
 def _print_report(report, db: Path) -> None:
     rows = [("file", "format", "rows", "loaded", "rejected", "result")]
