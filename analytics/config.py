@@ -33,6 +33,8 @@ class Settings:
     sample_loans: int
     sample_market: str
     reject_threshold: float
+    models_dir: Path
+    train_threads: int | None
 
 
 def settings() -> Settings:
@@ -43,4 +45,8 @@ def settings() -> Settings:
         sample_loans=int(os.environ.get("COLLECTLENS_SAMPLE_LOANS", DEFAULT_SAMPLE_LOANS)),
         sample_market=os.environ.get("COLLECTLENS_SAMPLE_MARKET", DEFAULT_SAMPLE_MARKET),
         reject_threshold=float(os.environ.get("COLLECTLENS_REJECT_THRESHOLD", "0.05")),
+        models_dir=Path(os.environ["COLLECTLENS_MODELS_DIR"]).expanduser()
+        if os.environ.get("COLLECTLENS_MODELS_DIR") else MODELS_DIR,
+        train_threads=int(os.environ["COLLECTLENS_TRAIN_THREADS"]) if os.environ.get("COLLECTLENS_TRAIN_THREADS")
+        else None,
     )

@@ -28,6 +28,7 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 # (script, i18n key, icon). Only pages that work are listed.
 PAGES: list[tuple[str, str, str]] = [
     ("app.py", "nav.overview", ":material/dashboard:"),
+    ("pages/5_Risk.py", "nav.risk", ":material/psychology:"),
 ]
 
 # Plain session keys (survive page switches) and their query-parameter names.
