@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("train", help="train the risk model (saved under data/models/)")
     r.add_argument("--horizon", type=int, default=3, help="months ahead, 1-12 (default 3)")
-    r.add_argument("--max-rows", type=int, help="training snapshots to sample (default 400000)")
+    r.add_argument("--max-rows", type=int, help="training snapshots to sample (default 250000)")
     r.add_argument("--threads", type=int, help="threads for fitting (default: $COLLECTLENS_TRAIN_THREADS or all cores)")
     r.add_argument("--models-dir", help="where to save (default: $COLLECTLENS_MODELS_DIR or data/models)")
     r.set_defaults(func=cmd_train)

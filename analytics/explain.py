@@ -68,15 +68,16 @@ def importance(sv: np.ndarray, x: np.ndarray, features: list[str]) -> pd.DataFra
     return out
 
 
-def strongest_interaction(feature: str, sv: np.ndarray, x: np.ndarray, features: list[str]) -> str | None:
+def strongest_interaction(feature: str, sv: np.ndarray, x: np.ndarray, features: list[str],
+                          max_rows: int = 3000) -> str | None:
     """The feature whose value best explains the spread of ``feature``'s SHAP values (SHAP's own
-    heuristic behind its dependence plots)."""
+    heuristic behind its dependence plots), on the first ``max_rows`` rows (pass a random sample)."""
     import shap
 
     if len(x) < 10:
         return None
     idx = features.index(feature)
-    order = shap.utils.approximate_interactions(idx, sv, x)
+    order = shap.utils.approximate_interactions(idx, sv[:max_rows], x[:max_rows])
     for j in order:
         if int(j) != idx:
             return features[int(j)]
@@ -210,16 +211,22 @@ def reasons(shap_row: np.ndarray, values: pd.Series, features: list[str], k: int
 def top_reasons(sv: np.ndarray, frame: pd.DataFrame, features: list[str], lang: str,
                 reference: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The first reason of each row (for the early-warning queue): feature and sentence."""
+    s = np.asarray(sv, dtype=float)
+    if len(s) == 0:
+        return pd.DataFrame({"top_reason_feature": [], "top_reason": []}, index=frame.index)
+    # Same rule as reason_order(k=1): the largest positive SHAP value, else the most negative.
+    first = np.where(s.max(axis=1) > 0, s.argmax(axis=1), s.argmin(axis=1))
+    none = ~(s != 0).any(axis=1)
+    columns = {name: frame[name].to_numpy() for name in set(features[i] for i in first)}
     names, texts = [], []
-    for r in range(len(frame)):
-        order = reason_order(sv[r], 1)
-        if not order:
+    for r, i in enumerate(first):
+        if none[r]:
             names.append(None)
             texts.append("")
             continue
-        name = features[order[0]]
+        name = features[i]
         names.append(name)
-        texts.append(reason_text(name, frame.iloc[r][name], lang, reference))
+        texts.append(reason_text(name, columns[name][r], lang, reference))
     return pd.DataFrame({"top_reason_feature": names, "top_reason": texts}, index=frame.index)
 
 

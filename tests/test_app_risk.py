@@ -91,6 +91,8 @@ def test_pick_a_loan_and_change_what_if_inputs(trained_env, latest_scores):
     assert any(loan in h.value for h in at.subheader)
     assert metric(at, "Probability") == f"{row['probability']:.2%}"
     assert metric(at, "Risk band") == i18n.t(f"risk.band.{row['band']}", "en")
+    region_p = scores.loc[scores["region"] == row["region"], "probability"].mean()
+    assert metric(at, f"Average in {row['region']}") == f"{region_p:.2%}"
     # The three reasons shown are the model's first three, in both languages.
     reference = explain.book_reference(scores, model.features)
     sv = explainer.shap_values(model.matrix(row.to_frame().T.assign(loan_id=loan)))[0]

@@ -30,7 +30,8 @@ def scored_count(db, month: str | None = None) -> int:
 
 
 def test_train_command_saves_a_model(small_db, tmp_path, capsys):
-    code = main(["--db", str(small_db), "train", "--horizon", "2", "--models-dir", str(tmp_path), "--threads", "1"])
+    code = main(["--db", str(small_db), "train", "--horizon", "2", "--models-dir", str(tmp_path), "--threads", "1",
+                 "--max-rows", "8000"])
     assert code == 0
     out = capsys.readouterr().out
     assert "AUC" in out and "logistic baseline" in out and "out-of-time test" in out

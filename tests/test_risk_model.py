@@ -42,7 +42,7 @@ def tables(con) -> Tables:
 
 @pytest.fixture(scope="module")
 def trained(tables):
-    model = train(tables, TrainConfig(threads=1, max_iter=150))
+    model = train(tables, TrainConfig(threads=1))
     return model, explain.Explainer(model)
 
 
@@ -55,7 +55,7 @@ def scored(tables, trained):
 @pytest.fixture(scope="module")
 def explained(scored, trained):
     model, explainer = trained
-    rows = scored.sample(n=min(3000, len(scored)), random_state=1).reset_index(drop=True)
+    rows = scored.sample(n=min(2000, len(scored)), random_state=1).reset_index(drop=True)
     x = model.matrix(rows)
     return rows, x, explainer.shap_values(x)
 

@@ -190,6 +190,30 @@ def risk_shap_sample(data_version: str, model_stamp: str, f: PortfolioFilter, ro
     return {"frame": sample, "x": x, "shap": explainer.shap_values(x)}
 
 
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def risk_interaction(data_version: str, model_stamp: str, f: PortfolioFilter, feature: str) -> str | None:
+    model, _ = risk_model()
+    sample = risk_shap_sample(data_version, model_stamp, f)
+    return explain.strongest_interaction(feature, sample["shap"], sample["x"], model.features)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False, ttl=3600)
+def risk_loan_index(data_version: str, model_stamp: str, month: date | None) -> pd.Index:
+    """Row position of each scored loan: finding one loan is a hash look-up, not a scan."""
+    return pd.Index(risk_scores(data_version, model_stamp, month)["loan_id"])
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def risk_segment_stats(data_version: str, model_stamp: str, month: date | None) -> dict:
+    """Per region and for the whole scored book: median of each numeric feature, mean probability."""
+    model, _ = risk_model()
+    scores = risk_scores(data_version, model_stamp, month)
+    numeric = [f for f in model.features if pd.api.types.is_numeric_dtype(scores[f])]
+    by_region = scores.groupby("region")
+    return {"region_median": by_region[numeric].median(), "region_mean_p": by_region["probability"].mean(),
+            "book_median": scores[numeric].median(), "book_mean_p": float(scores["probability"].mean())}
+
+
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def risk_monitoring(data_version: str, model_stamp: str, per_month: int = 3000) -> pd.DataFrame:
     model, _ = risk_model()
@@ -205,5 +229,6 @@ def risk_fingerprint(data_version: str) -> str:
 
 def clear_risk() -> None:
     """After a retrain: drop every cached risk result (the model itself is keyed by file time)."""
-    for fn in (risk_scores, risk_view, risk_reference, risk_queue, risk_shap_sample, risk_monitoring):
+    for fn in (risk_scores, risk_view, risk_reference, risk_queue, risk_shap_sample, risk_monitoring,
+               risk_interaction, risk_loan_index, risk_segment_stats):
         fn.clear()

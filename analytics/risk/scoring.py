@@ -54,15 +54,10 @@ def resolve_month(t: Tables, month: date | pd.Timestamp | None) -> date:
     return m
 
 
-def feature_frame(t: Tables, month: date, sample: int | None = None) -> pd.DataFrame:
-    """Features of every loan scored in ``month`` (or a reproducible sample of ``sample`` loans)."""
+def feature_frame(t: Tables, month: date) -> pd.DataFrame:
+    """Features of every loan scored in ``month``."""
     mi = F.to_month_index(month)
     snaps = F.snapshot_rows(t.performance, mi, mi)
-    if sample is not None:
-        u = (snaps.loan_id.hash() % 1_000_003).abs()
-        n = int(snaps.count().to_pandas())
-        if n > sample:
-            snaps = snaps.filter(u < int(1_000_003 * sample / n))
     frame = F.feature_table(t.loans, t.performance, t.actions, t.restructures, snaps, mi, mi).to_pandas()
     return frame.sort_values("loan_id", kind="stable").reset_index(drop=True)
 

@@ -28,7 +28,7 @@ def drivers_tab(ctx: PageContext, stamp: str, model) -> None:
     feature = st.selectbox(ctx.t("risk.drivers.dependence_feature"), ordered, key="w_risk_dep_feature",
                            format_func=lambda f: ctx.t(f"risk.feature.{f}"))
     j = model.features.index(feature)
-    other = explain.strongest_interaction(feature, sv, x, model.features)
+    other = cache.risk_interaction(ctx.data_version, stamp, ctx.filters, feature)
     k = model.features.index(other) if other else None
     st.plotly_chart(risk_figures.dependence_figure(feature, x[:, j], sv[:, j], other,
                                                    x[:, k] if k is not None else None, ctx.lang), width="stretch")

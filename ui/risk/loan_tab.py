@@ -44,24 +44,24 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     if loan is None:
         st.info(ctx.t("risk.loan.none"))
         return
-    hit = scores.index[scores["loan_id"] == loan]
-    if len(hit) == 0:
+    index = cache.risk_loan_index(ctx.data_version, stamp, ctx.filters.as_of_month)
+    if loan not in index:
         st.warning(ctx.t("risk.loan.not_scored", loan=loan, month=_month(scores)))
         return
-    row = scores.loc[hit[0]]
+    at = index.get_loc(loan)
+    row = scores.iloc[at]
     reference = cache.risk_reference(ctx.data_version, stamp, ctx.filters.as_of_month)
-    x = model.matrix(scores.loc[hit])
-    sv = explainer.shap_values(x)[0]
+    stats = cache.risk_segment_stats(ctx.data_version, stamp, ctx.filters.as_of_month)
+    sv = explainer.shap_values(model.matrix(scores.iloc[at: at + 1]))[0]
 
     st.subheader(ctx.t("risk.loan.heading", loan=loan, month=_month(scores)))
-    region_rows = scores["region"] == row["region"]
+    region_p = float(stats["region_mean_p"].get(row["region"], np.nan))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(ctx.t("risk.col.probability"), f"{row['probability']:.2%}", border=True,
               help=ctx.t("risk.loan.probability_help", h=model.horizon))
     c2.metric(ctx.t("risk.col.band"), ctx.t(f"risk.band.{row['band']}"), border=True)
-    c3.metric(ctx.t("risk.loan.segment_avg", segment=row["region"]), f"{scores.loc[region_rows, 'probability'].mean():.2%}",
-              f"{(row['probability'] - scores.loc[region_rows, 'probability'].mean()) * 100:+.2f} pp",
-              delta_color="inverse", border=True)
+    c3.metric(ctx.t("risk.loan.segment_avg", segment=row["region"]), f"{region_p:.2%}",
+              f"{(row['probability'] - region_p) * 100:+.2f} pp", delta_color="inverse", border=True)
     c4.metric(ctx.t("risk.col.el"), format_money(float(row["expected_loss"]), ctx.currency), border=True,
               help=ctx.t("risk.queue.el_help"))
 
@@ -78,7 +78,7 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     left.plotly_chart(risk_figures.waterfall_figure(path, ctx.lang), width="stretch")
     with right:
         st.markdown(f"**{ctx.t('risk.loan.compare', segment=row['region'])}**")
-        st.dataframe(segment_comparison(scores, row, sv, model.features, ctx), hide_index=True, width="stretch")
+        st.dataframe(segment_comparison(stats, row, sv, model.features, ctx), hide_index=True, width="stretch")
         st.caption(ctx.t("risk.loan.waterfall_note"))
     whatif_section(ctx, model, explainer, row, sv)
 
@@ -87,22 +87,21 @@ def _month(scores: pd.DataFrame) -> str:
     return pd.Timestamp(scores["as_of_month"].iloc[0]).strftime("%Y-%m") if len(scores) else "–"
 
 
-def segment_comparison(scores: pd.DataFrame, row: pd.Series, sv: np.ndarray, features: list[str],
-                       ctx: PageContext, top: int = 8) -> pd.DataFrame:
-    """The loan's values of its most influential features beside its region's and the book's."""
-    order = np.argsort(-np.abs(sv))[:top]
-    seg = scores[scores["region"] == row["region"]]
+def segment_comparison(stats: dict, row: pd.Series, sv: np.ndarray, features: list[str], ctx: PageContext,
+                       top: int = 8) -> pd.DataFrame:
+    """The loan's values of its most influential features beside its region's and the book's medians."""
+    region = stats["region_median"].loc[row["region"]] if row["region"] in stats["region_median"].index else None
     out = []
-    for j in order:
+    for j in np.argsort(-np.abs(sv))[:top]:
         name = features[j]
-        numeric = pd.api.types.is_numeric_dtype(scores[name])
+        has_median = name in stats["book_median"].index
         out.append({
             ctx.t("risk.col.feature"): ctx.t(f"risk.feature.{name}"),
             ctx.t("risk.col.this_loan"): explain.format_value(name, row[name], ctx.lang),
-            ctx.t("risk.col.segment_median"): explain.format_value(name, seg[name].median(), ctx.lang) if numeric
-            else "–",
-            ctx.t("risk.col.book_median"): explain.format_value(name, scores[name].median(), ctx.lang) if numeric
-            else "–",
+            ctx.t("risk.col.segment_median"): explain.format_value(name, region[name], ctx.lang)
+            if has_median and region is not None else "–",
+            ctx.t("risk.col.book_median"): explain.format_value(name, stats["book_median"][name], ctx.lang)
+            if has_median else "–",
             "SHAP": round(float(sv[j]), 3),
         })
     return pd.DataFrame(out)
