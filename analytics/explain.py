@@ -143,7 +143,8 @@ def feature_label(name: str, lang: str) -> str:
     return t(f"risk.feature.{name}", lang)
 
 
-def _display_category(name: str, value, lang: str) -> str:
+def display_category(name: str, value, lang: str) -> str:
+    """A region or channel as people say it in ``lang`` (Chinese province names in zh)."""
     key = f"risk.{name}.{value}"
     return t(key, lang) if has(key) else str(value)
 
@@ -159,7 +160,7 @@ def reason_text(name: str, value, lang: str, reference: dict[str, np.ndarray] | 
     if spec.fmt == "flag":
         return t(f"risk.reason.{name}.{'yes' if float(value) >= 0.5 else 'no'}", lang)
     if spec.fmt == "category":
-        return t(f"risk.reason.{name}", lang, value=_display_category(name, value, lang))
+        return t(f"risk.reason.{name}", lang, value=display_category(name, value, lang))
     if float(value) == 0 and has(f"risk.reason.{name}.zero"):
         return t(f"risk.reason.{name}.zero", lang, **window)
     compare = ""

@@ -114,6 +114,16 @@ def test_pick_a_loan_and_change_what_if_inputs(trained_env, latest_scores):
                                                                      contact_outcome="promise_to_pay"))
     assert metric(at, "New probability") == f"{expected['after']:.2%}"
 
+    # Away to another tab and back: the inputs start again from the loan's own facts.
+    at.session_state["w_risk_tab"] = "Model"
+    at.run()
+    at.session_state["w_risk_tab"] = "Explain a loan"
+    at.run()
+    no_errors(at)
+    assert at.number_input(key="w_risk_wi_pay").value == pytest.approx(round(float(row["scheduled_payment"]), 2))
+    assert at.slider(key="w_risk_wi_ext").value == 0
+    assert not any(m.label == "New probability" for m in at.metric)
+
 
 def test_search_for_a_loan_that_is_not_scored(trained_env):
     at = open_page("Explain a loan")

@@ -10,6 +10,9 @@ scored on months it had never seen. The booster learns on the training window, t
 calibrator on the calibration window, and every metric in the metadata is measured on the test
 window. The saved model is this validated model (not refitted on the latest months).
 
+A book whose usual training window (36 months) holds fewer than 30 bad outcomes is trained on
+all its history before the calibration window instead.
+
 Large books are sampled before features are built: all bad outcomes are kept (up to half the
 row budget) and goods are sampled, each kept row weighted by 1 / its sampling rate, so the
 booster still sees the book's true bad rate. Calibration and test windows are plain random
@@ -19,6 +22,7 @@ draws the same rows.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -235,6 +239,12 @@ def train(t: Tables, cfg: TrainConfig | None = None, progress: Progress | None =
     features = F.feature_names(groups)
 
     frame, sample_info = training_frame(t, w, cfg, progress)
+    first_mi = F.to_month_index(span["first"])
+    if int(frame.loc[frame["part"] == "train", "target"].sum()) < MIN_TRAIN_EVENTS and w.train[0] > first_mi:
+        # A small book: the usual window holds too few bad outcomes, so learn from all its history.
+        w = dataclasses.replace(w, train=(first_mi, w.train[1]))
+        progress(0.1, "few bad outcomes: widening the training window to all history")
+        frame, sample_info = training_frame(t, w, cfg, progress)
     encodings = {c: sorted(frame[c].dropna().astype(str).unique().tolist()) for c in F.CATEGORICAL if c in features}
     model = RiskModel(booster=None, calibrator=PlattCalibrator(), baseline=None,
                       baseline_calibrator=PlattCalibrator(), features=features, encodings=encodings)

@@ -50,6 +50,10 @@ def segments_tab(ctx: PageContext, stamp: str, model) -> None:
     value = c2.segmented_control(ctx.t("risk.segments.show"), ["excess", "mean_abs_shap"], default="excess",
                                  key="w_risk_seg_value", format_func=lambda v: ctx.t(f"risk.segments.{v}")) or "excess"
     seg = explain.segment_contributions(sv, frame, by, model.features)
+    if by == "region":
+        seg = seg.assign(segment=[explain.display_category("region", v, ctx.lang) for v in seg["segment"]])
+    elif by == "credit_tier":
+        seg = seg.assign(segment=[ctx.t(f"tier.{v}") for v in seg["segment"]])
     if seg.empty:
         st.info(ctx.t("risk.segments.too_small"))
         return

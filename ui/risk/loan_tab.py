@@ -60,7 +60,8 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     c1.metric(ctx.t("risk.col.probability"), f"{row['probability']:.2%}", border=True,
               help=ctx.t("risk.loan.probability_help", h=model.horizon))
     c2.metric(ctx.t("risk.col.band"), ctx.t(f"risk.band.{row['band']}"), border=True)
-    c3.metric(ctx.t("risk.loan.segment_avg", segment=row["region"]), f"{region_p:.2%}",
+    region_name = explain.display_category("region", row["region"], ctx.lang)
+    c3.metric(ctx.t("risk.loan.segment_avg", segment=region_name), f"{region_p:.2%}",
               f"{(row['probability'] - region_p) * 100:+.2f} pp", delta_color="inverse", border=True)
     c4.metric(ctx.t("risk.col.el"), format_money(float(row["expected_loss"]), ctx.currency), border=True,
               help=ctx.t("risk.queue.el_help"))
@@ -77,7 +78,7 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     left, right = st.columns([3, 2])
     left.plotly_chart(risk_figures.waterfall_figure(path, ctx.lang), width="stretch")
     with right:
-        st.markdown(f"**{ctx.t('risk.loan.compare', segment=row['region'])}**")
+        st.markdown(f"**{ctx.t('risk.loan.compare', segment=region_name)}**")
         st.dataframe(segment_comparison(stats, row, sv, model.features, ctx), hide_index=True, width="stretch")
         st.caption(ctx.t("risk.loan.waterfall_note"))
     whatif_section(ctx, model, explainer, row, sv)
@@ -111,8 +112,9 @@ def whatif_section(ctx: PageContext, model, explainer, row: pd.Series, sv: np.nd
     st.markdown(f"#### {ctx.t('risk.whatif.title')}")
     st.caption(ctx.t("risk.whatif.caption"))
     current = float(row["scheduled_payment"])
-    # New loan: reset the inputs to this loan's facts before the widgets are drawn.
-    if st.session_state.get("risk_wi_loan") != row["loan_id"]:
+    # New loan (or inputs dropped while another tab was open): reset them to this loan's facts
+    # before the widgets are drawn.
+    if st.session_state.get("risk_wi_loan") != row["loan_id"] or any(k not in st.session_state for k in WHATIF_KEYS):
         st.session_state["risk_wi_loan"] = row["loan_id"]
         st.session_state["w_risk_wi_ext"] = 0
         st.session_state["w_risk_wi_pay"] = round(current, 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import explain
 from analytics.figures import risk as risk_figures
 from analytics.risk.model import BANDS
 from analytics.risk.scoring import band_summary
@@ -73,9 +74,10 @@ def display_frame(queue: pd.DataFrame, ctx: PageContext) -> pd.DataFrame:
     return pd.DataFrame({
         "rank": queue["rank"], "loan_id": queue["loan_id"],
         "bucket": [ctx.t(f"bucket.{b}") for b in queue["bucket"]], "dpd": queue["dpd_now"].astype(int),
-        "region": queue["region"], "dealer": queue["dealer_id"], "exposure": queue["exposure"],
+        "region": [explain.display_category("region", r, ctx.lang) for r in queue["region"]],
+        "dealer": queue["dealer_id"], "exposure": queue["exposure"].round(0),
         "probability": queue["probability"] * 100, "band": [ctx.t(f"risk.band.{b}") for b in queue["band"]],
-        "expected_loss": queue["expected_loss"], "reason": reason,
+        "expected_loss": queue["expected_loss"].round(0), "reason": reason,
     })
 
 
