@@ -14,8 +14,9 @@ from analytics import explain, store
 from analytics.errors import InputError
 from analytics.exports import Tables
 from analytics.risk import features as F
+from analytics.risk import metrics as M
 from analytics.risk import model as risk_model
-from analytics.risk import scoring
+from analytics.risk import monitoring, scoring
 from analytics.risk.queue import early_warning
 from analytics.risk.train import TrainConfig, plan_windows, train
 from tests.conftest import build_sample
@@ -301,3 +302,26 @@ def test_training_without_contact_history(small_db, tmp_path):
     collections = [f.name for f in F.FEATURES if f.group == "collections"]
     assert collections and not set(collections) & set(model.features)
     assert model.meta["metrics"]["model"]["auc"] > 0.7
+
+
+def test_psi_monitoring_by_month(tables, trained):
+    model, _ = trained
+    scored = monitoring.monitoring_sample(tables, model, per_month=1500)
+    psi = monitoring.psi_table(scored, model)
+    months = sorted(pd.to_datetime(scored["as_of_month"]).unique())
+    assert pd.Timestamp(months[0]) == pd.Timestamp(model.meta["windows"]["train"][1] + "-01") + pd.DateOffset(months=1)
+    assert len(psi) == len(months) * (1 + len(model.features))
+    assert set(psi.loc[psi["variable"].isin(monitoring.DRIFTS_BY_DESIGN), "status"]) == {"by_design"}
+    assert set(psi["status"]) <= {"stable", "watch", "shifted", "by_design"}
+    # The score's PSI in the last month, by hand: training shares vs the month's shares in the same bins.
+    ref = model.meta["reference"]["score"]
+    last = scored[pd.to_datetime(scored["as_of_month"]) == months[-1]]["probability"].to_numpy()
+    edges = np.asarray(ref["edges"])
+    counts = np.array([np.sum(last < edges[0])] + [np.sum((last >= a) & (last < b)) for a, b in zip(edges[:-1], edges[1:],
+                      strict=True)] + [np.sum(last >= edges[-1]), 0])
+    actual = np.maximum(counts / counts.sum(), 1e-4)
+    expected = np.maximum(np.asarray(ref["expected"]), 1e-4)
+    hand = float(np.sum((actual - expected) * np.log(actual / expected)))
+    got = psi[(psi["variable"] == monitoring.SCORE) & (psi["as_of_month"] == months[-1])]["psi"].iloc[0]
+    assert got == pytest.approx(hand, rel=1e-9)
+    assert got == pytest.approx(M.psi(expected, actual), rel=1e-9)

@@ -179,7 +179,8 @@ def lift_gains_figure(deciles: pd.DataFrame, lang: str) -> go.Figure:
                    line={"color": LINE_COLOURS[0], "width": 2.5}),
     ])
     apply_layout(fig, t("risk.fig.lift", lang), t("risk.lift", lang), percent=False)
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.05],
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1.02],
+                              "tickvals": [0, 0.25, 0.5, 0.75, 1.0], "showgrid": False,
                               "title": {"text": t("risk.gains", lang)}})
     fig.update_xaxes(title_text=t("risk.axis.decile", lang), dtick=1)
     return fig

@@ -5,6 +5,11 @@ ten equal-weight bins of each number, one bin per category, one for missing valu
 later month is compared with it on a reproducible sample of its scored loans (``per_month``),
 which keeps the page quick on a book of millions; PSI from a few thousand loans is stable to
 about +-0.01. Thresholds: < 0.1 stable, 0.1-0.25 watch, > 0.25 shifted.
+
+Three inputs move by design and get the status ``by_design`` instead: the origination month
+(every month brings a new vintage) and the dealer's and region's recent 30+ DPD rates (one value
+per dealer or region and month, so a single month is a handful of spikes against the training
+window's spread). Their PSI is still computed and reported, but it is not an alarm.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
     from analytics.exports import Tables
 
 SCORE = "score"
+DRIFTS_BY_DESIGN = ("vintage", "dealer_dq30_rate_12m", "region_dq30_rate_3m")
 
 
 def monitored_months(model: RiskModel, last_month_mi: int) -> tuple[int, int] | None:
@@ -64,6 +70,6 @@ def psi_table(scored: pd.DataFrame, model: RiskModel) -> pd.DataFrame:
         variables += [(name, x[m, j], ref["psi_bins"][name]) for j, name in enumerate(model.features)]
         for name, values, bins in variables:
             value = M.psi(bins["expected"], M.bin_shares(values, bins["edges"]))
-            rows.append({"as_of_month": pd.Timestamp(month), "variable": name, "psi": value,
-                         "status": M.psi_status(value)})
+            status = "by_design" if name in DRIFTS_BY_DESIGN else M.psi_status(value)
+            rows.append({"as_of_month": pd.Timestamp(month), "variable": name, "psi": value, "status": status})
     return pd.DataFrame(rows)

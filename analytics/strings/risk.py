@@ -334,7 +334,7 @@ PAGE: dict[str, dict[str, str]] = {
     "risk.model.summary": {
         "en": "**Target:** {target}. **Windows** — training {train}, calibration {cal}, out-of-time test {test} "
               "(the latest months with a known outcome). Trained {created} UTC.",
-        "zh": "**目标：**{target}。**时间窗口** —— 训练 {train}，校准 {cal}，跨时间测试 {test}"
+        "zh": "**目标**：{target}。**时间窗口**：训练 {train}，校准 {cal}，跨时间测试 {test}"
               "（结果已知的最近月份）。训练时间 {created}（UTC）。"},
     "risk.model.target": {"en": "60+ DPD or charge-off within {h} months, for loans at most 29 DPD",
                           "zh": "逾期不超过29天的贷款在 {h} 个月内逾期60天以上或被核销"},
@@ -392,6 +392,13 @@ PAGE: dict[str, dict[str, str]] = {
               "sample of each month's scored loans. Below 0.1 stable, 0.1–0.25 watch, above 0.25 shifted.",
         "zh": "评分及各特征的 PSI，逐月与训练窗口（{train}）比较，基于每月已评分贷款的抽样。"
               "低于0.1为稳定，0.1–0.25需关注，高于0.25为明显偏移。"},
+    "risk.monitor.by_design": {
+        "en": "Not shown, because they move by design: origination month (new vintages every month) and the "
+              "dealer's and region's recent 30+ DPD rates (one value per dealer or region a month). Latest PSI: "
+              "{items}.",
+        "zh": "以下特征因设计本身就会变动而未显示：放款月份（每月都有新的放款批次），以及经销商、地区近期逾期30+比例"
+              "（每家经销商或每个地区每月只有一个值）。最近一月 PSI：{items}。"},
+    "risk.psi.by_design": {"en": "moves by design", "zh": "设计性变动"},
     "risk.monitor.none": {"en": "No month after the training window yet.", "zh": "训练窗口之后尚无新的月份。"},
     "risk.monitor.score_psi": {"en": "Score PSI, {month}", "zh": "评分 PSI（{month}）"},
     "risk.monitor.watch": {"en": "Features to watch", "zh": "需关注的特征"},

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.figures import risk as risk_figures
-from analytics.risk.monitoring import SCORE
+from analytics.risk.monitoring import DRIFTS_BY_DESIGN, SCORE
 from ui import cache
 from ui.frame import PageContext
 from ui.risk.training import train_controls
@@ -66,9 +66,12 @@ def monitoring_tab(ctx: PageContext, stamp: str, model) -> None:
               ctx.t(f"risk.psi.{score['status']}"), delta_color="off", border=True)
     c2.metric(ctx.t("risk.monitor.watch"), int((latest["status"] == "watch").sum()), border=True)
     c3.metric(ctx.t("risk.monitor.shifted"), int((latest["status"] == "shifted").sum()), border=True)
-    variables = [SCORE] + list(model.features)
+    variables = [SCORE] + [f for f in model.features if f not in DRIFTS_BY_DESIGN]
     st.plotly_chart(risk_figures.psi_figure(psi, ctx.lang, variables), width="stretch")
-    moved = latest[latest["status"] != "stable"].sort_values("psi", ascending=False)
+    by_design = latest[latest["status"] == "by_design"]
+    st.caption(ctx.t("risk.monitor.by_design", items=", ".join(
+        f"{ctx.t(f'risk.feature.{r.variable}')} {r.psi:.2f}" for r in by_design.itertuples())))
+    moved = latest[latest["status"].isin(["watch", "shifted"])].sort_values("psi", ascending=False)
     if len(moved):
         st.dataframe(pd.DataFrame({
             ctx.t("risk.col.feature"): [ctx.t("risk.score") if v == SCORE else ctx.t(f"risk.feature.{v}")
