@@ -206,3 +206,22 @@ def test_imported_data_without_contacts_says_so(app_env, small_db, tmp_path, mon
     at = open_page()
     no_errors(at)
     assert any("no contact history" in i.value for i in at.info)
+    assert not any("data changed" in w.value for w in at.warning)
+
+
+def test_model_from_other_data_is_flagged(app_env, small_db, small_model_dir, tmp_path, monkeypatch):
+    """A model whose data fingerprint differs from the data now loaded says so, and still scores."""
+    src = duckdb.connect(str(small_db))
+    frames = {n: src.execute(f"SELECT * FROM {n}").df() for n in ("loans", "performance", "actions", "restructures")}
+    src.close()
+    perf = frames["performance"]
+    frames["performance"] = perf[perf["as_of_month"] < perf["as_of_month"].max()]  # one month less
+    con = store.open_duckdb(tmp_path / "other.duckdb")
+    store.write_tables(con, [store.Batch(n, f) for n, f in frames.items()], {"source": "import"})
+    con.close()
+    monkeypatch.setenv("COLLECTLENS_DB", str(tmp_path / "other.duckdb"))
+    monkeypatch.setenv("COLLECTLENS_MODELS_DIR", str(small_model_dir))
+    at = open_page()
+    no_errors(at)
+    assert any("data changed" in w.value for w in at.warning)
+    assert metric(at, "Loans scored") != "0"

@@ -40,6 +40,22 @@ BANDS: tuple[str, ...] = ("very_low", "low", "medium", "high", "very_high")
 BAND_QUANTILES: tuple[float, ...] = (0.50, 0.80, 0.95, 0.99)
 
 
+# Below this many rows a prediction runs on one OpenMP thread: for a handful of loans (a click on
+# the page) waking worker threads costs more than it saves, and on a busy machine it can cost
+# hundreds of milliseconds.
+SMALL_BATCH = 2000
+_threadpools = None
+
+
+def _one_thread():
+    global _threadpools
+    if _threadpools is None:
+        from threadpoolctl import ThreadpoolController
+
+        _threadpools = ThreadpoolController()
+    return _threadpools.limit(limits=1, user_api="openmp")
+
+
 def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
@@ -93,6 +109,9 @@ class RiskModel:
 
     def log_odds(self, x: np.ndarray) -> np.ndarray:
         """The booster's raw output (what SHAP values add up to)."""
+        if len(x) < SMALL_BATCH:
+            with _one_thread():
+                return np.asarray(self.booster.decision_function(x), dtype=float)
         return np.asarray(self.booster.decision_function(x), dtype=float)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
