@@ -9,6 +9,7 @@ feature build has to read). Models are written to a temporary folder, never next
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -99,7 +100,10 @@ def run(db_path: str) -> list[Row]:
     rows.append(Row("risk", "PSI monitoring (3,000 loans a month)", time.perf_counter() - t0,
                     note=f"{psi['as_of_month'].nunique()} months"))
     con.close()
-    rows.extend(page_actions(db_path, models))
+    try:
+        rows.extend(page_actions(db_path, models))
+    finally:
+        shutil.rmtree(models, ignore_errors=True)
     return rows
 
 
