@@ -6,6 +6,7 @@ Errors a user can cause print one clear line and exit with code 2; nothing is ha
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import re
 import sys
@@ -71,15 +72,20 @@ def cmd_export(args, db: Path) -> int:
     if args.table not in EXPORTS:
         raise InputError(f"Unknown table '{args.table}'. Choose one of: {', '.join(sorted(EXPORTS))}.")
     month = parse_month(args.month) if args.month else None
+    if args.top is not None and args.top < 0:
+        raise InputError(f"--top {args.top} must be 0 (all loans) or a positive number of loans.")
+    fn = EXPORTS[args.table]
+    accepts = inspect.signature(fn).parameters
     con = store.open_duckdb(db)
     try:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run "
                              "'python -m analytics synth' or import files first.")
-        frame = EXPORTS[args.table](Tables.of(store.reader(con)))
+        kwargs = {k: v for k, v in (("month", month), ("top", args.top)) if k in accepts and v is not None}
+        frame = fn(Tables.of(store.reader(con)), **kwargs)
     finally:
         con.close()
-    if month is not None and "as_of_month" in frame.columns:
+    if month is not None and "month" not in accepts and "as_of_month" in frame.columns:
         months = pd.to_datetime(frame["as_of_month"])
         if not (months == month).any():
             raise InputError(f"--month {args.month} is not in the data, which covers {months.min():%Y-%m} to "
@@ -252,6 +258,40 @@ def cmd_mapping(args, db: Path) -> int:
         print(f"Wrote the suggested mapping of {source.name} to {out}")
     else:
         print(text)
+
+def cmd_train(args, db: Path) -> int:
+    from analytics.risk import model as risk_model
+    from analytics.risk.train import TrainConfig, train
+
+    threads = args.threads if args.threads is not None else config.settings().train_threads
+    cfg = TrainConfig(horizon=args.horizon, threads=threads,
+                      **({"max_train_rows": args.max_rows} if args.max_rows else {}))
+    cfg.check()
+    models_dir = Path(args.models_dir) if args.models_dir else config.settings().models_dir
+    con = store.open_duckdb(db)
+    bar, update = _progress_bar("train")
+    try:
+        if not store.has_data(con):
+            raise InputError(f"The database {db} has no loan data yet. Run "
+                             "'python -m analytics synth' or import files first.")
+        model = train(Tables.of(store.reader(con)), cfg, update)
+    finally:
+        bar.close()
+        con.close()
+    path = risk_model.save(model, models_dir)
+    meta = model.meta
+    m, b = meta["metrics"]["model"], meta["metrics"]["baseline"]
+    w = meta["windows"]
+    print(f"Trained the risk model ({meta['target']}) in {meta['timing_s']['total']:.0f} s; saved to {path}")
+    print(f"  windows: train {w['train'][0]}..{w['train'][1]}, calibration {w['calibration'][0]}.."
+          f"{w['calibration'][1]}, out-of-time test {w['test'][0]}..{w['test'][1]}")
+    print(f"  test: {m['n']:,} snapshots, {m['events']:,} bad ({m['event_rate']:.2%})")
+    for name, r in (("gradient boosting", m), ("logistic baseline", b)):
+        print(f"  {name:18s} AUC {r['auc']:.3f}  Gini {r['gini']:.3f}  KS {r['ks']:.3f}  Brier {r['brier']:.5f}")
+    print("  top features: " + ", ".join(r["feature"] for r in meta["importance"][:8]))
+    if not meta["collections_features"]:
+        print("  note: the actions table is empty (no contact history), so the model was trained "
+              "without collections features.")
     return 0
 
 
@@ -274,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export", help="write an analytics table to CSV")
     x.add_argument("table", help=", ".join(sorted(EXPORTS)))
     x.add_argument("--out", required=True)
-    x.add_argument("--month", help="YYYY-MM: keep this month only")
+    x.add_argument("--month", help="YYYY-MM: keep this month only (scores, early_warning: score that month)")
+    x.add_argument("--top", type=int, help="early_warning: number of loans (default 10000, 0 = all)")
     x.set_defaults(func=cmd_export)
     r = sub.add_parser("report", help="write the briefing pack (.pptx and/or .html)")
     r.add_argument("--month", help="YYYY-MM (default: the latest month)")
@@ -314,6 +355,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("file")
     m.add_argument("--out", help="write the mapping here instead of printing it")
     m.set_defaults(func=cmd_mapping)
+
+
+    r = sub.add_parser("train", help="train the risk model (saved under data/models/)")
+    r.add_argument("--horizon", type=int, default=3, help="months ahead, 1-12 (default 3)")
+    r.add_argument("--max-rows", type=int, help="training snapshots to sample (default 250000)")
+    r.add_argument("--threads", type=int, help="threads for fitting (default: $COLLECTLENS_TRAIN_THREADS or all cores)")
+    r.add_argument("--models-dir", help="where to save (default: $COLLECTLENS_MODELS_DIR or data/models)")
+    r.set_defaults(func=cmd_train)
     return p
 
 

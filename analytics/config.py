@@ -56,6 +56,8 @@ class Settings:
     sample_loans: int
     sample_market: str
     reject_threshold: float
+    models_dir: Path
+    train_threads: int | None
     strategies_dir: Path = DEFAULT_STRATEGIES_DIR
 
 
@@ -77,4 +79,8 @@ def settings() -> Settings:
         reject_threshold=float(os.environ.get("COLLECTLENS_REJECT_THRESHOLD", "0.05")),
         strategies_dir=Path(os.environ["COLLECTLENS_STRATEGIES_DIR"]).expanduser()
         if os.environ.get("COLLECTLENS_STRATEGIES_DIR") else DEFAULT_STRATEGIES_DIR,
+        models_dir=Path(os.environ["COLLECTLENS_MODELS_DIR"]).expanduser()
+        if os.environ.get("COLLECTLENS_MODELS_DIR") else MODELS_DIR,
+        train_threads=int(os.environ["COLLECTLENS_TRAIN_THREADS"]) if os.environ.get("COLLECTLENS_TRAIN_THREADS")
+        else None,
     )

@@ -49,3 +49,38 @@ def app_env(small_db, monkeypatch):
 
 def in_ci() -> bool:
     return bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _risk_model_env(tmp_path_factory):
+    """Risk models go to a temporary folder (never data/models), and fitting uses one thread: on
+    a shared 2-core machine OpenMP threads waiting for each other are many times slower."""
+    keys = ("COLLECTLENS_MODELS_DIR", "COLLECTLENS_TRAIN_THREADS")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ["COLLECTLENS_MODELS_DIR"] = str(tmp_path_factory.mktemp("models_empty"))
+    os.environ["COLLECTLENS_TRAIN_THREADS"] = "1"
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def small_model_dir(small_db, tmp_path_factory) -> Path:
+    """A risk model trained once on small_db and saved in its own folder (shared, read-only)."""
+    import duckdb
+
+    from analytics.exports import Tables
+    from analytics.risk import model as risk_model
+    from analytics.risk.train import TrainConfig, train
+
+    con = duckdb.connect(str(small_db))
+    try:
+        model = train(Tables.of(store.reader(con)), TrainConfig(threads=1))
+    finally:
+        con.close()
+    folder = tmp_path_factory.mktemp("models_small")
+    risk_model.save(model, folder)
+    return folder

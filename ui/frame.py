@@ -32,6 +32,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/2_Delinquency.py", "nav.delinquency", ":material/trending_up:"),
     ("pages/3_Cohorts.py", "nav.cohorts", ":material/stacked_line_chart:"),
     ("pages/4_Roll_rates.py", "nav.roll_rates", ":material/swap_horiz:"),
+    ("pages/5_Risk.py", "nav.risk", ":material/psychology:"),
     ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
     ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
 ]

@@ -1,0 +1,18 @@
+"""Session keys shared by the Risk page's sections (plain keys, so they survive reruns)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LOAN_KEY = "risk_loan"
+TAB_KEY = "w_risk_tab"
+TABS = ("risk.tab.queue", "risk.tab.loan", "risk.tab.drivers", "risk.tab.segments", "risk.tab.model",
+        "risk.tab.monitoring")
+EXPLAIN_TAB = "risk.tab.loan"
+
+
+def open_loan(loan_id: str, tab_label: str | None = None) -> None:
+    """Callback: choose a loan and, when a tab label is given, switch to that tab."""
+    st.session_state[LOAN_KEY] = loan_id
+    if tab_label:
+        st.session_state[TAB_KEY] = tab_label
