@@ -51,13 +51,24 @@ def overview(ctx: PageContext) -> None:
             kpi_card(col, ctx.t(f"kpi.{metric}"), metric, snap, ctx.currency, pp,
                      ctx.t(help_key) if help_key else None)
 
-    measure = "count" if ctx.presentation else st.segmented_control(
-        ctx.t("overview.measure"), ["count", "balance"], default="count",
-        format_func=lambda m: ctx.t(f"measure.{m}"), key="w_overview_measure") or "count"
+    if ctx.presentation:
+        key_charts(ctx, month)
+        return
+    measure = st.segmented_control(ctx.t("overview.measure"), ["count", "balance"], default="count",
+                                   format_func=lambda m: ctx.t(f"measure.{m}"), key="w_overview_measure") or "count"
     left, right = st.columns(2)
     left.plotly_chart(figures.delinquency_trend_figure(kpis, ctx.lang, measure), width="stretch")
     trend = cache.delinquency_trend(ctx.data_version, f)
     right.plotly_chart(figures.bucket_mix_figure(trend, ctx.lang, measure), width="stretch")
+
+
+def key_charts(ctx: PageContext, month) -> None:
+    """Four charts for the projector, each with the one sentence that says what it means."""
+    sections = cache.presentation_sections(ctx.data_version, month, ctx.lang)
+    for pair in (sections[i:i + 2] for i in range(0, len(sections), 2)):
+        for col, section in zip(st.columns(2), pair, strict=False):
+            col.markdown(f"**{section.title}**  \n{section.message}")
+            col.plotly_chart(section.figure, width="stretch", key=f"present_{section.key}")
 
 
 def briefing_pack(ctx: PageContext) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.i18n import has, t
+from analytics.i18n import has, region_label, t
 from analytics.risk.features import CATEGORICAL, REACHED_OUTCOMES, SPECS, remaining_instalments
 from analytics.risk.model import RiskModel
 
@@ -145,6 +145,8 @@ def feature_label(name: str, lang: str) -> str:
 
 def display_category(name: str, value, lang: str) -> str:
     """A region or channel as people say it in ``lang`` (Chinese province names in zh)."""
+    if name == "region":
+        return region_label(value, lang)
     key = f"risk.{name}.{value}"
     return t(key, lang) if has(key) else str(value)
 

@@ -42,3 +42,9 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
 
 def has(key: str) -> bool:
     return key in STRINGS
+
+
+def region_label(value: object, lang: str) -> str:
+    """A region as people say it in ``lang``: data keeps pinyin, the Chinese UI shows 河南 for Henan."""
+    key = f"region.{value}"
+    return t(key, lang) if key in STRINGS else str(value)

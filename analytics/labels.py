@@ -7,7 +7,7 @@ many Chinese lenders use (schema.BUCKET_M_NAMES).
 
 from __future__ import annotations
 
-from analytics.i18n import t
+from analytics.i18n import region_label, t
 from analytics.schema import BUCKET_M_NAMES, BUCKETS
 from analytics.segments import UNKNOWN
 
@@ -41,4 +41,6 @@ def segment_label(dim: str | None, value: str, lang: str) -> str:
         return t(f"tier.{value}", lang)
     if dim == "vehicle_condition":
         return t(f"condition.{value}", lang)
+    if dim == "region":
+        return region_label(value, lang)
     return str(value)

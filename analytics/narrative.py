@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.i18n import has, t
+from analytics.i18n import has, region_label, t
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
@@ -62,7 +62,7 @@ def losses_sentence(snap: dict, lang: str) -> str:
 def segment_label(dimension: str, segment: str, lang: str) -> str:
     """A segment as words: 'Henan' / '河南', 'the 2024 vintages', 'used cars'."""
     if dimension == "region":
-        return t(f"region.{segment}", lang) if has(f"region.{segment}") else segment
+        return region_label(segment, lang)
     if dimension == "vintage_year":
         return t("narr.seg.vintage_year", lang, value=segment)
     key = f"narr.seg.{dimension}.{segment}"

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
 from ui.data_import import data_page
 from ui.frame import frame, guarded
 
 ctx = frame("nav.data")
-guarded(data_page, ctx)
+if ctx.presentation:
+    # Raw files and rejected rows hold personal data: not for the meeting room.
+    st.title(ctx.t("nav.data"))
+    st.info(ctx.t("present.no_data_page"))
+else:
+    guarded(data_page, ctx)

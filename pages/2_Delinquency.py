@@ -14,7 +14,7 @@ from analytics.labels import level_label, segment_label, state_label
 from analytics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch
+from ui.widgets import bucket_naming_switch, for_screen
 
 TREND_MONTHS = 13  # the trailing 13 months of a monthly risk pack
 MULTIPLES = 12
@@ -136,10 +136,14 @@ def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int
     loans = cache.dq_segment_loans(ctx.data_version, ctx.filters, dim, segment, month, int(min_dpd))
     st.caption(ctx.t("dq.drill_count", n=f"{len(loans):,}", segment=segment_label(dim, segment, ctx.lang),
                      dpd=min_dpd, month=f"{month:%Y-%m}") + " " + ctx.t("dq.drill_note"))
-    shown = loans.copy()
+    shown = for_screen(ctx, loans.copy())
     shown["origination_date"] = pd.to_datetime(shown["origination_date"]).dt.date
+    if "region" in shown.columns:
+        shown["region"] = [segment_label("region", v, ctx.lang) for v in shown["region"]]
     shown = shown.rename(columns={c: ctx.t(f"col.{c}") for c in shown.columns})
     st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(loans), 1)))
+    if ctx.presentation:  # no loan-level export from the meeting room
+        return
     st.download_button(ctx.t("dq.drill_download"), loans.to_csv(index=False).encode("utf-8"),
                        file_name=f"delinquent_{dim}_{segment}_{month:%Y-%m}.csv", mime="text/csv",
                        key="w_dq_download")

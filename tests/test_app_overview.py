@@ -127,8 +127,9 @@ def test_presentation_mode_big_numbers_and_narrative(app_env):
     assert len(at.metric) == 6
     text = " ".join(m.value for m in at.markdown)
     assert "60+ delinquency" in text and "active loans" in text
-    # few controls: no region / tier filters in the meeting room
+    # few controls: no region / tier filters in the meeting room; key charts with their messages
     assert not [m for m in at.multiselect if m.key == "w_regions"]
+    assert 3 <= len(at.get("plotly_chart")) <= 5
     at.toggle(key="w_present").set_value(False).run()
     no_errors(at)
     assert len(at.metric) == 10

@@ -113,6 +113,23 @@ def drivers(data_version: str, f: PortfolioFilter, month) -> list:
     return top_drivers(apply_filter(t.performance, t.loans, f), t.loans, month)
 
 
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def presentation_sections(data_version: str, month, lang: str) -> list:
+    """The briefing pack's key charts with their one-line messages, for presentation mode."""
+    from analytics.errors import CollectLensError
+    from analytics.report import more_sections, sections
+
+    r = sections.prepare(tables(), metadata(data_version), month, lang)
+    out = []
+    for build in (sections.trend_section, more_sections.vintages_section, more_sections.forecast_section,
+                  sections.mix_section):
+        try:
+            out.append(build(r))
+        except CollectLensError:  # a chart the data cannot support is left out
+            continue
+    return out
+
+
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
     """The deck and the HTML report for a month and language, as bytes for download buttons."""

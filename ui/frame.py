@@ -158,8 +158,9 @@ def _filters(lang: str, options: dict, present: bool) -> PortfolioFilter:
     sb.selectbox(i18n.t("filter.as_of", lang), month_labels[::-1], key="w_month", on_change=sync)
     sync()
     if present:
-        # Few controls in the meeting room: the month only; other filters keep their values.
-        return _filter_from_state()
+        # The meeting room sees the whole book at the chosen month; the other filters keep their
+        # values for when presentation mode is switched off.
+        return PortfolioFilter(as_of_month=_filter_from_state().as_of_month)
 
     def multi(widget_key, plain_key, label_key, values, fmt):
         s = _bound(widget_key, plain_key, [])
@@ -168,7 +169,7 @@ def _filters(lang: str, options: dict, present: bool) -> PortfolioFilter:
                        placeholder=i18n.t("filter.all", lang), on_change=s)
         s()
 
-    multi("w_regions", "f_regions", "filter.region", options["regions"], str)
+    multi("w_regions", "f_regions", "filter.region", options["regions"], lambda v: i18n.region_label(v, lang))
     multi("w_tiers", "f_tiers", "filter.tier", options["tiers"], lambda v: i18n.t(f"tier.{v}", lang))
     multi("w_conditions", "f_conditions", "filter.condition", options["conditions"],
           lambda v: i18n.t(f"condition.{v}", lang))

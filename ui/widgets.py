@@ -34,3 +34,17 @@ def bucket_naming_switch(container, t, key: str) -> str:
     container.segmented_control(t("naming.label"), ["dpd", "m"], format_func=lambda n: t(f"naming.{n}"), key=key,
                                 on_change=sync)
     return st.session_state.get(key) or "dpd"
+
+
+def for_screen(ctx, frame):
+    """The frame as it may be shown: personal data and full loan ids masked in presentation mode."""
+    from analytics.privacy import mask_frame
+
+    return mask_frame(frame) if ctx.presentation else frame
+
+
+def loan_label(ctx, loan_id: str) -> str:
+    """A loan id as it may be shown (masked in presentation mode)."""
+    from analytics.privacy import mask_loan_id
+
+    return str(mask_loan_id(loan_id)) if ctx.presentation else str(loan_id)

@@ -5,6 +5,9 @@ STRINGS = {
     "present.help": {"en": "Large numbers, few controls, personal data masked.",
                      "zh": "大字号指标、精简控件、个人信息脱敏。"},
     "present.headline": {"en": "Where we are", "zh": "当前状况"},
+    "present.no_data_page": {"en": "Data import is hidden in presentation mode (raw files hold personal data). "
+                                    "Switch presentation mode off to import.",
+                             "zh": "演示模式下不显示数据导入（原始文件含个人信息）。如需导入，请关闭演示模式。"},
     "present.masked": {"en": "Personal data is masked in presentation mode.", "zh": "演示模式下个人信息已脱敏。"},
     "narr.rose": {"en": "rose", "zh": "上升"},
     "narr.fell": {"en": "fell", "zh": "下降"},
@@ -28,11 +31,4 @@ STRINGS.update({
     "narr.seg.vehicle_condition.new": {"en": "new cars", "zh": "新车"},
     "narr.and": {"en": " and ", "zh": "和"},
     "narr.comma": {"en": ", ", "zh": "、"},
-    # Chinese provinces of the sample (data keeps pinyin names; the Chinese UI shows characters)
-    "region.Guangdong": {"en": "Guangdong", "zh": "广东"}, "region.Jiangsu": {"en": "Jiangsu", "zh": "江苏"},
-    "region.Zhejiang": {"en": "Zhejiang", "zh": "浙江"}, "region.Shandong": {"en": "Shandong", "zh": "山东"},
-    "region.Henan": {"en": "Henan", "zh": "河南"}, "region.Sichuan": {"en": "Sichuan", "zh": "四川"},
-    "region.Hubei": {"en": "Hubei", "zh": "湖北"}, "region.Hebei": {"en": "Hebei", "zh": "河北"},
-    "region.Hunan": {"en": "Hunan", "zh": "湖南"}, "region.Fujian": {"en": "Fujian", "zh": "福建"},
-    "region.Shanghai": {"en": "Shanghai", "zh": "上海"}, "region.Beijing": {"en": "Beijing", "zh": "北京"},
 })

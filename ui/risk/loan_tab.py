@@ -8,11 +8,12 @@ import streamlit as st
 
 from analytics import explain
 from analytics.figures import risk as risk_figures
+from analytics.formatting import format_money
 from analytics.risk.features import REACHED_OUTCOMES
 from ui import cache
 from ui.frame import PageContext
 from ui.risk.state import LOAN_KEY
-from ui.widgets import format_money
+from ui.widgets import loan_label
 
 CONTACT_OUTCOMES = ("", "promise_to_pay", "contacted", "paid", "refused", "no_contact")
 WHATIF_KEYS = ("w_risk_wi_ext", "w_risk_wi_pay", "w_risk_wi_contact")
@@ -37,7 +38,7 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     left.text_input(ctx.t("risk.loan.search"), key="w_risk_loan_id", on_change=_search,
                     placeholder=ctx.t("risk.loan.search_placeholder"))
     options = queue["loan_id"].tolist()
-    labels = {r.loan_id: f"{r.loan_id} · {r.probability:.1%} · {ctx.t(f'risk.band.{r.band}')}" for r in queue.itertuples()}
+    labels = {r.loan_id: f"{loan_label(ctx, r.loan_id)} · {r.probability:.1%} · {ctx.t(f'risk.band.{r.band}')}" for r in queue.itertuples()}
     right.selectbox(ctx.t("risk.loan.pick"), options, index=None, key="w_risk_loan_pick", on_change=_pick,
                     format_func=lambda v: labels.get(v, v), placeholder=ctx.t("risk.loan.pick_placeholder"))
     loan = st.session_state.get(LOAN_KEY) or (options[0] if options else None)
@@ -54,7 +55,7 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     stats = cache.risk_segment_stats(ctx.data_version, stamp, ctx.filters.as_of_month)
     sv = explainer.shap_values(model.matrix(scores.iloc[at: at + 1]))[0]
 
-    st.subheader(ctx.t("risk.loan.heading", loan=loan, month=_month(scores)))
+    st.subheader(ctx.t("risk.loan.heading", loan=loan_label(ctx, loan), month=_month(scores)))
     region_p = float(stats["region_mean_p"].get(row["region"], np.nan))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(ctx.t("risk.col.probability"), f"{row['probability']:.2%}", border=True,

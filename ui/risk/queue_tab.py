@@ -7,12 +7,13 @@ import streamlit as st
 
 from analytics import explain
 from analytics.figures import risk as risk_figures
+from analytics.formatting import format_money
 from analytics.risk.model import BANDS
 from analytics.risk.scoring import band_summary
 from ui import cache
 from ui.frame import PageContext
 from ui.risk.state import EXPLAIN_TAB, open_loan
-from ui.widgets import format_money
+from ui.widgets import for_screen, loan_label
 
 BUCKET_CHOICES = ("current", "dpd_1_29")
 
@@ -39,18 +40,19 @@ def queue_tab(ctx: PageContext, stamp: str) -> None:
     m4.metric(ctx.t("risk.queue.el"), format_money(float(queue["expected_loss"].sum()), ctx.currency),
               border=True, help=ctx.t("risk.queue.el_help"))
 
-    shown = display_frame(queue, ctx)
+    shown = for_screen(ctx, display_frame(queue, ctx))
     event = st.dataframe(shown, hide_index=True, width="stretch", height=420, key="w_risk_q_table",
                          on_select="rerun", selection_mode="single-row", column_config=column_config(ctx))
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     left, right = st.columns([1, 1])
     if rows:
         loan = str(queue.iloc[rows[0]]["loan_id"])
-        left.button(ctx.t("risk.queue.explain", loan=loan), key="w_risk_q_explain", on_click=open_loan,
+        left.button(ctx.t("risk.queue.explain", loan=loan_label(ctx, loan)), key="w_risk_q_explain", on_click=open_loan,
                     args=(loan, ctx.t(EXPLAIN_TAB)), icon=":material/psychology:")
-    right.download_button(ctx.t("risk.queue.download"), data=queue_csv(queue), mime="text/csv",
-                          file_name=f"early_warning_{month_label(view)}.csv", key="w_risk_q_csv",
-                          icon=":material/download:")
+    if not ctx.presentation:  # no loan-level export from the meeting room
+        right.download_button(ctx.t("risk.queue.download"), data=queue_csv(queue), mime="text/csv",
+                              file_name=f"early_warning_{month_label(view)}.csv", key="w_risk_q_csv",
+                              icon=":material/download:")
 
     st.plotly_chart(risk_figures.band_figure(band_summary(view, BANDS), ctx.lang), width="stretch")
     with st.expander(ctx.t("risk.lgd.title")):
