@@ -27,12 +27,21 @@ def _need_chromium():
 
 
 @pytest.fixture(scope="module")
-def pack(small_db, tmp_path_factory):
+def pack(small_db, small_model_dir, tmp_path_factory):
+    """The English pack with a trained risk model, the Chinese one without (its risk slide says so)."""
+    import os
+
     _need_chromium()
     out = tmp_path_factory.mktemp("pack")
-    for lang in ("en", "zh"):
-        assert main(["--db", str(small_db), "report", "--month", "2026-09", "--lang", lang,
-                     "--out", str(out / f"pack_{lang}.pptx"), str(out / f"pack_{lang}.html")]) == 0
+    before = os.environ.get("COLLECTLENS_MODELS_DIR")
+    try:
+        for lang, models in (("en", small_model_dir), ("zh", tmp_path_factory.mktemp("no_model"))):
+            os.environ["COLLECTLENS_MODELS_DIR"] = str(models)
+            assert main(["--db", str(small_db), "report", "--month", "2026-09", "--lang", lang,
+                         "--out", str(out / f"pack_{lang}.pptx"), str(out / f"pack_{lang}.html")]) == 0
+    finally:
+        if before is not None:
+            os.environ["COLLECTLENS_MODELS_DIR"] = before
     return out
 
 
@@ -47,13 +56,18 @@ def test_deck_has_expected_slides_with_picture_and_message(pack, small_db, lang)
     assert len(slides) == 1 + len(SECTION_BUILDERS)
     assert i18n.t("report.title", lang) in _texts(slides[0])
     titles = [_texts(s)[0] for s in slides[1:]]
-    assert titles[:3] == [i18n.t("report.kpis", lang), i18n.t("overview.trend", lang), i18n.t("overview.mix", lang)]
+    assert titles == [i18n.t(k, lang) for k in ("report.kpis", "overview.trend", "overview.mix", "report.vintages",
+                                                 "report.forecast", "report.risk", "report.strategy")]
     for slide in slides[1:]:
         texts = _texts(slide)
         assert len(texts) >= 3, texts  # title, one-line message, footer at least
         pictures = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        if texts[0] != i18n.t("report.kpis", lang):
-            assert len(pictures) == 1 and len(pictures[0].image.blob) > 10_000
+        if texts[0] == i18n.t("report.kpis", lang):
+            continue
+        if lang == "zh" and texts[0] == i18n.t("report.risk", lang):  # no model trained for this pack
+            assert not pictures and i18n.t("report.no_model", lang) in texts[1]
+            continue
+        assert len(pictures) == 1 and len(pictures[0].image.blob) > 10_000, texts[0]
     # The KPI slide shows the month's 60+ rate as computed independently from the store.
     con = duckdb.connect(str(small_db))
     n, d = con.execute("""SELECT count(*) FILTER (WHERE days_past_due >= 60), count(*) FROM performance
@@ -76,7 +90,7 @@ def test_html_report_opens_offline_with_charts_drawn(pack, artifacts):
         drawn = page.evaluate("() => Array.from(document.images).map(i => i.complete && i.naturalWidth)")
         page.screenshot(path=str(artifacts / "report_zh.png"), full_page=True)
         browser.close()
-    charts = sum(1 for s in SECTION_BUILDERS) - 1  # every section but the KPIs has a chart
+    charts = len(SECTION_BUILDERS) - 2  # every section but the KPIs has a chart; no model for risk here
     assert len(drawn) == charts and all(w and w > 1000 for w in drawn), drawn
 
 

@@ -18,6 +18,8 @@ from analytics.report.sections import SECTION_BUILDERS, Section, prepare
 
 log = logging.getLogger(__name__)
 FORMATS = (".pptx", ".html")
+SECTION_TITLES = {"vintages": "report.vintages", "forecast": "report.forecast", "risk": "report.risk",
+                  "strategy": "report.strategy", "mix": "overview.mix", "trend": "overview.trend"}
 
 
 def build_sections(tables: Tables, meta: dict, month: date | None, lang: str) -> tuple[list[Section], date]:
@@ -27,8 +29,9 @@ def build_sections(tables: Tables, meta: dict, month: date | None, lang: str) ->
         try:
             sections.append(builder(r))
         except CollectLensError as exc:  # a section the data cannot support says so
-            sections.append(Section(builder.__name__, builder.__name__, "", unavailable=t("report.na", lang,
-                                                                                          reason=str(exc))))
+            key = builder.__name__.removesuffix("_section")
+            sections.append(Section(key, t(SECTION_TITLES.get(key, "report.title"), lang), "",
+                                    unavailable=t("report.na", lang, reason=str(exc))))
     return sections, r.month
 
 

@@ -62,6 +62,22 @@ def forecast_section(r: ReportInput) -> Section:
     return Section("forecast", t("report.forecast", r.lang), message, forecast_mix_figure(fc, r.lang, "dpd", "count"))
 
 
+def risk_section(r: ReportInput) -> Section:
+    """Mean |SHAP| of the saved risk model's features on its out-of-time window."""
+    from analytics import config
+    from analytics.figures.risk import importance_figure, label
+    from analytics.risk import model as risk_model
+
+    model = risk_model.load(config.settings().models_dir)
+    if model is None:
+        raise CollectLensError(t("report.no_model", r.lang))
+    imp = pd.DataFrame(model.meta["importance"])
+    top = [label(f, r.lang) for f in imp["feature"].head(3)]
+    message = t("report.risk_message", r.lang, auc=float(model.meta["metrics"]["model"]["auc"]),
+                f1=top[0], f2=top[1], f3=top[2])
+    return Section("risk", t("report.risk", r.lang), message, importance_figure(imp, r.lang, top=12))
+
+
 def strategy_section(r: ReportInput, paths: int = 300) -> Section:
     """The shipped presets against doing nothing, 12 months, paired paths (strategy engine)."""
     from analytics.config import PRESETS_DIR

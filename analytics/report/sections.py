@@ -103,7 +103,7 @@ def _builders() -> list[Callable[[ReportInput], Section]]:
     from analytics.report import more_sections as more
 
     return [kpis_section, trend_section, mix_section, more.vintages_section, more.forecast_section,
-            more.strategy_section]
+            more.risk_section, more.strategy_section]
 
 
 SECTION_BUILDERS: list[Callable[[ReportInput], Section]] = _builders()

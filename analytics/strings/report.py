@@ -39,3 +39,12 @@ STRINGS.update({
     "report.strategy_axis": {"en": "Cumulative net benefit vs doing nothing", "zh": "相对不作为的累计净收益"},
     "report.too_short": {"en": "the data covers too few months", "zh": "数据覆盖月份太少"},
 })
+
+STRINGS.update({
+    "report.risk": {"en": "What drives risk", "zh": "风险驱动因素"},
+    "report.risk_message": {
+        "en": "The risk model (out-of-time AUC {auc:.2f}) leans most on {f1}, {f2} and {f3}.",
+        "zh": "风险模型（跨时间验证 AUC {auc:.2f}）最依赖的因素是{f1}、{f2}和{f3}。"},
+    "report.no_model": {"en": "no risk model has been trained yet (Risk page, or python -m analytics train)",
+                        "zh": "尚未训练风险模型（风险页面，或 python -m analytics train）"},
+})
