@@ -163,7 +163,10 @@ def cmd_simulate(args, db: Path) -> int:
             raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' or "
                              "import files first.")
         market = str(store.read_metadata(con).get("market") or "cn")
-        prepared = inputs.prepare_from(Tables.of(store.reader(con)), market, month.date() if month else None)
+        tabs = Tables.of(store.reader(con))
+        as_of = month.date() if month else None
+        bands = inputs.model_bands(tabs, as_of, config.settings().models_dir)
+        prepared = inputs.prepare_from(tabs, market, as_of, model_bands=bands)
     finally:
         con.close()
     settings = RunSettings(months=args.months, paths=args.paths, seed=args.seed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from ui import cache
@@ -13,6 +15,8 @@ VIEWS = ("compare", "edit", "effects", "optimise", "restructure", "planner", "se
 
 
 def strategy_page(ctx: PageContext) -> None:
+    # Segments follow the risk model's bands when one is trained: a retrain must refresh the caches.
+    ctx = dataclasses.replace(ctx, data_version=f"{ctx.data_version}|model:{cache.risk_model_stamp()}")
     st.title(ctx.t("strategy.title"))
     st.caption(ctx.t("strategy.subtitle"))
     state.keep_widget_state()

@@ -161,7 +161,9 @@ def strategy_inputs(data_version: str, f: PortfolioFilter, market: str):
     t = tables()
     perf = apply_filter(t.performance, t.loans, f)
     loans = filter_loans(t.loans, f) if f.narrows_loans else t.loans
-    return inputs.prepare(perf, loans, t.actions, t.restructures, market, f.as_of_month)
+    # Segments by the risk model's bands when one is trained (the page keys this cache by its stamp).
+    bands = inputs.model_bands(t, f.as_of_month, models_dir())
+    return inputs.prepare(perf, loans, t.actions, t.restructures, market, f.as_of_month, model_bands=bands)
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)

@@ -87,7 +87,10 @@ def strategy_section(r: ReportInput, paths: int = 300) -> Section:
     from analytics.strategy.restructure import LossParams
 
     market = str(r.meta.get("market") or "cn")
-    prepared = inputs.prepare_from(r.tables, market, r.month)
+    from analytics import config
+
+    bands = inputs.model_bands(r.tables, r.month, config.settings().models_dir)
+    prepared = inputs.prepare_from(r.tables, market, r.month, model_bands=bands)
     strategies = [spec.load(p) for p in sorted(PRESETS_DIR.glob("*.json"))]
     comparison = results.compare(prepared.baseline, strategies, prepared.book(None), rules.rules_for(market),
                                  prepared.operations, LossParams(), RunSettings(months=12, paths=paths, seed=7))

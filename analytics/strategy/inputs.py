@@ -6,6 +6,7 @@ Commands and the page call :func:`prepare`; the rest of the package works on wha
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,8 @@ from analytics.strategy import baseline as bl
 from analytics.strategy import effects, rules
 from analytics.strategy.effects import EffectBook
 from analytics.strategy.rules import Operations
+
+log = logging.getLogger(__name__)
 
 
 def channel_history(actions: ir.Table, as_of: date, months: int = 12) -> ir.Table:
@@ -89,3 +92,20 @@ def loan_snapshot(perf: ir.Table, loans: ir.Table, loan_id: str, as_of: date,
             "remaining_term": max(int(r["term_months"] - r["months_on_book"]), 1),
             "payment": float(r["monthly_payment"] or 0.0), "vehicle_value": float(r["vehicle_value"] or 0.0),
             "months_on_book": int(r["months_on_book"])}
+
+
+def model_bands(tables, as_of: date | None, models_dir) -> pd.DataFrame | None:
+    """Risk bands from the trained risk model for the simulator's segments, or None when no model
+    is trained (or it cannot score this data): then the segments fall back to score bands."""
+    from analytics.errors import CollectLensError
+    from analytics.exports import risk_scores
+    from analytics.risk import model as risk_model
+    from analytics.strategy.baseline import bands_from_model
+
+    if risk_model.load(models_dir) is None:
+        return None
+    try:
+        return bands_from_model(risk_scores(tables, as_of))
+    except CollectLensError:
+        log.warning("the risk model could not score this data; the simulator uses score bands")
+        return None
