@@ -7,6 +7,7 @@ and fails instead when CI is set (CI must install it: see .ci/run).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -43,17 +44,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    _chromium_or_skip()
-    db = build_sample(tmp_path_factory.mktemp("browser") / "portfolio.duckdb", loans=2000, seed=21)
+@contextlib.contextmanager
+def streamlit_server(folder: Path, env: dict[str, str]):
+    """`streamlit run app.py` on a free local port with ``env``; yields its URL. On exit the
+    server log must hold no traceback."""
     port = _free_port()
-    env = {**os.environ, "COLLECTLENS_DB": str(db)}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w+")
+    log = open(folder / "streamlit.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -67,12 +67,23 @@ def server(tmp_path_factory):
         proc.kill()
         log.seek(0)
         pytest.fail("streamlit did not start:\n" + log.read())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
     log.seek(0)
     server_log = log.read()
     assert "Traceback" not in server_log, server_log
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _chromium_or_skip()
+    folder = tmp_path_factory.mktemp("browser")
+    db = build_sample(folder / "portfolio.duckdb", loans=2000, seed=21)
+    with streamlit_server(folder, {"COLLECTLENS_DB": str(db)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,10 @@ any exception box, error message or console error; keeps screenshots in tests/ar
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
 from tests.conftest import build_sample
-from tests.test_browser import CHROMIUM, FLAGS, ROOT, _chromium_or_skip, _free_port
+from tests.test_browser import CHROMIUM, FLAGS, _chromium_or_skip, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -29,33 +23,10 @@ def risk_server(tmp_path_factory):
     _chromium_or_skip()
     folder = tmp_path_factory.mktemp("browser_risk")
     db = build_sample(folder / "portfolio.duckdb", loans=3000, seed=11)  # enough bad outcomes to train
-    port = _free_port()
-    env = {**os.environ, "COLLECTLENS_DB": str(db), "COLLECTLENS_MODELS_DIR": str(folder / "models"),
+    env = {"COLLECTLENS_DB": str(db), "COLLECTLENS_MODELS_DIR": str(folder / "models"),
            "COLLECTLENS_TRAIN_THREADS": "1"}
-    log = open(folder / "streamlit.log", "w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        log.seek(0)
-        pytest.fail("streamlit did not start:\n" + log.read())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.seek(0)
-    server_log = log.read()
-    assert "Traceback" not in server_log, server_log
+    with streamlit_server(folder, env) as url:
+        yield url
 
 
 def settle(page, ms: int = 800) -> None:
