@@ -250,6 +250,8 @@ def frame(page_title_key: str) -> PageContext:
     except CollectLensError as exc:
         st.error(f"{i18n.t('error.store', lang)} {exc}")
         st.stop()
+    # Chinese lenders name buckets M1/M2/M3, US ones by days past due: the market sets the default.
+    st.session_state.setdefault("bucket_naming", "m" if meta.get("market") == "cn" else "dpd")
     filters = _filters(lang, options, present)
     _mirror_to_url()
     ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present)
