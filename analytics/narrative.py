@@ -59,7 +59,7 @@ def losses_sentence(snap: dict, lang: str) -> str:
     return t("narr.losses", lang, nco=nco, cure=cure)
 
 
-def segment_label(dimension: str, segment: str, lang: str) -> str:
+def segment_phrase(dimension: str, segment: str, lang: str) -> str:
     """A segment as words: 'Henan' / '河南', 'the 2024 vintages', 'used cars'."""
     if dimension == "region":
         return region_label(segment, lang)
@@ -71,7 +71,7 @@ def segment_label(dimension: str, segment: str, lang: str) -> str:
 
 def driver_phrase(drivers, lang: str) -> str | None:
     """'Henan, the 2024 vintages and used cars' from :func:`analytics.drivers.top_drivers`."""
-    words = [segment_label(d.dimension, d.segment, lang) for d in drivers]
+    words = [segment_phrase(d.dimension, d.segment, lang) for d in drivers]
     if not words:
         return None
     if len(words) == 1:
