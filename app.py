@@ -10,7 +10,7 @@ from analytics.formatting import format_money
 from analytics.portfolio import kpi_snapshot
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import kpi_card
+from ui.widgets import kpi_card, measure_switch
 
 CARD_ROWS = (
     ("active_loans", "outstanding_balance", "net_chargeoff_rate_annualized", "cure_rate"),
@@ -54,8 +54,7 @@ def overview(ctx: PageContext) -> None:
     if ctx.presentation:
         key_charts(ctx, month)
         return
-    measure = st.segmented_control(ctx.t("overview.measure"), ["count", "balance"], default="count",
-                                   format_func=lambda m: ctx.t(f"measure.{m}"), key="w_overview_measure") or "count"
+    measure = measure_switch(st, ctx, "w_overview_measure")
     left, right = st.columns(2)
     left.plotly_chart(figures.delinquency_trend_figure(kpis, ctx.lang, measure), width="stretch")
     trend = cache.delinquency_trend(ctx.data_version, f)

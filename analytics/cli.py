@@ -119,19 +119,6 @@ def cmd_report(args, db: Path) -> int:
     return 0
 
 
-def _json_safe(value):
-    """NaN and infinities become null: result files are strict JSON."""
-    import math
-
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def cmd_simulate(args, db: Path) -> int:
     import json
 
@@ -176,7 +163,7 @@ def cmd_simulate(args, db: Path) -> int:
     out = Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(_json_safe(comparison.to_dict()), indent=1, allow_nan=False) + "\n")
+        out.write_text(json.dumps(results.json_safe(comparison.to_dict()), indent=1, allow_nan=False) + "\n")
     except OSError as exc:
         raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
     print(f"Simulated {len(strategies)} strategies from {prepared.baseline.as_of_month:%Y-%m}, "

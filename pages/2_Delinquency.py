@@ -14,7 +14,7 @@ from analytics.labels import level_label, segment_label, state_label
 from analytics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch, for_screen
+from ui.widgets import bucket_naming_switch, for_screen, measure_switch
 
 TREND_MONTHS = 13  # the trailing 13 months of a monthly risk pack
 MULTIPLES = 12
@@ -31,8 +31,7 @@ def delinquency_page(ctx: PageContext) -> None:
     st.caption(ctx.t("dq.subtitle", month=f"{month:%Y-%m}"))
     c1, c2, c3 = st.columns(3)
     naming = bucket_naming_switch(c3, ctx.t, "w_dq_naming")
-    measure = c1.segmented_control(ctx.t("common.measure"), ["count", "balance"], default="count",
-                                   format_func=lambda m: ctx.t(f"measure.{m}"), key="w_dq_measure") or "count"
+    measure = measure_switch(c1, ctx, "w_dq_measure")
     level = c2.segmented_control(ctx.t("dq.level"), [30, 60, 90], default=30,
                                  format_func=lambda lv: level_label(lv, ctx.lang, naming), key="w_dq_level") or 30
 

@@ -16,7 +16,7 @@ from analytics.labels import segment_label, state_label
 from analytics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch
+from ui.widgets import bucket_naming_switch, measure_switch
 
 TREND_MONTHS = 13   # roll-rate trend: the trailing 13 months of a monthly risk pack
 EST_MONTHS = 12     # months of transitions the forecast's P is estimated from
@@ -38,8 +38,7 @@ def roll_rates_page(ctx: PageContext) -> None:
     st.caption(ctx.t("rr.subtitle", month=f"{end:%Y-%m}"))
     c1, c2, c4 = st.columns(3)
     naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming")
-    measure = c1.segmented_control(ctx.t("common.measure"), ["count", "balance"], default="count",
-                                   format_func=lambda m: ctx.t(f"measure.{m}"), key="w_rr_measure") or "count"
+    measure = measure_switch(c1, ctx, "w_rr_measure")
     months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
     weight = "loans" if measure == "count" else "balance"
     c1, seg_col, c3 = st.columns(3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -34,17 +35,26 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@contextlib.contextmanager
+def app_on(db: Path, monkeypatch):
+    """Point the app at ``db`` with empty Streamlit caches before and after."""
+    import streamlit as st
+
+    monkeypatch.setenv("COLLECTLENS_DB", str(db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        yield db
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
 @pytest.fixture
 def app_env(small_db, monkeypatch):
     """Point the app at the small sample and start every AppTest with empty caches."""
-    import streamlit as st
-
-    monkeypatch.setenv("COLLECTLENS_DB", str(small_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield small_db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_on(small_db, monkeypatch):
+        yield small_db
 
 
 def in_ci() -> bool:

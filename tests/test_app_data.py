@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import i18n
 from tests import regab2_fixture as fx
-from tests.conftest import build_sample
+from tests.conftest import app_on, build_sample
 from tests.test_ingest_files import gbk_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,15 +21,8 @@ DATA_PAGE = "pages/1_Data.py"
 @pytest.fixture
 def fresh_db(tmp_path, monkeypatch):
     """A store of its own holding a small sample (as on a first start), with clean caches."""
-    import streamlit as st
-
-    db = build_sample(tmp_path / "portfolio.duckdb", loans=300, seed=5)
-    monkeypatch.setenv("COLLECTLENS_DB", str(db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_on(build_sample(tmp_path / "portfolio.duckdb", loans=300, seed=5), monkeypatch) as db:
+        yield db
 
 
 def no_errors(at):

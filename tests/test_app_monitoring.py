@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import i18n
 from analytics.flows import STATE_INDEX
+from tests.conftest import app_on
 from tests.tiny_book import build_tiny_book
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,15 +205,8 @@ def test_pages_in_chinese(app_env, page):
 
 @pytest.fixture
 def tiny_env(tmp_path, monkeypatch):
-    import streamlit as st
-
-    db = build_tiny_book(tmp_path / "tiny.duckdb")
-    monkeypatch.setenv("COLLECTLENS_DB", str(db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_on(build_tiny_book(tmp_path / "tiny.duckdb"), monkeypatch) as db:
+        yield db
 
 
 def test_pages_on_a_tiny_imported_book_explain_what_is_missing(tiny_env):

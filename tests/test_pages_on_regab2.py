@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from tests import regab2_fixture as fx
-from tests.conftest import build_sample
+from tests.conftest import app_on, build_sample
 from ui.frame import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,8 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def regab2_db(tmp_path, monkeypatch):
-    import streamlit as st
-
     from analytics.ingest import run_import
 
     db = build_sample(tmp_path / "portfolio.duckdb", loans=200, seed=5)
@@ -27,13 +25,9 @@ def regab2_db(tmp_path, monkeypatch):
     report = run_import(con, [fx.samples_dir() / fx.JUNE, fx.samples_dir() / fx.JULY])
     con.close()
     assert not report.refused
-    monkeypatch.setenv("COLLECTLENS_DB", str(db))
     monkeypatch.setenv("COLLECTLENS_MODELS_DIR", str(tmp_path / "models"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_on(db, monkeypatch):
+        yield db
 
 
 @pytest.mark.parametrize("page", [p[0] for p in PAGES])

@@ -167,20 +167,10 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
     capacity = {r.strategy.name: {"agent": r.strategy.limits.agent_hours, "field": r.strategy.limits.field_hours}
                 for r in comp.results}
     c6.plotly_chart(figs.staff_hours_chart(monthly, ctx.lang, capacity), width="stretch")
-    st.download_button(ctx.t("strategy.compare.download"), json.dumps(_json_safe(comp.to_dict()), indent=1),
+    st.download_button(ctx.t("strategy.compare.download"), json.dumps(results.json_safe(comp.to_dict()), indent=1),
                        file_name="strategy_comparison.json", mime="application/json", key="w_strat_download")
     st.caption(ctx.t("strategy.compare.notes"))
     return comp
-
-
-def _json_safe(v):
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {k: _json_safe(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_json_safe(x) for x in v]
-    return v
 
 
 # ---------------------------------------------------------------- editor

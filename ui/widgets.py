@@ -36,6 +36,12 @@ def bucket_naming_switch(container, t, key: str) -> str:
     return st.session_state.get(key) or "dpd"
 
 
+def measure_switch(container, ctx, key: str) -> str:
+    """By count or by balance: the same switch on every page."""
+    return container.segmented_control(ctx.t("common.measure"), ["count", "balance"], default="count",
+                                       format_func=lambda m: ctx.t(f"measure.{m}"), key=key) or "count"
+
+
 def for_screen(ctx, frame):
     """The frame as it may be shown: personal data and full loan ids masked in presentation mode."""
     from analytics.privacy import mask_frame

@@ -26,6 +26,7 @@ taken path by path and its band is the band of the difference.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -210,3 +211,14 @@ def monthly_frame(comparison: Comparison) -> pd.DataFrame:
             for k in MONTHLY_KEYS:
                 rows.append({"strategy": r.strategy.name, "month": rec["month"], "metric": k, **rec[k]})
     return pd.DataFrame(rows)
+
+
+def json_safe(value):
+    """NaN and infinities become null, recursively: result files are strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

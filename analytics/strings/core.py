@@ -54,7 +54,6 @@ STRINGS: dict[str, dict[str, str]] = {
                       "zh": "上月逾期30天以上、本月逾期天数为0的贷款占比。"},
     "overview.trend": {"en": "Delinquency rates over time", "zh": "逾期率走势"},
     "overview.mix": {"en": "Bucket mix of active loans", "zh": "在贷贷款逾期分布"},
-    "overview.measure": {"en": "Measure", "zh": "口径"},
     "measure.count": {"en": "By count", "zh": "按笔数"},
     "measure.balance": {"en": "By balance", "zh": "按余额"},
     "overview.pp": {"en": "{delta:+.2f} pp", "zh": "{delta:+.2f} 个百分点"},
