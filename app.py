@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import figures, narrative
-from analytics.formatting import format_money
-from analytics.portfolio import kpi_snapshot
+from analytics import figures
+from analytics.display.formatting import format_money
+from analytics.metrics.portfolio import kpi_snapshot
+from analytics.report import narrative
 from ui import cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import kpi_card, measure_switch

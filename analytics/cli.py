@@ -15,9 +15,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from analytics import config, store, synth
+from analytics import config, store
 from analytics.errors import CollectLensError, InputError
-from analytics.exports import EXPORTS, Tables
+from analytics.exports import EXPORTS
+from analytics.sample import synth
+from analytics.store import Tables
 
 log = logging.getLogger("analytics")
 
@@ -81,7 +83,8 @@ def cmd_export(args, db: Path) -> int:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run "
                              "'python -m analytics synth' or import files first.")
-        kwargs = {k: v for k, v in (("month", month), ("top", args.top)) if k in accepts and v is not None}
+        given = (("month", month), ("top", args.top), ("models_dir", config.settings().models_dir))
+        kwargs = {k: v for k, v in given if k in accepts and v is not None}
         frame = fn(Tables.of(store.reader(con)), **kwargs)
     finally:
         con.close()

@@ -1,45 +1,35 @@
-"""Tables that ``python -m analytics export`` writes, by name. Later features add theirs here.
+"""Tables that ``python -m analytics export`` writes, by name (a leaf: only the CLI imports it).
 
 Each entry takes the canonical tables (Ibis) and returns a pandas frame. For most tables
 ``--month`` keeps the rows of one month where the table has ``as_of_month``. An entry whose
 function accepts a ``month`` keyword (and optionally ``top``) computes for that month itself,
-because its rows are only computed for one month at a time (risk scores, the queue).
+because its rows are only computed for one month at a time (risk scores, the queue). An entry
+whose function accepts ``models_dir`` reads the saved risk model from that folder.
 
 Two shapes are fixed for other tools to rely on (definitions in analytics/cohorts.py and
-analytics/flows.py):
+analytics/transitions.py):
 
 - ``vintage_curves``: ``vintage, months_on_book, metric, value, loans`` with metrics ``ever_30``,
   ``ever_60``, ``ever_90`` and ``cnl``; ``vintage`` is the first day of the origination month,
   ``value`` a fraction, ``loans`` the loans originated in the vintage.
 - ``transition_matrix``: ``as_of_month, from_state, to_state, loans, balance, share`` over the
-  states of :data:`analytics.flows.STATES`; rows leaving an absorbing state are left out.
+  states of :data:`analytics.metrics.transitions.STATES`; rows leaving an absorbing state are left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-import ibis.expr.types as ir
 import pandas as pd
 
-from analytics import cohorts, flows, portfolio
-
-
-@dataclass(frozen=True)
-class Tables:
-    """The canonical tables of one backend, as Ibis tables."""
-
-    loans: ir.Table
-    performance: ir.Table
-    actions: ir.Table
-    restructures: ir.Table
-
-    @classmethod
-    def of(cls, backend) -> Tables:
-        return cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")))
-
+from analytics.display import i18n
+from analytics.metrics import cohorts, portfolio, transitions
+from analytics.risk import explain, queue, scoring
+from analytics.risk import model as risk_model
+from analytics.store import Tables
+from analytics.strategy import baseline, effects
 
 VINTAGE_CURVE_COLUMNS = ["vintage", "months_on_book", "metric", "value", "loans"]
 TRANSITION_COLUMNS = ["as_of_month", "from_state", "to_state", "loans", "balance", "share"]
@@ -51,15 +41,15 @@ def vintage_curves(t: Tables) -> pd.DataFrame:
 
 
 def transition_matrix(t: Tables) -> pd.DataFrame:
-    return flows.transition_matrix(t.performance).select(*TRANSITION_COLUMNS).to_pandas()
+    return transitions.transition_matrix(t.performance).select(*TRANSITION_COLUMNS).to_pandas()
 
 
 def roll_rates(t: Tables) -> pd.DataFrame:
-    return flows.roll_rates(flows.transition_matrix(t.performance)).to_pandas()
+    return transitions.roll_rates(transitions.transition_matrix(t.performance)).to_pandas()
 
 
 def cure_rates(t: Tables) -> pd.DataFrame:
-    return flows.cure_rates(t.performance).to_pandas()
+    return transitions.cure_rates(t.performance).to_pandas()
 
 
 def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:
@@ -70,12 +60,12 @@ def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:
     ``new_loss``, the month's flow into charged_off + repossessed).
     """
     perf, loans = t.performance, t.loans
-    end = flows.last_month(perf)
+    end = transitions.last_month(perf)
     if end is None:
         return pd.DataFrame()
-    tm = flows.transition_matrix(flows.window(perf, end, months), loans, FORECAST_DIMENSION).to_pandas()
-    mix = flows.state_mix(perf, end, loans, FORECAST_DIMENSION).to_pandas()
-    groups = [("all", "all", flows.book_transitions(tm),
+    tm = transitions.transition_matrix(transitions.window(perf, end, months), loans, FORECAST_DIMENSION).to_pandas()
+    mix = transitions.state_mix(perf, end, loans, FORECAST_DIMENSION).to_pandas()
+    groups = [("all", "all", transitions.book_transitions(tm),
                mix.groupby("state", as_index=False)[["loans", "balance"]].sum())]
     groups += [(FORECAST_DIMENSION, s, tm[tm["segment"] == s], mix[mix["segment"] == s])
                for s in sorted(mix["segment"].unique())]
@@ -83,7 +73,7 @@ def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:
     for dim, seg, tm_s, mix_s in groups:
         parts = []
         for w in ("loans", "balance"):
-            fc = flows.forecast_frame(flows.mix_vector(mix_s, w), flows.matrix_array(tm_s, w), horizon, end, w)
+            fc = transitions.forecast_frame(transitions.mix_vector(mix_s, w), transitions.matrix_array(tm_s, w), horizon, end, w)
             parts.append(fc.rename(columns={"share": f"{w}_share"}))
         f = parts[0].merge(parts[1], on=["base_month", "as_of_month", "horizon", "state"])
         f.insert(0, "segment", seg)
@@ -101,33 +91,18 @@ def strategy_uplift(t: Tables) -> pd.DataFrame:
     cure_treated, cure_control, roll, roll_lo, roll_hi, cure, cure_lo, cure_hi`` (definitions in
     analytics/strategy/effects.py; ``risk_band`` ``all`` pools the bands).
     """
-    from analytics.strategy import baseline, effects
-
     counts = effects.arm_outcomes(t.actions, t.performance, t.restructures, baseline.risk_bands(t.loans))
     return effects.uplift_estimates(counts.to_pandas())
 
 
-def _risk_model():
-    from analytics import config
-    from analytics.risk import model
-
-    return model.require(config.settings().models_dir)
-
-
-def risk_scores(t: Tables, month: date | None = None) -> pd.DataFrame:
+def risk_scores(t: Tables, models_dir: Path, month: date | None = None) -> pd.DataFrame:
     """``loan_id, as_of_month, probability, band`` of every loan scored in the month (latest if None)."""
-    from analytics.risk import scoring
-
-    scored = scoring.score_month(t, _risk_model(), month)
-    return scored[["loan_id", "as_of_month", "probability", "band"]]
+    return scoring.risk_scores(t, risk_model.require(models_dir), month)
 
 
-def early_warning(t: Tables, month: date | None = None, top: int | None = None) -> pd.DataFrame:
+def early_warning(t: Tables, models_dir: Path, month: date | None = None, top: int | None = None) -> pd.DataFrame:
     """The early-warning queue of the month with top reasons (first ``top`` loans, 10,000 by default)."""
-    from analytics import explain
-    from analytics.risk import queue, scoring
-
-    model = _risk_model()
+    model = risk_model.require(models_dir)
     month = scoring.resolve_month(t, month)
     scored = scoring.score_month(t, model, month)
     lgd = scoring.loss_given_default(t, month)
@@ -135,11 +110,9 @@ def early_warning(t: Tables, month: date | None = None, top: int | None = None) 
                                top=queue.DEFAULT_TOP if top is None else top)
 
 
-def feature_importance(t: Tables) -> pd.DataFrame:
+def feature_importance(t: Tables, models_dir: Path) -> pd.DataFrame:
     """Mean |SHAP| of each feature on the model's out-of-time test window, largest first."""
-    from analytics import i18n
-
-    frame = pd.DataFrame(_risk_model().meta["importance"])
+    frame = pd.DataFrame(risk_model.require(models_dir).meta["importance"])
     frame["label"] = [i18n.t(f"risk.feature.{f}", "en") for f in frame["feature"]]
     frame["label_zh"] = [i18n.t(f"risk.feature.{f}", "zh") for f in frame["feature"]]
     return frame

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 import duckdb
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from analytics import schema
@@ -62,6 +63,20 @@ def open_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"Cannot open the database {path}: {str(exc).splitlines()[0]}. If the file "
                          "is not a DuckDB database, move it away or point COLLECTLENS_DB elsewhere."
                          ) from exc
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The canonical tables of one backend, as Ibis tables: what every layer passes around."""
+
+    loans: ir.Table
+    performance: ir.Table
+    actions: ir.Table
+    restructures: ir.Table
+
+    @classmethod
+    def of(cls, backend) -> Tables:
+        return cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")))
 
 
 @dataclass(frozen=True)

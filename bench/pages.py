@@ -10,7 +10,7 @@ from datetime import date
 import ibis
 import pandas as pd
 
-from analytics import cohorts, delinquency, flows, portfolio
+from analytics.metrics import cohorts, delinquency, portfolio, transitions
 
 DIM = "credit_tier"  # the pages' default dimension
 TREND_MONTHS, TM_MONTHS, WINDOW, HORIZON, BT = 13, 13, 12, 12, 6
@@ -46,7 +46,7 @@ def _shape_floor(con) -> None:
 def delinquency_ours(con) -> None:
     b = ibis.duckdb.from_connection(con)
     perf, loans = b.table("performance"), b.table("loans")
-    end = flows.last_month(perf)
+    end = transitions.last_month(perf)
     prev = delinquency.previous_month(end)
     trend = portfolio.delinquency_trend(perf).to_pandas()
     delinquency.rates_from_trend(ibis.memtable(trend)).to_pandas()
@@ -201,18 +201,18 @@ def _mob(p: pd.DataFrame) -> pd.Series:
 def roll_rates_ours(con) -> None:
     perf = ibis.duckdb.from_connection(con).table("performance")
     _shape_ours(perf)
-    end = flows.last_month(perf)
+    end = transitions.last_month(perf)
     base = _back(end, BT)
-    tm = flows.transition_matrix(flows.window(perf, end, TM_MONTHS)).to_pandas()
-    book = flows.book_transitions(tm)
-    flows.roll_rates(ibis.memtable(book)).to_pandas()
-    flows.cure_rates(flows.window(perf, end, WINDOW + 6)).to_pandas()
-    mix = flows.state_mix(perf, end).to_pandas()
-    flows.forecast_frame(flows.mix_vector(mix.groupby("state", as_index=False)[["loans", "balance"]].sum()),
-                         flows.matrix_array(flows.pooled_window(book, end, WINDOW)), HORIZON, end)
-    mix_b = flows.state_mix(perf, base).to_pandas()
-    act = flows.actual_path(perf, base, BT).to_pandas()
-    flows.backtest_frames(flows.pooled_window(tm, base, BT), mix_b, act, base, BT, "loans")
+    tm = transitions.transition_matrix(transitions.window(perf, end, TM_MONTHS)).to_pandas()
+    book = transitions.book_transitions(tm)
+    transitions.roll_rates(ibis.memtable(book)).to_pandas()
+    transitions.cure_rates(transitions.window(perf, end, WINDOW + 6)).to_pandas()
+    mix = transitions.state_mix(perf, end).to_pandas()
+    transitions.forecast_frame(transitions.mix_vector(mix.groupby("state", as_index=False)[["loans", "balance"]].sum()),
+                         transitions.matrix_array(transitions.pooled_window(book, end, WINDOW)), HORIZON, end)
+    mix_b = transitions.state_mix(perf, base).to_pandas()
+    act = transitions.actual_path(perf, base, BT).to_pandas()
+    transitions.backtest_frames(transitions.pooled_window(tm, base, BT), mix_b, act, base, BT, "loans")
 
 
 def roll_rates_floor(con) -> None:

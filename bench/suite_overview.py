@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from analytics import portfolio
+from analytics.metrics import portfolio
 from bench.harness import Row, cold
 
 KPI_SQL = """

@@ -17,13 +17,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from analytics import explain, store
-from analytics.exports import Tables
+from analytics import store
+from analytics.risk import explain, monitoring, scoring
 from analytics.risk import features as F
 from analytics.risk import model as risk_model
-from analytics.risk import monitoring, scoring
 from analytics.risk.queue import early_warning
 from analytics.risk.train import TrainConfig, train
+from analytics.store import Tables
 from bench.harness import Row
 
 HISTORY_SQL = """

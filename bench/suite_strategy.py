@@ -15,7 +15,7 @@ import duckdb
 
 from analytics import store
 from analytics.config import PRESETS_DIR
-from analytics.exports import Tables
+from analytics.store import Tables
 from analytics.strategy import inputs, optimise, results, rules, spec
 from analytics.strategy.engine import MatrixDraws, RunSettings
 from analytics.strategy.restructure import LossParams

@@ -7,11 +7,12 @@ import ibis
 import pandas as pd
 import streamlit as st
 
-from analytics import delinquency, figures
+from analytics import figures
+from analytics.display.formatting import format_money
+from analytics.display.labels import level_label, segment_label, state_label
 from analytics.figures import delinquency as dq_fig
-from analytics.formatting import format_money
-from analytics.labels import level_label, segment_label, state_label
-from analytics.segments import DIMENSIONS, segment_order
+from analytics.metrics import delinquency
+from analytics.metrics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch, for_screen, measure_switch

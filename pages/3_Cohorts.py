@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import cohorts
+from analytics.display.labels import metric_label
 from analytics.figures import cohorts as co_fig
 from analytics.figures.cohorts import vintage_name
-from analytics.labels import metric_label
-from analytics.segments import DIMENSIONS
+from analytics.metrics import cohorts
+from analytics.metrics.segments import DIMENSIONS
 from ui import cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch

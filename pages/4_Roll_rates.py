@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import flows
-from analytics.delinquency import months_back
-from analytics.figures import flows as rr_fig
-from analytics.formatting import format_money
-from analytics.labels import segment_label, state_label
-from analytics.segments import DIMENSIONS, segment_order
+from analytics.display.formatting import format_money
+from analytics.display.labels import segment_label, state_label
+from analytics.figures import roll_rates as rr_fig
+from analytics.metrics import transitions
+from analytics.metrics.delinquency import months_back
+from analytics.metrics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch, measure_switch
@@ -54,11 +54,11 @@ def roll_rates_page(ctx: PageContext) -> None:
         st.info(ctx.t("rr.no_transitions"))
         return
     tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
-    book = flows.book_transitions(tm)
+    book = transitions.book_transitions(tm)
 
     # Transition matrix pooled over the chosen months.
-    recent = flows.pooled_window(book, end, months)
-    P = flows.matrix_array(recent, weight)
+    recent = transitions.pooled_window(book, end, months)
+    P = transitions.matrix_array(recent, weight)
     st.plotly_chart(rr_fig.matrix_figure(P, ctx.lang, naming, ctx.t("rr.matrix", measure=ctx.t(f"measure.{measure}"),
                                                                      months=months, month=f"{end:%Y-%m}")),
                     width="stretch")
@@ -66,10 +66,10 @@ def roll_rates_page(ctx: PageContext) -> None:
     _not_observed(ctx, recent, naming)
 
     left, right = st.columns(2)
-    rolls = flows.roll_rates(ibis.memtable(flows.pooled_window(book, end, max(TREND_MONTHS, months)))).to_pandas()
+    rolls = transitions.roll_rates(ibis.memtable(transitions.pooled_window(book, end, max(TREND_MONTHS, months)))).to_pandas()
     left.plotly_chart(rr_fig.roll_rates_figure(rolls, ctx.lang, measure, naming), width="stretch")
-    cures = cache.rr_cures(ctx.data_version, f, end, months + max(flows.CURE_HORIZONS))
-    pooled = flows.pooled_cure_rates(cures, end, months + max(flows.CURE_HORIZONS)) if len(cures) else cures
+    cures = cache.rr_cures(ctx.data_version, f, end, months + max(transitions.CURE_HORIZONS))
+    pooled = transitions.pooled_cure_rates(cures, end, months + max(transitions.CURE_HORIZONS)) if len(cures) else cures
     if len(pooled):
         right.plotly_chart(rr_fig.cure_figure(pooled, ctx.lang, naming), width="stretch")
         right.caption(ctx.t("rr.cures_help"))
@@ -78,8 +78,8 @@ def roll_rates_page(ctx: PageContext) -> None:
 
 
 def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
-    seen = set(flows.observed_states(recent))
-    missing = [s for s in flows.TRANSIENT if s not in seen]
+    seen = set(transitions.observed_states(recent))
+    missing = [s for s in transitions.TRANSIENT if s not in seen]
     if missing:
         st.caption(ctx.t("rr.not_observed", states=", ".join(state_label(s, ctx.lang, naming) for s in missing)))
 
@@ -97,12 +97,12 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     seg = seg_col.selectbox(ctx.t("rr.segment"), options, key="w_rr_segment",
                        format_func=lambda s: ctx.t("dim.none") if s == ALL else segment_label(by, s, ctx.lang))
     seg_name = ctx.t("dim.none") if seg == ALL else segment_label(by, seg, ctx.lang)
-    tm_s = flows.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
+    tm_s = transitions.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
     mix_s = mix if seg == ALL else mix[mix["segment"] == seg]
-    est = flows.pooled_window(tm_s, end, EST_MONTHS)
-    P = flows.matrix_array(est, weight)
-    x0 = flows.mix_vector(mix_s.groupby("state", as_index=False)[["loans", "balance"]].sum(), weight)
-    fc = flows.forecast_frame(x0, P, HORIZON, end, weight)
+    est = transitions.pooled_window(tm_s, end, EST_MONTHS)
+    P = transitions.matrix_array(est, weight)
+    x0 = transitions.mix_vector(mix_s.groupby("state", as_index=False)[["loans", "balance"]].sum(), weight)
+    fc = transitions.forecast_frame(x0, P, HORIZON, end, weight)
 
     st.subheader(ctx.t("rr.forecast", h=HORIZON, month=f"{end:%Y-%m}", segment=seg_name))
     st.caption(ctx.t("rr.forecast_help", months=EST_MONTHS) + " "
@@ -123,7 +123,7 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
 
 def _absorption(ctx: PageContext, P: np.ndarray, naming: str) -> None:
     st.subheader(ctx.t("rr.absorption"))
-    a = flows.absorption_summary(P)
+    a = transitions.absorption_summary(P)
     show = pd.DataFrame({
         ctx.t("rr.col.state"): [state_label(s, ctx.lang, naming) for s in a["state"]],
         ctx.t("rr.col.months_to_absorption"): [f"{v:.1f}" if np.isfinite(v) else "–" for v in a["months_to_absorption"]],
@@ -148,17 +148,17 @@ def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end,
     mix = cache.rr_state_mix(ctx.data_version, f, base, by)
     act = cache.rr_actual(ctx.data_version, f, base, h, by)
     if seg == ALL:
-        tm_s, mix_s = flows.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
+        tm_s, mix_s = transitions.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
         act_s = act.groupby(["as_of_month", "state"], as_index=False)[["loans", "balance"]].sum()
     else:
         tm_s, mix_s, act_s = tm[tm["segment"] == seg], mix[mix["segment"] == seg], act[act["segment"] == seg]
-    est = flows.pooled_window(tm_s, base, h)
-    bt = flows.backtest_frames(est, mix_s, act_s, base, h, weight)
+    est = transitions.pooled_window(tm_s, base, h)
+    bt = transitions.backtest_frames(est, mix_s, act_s, base, h, weight)
     if bt.empty:
         st.info(ctx.t("common.not_enough_history", months=need, have=shape["months"]))
         return
     st.plotly_chart(rr_fig.backtest_figure(bt, ctx.lang), width="stretch")
-    summary = flows.backtest_summary(bt)
+    summary = transitions.backtest_summary(bt)
     last = summary.iloc[-1]
     st.caption(ctx.t("rr.backtest_help", months=h, base=f"{base:%Y-%m}") + " "
                + ctx.t("rr.backtest_error", h=int(last["horizon"]), mae=last["mae"] * 100,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import store, synth
+from analytics import store
+from analytics.sample import synth
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SMALL_LOANS = 3000
@@ -82,9 +83,9 @@ def small_model_dir(small_db, tmp_path_factory) -> Path:
     """A risk model trained once on small_db and saved in its own folder (shared, read-only)."""
     import duckdb
 
-    from analytics.exports import Tables
     from analytics.risk import model as risk_model
     from analytics.risk.train import TrainConfig, train
+    from analytics.store import Tables
 
     con = duckdb.connect(str(small_db))
     try:

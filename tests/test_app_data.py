@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n
+from analytics.display import i18n
 from tests import regab2_fixture as fx
 from tests.conftest import app_on, build_sample
 from tests.test_ingest_files import gbk_csv

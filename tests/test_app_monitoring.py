@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n
-from analytics.flows import STATE_INDEX
+from analytics.display import i18n
+from analytics.metrics.transitions import STATE_INDEX
 from tests.conftest import app_on
 from tests.tiny_book import build_tiny_book
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n
+from analytics.display import i18n
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 

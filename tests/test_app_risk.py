@@ -11,11 +11,12 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analytics import explain, i18n, store
-from analytics.exports import Tables
+from analytics import store
+from analytics.display import i18n
+from analytics.risk import explain, scoring
 from analytics.risk import model as risk_model
-from analytics.risk import scoring
 from analytics.risk.train import TrainConfig, train
+from analytics.store import Tables
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/5_Risk.py"

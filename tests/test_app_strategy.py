@@ -10,8 +10,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n, store
-from analytics.exports import Tables
+from analytics import store
+from analytics.display import i18n
+from analytics.store import Tables
 from analytics.strategy import inputs, results, rules, spec
 from analytics.strategy.engine import RunSettings
 from analytics.strategy.restructure import LossParams
@@ -81,7 +82,7 @@ def test_two_strategies_compared_match_the_analytics(page_env):
                            prep.book(), rules.rules_for("cn"), prep.operations, LossParams(),
                            RunSettings(months=12, paths=200))
     nb = comp.results[1].summary["net_benefit"]
-    from analytics.formatting import format_money
+    from analytics.display.formatting import format_money
     assert table.loc["Net benefit vs doing nothing", EW].startswith(format_money(nb["p50"], "¥"))
     diff = next(d for d in at.dataframe if "Challenger" in d.value.columns).value
     assert list(diff["Challenger"]) == [EW]

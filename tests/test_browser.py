@@ -127,7 +127,7 @@ def test_overview_in_chinese(server, browser, artifacts):
 
 def test_every_page_from_the_menu(server, browser, artifacts):
     """Open each page the sidebar menu lists, by its link, as a person would."""
-    from analytics import i18n
+    from analytics.display import i18n
 
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     errors: list[str] = []

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analytics import cohorts
+from analytics.metrics import cohorts
 
 FEB, MAR, APR, MAY = date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1), date(2024, 5, 1)
 # loan, origination date, original amount, new/used

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import delinquency, portfolio
 from analytics.errors import InputError
-from analytics.segments import segment_order, segment_table
+from analytics.metrics import delinquency, portfolio
+from analytics.metrics.segments import segment_order, segment_table
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
 LOANS = [  # loan, region, credit tier, apr, origination date

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analytics.cli import main
-from analytics.flows import STATES
+from analytics.metrics.transitions import STATES
 
 
 def export(db, table, tmp_path, *extra) -> pd.DataFrame:

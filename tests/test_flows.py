@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import flows
-from analytics.flows import STATE_INDEX, STATES
+from analytics.metrics import transitions
+from analytics.metrics.transitions import STATE_INDEX, STATES
 from analytics.schema import bucket_of_dpd
 
 J, F, M, A = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)
@@ -44,7 +44,7 @@ def perf():
 
 
 def test_transitions_by_hand(perf):
-    tm = flows.transition_matrix(perf).to_pandas()
+    tm = transitions.transition_matrix(perf).to_pandas()
     tm["as_of_month"] = pd.to_datetime(tm["as_of_month"]).dt.date
     got = {(r.as_of_month, r.from_state, r.to_state): (r.loans, r.balance, r.share) for r in tm.itertuples()}
     # Arriving in February: A stays current, B cures, C charges off, D rolls to 120+, G rolls, K pays off.
@@ -72,31 +72,31 @@ def test_transitions_by_hand(perf):
 
 
 def test_matrix_array_pooled_by_count_and_balance(perf):
-    tm = flows.transition_matrix(perf).to_pandas()
-    P = flows.matrix_array(tm, "loans")
+    tm = transitions.transition_matrix(perf).to_pandas()
+    P = transitions.matrix_array(tm, "loans")
     i = STATE_INDEX
     assert P[i["current"], i["current"]] == pytest.approx(1 / 3)
     assert P[i["current"], i["paid_off"]] == pytest.approx(1 / 3)
     assert P[i["current"], i["dpd_30_59"]] == pytest.approx(1 / 3)
     assert P[i["dpd_30_59"], i["paid_off"]] == pytest.approx(2 / 4)
     assert P[i["dpd_60_89"], i["charged_off"]] == pytest.approx(1 / 2)
-    B = flows.matrix_array(tm, "balance")
+    B = transitions.matrix_array(tm, "balance")
     assert B[i["current"], i["dpd_30_59"]] == pytest.approx(1900 / 3800)
     assert B[i["dpd_30_59"], i["current"]] == pytest.approx(2000 / 3600)
     assert B[i["dpd_60_89"], i["dpd_1_29"]] == pytest.approx(800 / 3800)
     for mat in (P, B):
         np.testing.assert_allclose(mat.sum(axis=1), 1.0)
-        for s in flows.ABSORBING:
+        for s in transitions.ABSORBING:
             assert mat[i[s], i[s]] == 1.0
     # No transition observed from a state: it stays put (and is reported as unobserved).
     only_feb = tm[pd.to_datetime(tm["as_of_month"]) == pd.Timestamp(F)]
-    P2 = flows.matrix_array(only_feb)
+    P2 = transitions.matrix_array(only_feb)
     assert P2[i["dpd_120_plus"], i["dpd_120_plus"]] == 1.0
-    assert "dpd_120_plus" not in flows.observed_states(only_feb)
+    assert "dpd_120_plus" not in transitions.observed_states(only_feb)
 
 
 def test_roll_rates_by_hand(perf):
-    rr = flows.roll_rates(flows.transition_matrix(perf)).to_pandas()
+    rr = transitions.roll_rates(transitions.transition_matrix(perf)).to_pandas()
     rr["as_of_month"] = pd.to_datetime(rr["as_of_month"]).dt.date
     r = rr.set_index(["as_of_month", "from_state"])
     assert r.loc[(F, "dpd_1_29"), "rate_balance"] == 1.0
@@ -112,7 +112,7 @@ def test_roll_rates_by_hand(perf):
 
 
 def test_cure_rates_by_hand(perf):
-    cr = flows.cure_rates(perf, horizons=(1, 3)).to_pandas()
+    cr = transitions.cure_rates(perf, horizons=(1, 3)).to_pandas()
     cr["as_of_month"] = pd.to_datetime(cr["as_of_month"]).dt.date
     got = {(r.as_of_month, r.bucket, r.horizon): (r.base, r.cured) for r in cr.itertuples()}
     assert got == {
@@ -132,14 +132,14 @@ def test_cure_rates_by_hand(perf):
 
 
 def test_actual_path_carries_closed_loans_forward(perf):
-    act = flows.actual_path(perf, J, 3).to_pandas()
+    act = transitions.actual_path(perf, J, 3).to_pandas()
     act["as_of_month"] = pd.to_datetime(act["as_of_month"]).dt.date
     by_month = {m: dict(zip(g["state"], g["loans"], strict=True)) for m, g in act.groupby("as_of_month")}
     assert by_month[F] == {"current": 2, "charged_off": 1, "dpd_120_plus": 1, "dpd_30_59": 1, "paid_off": 1}
     assert by_month[M] == {"paid_off": 2, "dpd_30_59": 1, "charged_off": 1, "repossessed": 1, "dpd_60_89": 1,
                            "current": 1}
     assert by_month[A] == {"paid_off": 2, "charged_off": 1, "repossessed": 1, "dpd_1_29": 1}
-    mix = flows.state_mix(perf, J).to_pandas().set_index("state")
+    mix = transitions.state_mix(perf, J).to_pandas().set_index("state")
     assert mix["loans"].to_dict() == {"current": 2, "dpd_1_29": 1, "dpd_30_59": 2, "dpd_60_89": 1, "dpd_90_119": 1}
     assert mix.loc["current", "balance"] == 1600
 
@@ -149,16 +149,16 @@ def test_markov_forecast_is_x_times_p_to_the_h(small_db):
     con = ibis.duckdb.connect(str(small_db))
     perf = con.table("performance")
     end = date(2026, 10, 1)
-    P = flows.estimate_matrix(perf, months=12, end_month=end)
-    x0 = flows.mix_vector(flows.state_mix(perf, end).to_pandas())
-    path = flows.markov_forecast(x0, P, 12)
+    P = transitions.estimate_matrix(perf, months=12, end_month=end)
+    x0 = transitions.mix_vector(transitions.state_mix(perf, end).to_pandas())
+    path = transitions.markov_forecast(x0, P, 12)
     for h in (1, 3, 12):
         np.testing.assert_allclose(path[h - 1], x0 @ np.linalg.matrix_power(P, h), rtol=1e-12)
-    fc = flows.forecast_frame(x0, P, 12, end)
+    fc = transitions.forecast_frame(x0, P, 12, end)
     twelve = fc[(fc["horizon"] == 12) & fc["state"].isin(STATES)].set_index("state")["loans"].reindex(list(STATES))
     np.testing.assert_allclose(twelve.to_numpy(), x0 @ np.linalg.matrix_power(P, 12), rtol=1e-12)
     # Monthly new losses add up to the loss mass at 12 months (none at the start: x0 is active loans).
-    loss = [STATE_INDEX[s] for s in flows.LOSS_STATES]
+    loss = [STATE_INDEX[s] for s in transitions.LOSS_STATES]
     assert fc[fc["state"] == "new_loss"]["loans"].sum() == pytest.approx(path[-1][loss].sum())
     assert path.sum(axis=1) == pytest.approx(np.full(12, x0.sum()))
 
@@ -193,9 +193,9 @@ def test_absorbing_chain_against_series_sums():
     for f, row in rows.items():
         for t, p in row.items():
             P[STATE_INDEX[f], STATE_INDEX[t]] = p
-    for s in flows.ABSORBING:
+    for s in transitions.ABSORBING:
         P[STATE_INDEX[s], STATE_INDEX[s]] = 1.0
-    summary = flows.absorption_summary(P)
+    summary = transitions.absorption_summary(P)
     Q, R = P[:6, :6], P[:6, 6:]
     loss = R[:, 1] + R[:, 2]
     months = np.zeros(6)
@@ -210,7 +210,7 @@ def test_absorbing_chain_against_series_sums():
         time_loss += k * (Qk @ loss)
         Qk = Qk @ Q
     np.testing.assert_allclose(summary["months_to_absorption"], months, rtol=1e-8)
-    np.testing.assert_allclose(flows.expected_months_to_absorption(P), months, rtol=1e-8)
+    np.testing.assert_allclose(transitions.expected_months_to_absorption(P), months, rtol=1e-8)
     np.testing.assert_allclose(summary["p_loss"], p_loss, rtol=1e-8)
     np.testing.assert_allclose(summary["months_to_loss_given_loss"], time_loss / p_loss, rtol=1e-8)
     assert summary.loc[5, "months_to_absorption"] == pytest.approx(1.0)
@@ -219,7 +219,7 @@ def test_absorbing_chain_against_series_sums():
     P2 = P.copy()
     P2[STATE_INDEX["dpd_120_plus"]] = 0
     P2[STATE_INDEX["dpd_120_plus"], STATE_INDEX["dpd_120_plus"]] = 1.0
-    s2 = flows.absorption_summary(P2)
+    s2 = transitions.absorption_summary(P2)
     assert np.isinf(s2.loc[5, "months_to_absorption"])
     assert np.isfinite(s2.loc[0, "months_to_absorption"])
 
@@ -253,15 +253,15 @@ def test_backtest_on_a_known_chain_is_accurate():
     df = pd.DataFrame(rows, columns=["loan_id", "as_of_month", "days_past_due", "status", "closing_balance"])
     df["bucket"] = bucket_of_dpd(df["days_past_due"].to_numpy())
     perf = ibis.duckdb.connect().create_table("p", df)
-    P_hat = flows.estimate_matrix(perf, months=12, end_month=date(2023, 12, 1))
-    n_from = flows.transition_matrix(flows.window(perf, date(2023, 12, 1), 12)).to_pandas().groupby(
+    P_hat = transitions.estimate_matrix(perf, months=12, end_month=date(2023, 12, 1))
+    n_from = transitions.transition_matrix(transitions.window(perf, date(2023, 12, 1), 12)).to_pandas().groupby(
         "from_state")["loans"].sum()
-    for f in flows.TRANSIENT:
+    for f in transitions.TRANSIENT:
         i = STATE_INDEX[f]
         se = np.sqrt(P[i] * (1 - P[i]) / n_from[f])
         assert (np.abs(P_hat[i] - P[i]) <= 4 * se + 1e-12).all(), (f, P_hat[i], P[i])
-    bt = flows.backtest(perf, date(2023, 12, 1), h=12, months=12)
-    summary = flows.backtest_summary(bt)
+    bt = transitions.backtest(perf, date(2023, 12, 1), h=12, months=12)
+    summary = transitions.backtest_summary(bt)
     assert len(summary) == 12
     assert summary["mae"].max() < 0.01
     assert summary["loss_error"].abs().max() < 0.01

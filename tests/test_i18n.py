@@ -1,4 +1,4 @@
-from analytics import i18n
+from analytics.display import i18n
 
 
 def test_every_key_has_both_languages_and_no_duplicates():

@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import portfolio, store
+from analytics import store
 from analytics.cli import main
 from analytics.errors import InputError
 from analytics.ingest import regab2_xml, run_import
+from analytics.metrics import portfolio
 from tests import regab2_fixture as fx
 
 TODAY = dt.date(2026, 11, 29)

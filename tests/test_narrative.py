@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from analytics import narrative
-from analytics.formatting import format_money
+from analytics.display.formatting import format_money
+from analytics.report import narrative
 
 SNAP = {
     "dpd60_rate_count": {"value": 0.031, "previous": 0.027, "change": 0.004},
@@ -35,7 +35,7 @@ def test_book_and_losses_sentences():
 
 
 def test_driver_phrase_and_labels():
-    from analytics.drivers import Driver
+    from analytics.metrics.drivers import Driver
     drivers = [Driver("region", "Henan", 0.002, 0.5), Driver("vintage_year", "2024", 0.001, 0.3),
                Driver("vehicle_condition", "used", 0.001, 0.3)]
     assert narrative.driver_phrase(drivers, "en") == "Henan, the 2024 vintages and used cars"
@@ -48,7 +48,7 @@ def test_top_drivers_finds_the_segment_that_moved():
     import ibis
     import pandas as pd
 
-    from analytics.drivers import top_drivers
+    from analytics.metrics.drivers import top_drivers
     rows = []
     for i in range(10):
         region = "A" if i < 5 else "B"

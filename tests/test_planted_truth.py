@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import cohorts, delinquency, flows, store
+from analytics import store
+from analytics.metrics import cohorts, delinquency, transitions
 from tests.conftest import build_sample
 
 
@@ -33,7 +34,7 @@ def z_greater(e1, n1, e2, n2) -> float:
 
 def test_loss_transitions_recovered(book):
     perf, _, _ = book
-    g = flows.transition_matrix(perf).to_pandas().groupby(["from_state", "to_state"])["loans"].sum()
+    g = transitions.transition_matrix(perf).to_pandas().groupby(["from_state", "to_state"])["loans"].sum()
     # Repossession rather than charge-off: 50% of terminations in the cn market (synth: repo draw).
     repo = g.xs("repossessed", level=1).sum()
     loss = repo + g.xs("charged_off", level=1).sum()
@@ -45,14 +46,14 @@ def test_loss_transitions_recovered(book):
     assert abs(closed / reached - 0.75) <= 4 * math.sqrt(0.75 * 0.25 / reached), closed / reached
     # A loan still at 120+ after a month there is always closed: no 120+ -> 120+ transition.
     assert g.loc["dpd_120_plus"].get("dpd_120_plus", 0) == 0
-    P = flows.matrix_array(flows.transition_matrix(perf).to_pandas())
-    i = flows.STATE_INDEX
+    P = transitions.matrix_array(transitions.transition_matrix(perf).to_pandas())
+    i = transitions.STATE_INDEX
     assert P[i["dpd_120_plus"], [i["charged_off"], i["repossessed"]]].sum() > 0.9
 
 
 def test_subprime_rolls_more_than_prime(book):
     perf, loans, _ = book
-    tm = flows.transition_matrix(perf, loans, by="credit_tier").to_pandas()
+    tm = transitions.transition_matrix(perf, loans, by="credit_tier").to_pandas()
     counts = tm.groupby(["segment", "from_state", "to_state"])["loans"].sum()
     for frm, to in (("current", "dpd_1_29"), ("dpd_1_29", "dpd_30_59")):
         e = {s: counts.loc[(s, frm)].get(to, 0) for s in ("subprime", "prime")}

@@ -7,7 +7,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from analytics import portfolio
+from analytics.metrics import portfolio
 
 J, F, M = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
 # loan, month, dpd, status, closing balance, charge-off, recovery

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n
+from analytics.display import i18n
 from ui.frame import PAGES
 
 APP = Path(__file__).resolve().parent.parent / "app.py"

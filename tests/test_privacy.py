@@ -1,6 +1,6 @@
 import pandas as pd
 
-from analytics import privacy
+from analytics.display import privacy
 
 
 def test_masks_keep_nothing_identifying():

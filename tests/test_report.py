@@ -11,8 +11,8 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from analytics import i18n
 from analytics.cli import main
+from analytics.display import i18n
 from analytics.report.sections import SECTION_BUILDERS
 from tests.conftest import in_ci
 from tests.test_browser import CHROMIUM, FLAGS

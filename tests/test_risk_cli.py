@@ -9,9 +9,9 @@ import pytest
 
 from analytics import store
 from analytics.cli import main
-from analytics.exports import Tables
 from analytics.risk import model as risk_model
 from analytics.risk import scoring
+from analytics.store import Tables
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.exports import Tables
 from analytics.risk import features as F
 from analytics.risk.target import with_target
+from analytics.store import Tables
 
 MONTH = date(2025, 6, 1)
 MI = F.to_month_index(MONTH)

@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import explain, store
+from analytics import store
 from analytics.errors import InputError
-from analytics.exports import Tables
+from analytics.risk import explain, monitoring, scoring
 from analytics.risk import features as F
 from analytics.risk import metrics as M
 from analytics.risk import model as risk_model
-from analytics.risk import monitoring, scoring
 from analytics.risk.queue import early_warning
 from analytics.risk.train import TrainConfig, plan_windows, train
+from analytics.store import Tables
 from tests.conftest import build_sample
 
 LOANS = 10_000

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import cohorts, delinquency, flows, portfolio
-from analytics.segments import DIMENSIONS, segment_table
+from analytics.metrics import cohorts, delinquency, portfolio, transitions
+from analytics.metrics.segments import DIMENSIONS, segment_table
 from tests.conftest import build_sample, in_ci
 
 pytestmark = pytest.mark.spark
@@ -112,12 +112,12 @@ def assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 
 CASES = {
-    "transition_matrix": lambda p, ln: flows.transition_matrix(p),
-    "transition_matrix_by_tier": lambda p, ln: flows.transition_matrix(p, ln, by="credit_tier"),
-    "roll_rates": lambda p, ln: flows.roll_rates(flows.transition_matrix(p)),
-    "cure_rates": lambda p, ln: flows.cure_rates(p),
-    "state_mix": lambda p, ln: flows.state_mix(p, AS_OF, ln, by="vehicle_condition"),
-    "actual_path_by_tier": lambda p, ln: flows.actual_path(p, date(2025, 10, 1), 6, ln, by="credit_tier"),
+    "transition_matrix": lambda p, ln: transitions.transition_matrix(p),
+    "transition_matrix_by_tier": lambda p, ln: transitions.transition_matrix(p, ln, by="credit_tier"),
+    "roll_rates": lambda p, ln: transitions.roll_rates(transitions.transition_matrix(p)),
+    "cure_rates": lambda p, ln: transitions.cure_rates(p),
+    "state_mix": lambda p, ln: transitions.state_mix(p, AS_OF, ln, by="vehicle_condition"),
+    "actual_path_by_tier": lambda p, ln: transitions.actual_path(p, date(2025, 10, 1), 6, ln, by="credit_tier"),
     "vintage_curves_month": lambda p, ln: cohorts.vintage_curves(p, ln),
     "vintage_curves_quarter": lambda p, ln: cohorts.vintage_curves(p, ln, grain="quarter"),
     "vintage_curves_year_by_tier": lambda p, ln: cohorts.vintage_curves(p, ln, grain="year", by="credit_tier"),
@@ -156,9 +156,9 @@ def test_every_dimension_segments_alike(engines):
 def test_estimated_matrix_and_backtest_alike(engines):
     d, s = engines["duckdb"], engines["spark"]
     for weight in ("loans", "balance"):
-        pa = flows.estimate_matrix(d["performance"], 12, AS_OF, weight)
-        pb = flows.estimate_matrix(s["performance"], 12, AS_OF, weight)
+        pa = transitions.estimate_matrix(d["performance"], 12, AS_OF, weight)
+        pb = transitions.estimate_matrix(s["performance"], 12, AS_OF, weight)
         np.testing.assert_allclose(pa, pb, rtol=1e-9)
-    ba = flows.backtest(d["performance"], date(2025, 10, 1), 6, 12, loans=d["loans"], by="credit_tier")
-    bb = flows.backtest(s["performance"], date(2025, 10, 1), 6, 12, loans=s["loans"], by="credit_tier")
+    ba = transitions.backtest(d["performance"], date(2025, 10, 1), 6, 12, loans=d["loans"], by="credit_tier")
+    bb = transitions.backtest(s["performance"], date(2025, 10, 1), 6, 12, loans=s["loans"], by="credit_tier")
     assert_same(ba, bb)

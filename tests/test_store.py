@@ -11,9 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import store, synth
+from analytics import store
 from analytics.cli import main
 from analytics.errors import StoreError
+from analytics.sample import synth
 from tests.conftest import build_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,8 @@ def test_killed_process_leaves_old_data(tmp_path):
     before = snapshot(path)
     script = textwrap.dedent(f"""
         import os, signal
-        from analytics import store, synth
+        from analytics import store
+        from analytics.sample import synth
         batches, meta = synth.generate(synth.SynthParams(loans=2000, seed=9))
         def killer():
             for i, b in enumerate(batches):

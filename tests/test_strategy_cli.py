@@ -58,7 +58,7 @@ def test_export_strategy_uplift(small_db, tmp_path):
     import pandas as pd
 
     from analytics import store
-    from analytics.exports import Tables
+    from analytics.store import Tables
     from analytics.strategy import baseline, effects
 
     out = tmp_path / "uplift.csv"

@@ -6,8 +6,9 @@ import duckdb
 import numpy as np
 import pytest
 
-from analytics import flows, store
-from analytics.exports import Tables
+from analytics import store
+from analytics.metrics import transitions
+from analytics.store import Tables
 from analytics.strategy import baseline as bl
 from analytics.strategy import effects, results, rules, spec
 from analytics.strategy.engine import RunSettings, apply_effects, compile_plan, run, tail_loss_per_loan
@@ -49,7 +50,7 @@ def small_tables(small_db):
 
 def test_zero_effects_mean_equals_markov_forecast_of_roll_rate_analytics(small_tables):
     """Per band, the mean over paths of the simulated state counts is x0 P^h with P and the
-    forecast from analytics.flows (estimate_matrix on the band's loans, markov_forecast)."""
+    forecast from analytics.metrics.transitions (estimate_matrix on the band's loans, markov_forecast)."""
     t = small_tables
     base = bl.estimate_baseline(t.performance, t.loans)
     strategy = spec.load(spec_path("early_warning_ai_voice.json"))  # treatments, but every effect is zero
@@ -59,12 +60,12 @@ def test_zero_effects_mean_equals_markov_forecast_of_roll_rate_analytics(small_t
     total_forecast = np.zeros((6, 9))
     for b, band in enumerate(base.bands):
         members = bands.filter(bands.risk_band == band).select("loan_id")
-        P = flows.estimate_matrix(t.performance.semi_join(members, "loan_id"), months=12,
+        P = transitions.estimate_matrix(t.performance.semi_join(members, "loan_id"), months=12,
                                   end_month=base.as_of_month)
         for i in range(6):  # a state the band never left borrows the pooled row in the simulator
             if base.transitions[b, i].sum() == 0:
                 P[i] = base.matrix[b, i]
-        total_forecast += flows.markov_forecast(base.counts[b], P, 6)
+        total_forecast += transitions.markov_forecast(base.counts[b], P, 6)
     mean = tr.state_counts.mean(axis=0)
     sd = tr.state_counts.std(axis=0) / np.sqrt(settings.paths)
     assert np.all(np.abs(mean - total_forecast) <= 4 * sd + 1e-6), (mean - total_forecast) / np.maximum(sd, 1e-9)

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from analytics import store
-from analytics.exports import Tables
+from analytics.store import Tables
 from analytics.strategy import baseline as bl
 from analytics.strategy import effects
 from tests.conftest import build_sample

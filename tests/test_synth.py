@@ -3,8 +3,9 @@
 import duckdb
 import pytest
 
-from analytics import calibration, store, synth
+from analytics import store
 from analytics.errors import InputError
+from analytics.sample import calibration, synth
 from tests.conftest import build_sample
 
 

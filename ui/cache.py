@@ -15,14 +15,16 @@ import ibis
 import pandas as pd
 import streamlit as st
 
-from analytics import cohorts, config, delinquency, explain, flows, portfolio, store
-from analytics.exports import Tables
-from analytics.filters import PortfolioFilter
-from analytics.filters import apply as apply_filter
+from analytics import config, store
+from analytics.metrics import cohorts, delinquency, portfolio, transitions
+from analytics.metrics.filters import PortfolioFilter
+from analytics.metrics.filters import apply as apply_filter
+from analytics.risk import explain
 from analytics.risk import model as risk_model_lib
 from analytics.risk import monitoring as risk_monitoring_lib
 from analytics.risk import queue as risk_queue_lib
 from analytics.risk import scoring as risk_scoring
+from analytics.store import Tables
 
 
 @st.cache_resource(show_spinner=False)
@@ -106,8 +108,8 @@ def delinquency_trend(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def drivers(data_version: str, f: PortfolioFilter, month) -> list:
-    """Segments behind this month's change of the 60+ rate (analytics.drivers)."""
-    from analytics.drivers import top_drivers
+    """Segments behind this month's change of the 60+ rate (analytics.metrics.drivers)."""
+    from analytics.metrics.drivers import top_drivers
 
     t = tables()
     return top_drivers(apply_filter(t.performance, t.loans, f), t.loans, month)
@@ -155,7 +157,7 @@ def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def strategy_inputs(data_version: str, f: PortfolioFilter, market: str):
     """Baseline, measured effects, costs: :func:`analytics.strategy.inputs.prepare` on the filtered book."""
-    from analytics.filters import filter_loans
+    from analytics.metrics.filters import filter_loans
     from analytics.strategy import inputs
 
     t = tables()
@@ -244,7 +246,7 @@ def clear() -> None:
 
 def _filtered_pair(f: PortfolioFilter):
     """(performance, loans) narrowed by the filter: cohorts need the loans for their denominators."""
-    from analytics.filters import filter_loans
+    from analytics.metrics.filters import filter_loans
 
     t = tables()
     return apply_filter(t.performance, t.loans, f), filter_loans(t.loans, f)
@@ -308,26 +310,26 @@ def co_compare(data_version: str, f: PortfolioFilter, by: str) -> pd.DataFrame:
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_transitions(data_version: str, f: PortfolioFilter, by: str | None, end, months: int) -> pd.DataFrame:
     perf, loans = _filtered_pair(f)
-    return flows.transition_matrix(flows.window(perf, end, months), loans, by).to_pandas()
+    return transitions.transition_matrix(transitions.window(perf, end, months), loans, by).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_cures(data_version: str, f: PortfolioFilter, end, months: int) -> pd.DataFrame:
     perf, _ = _filtered_pair(f)
     # t runs over the window; t+h up to 6 months later must be in the data, which `end` bounds.
-    return flows.cure_rates(flows.window(perf, end, months)).to_pandas()
+    return transitions.cure_rates(transitions.window(perf, end, months)).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_state_mix(data_version: str, f: PortfolioFilter, month, by: str | None) -> pd.DataFrame:
     perf, loans = _filtered_pair(f)
-    return flows.state_mix(perf, month, loans, by).to_pandas()
+    return transitions.state_mix(perf, month, loans, by).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_actual(data_version: str, f: PortfolioFilter, base, h: int, by: str | None) -> pd.DataFrame:
     perf, loans = _filtered_pair(f)
-    return flows.actual_path(perf, base, h, loans, by).to_pandas()
+    return transitions.actual_path(perf, base, h, loans, by).to_pandas()
 
 # ----------------------------------------------------------------------------- risk model
 # The model is a resource keyed by its file's modification time: a retrain (here or from the

@@ -16,11 +16,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics import config, i18n, store, synth
+from analytics import config, store
+from analytics.display import i18n
+from analytics.display.formatting import currency_symbol
 from analytics.errors import CollectLensError
-from analytics.exports import Tables
-from analytics.filters import PortfolioFilter
-from analytics.formatting import currency_symbol
+from analytics.metrics.filters import PortfolioFilter
+from analytics.sample import synth
+from analytics.store import Tables
 from ui import cache
 
 log = logging.getLogger(__name__)

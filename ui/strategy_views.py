@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analytics.display.formatting import format_money
 from analytics.errors import InputError
 from analytics.figures import strategy as figs
-from analytics.formatting import format_money
 from analytics.schema import ACTION_CHANNELS
 from analytics.strategy import planner, restructure, results, spec
 from analytics.strategy.baseline import STAGE_STATES, STATES

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics.formatting import format_change, format_value
+from analytics.display.formatting import format_change, format_value
 
 RATE_METRICS_UP_IS_BAD = {
     "dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count", "dpd30_rate_balance",
@@ -44,13 +44,13 @@ def measure_switch(container, ctx, key: str) -> str:
 
 def for_screen(ctx, frame):
     """The frame as it may be shown: personal data and full loan ids masked in presentation mode."""
-    from analytics.privacy import mask_frame
+    from analytics.display.privacy import mask_frame
 
     return mask_frame(frame) if ctx.presentation else frame
 
 
 def loan_label(ctx, loan_id: str) -> str:
     """A loan id as it may be shown (masked in presentation mode)."""
-    from analytics.privacy import mask_loan_id
+    from analytics.display.privacy import mask_loan_id
 
     return str(mask_loan_id(loan_id)) if ctx.presentation else str(loan_id)

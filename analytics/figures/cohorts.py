@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from analytics.display.i18n import t
+from analytics.display.labels import segment_label
 from analytics.figures.style import LINE_COLOURS, apply_layout
-from analytics.i18n import t
-from analytics.labels import segment_label
 
 
 def vintage_name(v, grain: str) -> str:

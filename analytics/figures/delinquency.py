@@ -8,9 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analytics.display.i18n import t
+from analytics.display.labels import level_label, segment_label
 from analytics.figures.style import LINE_COLOURS, apply_layout
-from analytics.i18n import t
-from analytics.labels import level_label, segment_label
 
 
 def rates_figure(rates: pd.DataFrame, lang: str, measure: str = "count", naming: str = "dpd") -> go.Figure:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.display.i18n import t
 from analytics.figures.style import BUCKET_COLOURS, LINE_COLOURS, apply_layout
-from analytics.i18n import t
 from analytics.schema import BUCKETS
 
 

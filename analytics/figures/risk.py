@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.display.i18n import t
 from analytics.figures.style import LINE_COLOURS, apply_layout
-from analytics.i18n import t
 from analytics.risk.features import CATEGORICAL
 
 GROUP_COLOURS = {"loan": "#1565c0", "behaviour": "#ef6c00", "collections": "#6a1b9a", "restructuring": "#00838f"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.display.i18n import t
 from analytics.figures.style import LINE_COLOURS, apply_layout
-from analytics.i18n import t
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from analytics import schema
 from analytics.ingest import fields as F
-from analytics.ingest.readers import quote_ident, quote_literal
+from analytics.ingest.sql import quote_ident, quote_literal
 from analytics.ingest.transform import STRICT_WORDS, Typed
 
 MAX_TERM_MONTHS = 120

@@ -23,9 +23,9 @@ from analytics.errors import CollectLensError, InputError
 from analytics.ingest import checks, readers, regab2, rejected, transform, validate
 from analytics.ingest import fields as F
 from analytics.ingest.mapping import CURRENCY_OF_MARKET, Mapping, suggest_mapping
-from analytics.ingest.readers import quote_ident
 from analytics.ingest.report import FileReport, ImportReport
 from analytics.ingest.sources import Source, inspect_file
+from analytics.ingest.sql import quote_ident
 
 log = logging.getLogger(__name__)
 

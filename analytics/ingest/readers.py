@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import logging
 from collections.abc import Callable
@@ -27,14 +26,14 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.errors import InputError
-from analytics.ingest import regab2_xml
+from analytics.ingest import excel, regab2_xml
 from analytics.ingest.sources import SNIFF_BYTES, Source
+from analytics.ingest.sql import quote_ident, quote_literal
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 TRANSCODE_CHUNK = 1 << 22
-EXCEL_CHUNK_ROWS = 20_000
 SAMPLE_ROWS = 20_000
 
 
@@ -55,14 +54,6 @@ class Raw:
     @property
     def source_sql(self) -> str:
         return self.scan or self.sql
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _utf8_copy(source: Source, workdir: Path) -> Path:
@@ -140,7 +131,7 @@ def open_raw(con: duckdb.DuckDBPyConnection, source: Source, index: int, workdir
     table = f"_raw_{index}"
     con.execute(f"DROP TABLE IF EXISTS {table}")
     if source.format == "excel":
-        chunks = _excel_chunks(source)
+        chunks = excel.chunks(source, source.columns)
     else:
         chunks = regab2_xml.iter_chunks(source.path, source.name)
     size = max(source.path.stat().st_size, 1)
@@ -181,7 +172,7 @@ def preview(con: duckdb.DuckDBPyConnection, source: Source, workdir: Path, limit
     if source.format == "parquet":
         return con.execute(f"SELECT * FROM read_parquet({quote_literal(str(source.path))}) LIMIT {limit}").df()
     if source.format == "excel":
-        chunk = next(_excel_chunks(source, rows=limit), None)
+        chunk = next(excel.chunks(source, source.columns, rows=limit), None)
         return pd.DataFrame() if chunk is None else chunk.to_pandas().drop(columns="_row").head(limit)
     rows = []
     with open(source.path, "rb") as fh:
@@ -190,87 +181,3 @@ def preview(con: duckdb.DuckDBPyConnection, source: Source, workdir: Path, limit
             if len(rows) >= limit:
                 break
     return pd.DataFrame(rows)
-
-
-def _cell_text(value: object) -> str | None:
-    """An Excel cell as the text a CSV export would hold (dates ISO, 12.0 as 12)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    text = str(value).strip()
-    return text or None
-
-
-def _open_workbook(source_path: Path, name: str):
-    import openpyxl
-
-    try:
-        return openpyxl.load_workbook(source_path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise InputError(f"is not a readable .xlsx workbook ({type(exc).__name__}: {exc}). Open it in Excel "
-                         "and save it again.", file=name) from exc
-
-
-def _pick_sheet(wb, name: str, sheet: str | None):
-    if sheet is not None:
-        if sheet not in wb.sheetnames:
-            raise InputError(f"has no sheet '{sheet}' (it has {', '.join(wb.sheetnames)}).", file=name)
-        return wb[sheet]
-    for ws in wb.worksheets:
-        if ws.max_row and ws.max_row > 1:
-            return ws
-    return wb.worksheets[0]
-
-
-def excel_header(path: Path, name: str, sheet: str | None) -> tuple[str, list]:
-    wb = _open_workbook(path, name)
-    try:
-        ws = _pick_sheet(wb, name, sheet)
-        for row in ws.iter_rows(values_only=True):
-            if any(v is not None and str(v).strip() for v in row):
-                return ws.title, list(row)
-        raise InputError(f"has an empty sheet '{ws.title}'.", file=name)
-    finally:
-        wb.close()
-
-
-def _excel_chunks(source: Source, rows: int = EXCEL_CHUNK_ROWS):
-    wb = _open_workbook(source.path, source.name)
-    try:
-        ws = _pick_sheet(wb, source.name, source.sheet)
-        cols = list(source.columns)
-        header_seen = False
-        batch: list[list[object]] = []
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            texts = [_cell_text(v) for v in row]
-            if not header_seen:
-                header_seen = any(texts)
-                continue
-            if not any(texts):
-                continue
-            texts = (texts + [None] * len(cols))[: len(cols)] if len(texts) <= len(cols) else texts
-            if len(texts) > len(cols) and any(texts[len(cols):]):
-                extra = next(i for i, t in enumerate(texts[len(cols):]) if t)
-                raise InputError(f"has a value in column {len(cols) + extra + 1}, which has no header. Give "
-                                 "every column a header.", file=source.name, row=number)
-            batch.append([number, *texts[: len(cols)]])
-            if len(batch) >= rows:
-                yield _excel_table(batch, cols)
-                batch = []
-        if batch:
-            yield _excel_table(batch, cols)
-    finally:
-        wb.close()
-
-
-def _excel_table(batch: list[list[object]], cols: list[str]) -> pa.Table:
-    columns = list(zip(*batch, strict=True))
-    arrays = [pa.array(columns[0], pa.int64())] + [pa.array(c, pa.string()) for c in columns[1:]]
-    return pa.table(arrays, names=["_row", *cols])

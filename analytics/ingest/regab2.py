@@ -37,7 +37,8 @@ import re
 
 import duckdb
 
-from analytics.ingest.readers import Raw, quote_ident, quote_literal
+from analytics.ingest.readers import Raw
+from analytics.ingest.sql import quote_ident, quote_literal
 from analytics.ingest.transform import Parse, Typed, field_item, stacked_sql
 
 DATE_FORMATS = ("%m-%d-%Y", "%m/%Y", "%m/%d/%Y", "%Y-%m-%d", "%m-%Y", "%Y-%m")

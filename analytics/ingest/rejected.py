@@ -12,11 +12,11 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import i18n
+from analytics.display import i18n
 from analytics.errors import InputError
 from analytics.ingest import readers
-from analytics.ingest.readers import quote_ident, quote_literal
 from analytics.ingest.report import FileReport
+from analytics.ingest.sql import quote_ident, quote_literal
 
 
 def _reason_templates(con) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.errors import InputError
+from analytics.ingest import excel
 from analytics.ingest import fields as F
 
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
@@ -142,9 +143,8 @@ def _csv_source(path: Path, name: str) -> Source:
 
 
 def _excel_source(path: Path, name: str, sheet: str | None) -> Source:
-    from analytics.ingest.readers import excel_header
 
-    sheet_name, header = excel_header(path, name, sheet)
+    sheet_name, header = excel.excel_header(path, name, sheet)
     return _finish(path, name, "excel", _clean_columns(header, name), sheet=sheet_name)
 
 

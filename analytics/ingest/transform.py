@@ -29,7 +29,8 @@ import duckdb
 
 from analytics.ingest import fields as F
 from analytics.ingest.mapping import Mapping
-from analytics.ingest.readers import Raw, quote_ident, quote_literal
+from analytics.ingest.readers import Raw
+from analytics.ingest.sql import quote_ident, quote_literal
 
 NULL_MARKERS = ("", "na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "—", "无", "空", "nil")
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有", "√")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import duckdb
 
 from analytics import schema
-from analytics.ingest.readers import quote_literal
+from analytics.ingest.sql import quote_literal
 
 CLOSED = ", ".join(quote_literal(s) for s in schema.TERMINAL_STATUSES)
 

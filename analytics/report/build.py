@@ -7,14 +7,14 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from analytics.display.i18n import LANGUAGES, t
 from analytics.errors import CollectLensError, InputError
-from analytics.exports import Tables
-from analytics.i18n import LANGUAGES, t
-from analytics.narrative import month_name
 from analytics.report.html_writer import write_html
+from analytics.report.narrative import month_name
 from analytics.report.pptx_writer import write_pptx
 from analytics.report.render import ChartRenderer
 from analytics.report.sections import SECTION_BUILDERS, Section, prepare
+from analytics.store import Tables
 
 log = logging.getLogger(__name__)
 FORMATS = (".pptx", ".html")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import cohorts, flows
+from analytics.display.formatting import format_money
+from analytics.display.i18n import t
 from analytics.errors import CollectLensError
 from analytics.figures.cohorts import vintage_curves_figure
-from analytics.figures.flows import forecast_mix_figure
-from analytics.filters import PortfolioFilter, apply
-from analytics.formatting import format_money
-from analytics.i18n import t
-from analytics.narrative import month_name
+from analytics.figures.roll_rates import forecast_mix_figure
+from analytics.metrics import cohorts, transitions
+from analytics.metrics.filters import PortfolioFilter, apply
+from analytics.report.narrative import month_name
 from analytics.report.sections import ReportInput, Section
 
 VINTAGE_MOB = 12
@@ -43,18 +43,18 @@ def vintages_section(r: ReportInput) -> Section:
 
 
 def forecast_section(r: ReportInput) -> Section:
-    """x(t+h) = x(t) P^h with P from the last 12 months' transitions (flows.py)."""
+    """x(t+h) = x(t) P^h with P from the last 12 months' transitions (transitions.py)."""
     perf = _perf(r)
-    P = flows.estimate_matrix(perf, months=12, end_month=r.month)
-    x0 = flows.mix_vector(flows.state_mix(perf, r.month).to_pandas())
-    transitions = flows.transition_matrix(flows.window(perf, r.month, 12)).to_pandas()
-    if x0.sum() == 0 or transitions["as_of_month"].nunique() < 3:
+    P = transitions.estimate_matrix(perf, months=12, end_month=r.month)
+    x0 = transitions.mix_vector(transitions.state_mix(perf, r.month).to_pandas())
+    recent = transitions.transition_matrix(transitions.window(perf, r.month, 12)).to_pandas()
+    if x0.sum() == 0 or recent["as_of_month"].nunique() < 3:
         raise CollectLensError(t("report.too_short", r.lang))
-    fc = flows.forecast_frame(x0, P, 12, r.month)
+    fc = transitions.forecast_frame(x0, P, 12, r.month)
     last = fc[fc["horizon"] == 12]
-    active_then = last[last["state"].isin(flows.TRANSIENT)]["loans"].sum()
+    active_then = last[last["state"].isin(transitions.TRANSIENT)]["loans"].sum()
     dq_then = last[last["state"].isin(DPD30_STATES)]["loans"].sum()
-    idx = [flows.STATE_INDEX[s] for s in DPD30_STATES]
+    idx = [transitions.STATE_INDEX[s] for s in DPD30_STATES]
     message = t("report.forecast_message", r.lang, now=float(np.sum(x0[idx]) / np.sum(x0[:6])),
                 then=float(dq_then / active_then) if active_then else 0.0,
                 month=month_name(last["as_of_month"].iloc[0], r.lang),

@@ -14,11 +14,13 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import figures, narrative, portfolio
-from analytics.exports import Tables
-from analytics.filters import PortfolioFilter, apply
-from analytics.formatting import currency_symbol, format_change, format_money, format_value
-from analytics.i18n import t
+from analytics import figures
+from analytics.display.formatting import currency_symbol, format_change, format_money, format_value
+from analytics.display.i18n import t
+from analytics.metrics import portfolio
+from analytics.metrics.filters import PortfolioFilter, apply
+from analytics.report import narrative
+from analytics.store import Tables
 
 KPI_ORDER = ("dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count", "net_chargeoff_rate_annualized",
              "active_loans", "outstanding_balance", "cure_rate")
@@ -72,7 +74,7 @@ def _format_kpis(r: ReportInput) -> list[tuple[str, str, str]]:
 
 
 def kpis_section(r: ReportInput) -> Section:
-    from analytics.drivers import top_drivers
+    from analytics.metrics.drivers import top_drivers
 
     driver = narrative.driver_phrase(top_drivers(r.tables.performance, r.tables.loans, r.month), r.lang)
     message = " ".join(s for s in (

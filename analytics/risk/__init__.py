@@ -12,5 +12,5 @@ The package is split by job, each module small:
   early-warning queue;
 - :mod:`~analytics.risk.monitoring` - PSI of the score and of each feature after training.
 
-Explanations (SHAP, reasons in words, what-if) are in :mod:`analytics.explain`.
+Explanations (SHAP, reasons in words, what-if) are in :mod:`analytics.risk.explain`.
 """

@@ -42,7 +42,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics.expr import count_if, month_index, ratio
+from analytics.metrics.expr import count_if, month_index, ratio
 
 MAX_SNAPSHOT_DPD = 29
 DEALER_PRIOR_WEIGHT = 200.0
@@ -117,7 +117,7 @@ def feature_names(groups: tuple[str, ...] = GROUPS) -> list[str]:
 
 
 def month_start(mi: int) -> date:
-    """First day of the month with month index ``mi`` (see :func:`analytics.expr.month_index`)."""
+    """First day of the month with month index ``mi`` (see :func:`analytics.metrics.expr.month_index`)."""
     return date(mi // 12, mi % 12 + 1, 1)
 
 

@@ -25,7 +25,7 @@ from analytics.risk.model import RiskModel
 from analytics.risk.scoring import add_scores
 
 if TYPE_CHECKING:
-    from analytics.exports import Tables
+    from analytics.store import Tables
 
 SCORE = "score"
 DRIFTS_BY_DESIGN = ("vintage", "dealer_dq30_rate_12m", "region_dq30_rate_3m")

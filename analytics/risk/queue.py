@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import explain
+from analytics.risk import explain
 from analytics.risk.model import RiskModel
 from analytics.risk.scoring import QUEUE_COLUMNS, with_expected_loss
 

@@ -27,7 +27,7 @@ from analytics.risk.model import RiskModel
 from analytics.risk.target import BAD_STATUSES
 
 if TYPE_CHECKING:
-    from analytics.exports import Tables
+    from analytics.store import Tables
 
 DEFAULT_LGD = 0.45
 MIN_DEFAULTS = 30
@@ -76,6 +76,11 @@ def add_scores(frame: pd.DataFrame, model: RiskModel) -> pd.DataFrame:
 def score_month(t: Tables, model: RiskModel, month: date | None = None) -> pd.DataFrame:
     """Scores and features of every loan active and at most 29 DPD at the end of ``month``."""
     return add_scores(feature_frame(t, resolve_month(t, month)), model)
+
+
+def risk_scores(t: Tables, model: RiskModel, month: date | None = None) -> pd.DataFrame:
+    """``loan_id, as_of_month, probability, band`` of every loan scored in the month (latest if None)."""
+    return score_month(t, model, month)[["loan_id", "as_of_month", "probability", "band"]]
 
 
 def loss_given_default(t: Tables, upto: date | None = None, segment: str = LGD_SEGMENT) -> pd.DataFrame:
@@ -132,7 +137,7 @@ QUEUE_COLUMNS = ("rank", "loan_id", "as_of_month", "bucket", "dpd_now", "region"
 def filter_scored(scored: pd.DataFrame, f) -> pd.DataFrame:
     """The scored loans that pass the portfolio filter's loan conditions (a new frame).
 
-    ``f`` is a :class:`analytics.filters.PortfolioFilter`; its month chose the scored month.
+    ``f`` is a :class:`analytics.metrics.filters.PortfolioFilter`; its month chose the scored month.
     """
     keep = np.ones(len(scored), dtype=bool)
     if f.regions:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from analytics.expr import month_index
+from analytics.metrics.expr import month_index
 
 BAD_DPD = 60
 BAD_STATUSES = ("charged_off", "repossessed")

@@ -43,7 +43,7 @@ from analytics.risk.model import BAND_QUANTILES, BANDS, PlattCalibrator, RiskMod
 from analytics.risk.target import MAX_HORIZON, MIN_HORIZON, with_target
 
 if TYPE_CHECKING:
-    from analytics.exports import Tables
+    from analytics.store import Tables
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +309,7 @@ def train(t: Tables, cfg: TrainConfig | None = None, progress: Progress | None =
         "data_fingerprint": data_fingerprint(t),
     }
     progress(0.92, "explaining the test window (SHAP)")
-    from analytics import explain
+    from analytics.risk import explain
 
     rng = np.random.default_rng(cfg.seed)
     n_shap = min(cfg.shap_rows, len(ys["test"]))

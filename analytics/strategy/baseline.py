@@ -22,7 +22,7 @@
 - **Starting book**: active loans at the end of the as-of month by band and state, with their
   average balance, rate, remaining term, payment and vehicle value.
 
-The transitions come from the roll-rate analytics (:func:`analytics.flows.transition_matrix`, run
+The transitions come from the roll-rate analytics (:func:`analytics.metrics.transitions.transition_matrix`, run
 on each band's loans); the engine itself only sees numpy matrices (band × 9 × 9).
 """
 
@@ -37,14 +37,14 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics import flows
 from analytics.errors import InputError
-from analytics.expr import month_index
+from analytics.metrics import transitions
+from analytics.metrics.expr import month_index
 from analytics.strategy.spec import RISK_BANDS, STAGES
 
 log = logging.getLogger(__name__)
 
-STATES: tuple[str, ...] = flows.STATES
+STATES: tuple[str, ...] = transitions.STATES
 N_STATES = len(STATES)
 N_TRANSIENT = 6
 PAID_OFF, CHARGED_OFF, REPOSSESSED = 6, 7, 8
@@ -59,7 +59,7 @@ BAND_SCORE_CUTS = (620, 720)
 
 def state_expr(perf: ir.Table) -> ir.StringValue:
     """The state of a performance row: its bucket while active, else its status (as in flows)."""
-    return flows.state_of(perf)
+    return transitions.state_of(perf)
 
 
 def score_bands(loans: ir.Table) -> ir.Table:
@@ -128,21 +128,21 @@ def band_transitions(perf: ir.Table, bands: ir.Table, as_of: date, months: int =
                      loans: ir.Table | None = None) -> pd.DataFrame:
     """Transitions per band and month in the window, from the roll-rate analytics.
 
-    :func:`analytics.flows.transition_matrix` over the ``months`` months ending at ``as_of``:
+    :func:`analytics.metrics.transitions.transition_matrix` over the ``months`` months ending at ``as_of``:
     ``risk_band, as_of_month, from_state, to_state, loans, balance``. When the bands are the
     score bands (checked loan by loan against the credit tiers), one query split by tier does;
     otherwise (a risk model's bands) it runs on each band's loans.
     """
-    win = flows.window(perf, as_of, months)
+    win = transitions.window(perf, as_of, months)
     if loans is not None and tiers_give_bands(loans, bands):
-        tm = flows.transition_matrix(win, loans, "credit_tier").to_pandas()
+        tm = transitions.transition_matrix(win, loans, "credit_tier").to_pandas()
         tm["risk_band"] = tm["segment"].map(TIER_BAND).fillna("high")
         return tm.groupby(["risk_band", "as_of_month", "from_state", "to_state"], as_index=False)[
             ["loans", "balance"]].sum()
     frames = []
     for band in RISK_BANDS:
         members = bands.filter(bands.risk_band == band).select("loan_id")
-        tm = flows.transition_matrix(win.semi_join(members, "loan_id")).to_pandas()
+        tm = transitions.transition_matrix(win.semi_join(members, "loan_id")).to_pandas()
         frames.append(tm.assign(risk_band=band))
     return pd.concat(frames, ignore_index=True)
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InputError
-from analytics.expr import count_if, next_month
+from analytics.metrics.expr import count_if, next_month
 from analytics.strategy.spec import CHANNELS, RISK_BANDS, STAGE_DPD, STAGES
 
 Z95 = 1.959963984540054

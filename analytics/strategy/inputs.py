@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analytics.expr import month_index
+from analytics.metrics.expr import month_index
 from analytics.strategy import baseline as bl
 from analytics.strategy import effects, rules
 from analytics.strategy.effects import EffectBook
@@ -98,14 +98,15 @@ def model_bands(tables, as_of: date | None, models_dir) -> pd.DataFrame | None:
     """Risk bands from the trained risk model for the simulator's segments, or None when no model
     is trained (or it cannot score this data): then the segments fall back to score bands."""
     from analytics.errors import CollectLensError
-    from analytics.exports import risk_scores
     from analytics.risk import model as risk_model
+    from analytics.risk.scoring import risk_scores
     from analytics.strategy.baseline import bands_from_model
 
-    if risk_model.load(models_dir) is None:
+    model = risk_model.load(models_dir)
+    if model is None:
         return None
     try:
-        return bands_from_model(risk_scores(tables, as_of))
+        return bands_from_model(risk_scores(tables, model, as_of))
     except CollectLensError:
         log.warning("the risk model could not score this data; the simulator uses score bands")
         return None

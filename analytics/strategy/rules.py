@@ -82,10 +82,10 @@ def default_operations(market: str, measured_cost: dict[str, float] | None = Non
                        measured_complaints: dict[str, float] | None = None) -> Operations:
     """Costs and complaint rates: measured from ``actions`` where given, else the defaults.
 
-    Default costs are ``analytics.synth.CONTACT_COST`` for the market (ratios from the calibration
+    Default costs are ``analytics.sample.synth.CONTACT_COST`` for the market (ratios from the calibration
     note: an SMS is about a quarter of an AI voice call and a tenth of an agent call).
     """
-    from analytics.synth import CONTACT_COST
+    from analytics.sample.synth import CONTACT_COST
 
     base = CONTACT_COST.get(market, CONTACT_COST["cn"])
     cost, complaints, sources = {}, {}, {}

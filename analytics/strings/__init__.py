@@ -1,1 +1,1 @@
-"""UI strings by page or feature; merged by analytics.i18n."""
+"""UI strings by page or feature; merged by analytics.display.i18n."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import explain
 from analytics.figures import risk as risk_figures
+from analytics.risk import explain
 from ui import cache
 from ui.frame import PageContext
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import explain
+from analytics.display.formatting import format_money
 from analytics.figures import risk as risk_figures
-from analytics.formatting import format_money
+from analytics.risk import explain
 from analytics.risk.features import REACHED_OUTCOMES
 from ui import cache
 from ui.frame import PageContext

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import explain
+from analytics.display.formatting import format_money
 from analytics.figures import risk as risk_figures
-from analytics.formatting import format_money
+from analytics.risk import explain
 from analytics.risk.model import BANDS
 from analytics.risk.scoring import band_summary
 from ui import cache

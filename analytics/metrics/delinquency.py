@@ -6,7 +6,7 @@ Definitions (DESIGN.md section 5), per calendar month, over loans whose status a
 
 - 30+ / 60+ / 90+ rate by count: active loans with DPD >= 30 / 60 / 90 divided by active loans.
   By balance: their closing balance divided by the active closing balance.
-- Segment rate: the same within a segment of a loan dimension (:mod:`analytics.segments`);
+- Segment rate: the same within a segment of a loan dimension (:mod:`analytics.metrics.segments`);
   segment weight: the segment's active loans (or balance) divided by the book's.
 - Mix and rate effects of the change of a rate R = sum_s w_s r_s from month t-1 to t, split
   symmetrically so they add up exactly to the change:
@@ -23,8 +23,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analytics.expr import count_if, ratio, sum_if
-from analytics.segments import segment_table
+from analytics.metrics.expr import count_if, ratio, sum_if
+from analytics.metrics.segments import segment_table
 
 LEVELS: tuple[int, ...] = (30, 60, 90)
 # Buckets at or past each level (the bucket is derived from DPD by one rule, schema.bucket_of_dpd).

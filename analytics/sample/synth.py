@@ -324,7 +324,7 @@ def generate(params: SynthParams, progress: Callable[[float, str], None] | None 
         "source": "sample",
         "market": params.market,
         "currency": "CNY" if params.market == "cn" else "USD",
-        "generator": "analytics.synth",
+        "generator": "analytics.sample.synth",
         "seed": params.seed,
         "params": asdict(params),
         "truth": asdict(truth),

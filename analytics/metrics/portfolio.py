@@ -18,7 +18,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from analytics.expr import count_if, month_index, next_month, ratio, sum_if
+from analytics.metrics.expr import count_if, month_index, next_month, ratio, sum_if
 from analytics.schema import BUCKETS
 
 KPI_METRICS: tuple[str, ...] = (

@@ -40,8 +40,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics.expr import month_index, next_month, ratio
-from analytics.segments import segment_table
+from analytics.metrics.expr import month_index, next_month, ratio
+from analytics.metrics.segments import segment_table
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def transition_matrix(perf: ir.Table, loans: ir.Table | None = None, by: str | N
     bucket: only active rows start a transition) at the end of the previous month; ``balance``
     the closing balance of the previous month; ``share`` = loans / all loans that were in
     ``from_state`` (and segment) and have a row in ``as_of_month``. ``by`` names a loan
-    dimension (see :mod:`analytics.segments`) to split by; it needs ``loans``.
+    dimension (see :mod:`analytics.metrics.segments`) to split by; it needs ``loans``.
     """
     # The month is shifted on the small (filtered) side and the big side is joined as it is:
     # the cheapest self-join on DuckDB (see portfolio.cure_counts).

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.i18n import has, region_label, t
+from analytics.display.i18n import has, region_label, t
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
@@ -70,7 +70,7 @@ def segment_phrase(dimension: str, segment: str, lang: str) -> str:
 
 
 def driver_phrase(drivers, lang: str) -> str | None:
-    """'Henan, the 2024 vintages and used cars' from :func:`analytics.drivers.top_drivers`."""
+    """'Henan, the 2024 vintages and used cars' from :func:`analytics.metrics.drivers.top_drivers`."""
     words = [segment_phrase(d.dimension, d.segment, lang) for d in drivers]
     if not words:
         return None

@@ -7,9 +7,9 @@ many Chinese lenders use (schema.BUCKET_M_NAMES).
 
 from __future__ import annotations
 
-from analytics.i18n import region_label, t
+from analytics.display.i18n import region_label, t
+from analytics.metrics.segments import UNKNOWN
 from analytics.schema import BUCKET_M_NAMES, BUCKETS
-from analytics.segments import UNKNOWN
 
 NAMINGS: tuple[str, ...] = ("dpd", "m")
 

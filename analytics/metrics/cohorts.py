@@ -29,8 +29,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics.expr import month_index, ratio
-from analytics.segments import segment_expr
+from analytics.metrics.expr import month_index, ratio
+from analytics.metrics.segments import segment_expr
 
 EVER_LEVELS: dict[str, int] = {"ever_30": 30, "ever_60": 60, "ever_90": 90}
 METRICS: tuple[str, ...] = ("ever_30", "ever_60", "ever_90", "cnl")

@@ -1,7 +1,7 @@
 """Which segments drove this month's change in delinquency: the "driven by ..." of the narrative.
 
 For each of a few loan dimensions, the month-over-month change of the book's 60+ (or 30+) rate is
-split into mix and rate effects by segment (:func:`analytics.delinquency.mix_rate_effects`,
+split into mix and rate effects by segment (:func:`analytics.metrics.delinquency.mix_rate_effects`,
 effects add up to the book's change). The driver of a dimension is the segment with the largest
 effect in the direction of the change, kept only if it explains at least ``min_share`` of it.
 """
@@ -13,8 +13,8 @@ from datetime import date
 
 import ibis.expr.types as ir
 
-from analytics.delinquency import mix_rate_effects, previous_month, segment_rates
-from analytics.segments import UNKNOWN
+from analytics.metrics.delinquency import mix_rate_effects, previous_month, segment_rates
+from analytics.metrics.segments import UNKNOWN
 
 NARRATIVE_DIMENSIONS: tuple[str, ...] = ("region", "vintage_year", "vehicle_condition")
 

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.display.i18n import t
+from analytics.display.labels import state_label
 from analytics.figures.style import BUCKET_COLOURS, LINE_COLOURS, apply_layout
-from analytics.flows import LOSS_STATES, STATES, TRANSIENT
-from analytics.i18n import t
-from analytics.labels import state_label
+from analytics.metrics.transitions import LOSS_STATES, STATES, TRANSIENT
 
 
 def matrix_figure(P: np.ndarray, lang: str, naming: str, title: str) -> go.Figure:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.i18n import has, region_label, t
+from analytics.display.i18n import has, region_label, t
 from analytics.risk.features import CATEGORICAL, REACHED_OUTCOMES, SPECS, remaining_instalments
 from analytics.risk.model import RiskModel
 
