@@ -13,6 +13,8 @@ from analytics.report.base import Content, ReportInput, SectionUnavailable
 from analytics.report.narrative import month_name
 
 VINTAGE_MOB = 12
+FORECAST_HORIZON = 12  # months ahead, as the Roll rates page
+FORECAST_MONTHS = 12   # months of transitions P is estimated from, as the Roll rates page
 DPD30_STATES = ("dpd_30_59", "dpd_60_89", "dpd_90_119", "dpd_120_plus")
 
 
@@ -36,20 +38,18 @@ def vintages_section(r: ReportInput) -> Content:
 
 
 def forecast_section(r: ReportInput) -> Content:
-    """x(t+h) = x(t) P^h with P from the last 12 months' transitions (transitions.py).
+    """x(t+h) = x(t) P^h with P from the last 12 months' transitions (transitions.segment_forecast).
     Unavailable when the book is empty or fewer than three months of transitions are seen."""
-    perf = r.performance()
-    P = transitions.estimate_matrix(perf, months=12, end_month=r.month)
-    x0 = transitions.mix_vector(transitions.state_mix(perf, r.month).to_pandas())
-    recent = transitions.transition_matrix(transitions.window(perf, r.month, 12)).to_pandas()
-    if x0.sum() == 0 or recent["as_of_month"].nunique() < 3:
+    sf = transitions.segment_forecast(r.performance(), r.month, FORECAST_HORIZON, FORECAST_MONTHS)
+    if sf is None or sf.start().sum() == 0 or sf.months_observed[None] < 3:
         raise SectionUnavailable(t("report.too_short", r.lang))
-    fc = transitions.forecast_frame(x0, P, 12, r.month)
-    last = fc[fc["horizon"] == 12]
+    x0, fc = sf.start(), sf.path()
+    last = fc[fc["horizon"] == FORECAST_HORIZON]
     active_then = last[last["state"].isin(transitions.TRANSIENT)]["loans"].sum()
     dq_then = last[last["state"].isin(DPD30_STATES)]["loans"].sum()
     idx = [transitions.STATE_INDEX[s] for s in DPD30_STATES]
-    message = t("report.forecast_message", r.lang, now=float(np.sum(x0[idx]) / np.sum(x0[:6])),
+    open_idx = [transitions.STATE_INDEX[s] for s in transitions.TRANSIENT]
+    message = t("report.forecast_message", r.lang, now=float(np.sum(x0[idx]) / np.sum(x0[open_idx])),
                 then=float(dq_then / active_then) if active_then else 0.0,
                 month=month_name(last["as_of_month"].iloc[0], r.lang),
                 losses=float(fc[fc["state"] == "new_loss"]["loans"].sum()))

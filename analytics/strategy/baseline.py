@@ -66,7 +66,7 @@ BAND_SCORE_CUTS = (620, 720)
 
 
 def state_expr(perf: ir.Table) -> ir.StringValue:
-    """The state of a performance row: its bucket while active, else its status (as in flows)."""
+    """The state of a performance row: its bucket while active, else its status (as in metrics.transitions)."""
     return transitions.state_of(perf)
 
 
