@@ -61,6 +61,16 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 DEFAULT_SAMPLE_LOANS = 50_000
 DEFAULT_SAMPLE_SEED = 7
 DEFAULT_SAMPLE_MARKET = "cn"
+# Store versions kept on disk (every load writes a new one; restore switches back to a kept one).
+# Five covers a working week of daily loads; each costs one database file of disk.
+DEFAULT_KEEP_VERSIONS = 5
+
+
+def store_folder(db_path: Path) -> Path:
+    """The versioned store behind ``db_path``: ``data/portfolio.duckdb`` -> ``data/portfolio.store/``
+    (``versions/NNNN.duckdb``, the load lock); ``db_path`` itself is the pointer to the current one."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + ".store")
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class Settings:
     models_dir: Path
     train_threads: int | None
     strategies_dir: Path = DEFAULT_STRATEGIES_DIR
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
 
 
 def chromium_path() -> str | None:
@@ -99,4 +110,5 @@ def settings() -> Settings:
         if os.environ.get("COLLECTLENS_MODELS_DIR") else MODELS_DIR,
         train_threads=int(os.environ["COLLECTLENS_TRAIN_THREADS"]) if os.environ.get("COLLECTLENS_TRAIN_THREADS")
         else None,
+        keep_versions=max(1, int(os.environ.get("COLLECTLENS_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS))),
     )

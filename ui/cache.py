@@ -27,10 +27,18 @@ from analytics.risk import scoring as risk_scoring
 from analytics.store import Tables
 
 
-@st.cache_resource(show_spinner=False)
 def connection(db_path: str) -> duckdb.DuckDBPyConnection:
-    """One DuckDB connection per database file for the whole server; threads take cursors."""
-    return store.open_duckdb(db_path)
+    """The connection to the store's current version (read-only when versioned); threads take cursors.
+
+    Keyed by the current version's file: after a load or a restore switches versions, the next
+    call opens the new one while sessions still reading the old one finish on it.
+    """
+    return _connection(db_path, str(store.current_file(db_path)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(db_path: str, current: str) -> duckdb.DuckDBPyConnection:
+    return store.open_current(db_path)
 
 
 def db_path() -> str:
@@ -52,12 +60,13 @@ def tables() -> Tables:
 
 
 def data_version() -> str:
-    con = connection(db_path()).cursor()
+    """The store's data version (version file and load stamp): part of every data cache key."""
+    path = db_path()
+    con = connection(path).cursor()
     try:
-        meta = store.read_metadata(con)
+        return store.data_version(path, con)
     finally:
         con.close()
-    return str(meta.get("loaded_at", ""))
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
