@@ -40,7 +40,7 @@ def cmd_synth(args, db: Path) -> int:
     params.check()
     bar, update = _progress_bar("synth")
     try:
-        with store.loading(db) as load:
+        with store.loading(db, keep=config.settings().keep_versions) as load:
             counts = synth.write_sample(load.con, params, update)
     finally:
         bar.close()
@@ -211,7 +211,7 @@ def cmd_import(args, db: Path) -> int:
     try:
         # A new version of the store (a copy of the current one for appends), switched to only
         # when the import wrote something; a check or a refused import leaves no version behind.
-        with store.loading(db, from_current=args.mode == "append") as load:
+        with store.loading(db, from_current=args.mode == "append", keep=config.settings().keep_versions) as load:
             report = ingest.run_import(load.con, files, mapping, mode=args.mode, threshold=threshold,
                                        pool=args.pool, market=args.market, currency=args.currency,
                                        dry_run=args.check, progress=update,

@@ -50,6 +50,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from analytics import schema
+from analytics.config import DEFAULT_KEEP_VERSIONS
 from analytics.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -525,21 +526,18 @@ class Load:
 
 
 @contextlib.contextmanager
-def loading(db_path: Path | str, *, from_current: bool = False, keep: int | None = None):
+def loading(db_path: Path | str, *, from_current: bool = False, keep: int = DEFAULT_KEEP_VERSIONS):
     """Write a new version of the store and switch to it in one step when the block ends.
 
     ``from_current``: start from a copy of the current data (appends); otherwise from an empty
     database (replace). Yields a :class:`Load`; its ``con`` is a read-write connection on the
     new file, invisible to readers. On a clean exit the file is checkpointed, closed, numbered
     and ``db_path`` is switched to it (``os.replace`` of the pointer); then all but the newest
-    ``keep`` versions are deleted (``COLLECTLENS_KEEP_VERSIONS``). On an exception, a
+    ``keep`` versions are deleted (the edges pass ``COLLECTLENS_KEEP_VERSIONS``). On an exception, a
     ``discard()`` or a killed process, the current version is untouched and the new file is
     removed (a killed load's file is removed by the next load).
     """
-    from analytics.config import settings
-
     db_path = Path(db_path)
-    keep = settings().keep_versions if keep is None else keep
     folder = versions_dir(db_path)
     if db_path.is_dir():
         raise StoreError(f"The database path {db_path} is a folder. Set COLLECTLENS_DB or --db to a "
