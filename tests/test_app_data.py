@@ -3,19 +3,15 @@ Overview then shows them; checks write nothing; bad input shows a message, not a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.display import i18n
 from tests import regab2_fixture as fx
+from tests.apptest import DATA as DATA_PAGE
+from tests.apptest import no_errors, start
 from tests.conftest import app_on, build_sample
-from tests.test_ingest_files import gbk_csv
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_PAGE = "pages/1_Data.py"
+from tests.file_fixtures import gbk_csv
 
 
 @pytest.fixture
@@ -25,17 +21,8 @@ def fresh_db(tmp_path, monkeypatch):
         yield db
 
 
-def no_errors(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def open_data_page(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(DATA_PAGE).run()
+def open_data_page(**query):
+    at = start(DATA_PAGE, **query)
     no_errors(at)
     return at
 

@@ -22,18 +22,15 @@ def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_labe
 
 
 def bucket_naming_switch(container, t, key: str) -> str:
-    """DPD names or M1/M2/M3 names for buckets; the choice is kept across pages in ``bucket_naming``."""
+    """DPD names or M1/M2/M3 names for buckets; one choice for every page (``state.BUCKET_NAMING``,
+    in the URL as ``naming``)."""
     import streamlit as st
 
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get("bucket_naming", "dpd")
+    from ui import state
 
-    def sync() -> None:
-        st.session_state["bucket_naming"] = st.session_state[key] or "dpd"
-
-    container.segmented_control(t("naming.label"), ["dpd", "m"], format_func=lambda n: t(f"naming.{n}"), key=key,
-                                on_change=sync)
-    return st.session_state.get(key) or "dpd"
+    container.segmented_control(t("naming.label"), list(state.BUCKET_NAMINGS), format_func=lambda n: t(f"naming.{n}"),
+                                **state.bound(state.BUCKET_NAMING, "dpd", widget=key, normalise=lambda v: v or "dpd"))
+    return st.session_state.get(state.BUCKET_NAMING) or "dpd"
 
 
 def measure_switch(container, ctx, key: str) -> str:

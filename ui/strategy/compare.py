@@ -11,10 +11,11 @@ from analytics.display.formatting import format_money
 from analytics.figures import strategy as figs
 from analytics.strategy import results, spec
 from analytics.strategy.inputs import Inputs
+from ui import state as keys
 from ui.frame import PageContext
+from ui.state import bound
 from ui.strategy import state
 from ui.strategy.common import comparison, fmt_band
-from ui.strategy.state import seed
 
 SUMMARY_ROWS = ("net_benefit", "roi", "loss_avoided", "net_loss", "net_loss_with_tail", "collection_cost",
                 "concessions", "dpd30_rate_end", "dpd60_rate_end", "cures", "charge_offs", "restructures",
@@ -32,21 +33,13 @@ def _limit(ctx: PageContext, limits: spec.Limits, key: str) -> str:
 
 def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Comparison | None:
     names = state.names()
-    if "strat_sel_pending" in st.session_state:
-        st.session_state["w_strat_sel"] = st.session_state.pop("strat_sel_pending")
-    st.session_state.setdefault("w_strat_sel", [n for n in st.session_state[state.SEL] if n in names])
-
-    def sync():
-        st.session_state[state.SEL] = st.session_state["w_strat_sel"]
-
+    st.session_state[state.SEL] = [n for n in st.session_state[state.SEL] if n in names]
     left, mid, right = st.columns([3, 1, 1])
-    chosen = left.multiselect(ctx.t("strategy.compare.pick"), names, key="w_strat_sel", max_selections=4,
-                              on_change=sync, help=ctx.t("strategy.compare.pick_help"),
-                              format_func=lambda n: n + (" ✎" if state.is_edited(n) else ""))
-    seed("w_strat_months", 12)
-    seed("w_strat_paths", 1000)
-    mid.select_slider(ctx.t("strategy.run.months"), options=list(range(6, 37)), key="w_strat_months")
-    right.selectbox(ctx.t("strategy.run.paths"), [200, 500, 1000, 2000], key="w_strat_paths")
+    chosen = left.multiselect(ctx.t("strategy.compare.pick"), names, max_selections=4,
+                              help=ctx.t("strategy.compare.pick_help"),
+                              format_func=lambda n: n + (" ✎" if state.is_edited(n) else ""), **bound(keys.STRAT_SEL))
+    mid.select_slider(ctx.t("strategy.run.months"), options=list(range(6, 37)), **bound(keys.STRAT_MONTHS, 12))
+    right.selectbox(ctx.t("strategy.run.paths"), [200, 500, 1000, 2000], **bound(keys.STRAT_PATHS, 1000))
     if not chosen:
         st.info(ctx.t("strategy.compare.empty"))
         return None
@@ -91,9 +84,8 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
 
     monthly = results.monthly_frame(comp)
     c1, c2 = st.columns(2)
-    seed("w_strat_dpd", 60)
-    level = c1.segmented_control(ctx.t("strategy.chart.level"), [30, 60, 90], key="w_strat_dpd",
-                                 format_func=lambda lv: ctx.t(f"series.dpd{lv}")) or 60
+    level = c1.segmented_control(ctx.t("strategy.chart.level"), [30, 60, 90],
+                                 format_func=lambda lv: ctx.t(f"series.dpd{lv}"), **bound(keys.STRAT_DPD, 60)) or 60
     c1.plotly_chart(figs.band_chart(monthly, f"dpd{level}_rate_end", ctx.lang,
                                     ctx.t("strategy.chart.dpd", level=level), ctx.t("axis.rate"), percent=True),
                     width="stretch")

@@ -8,7 +8,9 @@ from analytics.errors import InputError
 from analytics.schema import ACTION_CHANNELS
 from analytics.strategy import spec, spec_tables
 from analytics.strategy.inputs import Inputs
+from ui import state as keys
 from ui.frame import PageContext
+from ui.state import bound
 from ui.strategy import state
 from ui.strategy.common import comparison, fmt, label
 
@@ -40,15 +42,12 @@ def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     names = [n for n in state.names() if n != spec.DO_NOTHING.name]
     if not names:
         return
-    if "strat_edit_pending" in st.session_state:
-        st.session_state["w_strat_edit"] = st.session_state.pop("strat_edit_pending")
     first = next((n for n in st.session_state[state.SEL] if n in names), names[0])
-    st.session_state.setdefault("w_strat_edit", first)
-    if st.session_state["w_strat_edit"] not in names:
-        st.session_state["w_strat_edit"] = first
+    if st.session_state.get(keys.STRAT_EDIT) not in names:
+        st.session_state[keys.STRAT_EDIT] = first
     top = st.columns([3, 2])
     # Plain names as options: the selection is set from code (copy, upload), which a format_func would break.
-    name = top[0].selectbox(ctx.t("strategy.edit.pick"), names, key="w_strat_edit")
+    name = top[0].selectbox(ctx.t("strategy.edit.pick"), names, **bound(keys.STRAT_EDIT, first))
     top[1].caption(ctx.t("strategy.edit.origin", origin=ctx.t("strategy.origin."
                                                                + st.session_state[state.ORIGIN].get(name, "saved"))))
     stem, ver = spec.file_stem(name), state.version(name)
@@ -56,7 +55,7 @@ def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     # A data editor's edits are deltas against the table it was given, so that table must not change
     # while it lives; a fresh editor (first time, or after another view was shown) starts from the
     # working copy, so no edit is lost on the way.
-    bases = st.session_state.setdefault("strat_edit_base", {})
+    bases = st.session_state.setdefault(keys.STRAT_EDIT_BASE, {})
     if tkey not in st.session_state or tkey not in bases:
         bases[tkey] = state.current_json(name)
     base = spec.loads(bases[tkey], f"library: {name}")
@@ -140,9 +139,7 @@ def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     with st.expander(ctx.t("strategy.edit.new")):
         new_name = st.text_input(ctx.t("strategy.edit.new_name"), key="w_strat_new_name")
         if st.button(ctx.t("strategy.edit.copy"), key="w_strat_copy", disabled=not new_name.strip()):
-            added = state.add(state.current(name).renamed(new_name.strip()), "saved")
-            st.session_state["strat_edit_pending"] = added
-            st.session_state["strat_sel_pending"] = st.session_state[state.SEL]
+            st.session_state[keys.STRAT_EDIT] = state.add(state.current(name).renamed(new_name.strip()), "saved")
             st.rerun()
         upload = st.file_uploader(ctx.t("strategy.edit.upload"), type=["json"], key="w_strat_upload")
         if upload is not None:
@@ -152,8 +149,7 @@ def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
                 st.error(str(exc))
             else:
                 if st.button(ctx.t("strategy.edit.add_upload", name=s.name), key="w_strat_add_upload"):
-                    st.session_state["strat_edit_pending"] = state.add(s, "uploaded")
-                    st.session_state["strat_sel_pending"] = st.session_state[state.SEL]
+                    st.session_state[keys.STRAT_EDIT] = state.add(s, "uploaded")
                     st.rerun()
     for err in st.session_state.get(state.ERRORS, []):
         st.warning(err)

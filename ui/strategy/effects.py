@@ -11,10 +11,11 @@ from analytics.schema import ACTION_CHANNELS
 from analytics.strategy import spec, spec_tables
 from analytics.strategy.effects import EffectBook
 from analytics.strategy.inputs import Inputs
+from ui import state as keys
 from ui.frame import PageContext
+from ui.state import bound
 from ui.strategy import state
 from ui.strategy.common import label
-from ui.strategy.state import seed
 
 
 def effects_tab(ctx: PageContext, inp: Inputs) -> None:
@@ -43,8 +44,8 @@ def effects_tab(ctx: PageContext, inp: Inputs) -> None:
     st.subheader(ctx.t("strategy.effects.book"))
     book: EffectBook = inp.book(st.session_state.get(state.EFFECTS, []))
     tab = book.table()
-    seed("w_eff_channels", ["sms", "ai_voice", "agent_call"])
-    pick = st.multiselect(ctx.t("strategy.effects.channels"), list(ACTION_CHANNELS), key="w_eff_channels",
+    pick = st.multiselect(ctx.t("strategy.effects.channels"), list(ACTION_CHANNELS),
+                          **bound(keys.EFF_CHANNELS, ["sms", "ai_voice", "agent_call"]),
                           format_func=lambda c: ctx.t(f"strategy.channel.{c}"))
     tab = tab[tab["channel"].isin(pick)] if pick else tab
     show = pd.DataFrame({

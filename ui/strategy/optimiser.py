@@ -11,32 +11,31 @@ from analytics.schema import ACTION_CHANNELS
 from analytics.strategy import spec
 from analytics.strategy.inputs import Inputs
 from ui import cache
+from ui import state as keys
 from ui.frame import PageContext
+from ui.state import bound
 from ui.strategy import state
 from ui.strategy.common import comparison
-from ui.strategy.state import seed
 
 
 def optimiser_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     st.caption(ctx.t("strategy.opt.intro"))
     c = st.columns(4)
-    for k in ("w_opt_budget", "w_opt_agent", "w_opt_field"):
-        seed(k, None)
     budget = c[0].number_input(ctx.t("strategy.limit.monthly_budget"), min_value=0.0, step=100.0,
-                               key="w_opt_budget", placeholder=ctx.t("strategy.limit.none"))
+                               placeholder=ctx.t("strategy.limit.none"), **bound(keys.OPT_BUDGET))
     agent = c[1].number_input(ctx.t("strategy.limit.agent_hours"), min_value=0.0, step=10.0,
-                              key="w_opt_agent", placeholder=ctx.t("strategy.limit.none"))
+                              placeholder=ctx.t("strategy.limit.none"), **bound(keys.OPT_AGENT))
     field_h = c[2].number_input(ctx.t("strategy.limit.field_hours"), min_value=0.0, step=10.0,
-                                key="w_opt_field", placeholder=ctx.t("strategy.limit.none"))
+                                placeholder=ctx.t("strategy.limit.none"), **bound(keys.OPT_FIELD))
     months = state.run_settings().months
     c[3].metric(ctx.t("strategy.run.months"), months)
-    seed("w_opt_channels", list(ACTION_CHANNELS))
-    channels = st.multiselect(ctx.t("strategy.opt.channels"), list(ACTION_CHANNELS), key="w_opt_channels",
+    channels = st.multiselect(ctx.t("strategy.opt.channels"), list(ACTION_CHANNELS),
+                              **bound(keys.OPT_CHANNELS, list(ACTION_CHANNELS)),
                               format_func=lambda ch: ctx.t(f"strategy.channel.{ch}"))
     limits = spec.Limits(budget, agent, field_h)
     if st.button(ctx.t("strategy.opt.run"), key="w_opt_run", type="primary", disabled=not channels):
-        st.session_state["strat_opt_args"] = (limits, tuple(channels), months)
-    args = st.session_state.get("strat_opt_args")
+        st.session_state[keys.STRAT_OPT_ARGS] = (limits, tuple(channels), months)
+    args = st.session_state.get(keys.STRAT_OPT_ARGS)
     if not args:
         return
     limits, channels, months = args
@@ -73,9 +72,8 @@ def optimiser_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     st.caption(ctx.t("strategy.opt.note"))
     if st.button(ctx.t("strategy.opt.add"), key="w_opt_add", disabled=alloc.empty):
         name = state.add(res.strategy, "optimised")
-        st.session_state["strat_sel_pending"] = st.session_state[state.SEL]
-        st.session_state["strat_opt_added"] = name
+        st.session_state[keys.STRAT_OPT_ADDED] = name
         st.rerun()
-    if st.session_state.get("strat_opt_added"):
-        st.success(ctx.t("strategy.opt.added", name=st.session_state.pop("strat_opt_added")))
+    if st.session_state.get(keys.STRAT_OPT_ADDED):
+        st.success(ctx.t("strategy.opt.added", name=st.session_state.pop(keys.STRAT_OPT_ADDED)))
 

@@ -7,7 +7,9 @@ import dataclasses
 import streamlit as st
 
 from ui import cache
+from ui import state as keys
 from ui.frame import PageContext
+from ui.state import bound
 from ui.strategy import compare, editor, effects, optimiser, planner, restructure, settings, state
 
 VIEWS = ("compare", "edit", "effects", "optimise", "restructure", "planner", "settings")
@@ -18,16 +20,15 @@ def strategy_page(ctx: PageContext) -> None:
     ctx = dataclasses.replace(ctx, data_version=f"{ctx.data_version}|model:{cache.risk_model_stamp()}")
     st.title(ctx.t("strategy.title"))
     st.caption(ctx.t("strategy.subtitle"))
-    state.keep_widget_state()
     state.init_library()
     market = str(ctx.meta.get("market") or "cn")
     with st.spinner(ctx.t("strategy.preparing")):
         inp = cache.strategy_inputs(ctx.data_version, ctx.filters, market)
     # One view drawn per run (not tabs, which all run every time): an edit re-runs the editor and
     # its preview only.
-    state.seed("w_strat_view", "compare")
-    view = st.segmented_control(ctx.t("strategy.view"), VIEWS, key="w_strat_view", label_visibility="collapsed",
-                                format_func=lambda v: ctx.t(f"strategy.tab.{v}")) or "compare"
+    view = st.segmented_control(ctx.t("strategy.view"), VIEWS, label_visibility="collapsed",
+                                format_func=lambda v: ctx.t(f"strategy.tab.{v}"),
+                                **bound(keys.STRAT_VIEW, "compare", normalise=lambda v: v or "compare")) or "compare"
     if view == "compare":
         compare.compare_tab(ctx, inp, market)
     elif view == "edit":

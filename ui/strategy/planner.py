@@ -14,9 +14,10 @@ from analytics.schema import ACTION_CHANNELS
 from analytics.strategy import planner, spec
 from analytics.strategy.baseline import STAGE_STATES
 from analytics.strategy.inputs import Inputs
+from ui import state as keys
 from ui.frame import PageContext
+from ui.state import bound
 from ui.strategy import state
-from ui.strategy.state import seed
 
 
 def planner_tab(ctx: PageContext, inp: Inputs) -> None:
@@ -43,8 +44,7 @@ def planner_tab(ctx: PageContext, inp: Inputs) -> None:
                            format="%.4f", key=f"w_plan_rate_{band}_{stage}_{kind}")
     effect = c2[1].number_input(ctx.t("strategy.plan.effect"), -0.9, 5.0, float(default_effect) or 0.10, step=0.01,
                                 format="%.3f", key=f"w_plan_effect_{band}_{stage}_{channel}_{kind}")
-    seed("w_plan_alpha", 0.05)
-    alpha = c2[2].selectbox(ctx.t("strategy.plan.alpha"), [0.01, 0.05, 0.10], key="w_plan_alpha")
+    alpha = c2[2].selectbox(ctx.t("strategy.plan.alpha"), [0.01, 0.05, 0.10], **bound(keys.PLAN_ALPHA, 0.05))
     power = c2[3].slider(ctx.t("strategy.plan.power"), 0.5, 0.99, 0.8, 0.01, key="w_plan_power")
     share = c2[4].slider(ctx.t("strategy.plan.share"), 0.05, 1.0, 0.5, 0.05, key="w_plan_share",
                          help=ctx.t("strategy.plan.share_help"))
