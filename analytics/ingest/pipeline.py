@@ -205,7 +205,8 @@ class _Import:
                 elif r.rejected / r.rows > threshold:
                     r.refused = True
                     r.problem = (f"{r.rejected:,} of {r.rows:,} rows ({r.rejected / r.rows:.1%}) are bad, above the "
-                                 f"{threshold:.0%} threshold; the file was refused whole. See the rejected rows.")
+                                 f"{threshold:.0%} threshold; the file was refused whole.{_top_reason(self.con, i)} "
+                                 "See the rejected rows.")
                     newly.append(i)
             if not newly:
                 return
@@ -255,6 +256,19 @@ class _Import:
         meta = _metadata(con, self.reports, opts.mode, opts.market, opts.currency)
         result.counts = store.write_tables(con, batches, meta, mode=opts.mode,
                                            replace_sources=[r.name for r in self.reports])
+
+
+def _top_reason(con, index: int) -> str:
+    """' Most rows: <code> in column <col> (<n> rows).' for a file's commonest row reason, or ''."""
+    row = con.execute(f"""
+        SELECT r.code, r.col, count(*) AS n FROM (SELECT unnest(_reasons) AS r FROM _cand
+                                                  WHERE _src = {index} AND _reasons IS NOT NULL)
+        GROUP BY ALL ORDER BY n DESC, r.code LIMIT 1""").fetchone()
+    if row is None:
+        return ""
+    code, col, n = row
+    where = f" in column {col}" if col else ""
+    return f" Most rows: {code}{where} ({n:,} rows)."
 
 
 def _reset_temp(con) -> None:
