@@ -37,6 +37,8 @@ REFERENCE_DIR = SHARED_DIR / "reference"
 SAMPLES_DIR = SHARED_DIR / "samples"
 # Two consecutive monthly Reg AB II filings (excerpts) of one real deal: the importer's fixture.
 REGAB2_SAMPLES_DIR = SAMPLES_DIR / "regab2"
+# Reg AB II tapes in CSV as third parties republish them (one a file), when the team has placed them.
+REGAB2_CSV_SAMPLES_DIR = SAMPLES_DIR / "regab2_csv"
 
 # Chromium renders chart images offline (kaleido) and drives the browser tests.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
