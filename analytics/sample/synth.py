@@ -522,7 +522,7 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
         dpd = np.where(new_k > 0, (np.minimum(new_k, 5) - 1) * 30 + offset[idx], 0)
         dpd = np.where(new_k > 5, 120 + (new_k - 5) * 30 + offset[idx], dpd).astype(np.int32)
         new_status = np.where(paid_off, 1, np.where(terminate & repo, 3, np.where(terminate, 2, 0))).astype(np.int8)
-        bucket = schema.bucket_index_of_dpd(dpd)
+        bucket = schema.bucket_index_of_dpd(dpd, p.market)  # the market's rule (same slots: DPD skips 30/60/90)
         closing = np.where(new_status == 0, bal, 0.0)
 
         # Write back.
