@@ -51,7 +51,7 @@ def overview(ctx: PageContext) -> None:
             kind = "balance" if metric.endswith("_balance") and metric != "outstanding_balance" else "count"
             help_key = HELP.get(metric) or (HELP[kind] if metric.startswith("dpd") else None)
             kpi_card(col, ctx.t(f"kpi.{metric}"), metric, snap, ctx.currency, pp,
-                     ctx.t(help_key) if help_key else None)
+                     ctx.t(help_key) if help_key else None, ctx.lang)
 
     if ctx.presentation:
         key_charts(ctx, month)

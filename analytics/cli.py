@@ -192,6 +192,7 @@ def _print_report(report, db: Path) -> None:
             print(f"  {f.name}: {f.problem}")
     if not report.reasons.empty:
         print("Rejected rows by reason: " + ", ".join(f"{r.code} {r.rows:,}" for r in report.reasons.itertuples()))
+    _print_health(report)
     loaded = ", ".join(f"{t} {n:,}" for t, n in report.loaded.items())
     if report.dry_run:
         print(f"Check only, nothing written: would load {loaded}.")
@@ -199,6 +200,21 @@ def _print_report(report, db: Path) -> None:
         months = f"{report.months[0]} to {report.months[-1]}" if report.months else "no months"
         print(f"Loaded into {db} ({report.mode}): {loaded}; months {months}. "
               f"The store now holds: " + ", ".join(f"{t} {n:,}" for t, n in (report.counts or {}).items()) + ".")
+
+
+def _print_health(report) -> None:
+    """The data-health table (plausibility.data_health): what would load, per file and month."""
+    health = getattr(report, "health", None)
+    if health is None or health.empty:
+        return
+    print("Data health (per file and month; a refused file as read):")
+    rows = [("file", "month", "loans", "active", "closed", "30+", "60+", "balance", "")]
+    for h in health.itertuples():
+        rows.append((h.file, h.month, f"{h.loans:,}", f"{h.active:,}", f"{h.closed:,}", f"{h.dpd30:,}",
+                     f"{h.dpd60:,}", f"{h.balance:,.2f}", "refused" if h.refused else ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  " + "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
 
 
 def cmd_import(args, db: Path) -> int:
@@ -215,7 +231,8 @@ def cmd_import(args, db: Path) -> int:
             report = ingest.run_import(load.con, files, mapping, mode=args.mode, threshold=threshold,
                                        pool=args.pool, market=args.market, currency=args.currency,
                                        dry_run=args.check, progress=update,
-                                       rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+                                       rejected_out=Path(args.rejected_out) if args.rejected_out else None,
+                                       plausibility_checks=not args.no_plausibility, row_ids=args.row_ids)
             if args.check or not report.loaded_anything:
                 load.discard()
     finally:
@@ -345,6 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "$COLLECTLENS_REJECT_THRESHOLD or 0.05)")
     i.add_argument("--rejected-out", help="write every rejected row, with its reasons, to this CSV")
     i.add_argument("--check", action="store_true", help="check the files and report; write nothing")
+    i.add_argument("--no-plausibility", action="store_true",
+                   help="skip the plausibility checks (only for files known to be right that trip them)")
+    i.add_argument("--row-ids", action="store_true",
+                   help="one-month tape whose loan ids were rounded by a floating-point writer: give repeated ids "
+                        "their row number")
     i.set_defaults(func=cmd_import)
 
     m = sub.add_parser("mapping", help="suggest a column mapping for a file, as JSON to edit and reuse")

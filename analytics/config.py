@@ -54,6 +54,14 @@ def __getattr__(name: str) -> Path:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+
+def regab2_csv_samples_dir() -> Path:
+    """Reg AB II tapes in CSV as third parties republish them (one a file), when the team has placed them."""
+    return samples_dir() / "regab2_csv"
+
+
+_LAZY_PATHS["REGAB2_CSV_SAMPLES_DIR"] = regab2_csv_samples_dir
+
 # Chromium renders chart images offline (kaleido) and drives the browser tests.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 

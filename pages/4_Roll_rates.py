@@ -37,7 +37,7 @@ def roll_rates_page(ctx: PageContext) -> None:
     st.title(ctx.t("rr.title"))
     st.caption(ctx.t("rr.subtitle", month=f"{end:%Y-%m}"))
     c1, c2, c4 = st.columns(3)
-    naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming")
+    naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming", ctx.meta.get("market"))
     measure = measure_switch(c1, ctx, "w_rr_measure")
     months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
     weight = "loans" if measure == "count" else "balance"
@@ -105,7 +105,7 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     st.caption(ctx.t("rr.forecast_help", months=EST_MONTHS) + " "
                + ctx.t("rr.forecast_basis", n=f"{sf.basis[key]:,}", segment=seg_name))
     total_loss = float(fc.loc[fc["state"] == "new_loss", weight].sum())
-    shown = f"{total_loss:,.0f}" if weight == "loans" else format_money(total_loss, ctx.currency)
+    shown = f"{total_loss:,.0f}" if weight == "loans" else format_money(total_loss, ctx.currency, ctx.lang)
     share = total_loss / x0.sum() if x0.sum() else float("nan")
     mcol, _ = st.columns([1, 2])
     mcol.metric(ctx.t("rr.forecast_total_loss", h=HORIZON), shown, border=True,

@@ -47,6 +47,11 @@ def test_new_user_imports_the_two_filings_and_sees_them_on_the_overview(fresh_db
     assert any("Loaded: 22 loans, 29 performance rows" in s.value for s in at.success)
     assert any("carmax-2026-2 (2 files)" in m.value for m in at.markdown)
     assert any("2026-06 to 2026-07 (2 months)" in m.value for m in at.markdown)
+    # The data-health table of the import summary, by file and month (the README of the samples:
+    # 14 June records all open; 15 July records, one paid off).
+    health = next(d.value for d in at.dataframe if "Closed" in d.value.columns)
+    rows = {r.Month: (r.Loans, r.Active, r.Closed) for r in health.itertuples()}
+    assert rows == {"2026-06": (14, 14, 0), "2026-07": (15, 14, 1)}
 
     at.switch_page("app.py").run()
     no_errors(at)

@@ -333,6 +333,7 @@ def _last_report(ctx: PageContext) -> None:
                      ctx.t("data.col.months"): ", ".join(f.months[:3]) + (" …" if len(f.months) > 3 else ""),
                      ctx.t("data.col.detected"): "; ".join(detected), ctx.t("data.col.problem"): problem})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _health_table(ctx, report)
     if not report.reasons.empty:
         st.caption(ctx.t("data.reasons"))
         reasons = pd.DataFrame({ctx.t("data.col.reason"): [ctx.t(f"code.{c}") for c in report.reasons.code],
@@ -341,6 +342,22 @@ def _last_report(ctx: PageContext) -> None:
         st.dataframe(reasons, hide_index=True, width="stretch")
     if report.rejected_total:
         _rejected_table(ctx, report.rejected, "w_di_report_dl")
+
+
+def _health_table(ctx: PageContext, report) -> None:
+    """Loans, active, closed, 30+, 60+ and balance per file and month, before anything is committed."""
+    health = getattr(report, "health", None)
+    if health is None or health.empty:
+        return
+    st.caption(ctx.t("data.health"))
+    cols = {"file": "data.col.file", "month": "data.col.month", "loans": "data.health.loans",
+            "active": "data.health.active", "closed": "data.health.closed", "dpd30": "data.health.dpd30",
+            "dpd60": "data.health.dpd60", "balance": "data.health.balance", "refused": "data.col.refused"}
+    shown = health.copy()
+    shown["refused"] = [ctx.t("data.yes" if r else "data.no") for r in shown.refused]
+    shown["balance"] = shown.balance.round(2)
+    st.dataframe(shown.rename(columns={k: ctx.t(v) for k, v in cols.items()}), hide_index=True, width="stretch")
+    st.caption(ctx.t("data.health.note"))
 
 
 def _rejected_table(ctx: PageContext, rejected: pd.DataFrame, key: str) -> None:

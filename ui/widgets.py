@@ -10,27 +10,35 @@ RATE_METRICS_UP_IS_BAD = {
 }
 
 
-def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_label, help_text: str | None = None) -> None:
+def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_label, help_text: str | None = None,
+             lang: str | None = None) -> None:
     entry = snap.get(metric, {})
     column.metric(
         label,
-        format_value(metric, entry.get("value"), currency),
-        format_change(metric, entry.get("change"), pp_label, currency),
+        format_value(metric, entry.get("value"), currency, lang),
+        format_change(metric, entry.get("change"), pp_label, currency, lang),
         delta_color="inverse" if metric in RATE_METRICS_UP_IS_BAD else "normal",
         help=help_text, border=True,
     )
 
 
-def bucket_naming_switch(container, t, key: str) -> str:
+def bucket_naming_switch(container, t, key: str, market: str | None = None) -> str:
     """DPD names or M1/M2/M3 names for buckets; one choice for every page (``state.BUCKET_NAMING``,
-    in the URL as ``naming``)."""
+    in the URL as ``naming``).
+
+    Returns the naming for labels.state_label (labels.market_naming): the day ranges follow the
+    data's market; M names are a cn convention, so us data shows no switch.
+    """
     import streamlit as st
 
+    from analytics.display.labels import market_naming
     from ui import state
 
+    if market != "cn":
+        return market_naming("dpd", market)
     container.segmented_control(t("naming.label"), list(state.BUCKET_NAMINGS), format_func=lambda n: t(f"naming.{n}"),
                                 **state.bound(state.BUCKET_NAMING, "dpd", widget=key, normalise=lambda v: v or "dpd"))
-    return st.session_state.get(state.BUCKET_NAMING) or "dpd"
+    return market_naming(st.session_state.get(state.BUCKET_NAMING) or "dpd", market)
 
 
 def measure_switch(container, ctx, key: str) -> str:

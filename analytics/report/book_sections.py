@@ -20,8 +20,10 @@ def _format_kpis(r: ReportInput) -> list[tuple[str, str, str]]:
     out = []
     for metric in KPI_ORDER:
         entry = r.snapshot.get(metric, {})
-        change = format_change(metric, entry.get("change"), lambda d: t("overview.pp", r.lang, delta=d), r.currency)
-        out.append((t(f"kpi.{metric}", r.lang), format_value(metric, entry.get("value"), r.currency), change or ""))
+        change = format_change(metric, entry.get("change"), lambda d: t("overview.pp", r.lang, delta=d), r.currency,
+                               r.lang)
+        out.append((t(f"kpi.{metric}", r.lang), format_value(metric, entry.get("value"), r.currency, r.lang),
+                    change or ""))
     return out
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics.display.formatting import format_money
 from analytics.display.i18n import t
+from analytics.display.labels import strategy_name
 from analytics.report.base import Content, ReportInput, SectionUnavailable
 
 # The risk model and strategy engine are imported inside the builders: every page imports
@@ -50,9 +51,11 @@ def strategy_section(r: ReportInput, paths: int = 300) -> Content:
         raise SectionUnavailable(t("report.too_short", r.lang))
     best = ranked[0]
     nb = best.summary["net_benefit"]
-    money = lambda v: format_money(v, r.currency)  # noqa: E731
-    message = t("report.strategy_message", r.lang, best=best.strategy.name, p50=money(nb["p50"]),
+    money = lambda v: format_money(v, r.currency, r.lang)  # noqa: E731
+    message = t("report.strategy_message", r.lang, best=strategy_name(best.strategy.name, r.lang), p50=money(nb["p50"]),
                 p10=money(nb["p10"]), p90=money(nb["p90"]), cost=money(best.summary["collection_cost"]["p50"]))
-    figure = band_chart(results.monthly_frame(comparison), "net_benefit_cumulative", r.lang,
+    monthly = results.monthly_frame(comparison)
+    monthly["strategy"] = [strategy_name(s, r.lang) for s in monthly["strategy"]]
+    figure = band_chart(monthly, "net_benefit_cumulative", r.lang,
                         t("report.strategy", r.lang), t("report.strategy_axis", r.lang))
     return Content(message, figure)

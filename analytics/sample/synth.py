@@ -703,7 +703,7 @@ def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _L
     dpd = _dpd_of(rs.new_k, s.offset[idx])
     new_status = np.where(st.paid_off, 1, np.where(loss.terminate & loss.repo, 3,
                                                    np.where(loss.terminate, 2, 0))).astype(np.int8)
-    bucket = schema.bucket_index_of_dpd(dpd)
+    bucket = schema.bucket_index_of_dpd(dpd, market)  # the market's bucket rule
     closing = np.where(new_status == 0, st.bal, 0.0)
 
     s.missed[idx] = np.minimum(rs.new_k, 127)

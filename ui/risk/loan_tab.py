@@ -65,7 +65,7 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     region_name = explain.display_category("region", row["region"], ctx.lang)
     c3.metric(ctx.t("risk.loan.segment_avg", segment=region_name), f"{region_p:.2%}",
               f"{(row['probability'] - region_p) * 100:+.2f} pp", delta_color="inverse", border=True)
-    c4.metric(ctx.t("risk.col.el"), format_money(float(row["expected_loss"]), ctx.currency), border=True,
+    c4.metric(ctx.t("risk.col.el"), format_money(float(row["expected_loss"]), ctx.currency, ctx.lang), border=True,
               help=ctx.t("risk.queue.el_help"))
 
     st.markdown(f"**{ctx.t('risk.loan.reasons')}**")
