@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import CHROMIUM, FLAGS, TIMEOUT_MS, chromium_or_skip, settled, streamlit_server
 from tests.conftest import build_sample
-from tests.test_browser import CHROMIUM, FLAGS, _chromium_or_skip, streamlit_server
 
 pytestmark = pytest.mark.browser
 
 TABS = {"en": ["Early-warning queue", "Explain a loan", "Drivers", "Segments", "Model", "Monitoring"],
         "zh": ["预警名单", "单笔解释", "风险驱动因素", "细分群体", "模型", "稳定性监控"]}
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+# A chart inside the open tab: only the open tab computes, so this is drawn by the run the click started.
+TAB_CHART = '[role="tabpanel"]:not([hidden]) [data-testid="stPlotlyChart"] .main-svg'
 
 
 @pytest.fixture(scope="module")
 def risk_server(tmp_path_factory):
-    _chromium_or_skip()
+    chromium_or_skip()
     folder = tmp_path_factory.mktemp("browser_risk")
     db = build_sample(folder / "portfolio.duckdb", loans=3000, seed=11)  # enough bad outcomes to train
     env = {"COLLECTLENS_DB": str(db), "COLLECTLENS_MODELS_DIR": str(folder / "models"),
@@ -29,10 +30,12 @@ def risk_server(tmp_path_factory):
         yield url
 
 
-def settle(page, ms: int = 800) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function(IDLE, timeout=120_000)
-    page.wait_for_timeout(ms)
+def open_tab(page, name: str) -> None:
+    """Click a tab and wait until it is the selected one, holds its chart, and the run is over."""
+    tab = page.get_by_role("tab", name=name)
+    tab.click()
+    tab.and_(page.locator('[aria-selected="true"]')).wait_for(timeout=TIMEOUT_MS)
+    settled(page, TAB_CHART)
 
 
 def check(page, what: str) -> None:
@@ -49,20 +52,22 @@ def test_train_then_every_tab(risk_server, artifacts):
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(risk_server, wait_until="domcontentloaded")
-        page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+        page.goto(risk_server, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+        settled(page, '[data-testid="stMetric"]')
         page.locator('[data-testid="stSidebar"] a', has_text="Risk & explanations").first.click()
-        page.get_by_role("button", name="Train model").click()
-        page.get_by_role("tab", name=TABS["en"][0]).wait_for(timeout=180_000)
-        settle(page)
+        train = page.get_by_role("button", name="Train model")
+        train.wait_for(timeout=TIMEOUT_MS)
+        settled(page)
+        train.click()
+        # Training a small model on one thread: the tabs appear when it is done.
+        settled(page, f'[role="tab"]:has-text("{TABS["en"][0]}")', timeout=3 * TIMEOUT_MS)
         check(page, "after training")
         for lang in ("en", "zh"):
             if lang == "zh":
                 page.locator('[data-testid="stSidebar"]').get_by_text("简体中文").click()
-                settle(page)
+                settled(page, f'[role="tab"]:has-text("{TABS["zh"][0]}")')
             for i, tab in enumerate(TABS[lang]):
-                page.get_by_role("tab", name=tab).click()
-                settle(page, 1200)
+                open_tab(page, tab)
                 check(page, f"{lang} {tab}")
                 assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1, f"{lang} {tab}"
                 page.screenshot(path=str(artifacts / f"risk_{lang}_{i}.png"))

@@ -14,8 +14,8 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from analytics.cli import main
 from analytics.display import i18n
 from analytics.report.sections import SECTIONS
+from tests.browser import CHROMIUM, FLAGS
 from tests.conftest import in_ci
-from tests.test_browser import CHROMIUM, FLAGS
 
 
 def _need_chromium():

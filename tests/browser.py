@@ -1,0 +1,102 @@
+"""Real-browser helpers shared by the browser tests: Chromium, a `streamlit run` server on a free
+port, and waits on conditions (never fixed sleeps).
+
+Waiting rule: wait for the element a step needs (a chart in the open tab, the page heading),
+then for Streamlit's script run to finish (``data-test-script-state`` on the app root is
+``notRunning``) and for every chart to be drawn. Timeouts are generous (``TIMEOUT_MS``): on a
+machine whose cores are busy a script run can take many seconds, and a wait on a condition
+returns as soon as it holds, so a long limit costs nothing when the machine is idle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import in_ci
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"]
+TIMEOUT_MS = 120_000  # one condition (a page run, training a small model) under load
+SERVER_START_S = 120
+
+# Streamlit's own run state on the app root: "running" while the script runs, "notRunning" after.
+SCRIPT_DONE = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+               " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'"
+               " && !document.querySelector('[data-testid=\"stStatusWidget\"]'); }")
+# Every chart on the page has its SVG (plotly draws after the element arrives).
+CHARTS_DRAWN = ("() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+                ".every(c => c.querySelector('.main-svg'))")
+
+
+def chromium_or_skip() -> None:
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        return
+    if in_ci():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; CI must install Debian's chromium (.ci/run)")
+    pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package to run browser tests")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def streamlit_server(folder: Path, env: dict[str, str]):
+    """`streamlit run app.py` on a free local port with ``env``; yields its URL. On exit the
+    server log must hold no traceback."""
+    port = free_port()
+    log = open(folder / "streamlit.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    while not _healthy(url):
+        # Between probes, wait for the server process to end (it should not): a crash fails at
+        # once with its log instead of after the whole deadline.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.5)
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.seek(0)
+            pytest.fail("streamlit did not start:\n" + log.read())
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    log.seek(0)
+    server_log = log.read()
+    assert "Traceback" not in server_log, server_log
+
+
+def settled(page, needed: str | None = None, timeout: int = TIMEOUT_MS) -> None:
+    """Wait for ``needed`` (a selector the step must show), then for the run to end and the charts
+    to be drawn."""
+    if needed:
+        page.locator(needed).first.wait_for(state="visible", timeout=timeout)
+    page.wait_for_function(SCRIPT_DONE, timeout=timeout)
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
