@@ -28,6 +28,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.errors import InputError
+from analytics.sample.operations import Operations
 from analytics.store import Batch
 
 log = logging.getLogger(__name__)
@@ -331,9 +332,13 @@ def generate(params: SynthParams, progress: Callable[[float, str], None] | None 
         "segments": {"high": "score < 620", "medium": "620 <= score < 720", "low": "score >= 720"},
     }
 
+    ops = Operations(params.seed, params.market, int(params.loans), book.orig_month, book.orig_day, book.dealer,
+                     bad_dealers, book.payment)
+    metadata["operations"] = ops.truth  # filled in while the batches are produced
+
     def batches() -> Iterator[Batch]:
         yield _loans_batch(params, book, rng)
-        yield from _walk(params, book, rng, macro, region_names, progress)
+        yield from _walk(params, book, rng, macro, region_names, progress, ops)
 
     return batches(), metadata
 
@@ -396,7 +401,7 @@ PERF_SELECT = f"""
 
 
 def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, region_names: list[str],
-          progress: Callable[[float, str], None] | None) -> Iterator[Batch]:
+          progress: Callable[[float, str], None] | None, ops: Operations) -> Iterator[Batch]:
     n = len(b.score)
     m0, m1 = _month_index(p.start_month), _month_index(p.end_month)
     months = np.arange(m0, m1 + 1)
@@ -549,8 +554,7 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
                 f"CASE WHEN kind = 0 THEN 'extension' ELSE 'deferral' END, ext, pb, pa, apr, apr")
 
         actions = _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, p.market)
-        if actions is not None:
-            yield actions
+        yield from ops.month(m, idx, k, paid_n, amount_paid, p_miss, actions)  # actions enriched, payments
     if progress is not None:
         progress(1.0, "done")
 
