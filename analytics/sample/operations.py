@@ -17,7 +17,7 @@ module adds, month by month and consistently with it:
   the later bucket of its team). Given the walk's outcome, the agent is drawn from its posterior
   (``P(agent | paid) ∝ w s``, ``P(agent | not paid) ∝ w (1 - p s)``): the joint law of agent and
   outcome is then exactly that of agents who change the odds, while performance is unchanged.
-- **rule breaks** (rules of analytics/strategy/rules.py): per agency, a planted share of its
+- **rule breaks** (against the rules of analytics/strategy/rules.py): per agency, a planted share of its
   calls outside the contact hours, to third parties, and of its loan-months with a burst of
   calls above the frequency cap.
 - the **first-payment default** truth: the expected FPD rate of loans of the planted bad dealers
@@ -36,7 +36,6 @@ import pandas as pd
 
 from analytics import schema
 from analytics.store import Batch
-from analytics.strategy.rules import rules_for
 
 LATE_SHARE = 0.12             # current payers who pay after the due day (within the month)
 BROKEN_PROMISE_SHARE = 0.30   # reached calls to non-paying delinquent loans that end in a promise
@@ -50,6 +49,9 @@ BREACH_RATES: dict[str, tuple[float, float, float]] = {
     "AG03": (0.060, 0.040, 0.030),
 }
 AGENT_CHANNELS = ("agent_call", "field_visit")
+# Calls added on one day in a burst: above both markets' caps in analytics/strategy/rules.py
+# (cn 3 a day, assumed; us 7 in 7 days, Regulation F) and its contact hours (8:00-21:00).
+BURST_CALLS = 8
 _CALLS = (schema.ACTION_CHANNELS.index("ai_voice"), schema.ACTION_CHANNELS.index("agent_call"))
 _AGENT_CH = tuple(schema.ACTION_CHANNELS.index(c) for c in AGENT_CHANNELS)
 _OUT = {name: i for i, name in enumerate(schema.ACTION_OUTCOMES)}
@@ -70,21 +72,20 @@ class Operations:
     def __init__(self, seed: int, market: str, n_loans: int, orig_month: np.ndarray, orig_day: np.ndarray,
                  dealer: np.ndarray, bad_dealers: list[str], payment: np.ndarray):
         self.rng = np.random.default_rng([int(seed), 15])
-        self.rules = rules_for(market)
         self.orig_month, self.due_day, self.payment = orig_month, orig_day.astype(np.int16), payment
         bad = {int(d[1:]) for d in bad_dealers}
         self.bad = np.isin(dealer, sorted(bad))
-        n_in = int(np.clip(n_loans // 1500, 4, 60))
-        n_ag = int(np.clip(n_loans // 4000, 2, 20))
+        n_in = int(np.clip(n_loans // 3000, 4, 60))
+        n_ag = int(np.clip(n_loans // 8000, 2, 20))
         teams = ["in_house"] * n_in + [a for a in AGENCIES for _ in range(n_ag)]
         names = [f"IH{i + 1:02d}" for i in range(n_in)] + [f"{a}-{j + 1:02d}" for a in AGENCIES for j in range(n_ag)]
-        # Skills spread evenly from 0.7 to 1.3 (shuffled), difficulty (share of the later bucket
+        # Skills spread evenly from 0.6 to 1.4 (shuffled), difficulty (share of the later bucket
         # of the team) from 0.15 to 0.85: independent, so a raw rate mixes the two.
-        self.skill = self.rng.permutation(np.linspace(0.7, 1.3, len(names)))
+        self.skill = self.rng.permutation(np.linspace(0.6, 1.4, len(names)))
         self.difficulty = self.rng.permutation(np.linspace(0.15, 0.85, len(names)))
         self.names, self.teams = names, np.array(teams)
         self.team_code = np.array([0 if t == "in_house" else 1 + AGENCIES.index(t) for t in teams])
-        self.cap = self.rules.max_calls_per_day or self.rules.max_calls_per_7_days or 3
+        self.cap = BURST_CALLS - 1
         self.truth: dict[str, object] = {
             "agents": {n: {"team": t, "skill": round(float(s), 4), "difficulty": round(float(d), 4)}
                        for n, t, s, d in zip(names, teams, self.skill, self.difficulty, strict=True)},
