@@ -12,7 +12,6 @@ import math
 from datetime import date, datetime
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 

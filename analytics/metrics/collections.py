@@ -57,7 +57,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.metrics.delinquency import wilson_interval
-from analytics.metrics.expr import count_if, next_month, ratio, sum_if
+from analytics.metrics.expr import count_if, next_month, ratio
 from analytics.metrics.segments import segment_table
 from analytics.strategy.rules import CALL_CHANNELS, ContactRules
 
