@@ -89,6 +89,7 @@ def cure_tab(ctx: PageContext) -> None:
     wide = curves[curves["day"].isin(CURE_DAYS)].pivot_table(index=["cohort_month", "cohort"], columns="day",
                                                              values="cured_share")
     wide = wide.sort_index(ascending=False).head(12).reset_index()
+    wide["cohort_month"] = pd.to_datetime(wide["cohort_month"]).dt.strftime("%Y-%m")
     wide.columns = [ctx.t("ops.col.cohort_month"), ctx.t("ops.col.cohort")] + [
         ctx.t("ops.col.day", day=d) for d in wide.columns[2:]]
     st.dataframe(wide, hide_index=True, width="stretch",
@@ -128,7 +129,7 @@ def funnel_tab(ctx: PageContext) -> None:
         **{ctx.t(f"ops.stage.{s}"): by[s] for s in fig.STAGES},
         ctx.t("ops.col.ptp_kept_rate"): by["ptp_kept_rate"],
         ctx.t("ops.col.complaints_per_10k"): by["complaints_per_10k"].round(1),
-        ctx.t("ops.col.cost_per_contact"): [format_money(v, ctx.currency) for v in by["cost_per_contact"]],
+        ctx.t("ops.col.cost_per_contact"): by["cost_per_contact"].round(3),
         ctx.t("ops.col.cost_per_yuan"): by["cost_per_yuan"].round(4),
         ctx.t("ops.col.collected"): [format_money(v, ctx.currency) for v in by["collected"]],
     })
