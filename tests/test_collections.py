@@ -357,3 +357,30 @@ def _bursts_of(calls: pd.DataFrame, team: str) -> int:
     c = calls[(calls["agency"] == team) & (calls["channel"] == "agent_call")]
     per_day = c.groupby(["loan_id", c["action_time"].dt.date]).size()
     return int(((per_day - 1) // 8).clip(lower=0).sum()) if len(per_day) else 0
+
+
+def test_exports_write_every_operations_table(small_db, tmp_path):
+    import shutil
+
+    from analytics.cli import main
+
+    # A copy: the module's read-only connection to small_db would refuse a writable one.
+    small_db = shutil.copy(small_db, tmp_path / "copy.duckdb")
+
+    expected = {"contact_funnel": ["as_of_month", "channel", "bucket", "attempts", "kept", "cost_per_yuan_collected"],
+                "cure_curves": ["cohort_month", "day", "cohort", "cured", "cured_share", "method"],
+                "entry_rates": ["as_of_month", "dimension", "segment", "base", "entered", "entry_rate"],
+                "fpd": ["dimension", "segment", "loans", "fpd", "fpd_rate", "fpd_lo", "fpd_hi", "fpd30_rate"],
+                "compliance_breaches": ["loan_id", "action_time", "channel", "agent_id", "agency", "rule"],
+                "agent_performance": ["name", "agency", "cases", "ratio", "ratio_lo", "ratio_hi", "small", "rank"]}
+    for table, cols in expected.items():
+        out = tmp_path / f"{table}.csv"
+        assert main(["--db", str(small_db), "export", table, "--out", str(out)]) == 0
+        frame = pd.read_csv(out)
+        assert len(frame) > 0 and set(cols) <= set(frame.columns), (table, list(frame.columns))
+    # The funnel's attempts add up to the contacts; the breach list holds the cn rules only.
+    funnel = pd.read_csv(tmp_path / "contact_funnel.csv")
+    con = duckdb.connect(str(small_db), read_only=True)
+    assert funnel["attempts"].sum() == con.execute("SELECT count(*) FROM actions").fetchone()[0]
+    con.close()
+    assert set(pd.read_csv(tmp_path / "compliance_breaches.csv")["rule"]) <= {"hours", "frequency", "third_party"}

@@ -232,33 +232,37 @@ def promise_kept(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = 
 
 
 def contact_funnel(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = None,
-                   start: date | None = None, end: date | None = None) -> ir.Table:
+                   start: date | None = None, end: date | None = None, by_month: bool = False) -> ir.Table:
     """``channel, bucket, attempts, reached, promises, kept, paid, complaints, cost, collected`` and
     ``ptp_kept_rate, complaints_per_10k, cost_per_contact, cost_per_yuan_collected``; contacts of
-    the months ``start..end`` (first days of months, inclusive; all when None)."""
+    the months ``start..end`` (first days of months, inclusive; all when None); ``by_month`` adds
+    ``as_of_month`` (the contact's month) to the keys."""
     a = actions
     if start is not None:
         a = a.filter(a.action_time >= ibis.timestamp(pd.Timestamp(start)))
     if end is not None:
         a = a.filter(a.action_time < ibis.timestamp(pd.Timestamp(end) + pd.offsets.MonthBegin(1)))
     a = a.mutate(bucket=_bucket_of(a.dpd_at_action.fill_null(0)), _month=_month_of(a.action_time))
+    a = a.mutate(as_of_month=a._month)
+    keys = ["as_of_month", "channel", "bucket"] if by_month else ["channel", "bucket"]
     p = perf.select(loan_id=perf.loan_id, _month=perf.as_of_month, _paid=perf.amount_paid.fill_null(0))
     j = a.left_join(p, ["loan_id", "_month"]).drop("loan_id_right", "_month_right")
     j = j.mutate(_paid=j._paid.fill_null(0), _reached=_reached(j))
-    base = j.group_by(["channel", "bucket"]).aggregate(
+    base = j.group_by(keys).aggregate(
         attempts=j.count(), reached=count_if(j._reached), promises=count_if(j.outcome == "promise_to_pay"),
         paid=count_if(j._reached & (j._paid > 0)), complaints=count_if(j.outcome == "complaint"),
         cost=j.cost.fill_null(0).sum())
-    lm = j.filter(j._reached).select("channel", "bucket", "loan_id", "_month", "_paid").distinct()
-    coll = lm.group_by(["channel", "bucket"]).aggregate(collected=lm._paid.sum())
+    lm = j.filter(j._reached).select(*keys, "loan_id", "_month", "_paid").distinct()
+    coll = lm.group_by(keys).aggregate(collected=lm._paid.sum())
     k = promise_kept(a, perf, payments)
-    kept = k.group_by(["channel", "bucket"]).aggregate(kept=count_if(k.kept))
-    t = base.left_join(coll, ["channel", "bucket"]).drop("channel_right", "bucket_right")
-    t = t.left_join(kept, ["channel", "bucket"]).drop("channel_right", "bucket_right")
+    kept = k.group_by(keys).aggregate(kept=count_if(k.kept))
+    right = [f"{c}_right" for c in keys]
+    t = base.left_join(coll, keys).drop(*right)
+    t = t.left_join(kept, keys).drop(*right)
     t = t.mutate(collected=t.collected.fill_null(0.0), kept=t.kept.fill_null(0))
     return t.mutate(ptp_kept_rate=ratio(t.kept, t.promises), complaints_per_10k=ratio(t.complaints * 10_000, t.attempts),
                     cost_per_contact=ratio(t.cost, t.attempts),
-                    cost_per_yuan_collected=ratio(t.cost, t.collected)).order_by(["channel", "bucket"])
+                    cost_per_yuan_collected=ratio(t.cost, t.collected)).order_by(keys)
 
 
 def collection_effectiveness(perf: ir.Table, actions: ir.Table) -> ir.Table:
