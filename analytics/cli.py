@@ -38,13 +38,12 @@ def _progress_bar(desc: str):
 def cmd_synth(args, db: Path) -> int:
     params = synth.SynthParams(loans=args.loans, seed=args.seed, market=args.market)
     params.check()
-    con = store.open_duckdb(db)
     bar, update = _progress_bar("synth")
     try:
-        counts = synth.write_sample(con, params, update)
+        with store.loading(db, keep=config.settings().keep_versions) as load:
+            counts = synth.write_sample(load.con, params, update)
     finally:
         bar.close()
-        con.close()
     print(f"Wrote sample portfolio ({args.market}, seed {args.seed}) to {db}: "
           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return 0
@@ -52,7 +51,7 @@ def cmd_synth(args, db: Path) -> int:
 
 def cmd_ensure_sample(args, db: Path) -> int:
     """Build the default sample only when the store has no data (used by make run / make test)."""
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     try:
         if store.has_data(con):
             print(f"Data present in {db}; nothing to build.")
@@ -78,7 +77,7 @@ def cmd_export(args, db: Path) -> int:
         raise InputError(f"--top {args.top} must be 0 (all loans) or a positive number of loans.")
     fn = EXPORTS[args.table]
     accepts = inspect.signature(fn).parameters
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     try:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run "
@@ -109,13 +108,13 @@ def cmd_report(args, db: Path) -> int:
     from analytics.report import build_report
 
     month = parse_month(args.month).date() if args.month else None
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     bar, update = _progress_bar("report")
     try:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' first.")
         written = build_report(Tables.of(store.reader(con)), store.read_metadata(con), [Path(p) for p in args.out],
-                               month=month, lang=args.lang, progress=update)
+                               month=month, lang=args.lang, progress=update, models_dir=config.settings().models_dir)
     finally:
         bar.close()
         con.close()
@@ -148,7 +147,7 @@ def cmd_simulate(args, db: Path) -> int:
         if not isinstance(overrides, list):
             raise InputError("expected a JSON list of effect entries [{...}, ...].", file=args.effects)
     month = parse_month(args.as_of) if args.as_of else None
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     try:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' or "
@@ -209,15 +208,19 @@ def cmd_import(args, db: Path) -> int:
     mapping = ingest.Mapping.load(args.mapping) if args.mapping else None
     files = ingest.expand_paths(args.files)
     threshold = args.threshold if args.threshold is not None else config.settings().reject_threshold
-    con = store.open_duckdb(db)
     bar, update = _progress_bar("import")
     try:
-        report = ingest.run_import(con, files, mapping, mode=args.mode, threshold=threshold, pool=args.pool,
-                                   market=args.market, currency=args.currency, dry_run=args.check,
-                                   progress=update, rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+        # A new version of the store (a copy of the current one for appends), switched to only
+        # when the import wrote something; a check or a refused import leaves no version behind.
+        with store.loading(db, from_current=args.mode == "append", keep=config.settings().keep_versions) as load:
+            report = ingest.run_import(load.con, files, mapping, mode=args.mode, threshold=threshold,
+                                       pool=args.pool, market=args.market, currency=args.currency,
+                                       dry_run=args.check, progress=update,
+                                       rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+            if args.check or not report.loaded_anything:
+                load.discard()
     finally:
         bar.close()
-        con.close()
     _print_report(report, db)
     if args.rejected_out and report.rejected_total:
         print(f"Wrote {report.rejected_total:,} rejected rows to {args.rejected_out}")
@@ -262,7 +265,7 @@ def cmd_train(args, db: Path) -> int:
                       **({"max_train_rows": args.max_rows} if args.max_rows else {}))
     cfg.check()
     models_dir = Path(args.models_dir) if args.models_dir else config.settings().models_dir
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     bar, update = _progress_bar("train")
     try:
         if not store.has_data(con):

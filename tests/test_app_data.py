@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import store
 from analytics.display import i18n
 from tests import regab2_fixture as fx
 from tests.conftest import app_on, build_sample
@@ -41,7 +41,7 @@ def open_data_page(**query) -> AppTest:
 
 
 def sql(db, text):
-    con = duckdb.connect(str(db))
+    con = store.open_current(db)  # the version the app reads, opened the way the app opens it
     try:
         return con.execute(text).fetchall()
     finally:

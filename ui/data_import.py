@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import config, ingest
+from analytics import config, ingest, store
 from analytics.errors import CollectLensError
 from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
@@ -285,17 +285,18 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
     load = b2.button(ctx.t("data.load"), key="w_di_load", type="primary", icon=":material/upload:")
     if not (check or load):
         return
-    con = cache.connection(cache.db_path()).cursor()
-    try:
-        with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
-            bar = st.progress(0.0)
-            report = ingest.run_import(con, sources, mappings, mode=mode, threshold=threshold / 100,
+    with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
+        bar = st.progress(0.0)
+        # A new version of the store, switched to only when rows were loaded (store.loading).
+        with store.loading(config.settings().db_path, from_current=mode == "append",
+                           keep=config.settings().keep_versions) as version:
+            report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
                                        dry_run=not load,
                                        progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-            status.update(label=ctx.t("data.loaded_status" if load else "data.checked_status"), state="complete",
-                          expanded=False)
-    finally:
-        con.close()
+            if not (load and report.loaded_anything):
+                version.discard()
+        status.update(label=ctx.t("data.loaded_status" if load else "data.checked_status"), state="complete",
+                      expanded=False)
     st.session_state["di_report"] = report
     if load and report.loaded_anything:
         cache.clear()

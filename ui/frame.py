@@ -143,7 +143,8 @@ def _ensure_data(lang: str) -> None:
         params = synth.SynthParams(loans=s.sample_loans, seed=config.DEFAULT_SAMPLE_SEED, market=s.sample_market)
         with st.status(i18n.t("building.title", lang, loans=f"{params.loans:,}"), expanded=True) as status:
             bar = st.progress(0.0)
-            synth.write_sample(con, params, lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
+            with store.loading(s.db_path, keep=s.keep_versions) as load:  # a new store version, switched to when complete
+                synth.write_sample(load.con, params, lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
             status.update(label=i18n.t("building.done", lang), state="complete", expanded=False)
         cache.clear()
     finally:

@@ -29,7 +29,7 @@ stream (seeded from the sample's seed) leaves every other table of the sample as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -98,8 +98,14 @@ class Operations:
         }
 
     def month(self, m: int, idx: np.ndarray, k: np.ndarray, paid_n: np.ndarray, amount_paid: np.ndarray,
-              p_miss: np.ndarray, actions: Batch | None) -> Iterator[Batch]:
-        """The month's enriched contacts and its payments (the walk's outcome for loans ``idx``)."""
+              p_miss: np.ndarray, rows: Iterable[Batch]) -> Iterator[Batch]:
+        """The walk's batches of month ``m`` (loans ``idx``), its contacts enriched, then its payments."""
+        actions = None
+        for batch in rows:  # consumed in order: the walk writes its state back while producing them
+            if batch.table == "actions":
+                actions = batch
+            else:
+                yield batch
         rng = self.rng
         self._fpd_truth(m, idx, k, p_miss)
         paying = np.round(amount_paid, 2) > 0
