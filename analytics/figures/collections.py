@@ -109,3 +109,28 @@ def agent_figure(agents: pd.DataFrame, lang: str, name=str) -> go.Figure:
     fig.update_xaxes(title_text=t("ops.series.ratio", lang), rangemode="tozero")
     fig.update_layout(hovermode="y unified", showlegend=False)
     return fig
+
+
+def operations_slide_figure(funnel: pd.DataFrame, cei: pd.DataFrame, trend: pd.DataFrame, lang: str) -> go.Figure:
+    """The briefing slide: the month's funnel (share of attempts), cost per unit collected and
+    breaches per 10,000 contacts over the last months."""
+    fig = make_subplots(rows=1, cols=3, subplot_titles=(
+        t("ops.stage.attempts", lang) + " → " + t("ops.stage.paid", lang), t("ops.series.cost_per_yuan", lang),
+        t("ops.compliance.title", lang)))
+    total = funnel[list(STAGES)].sum()
+    attempts = max(float(total["attempts"]), 1.0)
+    fig.add_trace(go.Bar(x=[t(f"ops.stage.{s}", lang) for s in STAGES], y=[total[s] / attempts for s in STAGES],
+                         marker_color=LINE_COLOURS[0], showlegend=False), row=1, col=1)
+    fig.add_trace(go.Scatter(x=cei["as_of_month"], y=cei["cost_per_yuan_collected"], mode="lines+markers",
+                             line={"color": LINE_COLOURS[1], "width": 2.5}, showlegend=False), row=1, col=2)
+    for rule in RULES:
+        d = trend[trend["rule"] == rule]
+        if not d.empty:
+            fig.add_trace(go.Bar(x=d["as_of_month"], y=d["per_10k"], name=t(f"ops.rule.{rule}", lang),
+                                 marker_color=RULE_COLOURS[rule]), row=1, col=3)
+    fig.update_layout(barmode="stack", template="plotly_white", height=420, margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "y": -0.2},
+                      font={"family": "Inter, 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif"})
+    fig.update_yaxes(tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(tickformat=".4f", row=1, col=2)
+    return fig
