@@ -16,7 +16,8 @@ Foundations, at the root:
 Packages, by job:
 
 - ``metrics/``: what the book looks like and how it moves (portfolio KPIs, delinquency, drivers,
-  cohorts, transitions: roll rates and the Markov segment forecast; segments, filters, expr);
+  cohorts, transitions: roll rates and the Markov segment forecast; collections: operations
+  measures; segments, filters, expr);
 - ``risk/``: the risk model (features, target, train, model, scoring, queue, monitoring) and its
   explanations (``explain``: SHAP, reasons in words, what-if);
 - ``strategy/``: the strategy simulator (spec, baseline, effects, rules, engine, results,
@@ -27,5 +28,5 @@ Packages, by job:
 - ``figures/``: Plotly figures, one module per page (a frame in, a figure out);
 - ``display/``: what a person reads: i18n, labels, number formatting, privacy masking;
 - ``strings/``: the English and Chinese strings of each page, merged by ``display.i18n``;
-- ``sample/``: the seeded sample-book generator (``synth``) and its calibration targets.
+- ``sample/``: the seeded sample-book generator (``synth``, ``operations``) and its calibration targets.
 """

@@ -82,7 +82,8 @@ def cmd_export(args, db: Path) -> int:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run "
                              "'python -m analytics synth' or import files first.")
-        given = (("month", month), ("top", args.top), ("models_dir", config.settings().models_dir))
+        given = (("month", month), ("top", args.top), ("models_dir", config.settings().models_dir),
+                 ("market", store.read_metadata(con).get("market")))
         kwargs = {k: v for k, v in given if k in accepts and v is not None}
         frame = fn(Tables.of(store.reader(con)), **kwargs)
     finally:

@@ -25,11 +25,12 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.display import i18n
-from analytics.metrics import cohorts, portfolio, transitions
+from analytics.metrics import cohorts, collections, portfolio, transitions
 from analytics.risk import explain, queue, scoring
 from analytics.risk import model as risk_model
 from analytics.store import Tables
 from analytics.strategy import baseline, effects
+from analytics.strategy.rules import rules_for
 
 VINTAGE_CURVE_COLUMNS = ["vintage", "months_on_book", "metric", "value", "loans"]
 TRANSITION_COLUMNS = ["as_of_month", "from_state", "to_state", "loans", "balance", "share"]
@@ -98,6 +99,70 @@ def feature_importance(t: Tables, models_dir: Path) -> pd.DataFrame:
     return frame
 
 
+def _payments(t: Tables):
+    """The payments table when it has rows (else the measures use their month-end approximations)."""
+    if t.payments is None or int(t.payments.count().to_pandas()) == 0:
+        return None
+    return t.payments
+
+
+def contact_funnel(t: Tables) -> pd.DataFrame:
+    """Per month, channel and bucket: ``attempts, reached, promises, kept, paid, complaints, cost,
+    collected, ptp_kept_rate, complaints_per_10k, cost_per_contact, cost_per_yuan_collected``."""
+    return collections.contact_funnel(t.actions, t.performance, _payments(t), by_month=True).to_pandas()
+
+
+def cure_curves(t: Tables) -> pd.DataFrame:
+    """``cohort_month, day, cohort, cured, cured_share, method`` (``payments`` or ``month_end``)."""
+    counts = collections.cure_day_counts(t.performance, t.loans, _payments(t)).to_pandas()
+    last = t.performance.as_of_month.max().to_pandas()
+    return collections.cure_curves(counts, pd.Timestamp(last).date() if last is not None else None)
+
+
+def entry_rates(t: Tables) -> pd.DataFrame:
+    """``as_of_month, segment, base, entered, entry_rate`` for the book (segment ``all``) and by credit tier."""
+    book = collections.entry_rates(t.performance).to_pandas().assign(dimension="all")
+    tier = collections.entry_rates(t.performance, t.loans, "credit_tier").to_pandas().assign(dimension="credit_tier")
+    out = pd.concat([book, tier], ignore_index=True)
+    return out[["as_of_month", "dimension", "segment", "base", "entered", "entry_rate"]]
+
+
+def fpd(t: Tables) -> pd.DataFrame:
+    """``dimension, segment, loans, fpd, fpd_rate, fpd_lo, fpd_hi, loans_30, fpd30, fpd30_rate, fpd30_lo,
+    fpd30_hi`` by vintage (origination month), dealer and channel; 95% Wilson intervals."""
+    out = []
+    for dim in collections.FPD_DIMENSIONS:
+        d = collections.first_payment_default(t.performance, t.loans, dim).to_pandas()
+        d = collections.with_wilson(collections.with_wilson(d, "fpd", "loans", "fpd"), "fpd30", "loans_30", "fpd30")
+        out.append(d.assign(dimension=dim))
+    cols = ["dimension", "segment", "loans", "fpd", "fpd_rate", "fpd_lo", "fpd_hi", "loans_30", "fpd30", "fpd30_rate",
+            "fpd30_lo", "fpd30_hi"]
+    return pd.concat(out, ignore_index=True)[cols]
+
+
+def compliance_breaches(t: Tables, market: str | None = None, month: date | None = None) -> pd.DataFrame:
+    """One row per contact and rule broken (``loan_id, action_time, channel, agent_id, agency, outcome,
+    rule``) under the market's contact rules (analytics/strategy/rules.py); one month with --month."""
+    a = t.actions
+    if month is not None:
+        start = pd.Timestamp(month)
+        a = a.filter((a.action_time >= start.to_pydatetime())
+                     & (a.action_time < (start + pd.offsets.MonthBegin(1)).to_pydatetime()))
+    rows = collections.compliance_breaches(a, rules_for(market)).to_pandas()
+    return rows.sort_values(["action_time", "loan_id", "rule"]).reset_index(drop=True)
+
+
+def agent_performance(t: Tables, month: date | None = None) -> pd.DataFrame:
+    """Per agent and per agency (``level``): ``name, agency, cases, actual, expected, var, ratio,
+    ratio_lo, ratio_hi, small, rank``; all months, or one with --month."""
+    start = end = pd.Timestamp(month).date() if month is not None else None
+    out = []
+    for level in ("agent", "agency"):
+        g = collections.agent_performance(t.actions, t.performance, level, start, end).to_pandas()
+        out.append(collections.rank_performance(g).assign(level=level))
+    return pd.concat(out, ignore_index=True)
+
+
 EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {
     "kpis": lambda t: portfolio.monthly_kpis(t.performance).to_pandas(),
     "delinquency_trend": lambda t: portfolio.delinquency_trend(t.performance).to_pandas(),
@@ -110,4 +175,10 @@ EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {
     "scores": risk_scores,
     "early_warning": early_warning,
     "feature_importance": feature_importance,
+    "contact_funnel": contact_funnel,
+    "cure_curves": cure_curves,
+    "entry_rates": entry_rates,
+    "fpd": fpd,
+    "compliance_breaches": compliance_breaches,
+    "agent_performance": agent_performance,
 }

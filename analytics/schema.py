@@ -63,6 +63,9 @@ ACTION_CHANNELS: tuple[str, ...] = (
 ACTION_OUTCOMES: tuple[str, ...] = (
     "no_contact", "contacted", "promise_to_pay", "paid", "refused", "complaint",
 )
+# Whom a contact reached: a third party is anyone but the borrower (relatives, references,
+# employers), which some markets forbid (analytics/strategy/rules.py).
+CONTACT_PARTIES: tuple[str, ...] = ("borrower", "third_party")
 # "other": a modification a source reports without a kind we can name (Reg AB II code 98).
 RESTRUCTURE_KINDS: tuple[str, ...] = ("extension", "deferral", "rate_cut", "settlement", "other")
 
@@ -159,6 +162,14 @@ TABLES: dict[str, dict[str, str]] = {
         "outcome": "VARCHAR",
         "cost": "DOUBLE",
         "experiment_arm": "VARCHAR",
+        # Optional (collections operations, analytics/metrics/collections.py): who made the
+        # contact, for which outsourcing agency (null: in-house), what was promised, and whom
+        # the contact reached (CONTACT_PARTIES; null: the borrower).
+        "agent_id": "VARCHAR",
+        "agency": "VARCHAR",
+        "promise_amount": "DOUBLE",
+        "promise_date": "DATE",
+        "contact_party": "VARCHAR",
     },
     "restructures": {
         "loan_id": "VARCHAR NOT NULL",
@@ -169,6 +180,13 @@ TABLES: dict[str, dict[str, str]] = {
         "payment_after": "DOUBLE",
         "apr_before": "DOUBLE",
         "apr_after": "DOUBLE",
+    },
+    # Optional: each payment received, for day-level cure curves and promise keeping. The
+    # amounts of a loan's month add up to performance.amount_paid of that month.
+    "payments": {
+        "loan_id": "VARCHAR NOT NULL",
+        "paid_at": "TIMESTAMP NOT NULL",
+        "amount": "DOUBLE NOT NULL",
     },
     # Rows an import could not load, with the reasons and the source row as it was read.
     "rejected_rows": {
@@ -191,9 +209,11 @@ TABLES: dict[str, dict[str, str]] = {
 }
 
 CANONICAL_TABLES: tuple[str, ...] = ("loans", "performance", "actions", "restructures")
+# Canonical tables a source may lack (written empty then): pages that need them say so.
+OPTIONAL_TABLES: tuple[str, ...] = ("payments",)
 REJECTED_TABLE = "rejected_rows"
 # Every table write_tables writes: the canonical ones and the import's rejected rows.
-WRITTEN_TABLES: tuple[str, ...] = (*CANONICAL_TABLES, REJECTED_TABLE)
+WRITTEN_TABLES: tuple[str, ...] = (*CANONICAL_TABLES, *OPTIONAL_TABLES, REJECTED_TABLE)
 
 # What identifies a row when a load appends: an incoming row replaces a stored row with the same
 # key (performance also replaces whole months of the same pool: see store.write_tables).
@@ -202,6 +222,7 @@ APPEND_KEYS: dict[str, tuple[str, ...]] = {
     "performance": ("loan_id", "as_of_month"),
     "actions": ("loan_id", "action_time", "channel"),
     "restructures": ("loan_id", "effective_month", "kind"),
+    "payments": ("loan_id", "paid_at"),
 }
 
 

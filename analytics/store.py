@@ -34,6 +34,7 @@ versioned load. ``write_tables`` on any connection keeps its contract: one trans
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -99,10 +100,15 @@ class Tables:
     performance: ir.Table
     actions: ir.Table
     restructures: ir.Table
+    payments: ir.Table | None = None  # optional (schema.OPTIONAL_TABLES): None when not stored
 
     @classmethod
     def of(cls, backend) -> Tables:
-        return cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")))
+        tables = cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")))
+        try:  # a store written before the table existed has none (list_tables needs newer duckdb)
+            return dataclasses.replace(tables, payments=backend.table("payments"))
+        except Exception:  # noqa: BLE001 - any backend's "no such table"
+            return tables
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,7 @@ def write_tables(
                 validate(con, "")
             meta = {**read_metadata(con), **metadata}
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                  for name in schema.CANONICAL_TABLES}
+                  for name in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES)}
         meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), load_id=uuid.uuid4().hex,
                     row_counts=counts,
                     rejected_rows=con.execute(f'SELECT count(*) FROM "{schema.REJECTED_TABLE}"').fetchone()[0])
@@ -269,16 +275,28 @@ def _insert(con: duckdb.DuckDBPyConnection, stage: dict[str, str], batch: Batch)
         raise StoreError(f"Unknown table '{batch.table}'")
     target = stage[batch.table]
     if batch.query is not None:
-        con.execute(f'INSERT INTO "{target}" {batch.query}')
+        con.execute(f'INSERT INTO "{target}" {_leading_columns(con, batch.table, batch.query)} {batch.query}')
         return
     cols = schema.columns(batch.table)
-    select = batch.select or ", ".join(f'"{c}"' for c in cols)
+    # A frame without a table's optional columns (schema: added later) gets them as nulls.
+    select = batch.select or ", ".join(f'"{c}"' if c in batch.frame.columns else f'NULL AS "{c}"' for c in cols)
     con.register("_chunk", batch.frame)
     try:
-        con.execute(f'INSERT INTO "{target}" SELECT {select} FROM _chunk')
+        query = f"SELECT {select} FROM _chunk"
+        con.execute(f'INSERT INTO "{target}" {_leading_columns(con, batch.table, query)} {query}')
     finally:
         with contextlib.suppress(duckdb.Error):  # keep the original error visible
             con.unregister("_chunk")
+
+
+def _leading_columns(con: duckdb.DuckDBPyConnection, table: str, query: str) -> str:
+    """The column list for a producer that knows only a table's first columns (e.g. actions before
+    its optional columns were added): those columns by name, the rest stay null."""
+    cols = schema.columns(table)
+    n = len(con.execute(f"DESCRIBE {query}").fetchall())
+    if n >= len(cols):
+        return ""
+    return "(" + ", ".join(f'"{c}"' for c in cols[:n]) + ")"
 
 
 def _merge(con: duckdb.DuckDBPyConnection, stage: dict[str, str], replace_sources: list[str]) -> None:
@@ -289,7 +307,7 @@ def _merge(con: duckdb.DuckDBPyConnection, stage: dict[str, str], replace_source
         if name not in existing:  # a store written before this table existed
             con.execute(schema.create_table_sql(name))
     # Loans first, so the pools of incoming performance rows are known below.
-    for name in schema.CANONICAL_TABLES:
+    for name in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES):
         keys = schema.APPEND_KEYS[name]
         match = " AND ".join(f's."{k}" = t."{k}"' for k in keys)
         overlap = True

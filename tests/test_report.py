@@ -57,7 +57,8 @@ def test_deck_has_expected_slides_with_picture_and_message(pack, small_db, lang)
     assert i18n.t("report.title", lang) in _texts(slides[0])
     titles = [_texts(s)[0] for s in slides[1:]]
     assert titles == [i18n.t(k, lang) for k in ("report.kpis", "overview.trend", "overview.mix", "report.vintages",
-                                                 "report.forecast", "report.risk", "report.strategy")]
+                                                 "report.forecast", "report.risk", "report.strategy",
+                                                 "ops.slide.title")]
     for slide in slides[1:]:
         texts = _texts(slide)
         assert len(texts) >= 3, texts  # title, one-line message, footer at least

@@ -38,6 +38,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/4_Roll_rates.py", "nav.roll_rates", ":material/swap_horiz:"),
     ("pages/5_Risk.py", "nav.risk", ":material/psychology:"),
     ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
+    ("pages/7_Collections.py", "nav.collections", ":material/support_agent:"),
     ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
 ]
 @dataclass(frozen=True)

@@ -366,7 +366,8 @@ def _table_query(table: str, derive_mob: bool = True, market: str = "us") -> str
         return (f"SELECT {', '.join(sel)} FROM _accepted a JOIN _final_loans f USING (loan_id) "
                 "WHERE a._performance")
     if table == "actions":
-        sel = ["loan_id", "action_time", "action_channel", "dpd_at_action", "outcome", "cost", "experiment_arm"]
+        sel = ["loan_id", "action_time", "action_channel", "dpd_at_action", "outcome", "cost", "experiment_arm",
+               "agent_id", "agency", "promise_amount", "promise_date", "contact_party"]
         return f"SELECT {', '.join(sel)} FROM _accepted WHERE _actions"
     generic = ("SELECT loan_id, effective_month, kind, months_extended, payment_before, payment_after, apr_before, "
                "apr_after FROM _accepted WHERE _restructures AND NOT _performance")

@@ -7,7 +7,8 @@ cannot support it, it raises :class:`~analytics.report.base.SectionUnavailable`,
 
 - ``book_sections``: the KPIs, the delinquency trend and the bucket mix at the month;
 - ``outlook_sections``: yearly vintage curves and the 12-month roll-rate forecast;
-- ``model_sections``: the risk model's drivers and the strategy presets against doing nothing.
+- ``model_sections``: the risk model's drivers and the strategy presets against doing nothing;
+- ``operations_sections``: the contact funnel, cost per unit collected and compliance trend.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 
 from analytics.display.i18n import t
 from analytics.errors import CollectLensError
-from analytics.report import book_sections, model_sections, outlook_sections
+from analytics.report import book_sections, model_sections, operations_sections, outlook_sections
 from analytics.report.base import ReportInput, Section, SectionSpec, SectionUnavailable
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("forecast", "report.forecast", outlook_sections.forecast_section),
     SectionSpec("risk", "report.risk", model_sections.risk_section),
     SectionSpec("strategy", "report.strategy", model_sections.strategy_section),
+    SectionSpec("operations", "ops.slide.title", operations_sections.operations_section),
 )
 SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
 

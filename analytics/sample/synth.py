@@ -28,6 +28,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.errors import InputError
+from analytics.sample.operations import Operations
 from analytics.store import Batch
 
 log = logging.getLogger(__name__)
@@ -391,9 +392,13 @@ def generate(params: SynthParams, progress: Callable[[float, str], None] | None 
         "segments": {"high": "score < 620", "medium": "620 <= score < 720", "low": "score >= 720"},
     }
 
+    ops = Operations(params.seed, params.market, int(params.loans), book.orig_month, book.orig_day, book.dealer,
+                     bad_dealers, book.payment)
+    metadata["operations"] = ops.truth  # filled in while the batches are produced
+
     def batches() -> Iterator[Batch]:
         yield _loans_batch(params, book, rng)
-        yield from _walk(params, book, rng, macro, region_names, progress)
+        yield from _walk(params, book, rng, macro, region_names, progress, ops=ops)
 
     return batches(), metadata
 
@@ -669,7 +674,8 @@ def _dpd_of(new_k: np.ndarray, offset: np.ndarray) -> np.ndarray:
 
 
 def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, region_names: list[str],
-          progress: Callable[[float, str], None] | None, w: WalkCalibration = WALK) -> Iterator[Batch]:
+          progress: Callable[[float, str], None] | None, w: WalkCalibration = WALK,
+          ops: Operations | None = None) -> Iterator[Batch]:
     m0, m1 = _month_index(p.start_month), _month_index(p.end_month)
     months = np.arange(m0, m1 + 1)
     macro_mat = _macro_matrix(macro, region_names, months)
@@ -690,7 +696,8 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
         st = _apply_payments(mo, s, pay)
         loss = _losses(p, b, mo, s, st, rng, w)
         rs = _restructure(p, mo, s, st, loss, rng, w)
-        yield from _month_batches(mo, s, pay, st, loss, rs, rng, cost_vec, ch_index, p.market, w)
+        rows = _month_batches(mo, s, pay, st, loss, rs, rng, cost_vec, ch_index, p.market, w)
+        yield from rows if ops is None else ops.month(m, idx, mo.k, pay.paid_n, st.amount_paid, p_miss, rows)
     if progress is not None:
         progress(1.0, "done")
 

@@ -32,6 +32,9 @@ class ContactRules:
     max_calls_per_7_days: int | None = None
     third_party_allowed: bool = True
     max_contacts_per_month: int | None = None
+    # Calls (ai_voice, agent_call) per loan per calendar day; checked by the compliance measures
+    # (analytics/metrics/collections.py), not used by the simulator's monthly attempts.
+    max_calls_per_day: int | None = None
 
     @property
     def max_calls_per_month(self) -> int | None:
@@ -42,7 +45,9 @@ class ContactRules:
 
 MARKET_RULES: dict[str, ContactRules] = {
     "us": ContactRules("us", (8, 21), max_calls_per_7_days=7, third_party_allowed=True),
-    "cn": ContactRules("cn", (8, 21), max_calls_per_7_days=None, third_party_allowed=False),
+    # cn: no national call cap in law; 3 calls per loan per day is an ASSUMED internal policy cap
+    # (industry practice varies), shown on the Collections page as an assumption.
+    "cn": ContactRules("cn", (8, 21), max_calls_per_7_days=None, third_party_allowed=False, max_calls_per_day=3),
 }
 
 

@@ -1,0 +1,204 @@
+"""Collections operations page: its cold computations with default widgets (every tab draws in
+one run), ours (Ibis, as ui/cache.py calls them) vs a hand-written DuckDB SQL floor vs pandas.
+
+The sample has about 2.5 contacts per loan (contacts go to delinquent loans and the tests' arms).
+The issue sizes the page for ~20 contacts per loan (lenders also remind current loans before the
+due date), so the suite first adds pre-due app-push reminders to 55% of current loan-months in a
+table ``bench_actions`` of the bench database (once; the sample's own ``actions`` is untouched)
+and runs every case on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import ibis
+import pandas as pd
+
+from analytics import schema
+from analytics.metrics import collections as C
+from analytics.strategy.rules import rules_for
+from bench.harness import Row, cold
+
+ACTIONS = "bench_actions"
+RULES = rules_for("cn")
+
+
+def _back(m: date, k: int) -> date:
+    mi = m.year * 12 + m.month - 1 - k
+    return date(mi // 12, mi % 12 + 1, 1)
+
+
+def prepare(db_path: str) -> int:
+    """Create ``bench_actions`` (actions + pre-due reminders) if missing; return its row count."""
+    con = duckdb.connect(db_path)
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if ACTIONS not in have:
+            cols = ", ".join(schema.columns("actions"))
+            con.execute(f"""CREATE TABLE {ACTIONS} AS SELECT {cols} FROM actions UNION ALL
+                SELECT p.loan_id, CAST(p.as_of_month AS TIMESTAMP) + INTERVAL 10 HOUR
+                       + to_days(CAST(least(day(l.origination_date), 28) - 4 AS INTEGER)),
+                       'app_push', -3, 'contacted', 0.005, NULL, NULL, NULL, NULL, NULL, NULL
+                FROM performance p JOIN loans l USING (loan_id)
+                WHERE p.days_past_due = 0 AND p.status = 'active' AND hash(p.loan_id, p.as_of_month) % 100 < 55""")
+        return con.execute(f"SELECT count(*) FROM {ACTIONS}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _end(con) -> date:
+    return con.sql("SELECT max(as_of_month) FROM performance").fetchall()[0][0]
+
+
+def ours(con) -> None:
+    b = ibis.duckdb.from_connection(con)
+    perf, loans, actions, payments = (b.table(n) for n in ("performance", "loans", ACTIONS, "payments"))
+    end = _end(con)
+    C.entry_rates(perf, loans, "credit_tier").to_pandas()
+    C.with_wilson(C.first_payment_default(perf, loans, "vintage").to_pandas(), "fpd", "loans", "fpd")
+    C.cure_curves(C.cure_day_counts(perf, loans, payments).to_pandas(), end)
+    C.contact_funnel(actions, perf, payments, _back(end, 2), end).to_pandas()
+    C.collection_effectiveness(perf, actions).to_pandas()
+    C.compliance_trend(actions, RULES).to_pandas()
+    C.compliance_breaches(actions, RULES).order_by(ibis.desc("action_time")).limit(5000).to_pandas()
+    C.rank_performance(C.agent_performance(actions, perf, "agent", start=_back(end, 11)).to_pandas())
+
+
+PREV = """(SELECT p.*, q.days_past_due AS prev_dpd, q.status AS prev_status FROM performance p JOIN performance q
+           ON q.loan_id = p.loan_id AND q.as_of_month + INTERVAL 1 MONTH = p.as_of_month)"""
+
+
+def floor(con) -> None:
+    end = _end(con)
+    a = ACTIONS
+    con.sql(f"""SELECT as_of_month, coalesce(l.credit_tier, 'unknown'), count(*), count(*) FILTER (WHERE days_past_due > 0)
+                FROM {PREV} p JOIN loans l USING (loan_id) WHERE prev_status = 'active' AND prev_dpd = 0
+                GROUP BY ALL""").df()
+    con.sql("""SELECT date_trunc('month', l.origination_date), count(*) FILTER (WHERE months_on_book = 1),
+                      count(*) FILTER (WHERE months_on_book = 1 AND days_past_due > 0),
+                      count(*) FILTER (WHERE months_on_book = 2), count(*) FILTER (WHERE months_on_book = 2 AND days_past_due >= 30)
+               FROM performance JOIN loans l USING (loan_id) WHERE months_on_book IN (1, 2) GROUP BY 1""").df()
+    con.sql(f"""WITH c AS (SELECT p.loan_id, p.as_of_month, p.scheduled_payment AS sched,
+                    make_date(year(p.as_of_month), month(p.as_of_month), least(day(l.origination_date), 28)) AS due
+                  FROM {PREV} p JOIN loans l USING (loan_id)
+                  WHERE prev_status = 'active' AND prev_dpd = 0 AND p.scheduled_payment > 0),
+        cohort AS (SELECT * FROM c ANTI JOIN payments y ON y.loan_id = c.loan_id
+                   AND y.paid_at::DATE BETWEEN c.as_of_month AND c.due),
+        s AS (SELECT cohort.loan_id, cohort.as_of_month, y.paid_at::DATE - cohort.due AS day,
+                 sum(y.amount) OVER (PARTITION BY cohort.loan_id, cohort.as_of_month ORDER BY y.paid_at) AS so_far,
+                 sched * (1 + date_diff('month', cohort.due, y.paid_at::DATE)
+                          - CASE WHEN day(y.paid_at) < day(cohort.due) THEN 1 ELSE 0 END) AS owed
+              FROM cohort JOIN payments y ON y.loan_id = cohort.loan_id AND y.paid_at::DATE > cohort.due
+                   AND y.paid_at::DATE <= cohort.due + 60),
+        f AS (SELECT loan_id, as_of_month, min(day) AS d FROM s WHERE so_far >= 0.99 * owed GROUP BY ALL)
+        SELECT cohort.as_of_month, f.d, count(*) FROM cohort LEFT JOIN f USING (loan_id, as_of_month) GROUP BY ALL""").df()
+    start = _back(end, 2)
+    con.sql(f"""WITH x AS (SELECT row_number() OVER () AS rid, *, {schema.bucket_sql('coalesce(dpd_at_action, 0)')} AS bucket,
+                   date_trunc('month', action_time)::DATE AS m, outcome <> 'no_contact' AS reached FROM {a}
+                   WHERE action_time >= DATE '{start}' AND action_time < DATE '{end}' + INTERVAL 1 MONTH),
+        k AS (SELECT x.rid, sum(p.amount) AS got FROM x JOIN payments p ON p.loan_id = x.loan_id
+              AND p.paid_at >= x.action_time AND p.paid_at < x.promise_date + INTERVAL 1 DAY
+              WHERE x.outcome = 'promise_to_pay' GROUP BY 1),
+        j AS (SELECT x.*, coalesce(f.amount_paid, 0) AS paid_m, k.got FROM x LEFT JOIN k USING (rid)
+              LEFT JOIN performance f ON f.loan_id = x.loan_id AND f.as_of_month = x.m),
+        coll AS (SELECT channel, bucket, sum(paid_m) AS collected FROM (SELECT DISTINCT channel, bucket, loan_id, m, paid_m
+                 FROM j WHERE reached) GROUP BY ALL)
+        SELECT channel, bucket, count(*), count(*) FILTER (WHERE reached), count(*) FILTER (WHERE outcome = 'promise_to_pay'),
+               count(*) FILTER (WHERE outcome = 'promise_to_pay' AND coalesce(got, 0) >= 0.99 * coalesce(promise_amount, 0.01)),
+               count(*) FILTER (WHERE reached AND paid_m > 0), count(*) FILTER (WHERE outcome = 'complaint'),
+               sum(cost), any_value(collected)
+        FROM j LEFT JOIN coll USING (channel, bucket) GROUP BY ALL""").df()
+    con.sql(f"""WITH d AS (SELECT as_of_month, sum(amount_paid) AS col,
+                    sum((ceil(prev_dpd / 30) + 1) * scheduled_payment) AS owed FROM {PREV}
+                    WHERE prev_status = 'active' AND prev_dpd > 0 GROUP BY 1),
+                c AS (SELECT date_trunc('month', action_time)::DATE AS as_of_month, sum(cost) AS cost FROM {a} GROUP BY 1)
+                SELECT *, col / owed, cost / col FROM d LEFT JOIN c USING (as_of_month)""").df()
+    breaches = f"""(SELECT loan_id, action_time, channel, agent_id, agency, 'hours' AS rule FROM {a}
+                     WHERE strftime(action_time, '%H:%M:%S') < '08:00:00' OR strftime(action_time, '%H:%M:%S') > '21:00:00'
+                   UNION ALL SELECT loan_id, action_time, channel, agent_id, agency, 'third_party' FROM {a}
+                     WHERE contact_party = 'third_party'
+                   UNION ALL SELECT loan_id, action_time, channel, agent_id, agency, 'frequency' FROM (
+                     SELECT *, lag(action_time, 3) OVER (PARTITION BY loan_id ORDER BY action_time) AS back FROM {a}
+                     WHERE channel IN ('ai_voice', 'agent_call')) WHERE back::DATE = action_time::DATE)"""
+    con.sql(f"""SELECT date_trunc('month', action_time) AS m, rule, count(*) FROM {breaches} b GROUP BY ALL""").df()
+    con.sql(f"SELECT * FROM {breaches} b ORDER BY action_time DESC LIMIT 5000").df()
+    con.sql(f"""WITH c AS (SELECT agent_id, loan_id, date_trunc('month', action_time)::DATE AS m,
+                    {schema.bucket_sql('min(coalesce(dpd_at_action, 0))')} AS bucket FROM {a}
+                    WHERE agent_id IS NOT NULL AND action_time >= DATE '{_back(end, 11)}' GROUP BY agent_id, loan_id, m),
+        s AS (SELECT c.*, coalesce(p.amount_paid, 0) > 0 AS ok FROM c LEFT JOIN performance p
+              ON p.loan_id = c.loan_id AND p.as_of_month = c.m),
+        r AS (SELECT bucket, avg(ok::INT) AS rate FROM s GROUP BY 1)
+        SELECT agent_id, count(*), sum(ok::INT), sum(rate), sum(rate * (1 - rate)) FROM s JOIN r USING (bucket)
+        GROUP BY 1""").df()
+
+
+def pandas_baseline(con) -> None:
+    perf = con.sql("SELECT loan_id, as_of_month, months_on_book, days_past_due, status, scheduled_payment, amount_paid "
+                   "FROM performance").df()
+    loans = con.sql("SELECT loan_id, origination_date, credit_tier FROM loans").df()
+    acts = con.sql(f"SELECT loan_id, action_time, channel, dpd_at_action, outcome, cost, agent_id, agency, "
+                   f"promise_amount, promise_date, contact_party FROM {ACTIONS}").df()
+    pays = con.sql("SELECT loan_id, paid_at, amount FROM payments").df()
+    perf["as_of_month"] = pd.to_datetime(perf["as_of_month"])
+    end = perf["as_of_month"].max()
+    prev = perf[["loan_id", "as_of_month", "days_past_due", "status"]].rename(
+        columns={"days_past_due": "prev_dpd", "status": "prev_status"})
+    prev["as_of_month"] = prev["as_of_month"] + pd.offsets.MonthBegin(1)
+    j = perf.merge(prev, on=["loan_id", "as_of_month"])
+    cur = j[(j.prev_status == "active") & (j.prev_dpd == 0)].merge(loans, on="loan_id")
+    cur.groupby(["as_of_month", "credit_tier"])["days_past_due"].agg(["size", lambda s: (s > 0).sum()])
+    first = perf[perf.months_on_book.isin([1, 2])].merge(loans, on="loan_id")
+    first["v"] = pd.to_datetime(first["origination_date"]).dt.to_period("M")
+    first.groupby(["v", "months_on_book"])["days_past_due"].agg(["size", lambda s: (s > 0).sum(), lambda s: (s >= 30).sum()])
+    # cure days from payments
+    c = cur[cur.scheduled_payment > 0][["loan_id", "as_of_month", "scheduled_payment", "origination_date"]].copy()
+    c["due"] = c["as_of_month"] + pd.to_timedelta(pd.to_datetime(c["origination_date"]).dt.day.clip(upper=28) - 1, unit="D")
+    pays["d"] = pays["paid_at"].dt.normalize()
+    pm = c.merge(pays, on="loan_id")
+    paid_by_due = pm[(pm.d >= pm.as_of_month) & (pm.d <= pm.due)][["loan_id", "as_of_month"]].drop_duplicates()
+    cohort = c.merge(paid_by_due, on=["loan_id", "as_of_month"], how="left", indicator=True)
+    cohort = cohort[cohort["_merge"] == "left_only"].drop(columns="_merge")
+    after = cohort.merge(pays, on="loan_id")
+    after = after[(after.d > after.due) & (after.d <= after.due + pd.Timedelta(days=60))].sort_values("paid_at")
+    after["so_far"] = after.groupby(["loan_id", "as_of_month"])["amount"].cumsum()
+    months = (after.d.dt.year * 12 + after.d.dt.month) - (after.due.dt.year * 12 + after.due.dt.month) - (
+        after.d.dt.day < after.due.dt.day).astype(int)
+    after["day"] = (after.d - after.due).dt.days
+    ok = after[after.so_far >= 0.99 * after.scheduled_payment * (1 + months)]
+    ok.groupby(["loan_id", "as_of_month"])["day"].min()
+    # funnel of the last 3 months, CEI, compliance, agents
+    acts["m"] = acts["action_time"].dt.to_period("M").dt.to_timestamp()
+    recent = acts[acts.m >= end - pd.DateOffset(months=2)].merge(
+        perf[["loan_id", "as_of_month", "amount_paid"]].rename(columns={"as_of_month": "m"}), on=["loan_id", "m"], how="left")
+    recent["bucket"] = schema.bucket_of_dpd(recent["dpd_at_action"].fillna(0).clip(lower=0).to_numpy())
+    recent["reached"] = recent.outcome != "no_contact"
+    prom = recent[recent.outcome == "promise_to_pay"].reset_index().merge(pays, on="loan_id")
+    prom = prom[(prom.paid_at >= prom.action_time) & (prom.paid_at < pd.to_datetime(prom.promise_date) + pd.Timedelta(days=1))]
+    prom.groupby("index")["amount"].sum()
+    recent.groupby(["channel", "bucket"]).agg(attempts=("loan_id", "size"), reached=("reached", "sum"), cost=("cost", "sum"))
+    dq = j[(j.prev_status == "active") & (j.prev_dpd > 0)]
+    dq.groupby("as_of_month").apply(lambda g: g.amount_paid.sum(), include_groups=False)
+    acts.groupby("m")["cost"].sum()
+    t = acts["action_time"]
+    secs = t.dt.hour * 3600 + t.dt.minute * 60 + t.dt.second
+    _ = acts[(secs < 8 * 3600) | (secs > 21 * 3600)]
+    _ = acts[acts.contact_party == "third_party"]
+    calls = acts[acts.channel.isin(["ai_voice", "agent_call"])].sort_values(["loan_id", "action_time"])
+    back = calls.groupby("loan_id")["action_time"].shift(3)
+    _ = calls[back.dt.normalize() == calls["action_time"].dt.normalize()]
+    ag = acts[acts.agent_id.notna() & (acts.m >= end - pd.DateOffset(months=11))]
+    cases = ag.groupby(["agent_id", "loan_id", "m"])["dpd_at_action"].min().reset_index().merge(
+        perf[["loan_id", "as_of_month", "amount_paid"]].rename(columns={"as_of_month": "m"}), on=["loan_id", "m"], how="left")
+    cases["ok"] = cases.amount_paid.fillna(0) > 0
+    cases["bucket"] = schema.bucket_of_dpd(cases["dpd_at_action"].fillna(0).to_numpy())
+    cases["rate"] = cases.groupby("bucket")["ok"].transform("mean")
+    cases.groupby("agent_id").agg(n=("ok", "size"), actual=("ok", "sum"), expected=("rate", "sum"))
+
+
+def run(db_path: str) -> list[Row]:
+    contacts = prepare(db_path)
+    return [Row("collections", "page computations (cold)", cold(db_path, ours), cold(db_path, floor),
+                cold(db_path, pandas_baseline, repeat=1), target="<1s cold at 1M loans",
+                note=f"{contacts:,} contacts")]

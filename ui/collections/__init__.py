@@ -1,0 +1,1 @@
+"""Views of the Collections operations page (pages/7_Collections.py)."""
