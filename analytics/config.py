@@ -59,6 +59,9 @@ class Settings:
     models_dir: Path
     train_threads: int | None
     strategies_dir: Path = DEFAULT_STRATEGIES_DIR
+    # Folders the Data page may read server files from (COLLECTLENS_IMPORT_ROOTS, separated by
+    # os.pathsep); empty: the server-folder import is off and only uploads are accepted.
+    import_roots: tuple[Path, ...] = ()
 
 
 def chromium_path() -> str | None:
@@ -83,4 +86,15 @@ def settings() -> Settings:
         if os.environ.get("COLLECTLENS_MODELS_DIR") else MODELS_DIR,
         train_threads=int(os.environ["COLLECTLENS_TRAIN_THREADS"]) if os.environ.get("COLLECTLENS_TRAIN_THREADS")
         else None,
+        import_roots=_import_roots(),
     )
+
+
+def _import_roots() -> tuple[Path, ...]:
+    raw = os.environ.get("COLLECTLENS_IMPORT_ROOTS", "")
+    return tuple(Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip())
+
+
+def internal_dirs() -> tuple[Path, ...]:
+    """Server folders whose paths are never shown to a web user (messages are scrubbed of them)."""
+    return (UPLOADS_DIR, Path(tempfile.gettempdir()), DATA_DIR, PROJECT_ROOT)

@@ -23,11 +23,11 @@ from analytics.errors import CollectLensError
 from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
+from analytics.security import confine
 from ui import cache
 from ui.frame import PageContext
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet", "pq", "xml"]
-MAX_UPLOAD_MB = 2048
 PREVIEW_ROWS = 20
 SHOWN_REJECTED = 200
 UPLOAD_MAX_AGE_S = 24 * 3600
@@ -72,23 +72,41 @@ def _sweep_old_uploads() -> None:
 
 
 def _choose_files(ctx: PageContext) -> list[tuple[Path, str]]:
+    # The limit the server enforces (server.maxUploadSize in .streamlit/config.toml), not a promise of its own.
     uploads = st.file_uploader(ctx.t("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
-                               key="w_di_upload", help=ctx.t("data.upload.help"), max_upload_size=MAX_UPLOAD_MB)
+                               key="w_di_upload", help=ctx.t("data.upload.help"),
+                               max_upload_size=int(st.get_option("server.maxUploadSize")))
+    roots = config.settings().import_roots
     folder = st.text_input(ctx.t("data.folder"), key="w_di_folder", help=ctx.t("data.folder.help"),
-                           placeholder="/data/servicing/2026-07/")
+                           placeholder=str(roots[0]) if roots else "") if roots else ""
     files: list[tuple[Path, str]] = []
+    stored = st.session_state.setdefault("di_stored", {})
     for up in uploads or []:
-        dest = _upload_dir() / up.file_id / up.name
-        if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(up.getbuffer())
-        files.append((dest, up.name))
-    if folder.strip():
         try:
-            files += [(p, p.name) for p in ingest.expand_paths([Path(folder.strip()).expanduser()])]
+            name = confine.check_upload_name(up.name)
         except CollectLensError as exc:
             st.error(str(exc))
+            continue
+        if up.file_id not in stored:  # a server-made name: the user's name is only a label
+            dest = _upload_dir() / confine.stored_upload_name(name)
+            dest.write_bytes(up.getbuffer())
+            stored[up.file_id] = str(dest)
+        files.append((Path(stored[up.file_id]), name))
+    if folder.strip():
+        try:
+            files += [(p, p.name) for p in confine.confined_files(folder, roots, readers_suffixes())]
+        except CollectLensError as exc:
+            st.error(shown_error(exc))
     return files
+
+
+def readers_suffixes() -> tuple[str, ...]:
+    return tuple(f".{t}" for t in UPLOAD_TYPES)
+
+
+def shown_error(exc: BaseException | str) -> str:
+    """An error message fit for a web user: no server path in it."""
+    return confine.scrub_paths(str(exc), config.internal_dirs())
 
 
 def _inspect(ctx: PageContext, files: list[tuple[Path, str]]) -> list[ingest.Source]:
@@ -101,7 +119,7 @@ def _inspect(ctx: PageContext, files: list[tuple[Path, str]]) -> list[ingest.Sou
             try:
                 seen[key] = ingest.inspect_file(path, name)
             except CollectLensError as exc:
-                seen[key] = getattr(exc, "detail", None) or str(exc)
+                seen[key] = shown_error(getattr(exc, "detail", None) or str(exc))
         found = seen[key]
         if isinstance(found, ingest.Source):
             sources.append(found)
@@ -131,7 +149,7 @@ def _preview(ctx: PageContext, sources: list[ingest.Source]) -> None:
         try:
             cached[key] = readers.preview(con, source, _upload_dir(), PREVIEW_ROWS)
         except (CollectLensError, duckdb.Error) as exc:
-            cached[key] = str(exc).splitlines()[0]
+            cached[key] = shown_error(str(exc).splitlines()[0])
         finally:
             con.close()
     shown = cached[key]
@@ -316,12 +334,12 @@ def _last_report(ctx: PageContext) -> None:
         st.success(ctx.t("data.loaded", **{k: f"{v:,}" for k, v in report.loaded.items()}),
                    icon=":material/check_circle:")
     else:
-        st.error(ctx.t("data.nothing_loaded", why=report.why_nothing()))
+        st.error(shown_error(ctx.t("data.nothing_loaded", why=report.why_nothing())))
     rows = []
     for f in report.files:
         detected = [f"{ctx.t('field.' + k)}: {v}" for k, v in f.date_formats.items()] + [
             f"{ctx.t('field.' + k)}: %" for k, pct in f.percent.items() if pct]
-        problem = f.problem or ""
+        problem = shown_error(f.problem or "")
         if f.refused and f.rows and f.rejected / f.rows > report.threshold:
             problem = ctx.t("data.refused.share", bad=f"{f.rejected:,}", rows=f"{f.rows:,}", share=f"{f.bad_share:.1%}",
                             threshold=f"{report.threshold:.0%}")

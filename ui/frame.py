@@ -22,6 +22,7 @@ from analytics.display.formatting import currency_symbol
 from analytics.errors import CollectLensError
 from analytics.metrics.filters import PortfolioFilter
 from analytics.sample import synth
+from analytics.security import confine
 from analytics.store import Tables
 from ui import cache
 
@@ -250,7 +251,7 @@ def frame(page_title_key: str) -> PageContext:
         meta = cache.metadata(version)
         options = cache.filter_options(version)
     except CollectLensError as exc:
-        st.error(f"{i18n.t('error.store', lang)} {exc}")
+        st.error(f"{i18n.t('error.store', lang)} {confine.scrub_paths(str(exc), config.internal_dirs())}")
         st.stop()
     # Chinese lenders name buckets M1/M2/M3, US ones by days past due: the market sets the default.
     st.session_state.setdefault("bucket_naming", "m" if meta.get("market") == "cn" else "dpd")
@@ -281,7 +282,7 @@ def guarded(body: Callable[[PageContext], None], ctx: PageContext) -> None:
     try:
         body(ctx)
     except CollectLensError as exc:
-        st.error(str(exc))
+        st.error(confine.scrub_paths(str(exc), config.internal_dirs()))
     except Exception:  # never show a user a traceback
         log.exception("page failed")
         st.error(ctx.t("error.unexpected"))
