@@ -6,6 +6,7 @@ Errors a user can cause print one clear line and exit with code 2; nothing is ha
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import logging
 import re
@@ -19,6 +20,7 @@ from analytics import config, store
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
+from analytics.security import outputs
 from analytics.store import Tables
 
 log = logging.getLogger("analytics")
@@ -29,7 +31,7 @@ def _progress_bar(desc: str):
 
     def update(fraction: float, message: str) -> None:
         bar.n = int(fraction * 100)
-        bar.set_postfix_str(message, refresh=False)
+        bar.set_postfix_str(outputs.terminal_text(message), refresh=False)
         bar.refresh()
 
     return bar, update
@@ -97,7 +99,7 @@ def cmd_export(args, db: Path) -> int:
     out = Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+        outputs.write_csv(frame, out)
     except OSError as exc:
         raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
     print(f"Wrote {len(frame):,} rows of {args.table} to {out}")
@@ -239,7 +241,8 @@ def cmd_mapping(args, db: Path) -> int:
         mapping = ingest.suggest_mapping(list(source.columns))
         unmapped = [c for c in source.columns if c not in mapping.fields.values()]
         if unmapped:
-            print(f"Columns not mapped (edit the file to load them): {', '.join(unmapped)}", file=sys.stderr)
+            print(outputs.terminal_text(f"Columns not mapped (edit the file to load them): {', '.join(unmapped)}"),
+                  file=sys.stderr)
     text = mapping.to_json()
     if args.out:
         out = Path(args.out)
@@ -286,6 +289,20 @@ def cmd_train(args, db: Path) -> int:
         print("  note: the actions table is empty (no contact history), so the model was trained "
               "without collections features.")
     return 0
+
+
+class _TerminalSafe:
+    """Standard output without control characters: file names and values from the data cannot move
+    the cursor, recolour or rewrite the user's terminal."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(outputs.terminal_text(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,9 +382,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     db = args.db or config.settings().db_path
     try:
-        return args.func(args, db)
+        with contextlib.redirect_stdout(_TerminalSafe(sys.stdout)):
+            return args.func(args, db)
     except CollectLensError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {outputs.terminal_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the database was left as it was before this command", file=sys.stderr)

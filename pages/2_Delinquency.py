@@ -13,6 +13,7 @@ from analytics.display.labels import level_label, segment_label, state_label
 from analytics.figures import delinquency as dq_fig
 from analytics.metrics import delinquency
 from analytics.metrics.segments import DIMENSIONS, segment_order
+from analytics.security import outputs
 from ui import cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch, for_screen, measure_switch
@@ -144,7 +145,7 @@ def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int
     st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(loans), 1)))
     if ctx.presentation:  # no loan-level export from the meeting room
         return
-    st.download_button(ctx.t("dq.drill_download"), loans.to_csv(index=False).encode("utf-8"),
+    st.download_button(ctx.t("dq.drill_download"), outputs.csv_bytes(loans),
                        file_name=f"delinquent_{dim}_{segment}_{month:%Y-%m}.csv", mime="text/csv",
                        key="w_dq_download")
 

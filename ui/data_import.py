@@ -23,7 +23,7 @@ from analytics.errors import CollectLensError
 from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
-from analytics.security import confine
+from analytics.security import confine, outputs
 from ui import cache
 from ui.frame import PageContext
 
@@ -213,7 +213,7 @@ def _mapping_editor(ctx: PageContext, sources: list[ingest.Source]) -> dict[str,
     for columns, members in groups.items():
         g = hashlib.sha1("\x1f".join(columns).encode()).hexdigest()[:10]
         with st.container(border=True):
-            st.markdown(ctx.t("data.mapping.group", files=", ".join(m.name for m in members)))
+            st.markdown(ctx.t("data.mapping.group", files=outputs.markdown_text(", ".join(m.name for m in members))))
             mapping = _edit_group(ctx, g, list(columns), _examples(members[0]))
             for m in members:
                 try:
@@ -372,7 +372,7 @@ def _rejected_table(ctx: PageContext, rejected: pd.DataFrame, key: str) -> None:
         ctx.t("data.col.reason"): labels, ctx.t("data.col.details"): shown.reasons,
         ctx.t("data.col.source_columns"): shown["columns"], ctx.t("data.col.raw"): shown.raw})
     st.dataframe(table, hide_index=True, width="stretch", height=min(240, 35 * (len(table) + 1) + 3))
-    st.download_button(ctx.t("data.rejected.download"), rejected.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(ctx.t("data.rejected.download"), outputs.csv_bytes(rejected),
                        file_name="rejected_rows.csv", mime="text/csv", key=key, icon=":material/download:")
 
 
@@ -383,7 +383,7 @@ def _store_summary(ctx: PageContext) -> None:
     meta = ctx.meta
     summary = cache.store_summary(ctx.data_version)
     months = summary["months"]
-    st.markdown(ctx.t("data.store.source", source=meta.get("source", "?")) + "  \n"
+    st.markdown(ctx.t("data.store.source", source=outputs.markdown_text(meta.get("source", "?"))) + "  \n"
                 + ctx.t("data.store.loaded_at", loaded_at=meta.get("loaded_at", "?")))
     if months:
         st.markdown(ctx.t("data.store.months", first=f"{months[0]:%Y-%m}", last=f"{months[-1]:%Y-%m}",

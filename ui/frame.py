@@ -22,7 +22,7 @@ from analytics.display.formatting import currency_symbol
 from analytics.errors import CollectLensError
 from analytics.metrics.filters import PortfolioFilter
 from analytics.sample import synth
-from analytics.security import confine
+from analytics.security import confine, outputs
 from analytics.store import Tables
 from ui import cache
 
@@ -233,7 +233,8 @@ def _banner(ctx: PageContext) -> None:
         st.info(ctx.t("banner.sample", market=ctx.t(f"market.{meta.get('market', 'cn')}"), loans=f"{loans:,}"),
                 icon=":material/science:")
     else:
-        st.info(ctx.t("banner.imported", source=meta.get("source", "?"), loaded_at=meta.get("loaded_at", "?")),
+        st.info(ctx.t("banner.imported", source=outputs.markdown_text(meta.get("source", "?")),
+                      loaded_at=meta.get("loaded_at", "?")),
                 icon=":material/upload_file:")
 
 

@@ -10,6 +10,7 @@ from analytics.figures import risk as risk_figures
 from analytics.risk import explain
 from analytics.risk.model import BANDS
 from analytics.risk.scoring import band_summary
+from analytics.security import outputs
 from ui import cache
 from ui.frame import PageContext
 from ui.risk.state import EXPLAIN_TAB, open_loan
@@ -100,4 +101,4 @@ def queue_csv(queue: pd.DataFrame) -> bytes:
     """The queue as a collections team loads it: one row per loan, reasons in both languages."""
     out = queue.copy()
     out["as_of_month"] = pd.to_datetime(out["as_of_month"]).dt.strftime("%Y-%m")
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return outputs.csv_bytes(out)
