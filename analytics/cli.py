@@ -20,7 +20,7 @@ from analytics import config, store
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
-from analytics.security import outputs
+from analytics.security import loadlock, outputs
 from analytics.store import Tables
 
 log = logging.getLogger("analytics")
@@ -40,30 +40,43 @@ def _progress_bar(desc: str):
 def cmd_synth(args, db: Path) -> int:
     params = synth.SynthParams(loans=args.loans, seed=args.seed, market=args.market)
     params.check()
-    con = store.open_duckdb(db)
-    bar, update = _progress_bar("synth")
-    try:
-        counts = synth.write_sample(con, params, update)
-    finally:
-        bar.close()
-        con.close()
+    with loadlock.exclusive_load(db):
+        con = store.open_duckdb(db)
+        bar, update = _progress_bar("synth")
+        try:
+            counts = synth.write_sample(con, params, update)
+        finally:
+            bar.close()
+            con.close()
     print(f"Wrote sample portfolio ({args.market}, seed {args.seed}) to {db}: "
           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return 0
 
 
 def cmd_ensure_sample(args, db: Path) -> int:
-    """Build the default sample only when the store has no data (used by make run / make test)."""
+    """Build the default sample only when the store has no data (used by make run / make test), and
+    train the risk model on the sample when none is saved, so the Risk page explains on first open."""
     con = store.open_duckdb(db)
     try:
-        if store.has_data(con):
-            print(f"Data present in {db}; nothing to build.")
-            return 0
+        present = store.has_data(con)
+        sample = store.read_metadata(con).get("source") == "sample"
     finally:
         con.close()
     s = config.settings()
-    args.loans, args.seed, args.market = s.sample_loans, config.DEFAULT_SAMPLE_SEED, s.sample_market
-    return cmd_synth(args, db)
+    if present:
+        print(f"Data present in {db}; nothing to build.")
+    else:
+        args.loans, args.seed, args.market = s.sample_loans, config.DEFAULT_SAMPLE_SEED, s.sample_market
+        code = cmd_synth(args, db)
+        if code:
+            return code
+        sample = True
+    from analytics.risk import model as risk_model
+
+    if sample and not args.no_train and not risk_model.model_paths(s.models_dir)[0].exists():
+        args.horizon, args.threads, args.max_rows, args.models_dir = 3, None, None, None
+        return cmd_train(args, db)
+    return 0
 
 
 def parse_month(text: str) -> pd.Timestamp:
@@ -210,6 +223,12 @@ def cmd_import(args, db: Path) -> int:
     mapping = ingest.Mapping.load(args.mapping) if args.mapping else None
     files = ingest.expand_paths(args.files)
     threshold = args.threshold if args.threshold is not None else config.settings().reject_threshold
+    lock = contextlib.nullcontext() if args.check else loadlock.exclusive_load(db)
+    with lock:
+        return _run_import(args, db, ingest, files, mapping, threshold)
+
+
+def _run_import(args, db: Path, ingest, files, mapping, threshold) -> int:
     con = store.open_duckdb(db)
     bar, update = _progress_bar("import")
     try:
@@ -285,6 +304,8 @@ def cmd_train(args, db: Path) -> int:
     for name, r in (("gradient boosting", m), ("logistic baseline", b)):
         print(f"  {name:18s} AUC {r['auc']:.3f}  Gini {r['gini']:.3f}  KS {r['ks']:.3f}  Brier {r['brier']:.5f}")
     print("  top features: " + ", ".join(r["feature"] for r in meta["importance"][:8]))
+    if meta.get("left_out_features"):
+        print("  note: left out features with no value in this book: " + ", ".join(meta["left_out_features"]))
     if not meta["collections_features"]:
         print("  note: the actions table is empty (no contact history), so the model was trained "
               "without collections features.")
@@ -318,7 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--market", default=config.DEFAULT_SAMPLE_MARKET, help="cn or us")
     s.set_defaults(func=cmd_synth)
 
-    e = sub.add_parser("ensure-sample", help="build the default sample if the database has no data")
+    e = sub.add_parser("ensure-sample", help="build the default sample if the database has no data, and train the "
+                                             "risk model on it if none is saved")
+    e.add_argument("--no-train", action="store_true", help="do not train the risk model")
     e.set_defaults(func=cmd_ensure_sample)
 
     x = sub.add_parser("export", help="write an analytics table to CSV")

@@ -72,7 +72,7 @@ def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, nami
     has_prev = (seg["as_of_month"] == prev).any()
     effects = None
     if has_prev:
-        effects = delinquency.mix_rate_effects(ibis.memtable(seg), month, prev, level, measure).to_pandas()
+        effects = cache.local_frame(delinquency.mix_rate_effects(ibis.memtable(seg), month, prev, level, measure))
     table = _ranked_table(ctx, now, effects, dim, level, measure)
     st.dataframe(table[table["_loans"] >= min_loans].drop(columns=["_loans", "_segment"]), hide_index=True,
                  width="stretch", height=min(420, 38 + 35 * len(table)))

@@ -8,6 +8,7 @@ shows the new data on its next run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import time
@@ -23,7 +24,7 @@ from analytics.errors import CollectLensError
 from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
-from analytics.security import confine, outputs
+from analytics.security import confine, loadlock, outputs
 from ui import cache
 from ui.frame import PageContext
 
@@ -303,6 +304,12 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
     load = b2.button(ctx.t("data.load"), key="w_di_load", type="primary", icon=":material/upload:")
     if not (check or load):
         return
+    lock = loadlock.exclusive_load(cache.db_path()) if load else contextlib.nullcontext()
+    try:
+        lock.__enter__()
+    except loadlock.LoadBusy:
+        st.warning(ctx.t("load.busy"), icon=":material/hourglass_top:")
+        return
     con = cache.connection(cache.db_path()).cursor()
     try:
         with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
@@ -314,6 +321,7 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
                           expanded=False)
     finally:
         con.close()
+        lock.__exit__(None, None, None)
     st.session_state["di_report"] = report
     if load and report.loaded_anything:
         cache.clear()

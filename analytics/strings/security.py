@@ -17,3 +17,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "code.absurd_date": {"en": "Implausible date", "zh": "日期不合理"},
     "code.id_too_long": {"en": "Id too long", "zh": "编号过长"},
 }
+STRINGS.update({
+    "load.busy": {"en": "Another load is running on this store. Wait until it has finished and try again; nothing "
+                        "was changed.",
+                  "zh": "另一项导入正在写入此数据存储。请待其完成后再试；本次操作未做任何更改。"},
+})
