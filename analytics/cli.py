@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
+import json
 import logging
 import re
 import sys
@@ -115,6 +116,8 @@ def cmd_export(args, db: Path) -> int:
         outputs.write_csv(frame, out)
     except OSError as exc:
         raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    if args.table in LOAN_LEVEL_EXPORTS:
+        _audit("export", {"table": args.table, "rows": len(frame), "out": out.name}, db)
     print(f"Wrote {len(frame):,} rows of {args.table} to {out}")
     return 0
 
@@ -133,6 +136,7 @@ def cmd_report(args, db: Path) -> int:
     finally:
         bar.close()
         con.close()
+    _audit("report", {"month": args.month, "lang": args.lang, "files": [Path(p).name for p in written]}, db)
     print("Wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -239,6 +243,10 @@ def _run_import(args, db: Path, ingest, files, mapping, threshold) -> int:
         bar.close()
         con.close()
     _print_report(report, db)
+    if not args.check and report.loaded_anything:
+        _audit("replace" if args.mode == "replace" else "import",
+               {"files": [f.name for f in report.files], "loaded": report.loaded, "months": report.months,
+                "threshold": threshold, "refused": [f.name for f in report.refused]}, db)
     if args.rejected_out and report.rejected_total:
         print(f"Wrote {report.rejected_total:,} rejected rows to {args.rejected_out}")
     if args.check:
@@ -295,6 +303,7 @@ def cmd_train(args, db: Path) -> int:
         con.close()
     path = risk_model.save(model, models_dir)
     meta = model.meta
+    _audit("train", {"horizon": cfg.horizon, "left_out": meta.get("left_out_features", [])}, db)
     m, b = meta["metrics"]["model"], meta["metrics"]["baseline"]
     w = meta["windows"]
     print(f"Trained the risk model ({meta['target']}) in {meta['timing_s']['total']:.0f} s; saved to {path}")
@@ -309,6 +318,42 @@ def cmd_train(args, db: Path) -> int:
     if not meta["collections_features"]:
         print("  note: the actions table is empty (no contact history), so the model was trained "
               "without collections features.")
+    return 0
+
+
+LOAN_LEVEL_EXPORTS = ("scores", "early_warning")
+
+
+def _audit(action: str, what: dict, db: Path) -> None:
+    """One audit entry for a command, by the operating-system user, with the store's data version."""
+    import getpass
+
+    from analytics.security import audit
+
+    version = None
+    with contextlib.suppress(Exception):  # the entry matters more than its version stamp
+        con = store.open_duckdb(db)
+        try:
+            version = str(store.read_metadata(con).get("loaded_at") or "")
+        finally:
+            con.close()
+    audit.safe_record(config.settings().audit_log, f"cli:{getpass.getuser()}", action, what, version)
+
+
+def cmd_audit(args, db: Path) -> int:
+    from analytics.security import audit
+
+    path = Path(args.log) if args.log else config.settings().audit_log
+    if args.action == "show":
+        for e in audit.entries(path)[-args.last:]:
+            print(f"{e.get('seq'):>6}  {e.get('at')}  {e.get('who')}  {e.get('action')}  "
+                  f"{json.dumps(e.get('what'), ensure_ascii=False)}  data {e.get('data_version') or '-'}")
+        return 0
+    problems = audit.verify(path)
+    if problems:
+        raise InputError(f"The audit trail {path.name} has been tampered with: " + " ".join(problems))
+    print(f"The audit trail {path.name} is intact: {len(audit.entries(path)):,} entries, each chained to the one "
+          "before.")
     return 0
 
 
@@ -389,6 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", help="write the mapping here instead of printing it")
     m.set_defaults(func=cmd_mapping)
 
+
+    a = sub.add_parser("audit", help="verify or show the audit trail")
+    a.add_argument("action", choices=["verify", "show"])
+    a.add_argument("--last", type=int, default=50, help="show: the last N entries")
+    a.add_argument("--log", help="the log (default: $COLLECTLENS_AUDIT_LOG or data/audit.jsonl)")
+    a.set_defaults(func=cmd_audit)
 
     r = sub.add_parser("train", help="train the risk model (saved under data/models/)")
     r.add_argument("--horizon", type=int, default=3, help="months ahead, 1-12 (default 3)")

@@ -62,6 +62,8 @@ class Settings:
     # Folders the Data page may read server files from (COLLECTLENS_IMPORT_ROOTS, separated by
     # os.pathsep); empty: the server-folder import is off and only uploads are accepted.
     import_roots: tuple[Path, ...] = ()
+    # The hash-chained audit trail (analytics/security/audit.py).
+    audit_log: Path = DATA_DIR / "audit.jsonl"
 
 
 def chromium_path() -> str | None:
@@ -87,6 +89,8 @@ def settings() -> Settings:
         train_threads=int(os.environ["COLLECTLENS_TRAIN_THREADS"]) if os.environ.get("COLLECTLENS_TRAIN_THREADS")
         else None,
         import_roots=_import_roots(),
+        audit_log=Path(os.environ["COLLECTLENS_AUDIT_LOG"]).expanduser() if os.environ.get("COLLECTLENS_AUDIT_LOG")
+        else DATA_DIR / "audit.jsonl",
     )
 
 
