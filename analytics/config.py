@@ -64,6 +64,8 @@ class Settings:
     import_roots: tuple[Path, ...] = ()
     # The hash-chained audit trail (analytics/security/audit.py).
     audit_log: Path = DATA_DIR / "audit.jsonl"
+    # Who has which role when sign-in is configured (analytics/security/roles.py).
+    roles_file: Path = PROJECT_ROOT / ".streamlit" / "roles.toml"
 
 
 def chromium_path() -> str | None:
@@ -91,6 +93,8 @@ def settings() -> Settings:
         import_roots=_import_roots(),
         audit_log=Path(os.environ["COLLECTLENS_AUDIT_LOG"]).expanduser() if os.environ.get("COLLECTLENS_AUDIT_LOG")
         else DATA_DIR / "audit.jsonl",
+        roles_file=Path(os.environ["COLLECTLENS_ROLES"]).expanduser() if os.environ.get("COLLECTLENS_ROLES")
+        else PROJECT_ROOT / ".streamlit" / "roles.toml",
     )
 
 

@@ -14,7 +14,7 @@ from analytics.figures import delinquency as dq_fig
 from analytics.metrics import delinquency
 from analytics.metrics.segments import DIMENSIONS, segment_order
 from analytics.security import outputs
-from ui import cache
+from ui import auth, cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch, for_screen, measure_switch
 
@@ -128,6 +128,9 @@ def _ranked_table(ctx: PageContext, now: pd.DataFrame, effects, dim: str, level:
 
 def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int) -> None:
     st.subheader(ctx.t("dq.drill"))
+    if not ctx.access.can("loan_level"):
+        st.info(ctx.t("auth.viewer_aggregates"), icon=":material/lock:")
+        return
     ranked = now.sort_values(f"dq{level}", ascending=False)["segment"].tolist()
     c1, c2 = st.columns([2, 1])
     segment = c1.selectbox(ctx.t("dq.drill_segment"), ranked, format_func=lambda s: segment_label(dim, s, ctx.lang),
@@ -147,7 +150,8 @@ def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int
         return
     st.download_button(ctx.t("dq.drill_download"), outputs.csv_bytes(loans),
                        file_name=f"delinquent_{dim}_{segment}_{month:%Y-%m}.csv", mime="text/csv",
-                       key="w_dq_download")
+                       key="w_dq_download", on_click=auth.record,
+                       args=(ctx, "export", {"what": "delinquent loans", "segment": str(segment), "rows": len(loans)}))
 
 
 ctx = frame("nav.delinquency")

@@ -25,7 +25,7 @@ from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
 from analytics.security import confine, loadlock, outputs
-from ui import cache
+from ui import auth, cache
 from ui.frame import PageContext
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet", "pq", "xml"]
@@ -38,6 +38,10 @@ DATE_CHOICES = ("auto", *transform.DATE_FORMATS, *transform.MONTH_FORMATS)
 def data_page(ctx: PageContext) -> None:
     st.title(ctx.t("data.title"))
     st.caption(ctx.t("data.intro"))
+    if not ctx.access.can("import"):  # analysts see what is stored, only administrators load
+        st.info(ctx.t("auth.needs_role", role=ctx.t("role.admin")), icon=":material/lock:")
+        _store_summary(ctx)
+        return
     st.subheader(ctx.t("data.step.files"))
     files = _choose_files(ctx)
     if files:
@@ -324,6 +328,10 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
         lock.__exit__(None, None, None)
     st.session_state["di_report"] = report
     if load and report.loaded_anything:
+        auth.record(ctx, mode if mode == "replace" else "import",
+                    {"files": [f.name for f in report.files], "loaded": report.loaded, "threshold": threshold / 100})
+        if round(threshold, 2) != default:
+            auth.record(ctx, "threshold", {"from": default / 100, "to": threshold / 100})
         cache.clear()
         st.rerun()  # the frame (banner, filters) and every cached figure now see the new data
 

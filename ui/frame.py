@@ -22,9 +22,9 @@ from analytics.display.formatting import currency_symbol
 from analytics.errors import CollectLensError
 from analytics.metrics.filters import PortfolioFilter
 from analytics.sample import synth
-from analytics.security import confine, outputs
+from analytics.security import confine, outputs, roles
 from analytics.store import Tables
-from ui import cache
+from ui import auth, cache
 
 log = logging.getLogger(__name__)
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
@@ -38,6 +38,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/5_Risk.py", "nav.risk", ":material/psychology:"),
     ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
     ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
+    ("pages/7_Audit.py", "nav.audit", ":material/policy:"),
 ]
 # Plain session keys (survive page switches) and their query-parameter names.
 STATE_KEYS = {"lang": "lang", "present": "present", "f_month": "month", "f_regions": "region",
@@ -54,6 +55,8 @@ class PageContext:
     data_version: str
     meta: dict
     presentation: bool = False
+    # Who is signed in and what they may do (ui/auth.py); the local administrator without sign-in.
+    access: roles.Access = roles.LOCAL_ADMIN
 
     def t(self, key: str, **fmt: object) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -243,6 +246,7 @@ def frame(page_title_key: str) -> PageContext:
     st.set_page_config(page_title=f"CollectLens · {i18n.t(page_title_key, 'en')}", page_icon=str(ICON),
                        layout="wide", initial_sidebar_state="expanded")
     _seed_state()
+    access = auth.access(st.session_state["lang"])
     _navigation(st.session_state["lang"])
     lang = _language_switch()
     present = _presentation_switch(lang)
@@ -258,7 +262,8 @@ def frame(page_title_key: str) -> PageContext:
     st.session_state.setdefault("bucket_naming", "m" if meta.get("market") == "cn" else "dpd")
     filters = _filters(lang, options, present)
     _mirror_to_url()
-    ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present)
+    ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present,
+                      access=access)
     _banner(ctx)
     return ctx
 
