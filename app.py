@@ -10,6 +10,7 @@ from analytics.display.formatting import format_money
 from analytics.metrics.portfolio import kpi_snapshot
 from analytics.report import narrative
 from ui import cache
+from ui import state as keys
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import kpi_card, measure_switch
 
@@ -50,7 +51,7 @@ def overview(ctx: PageContext) -> None:
             kind = "balance" if metric.endswith("_balance") and metric != "outstanding_balance" else "count"
             help_key = HELP.get(metric) or (HELP[kind] if metric.startswith("dpd") else None)
             kpi_card(col, ctx.t(f"kpi.{metric}"), metric, snap, ctx.currency, pp,
-                     ctx.t(help_key) if help_key else None)
+                     ctx.t(help_key) if help_key else None, ctx.lang)
 
     if ctx.presentation:
         key_charts(ctx, month)
@@ -77,8 +78,8 @@ def briefing_pack(ctx: PageContext) -> None:
         wanted = (ctx.data_version, ctx.filters.as_of_month, ctx.lang)
         if st.button(ctx.t("report.make"), key="w_make_pack"):
             with st.spinner(ctx.t("report.making")):
-                st.session_state["_pack"] = (wanted, cache.briefing_pack(*wanted))
-        made_for, pack = st.session_state.get("_pack", (None, None))
+                st.session_state[keys.PACK] = (wanted, cache.briefing_pack(*wanted))
+        made_for, pack = st.session_state.get(keys.PACK, (None, None))
         if pack and made_for == wanted:  # a pack of another month or language is not offered
             stem = f"collectlens_{ctx.filters.as_of_month or 'latest'}_{ctx.lang}"
             st.download_button(ctx.t("report.download_pptx"), pack[".pptx"], f"{stem}.pptx", key="w_dl_pptx",

@@ -21,7 +21,7 @@ from analytics import config, store
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
-from analytics.security import loadlock, outputs
+from analytics.security import outputs
 from analytics.store import Tables
 
 log = logging.getLogger("analytics")
@@ -41,14 +41,12 @@ def _progress_bar(desc: str):
 def cmd_synth(args, db: Path) -> int:
     params = synth.SynthParams(loans=args.loans, seed=args.seed, market=args.market)
     params.check()
-    with loadlock.exclusive_load(db):
-        con = store.open_duckdb(db)
-        bar, update = _progress_bar("synth")
-        try:
-            counts = synth.write_sample(con, params, update)
-        finally:
-            bar.close()
-            con.close()
+    bar, update = _progress_bar("synth")
+    try:
+        with store.loading(db, keep=config.settings().keep_versions) as load:
+            counts = synth.write_sample(load.con, params, update)
+    finally:
+        bar.close()
     print(f"Wrote sample portfolio ({args.market}, seed {args.seed}) to {db}: "
           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return 0
@@ -57,7 +55,7 @@ def cmd_synth(args, db: Path) -> int:
 def cmd_ensure_sample(args, db: Path) -> int:
     """Build the default sample only when the store has no data (used by make run / make test), and
     train the risk model on the sample when none is saved, so the Risk page explains on first open."""
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     try:
         present = store.has_data(con)
         sample = store.read_metadata(con).get("source") == "sample"
@@ -94,7 +92,7 @@ def cmd_export(args, db: Path) -> int:
         raise InputError(f"--top {args.top} must be 0 (all loans) or a positive number of loans.")
     fn = EXPORTS[args.table]
     accepts = inspect.signature(fn).parameters
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     try:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run "
@@ -126,13 +124,13 @@ def cmd_report(args, db: Path) -> int:
     from analytics.report import build_report
 
     month = parse_month(args.month).date() if args.month else None
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     bar, update = _progress_bar("report")
     try:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' first.")
         written = build_report(Tables.of(store.reader(con)), store.read_metadata(con), [Path(p) for p in args.out],
-                               month=month, lang=args.lang, progress=update)
+                               month=month, lang=args.lang, progress=update, models_dir=config.settings().models_dir)
     finally:
         bar.close()
         con.close()
@@ -166,7 +164,7 @@ def cmd_simulate(args, db: Path) -> int:
         if not isinstance(overrides, list):
             raise InputError("expected a JSON list of effect entries [{...}, ...].", file=args.effects)
     month = parse_month(args.as_of) if args.as_of else None
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     try:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' or "
@@ -212,6 +210,7 @@ def _print_report(report, db: Path) -> None:
             print(f"  {f.name}: {f.problem}")
     if not report.reasons.empty:
         print("Rejected rows by reason: " + ", ".join(f"{r.code} {r.rows:,}" for r in report.reasons.itertuples()))
+    _print_health(report)
     loaded = ", ".join(f"{t} {n:,}" for t, n in report.loaded.items())
     if report.dry_run:
         print(f"Check only, nothing written: would load {loaded}.")
@@ -221,27 +220,41 @@ def _print_report(report, db: Path) -> None:
               f"The store now holds: " + ", ".join(f"{t} {n:,}" for t, n in (report.counts or {}).items()) + ".")
 
 
+def _print_health(report) -> None:
+    """The data-health table (plausibility.data_health): what would load, per file and month."""
+    health = getattr(report, "health", None)
+    if health is None or health.empty:
+        return
+    print("Data health (per file and month; a refused file as read):")
+    rows = [("file", "month", "loans", "active", "closed", "30+", "60+", "balance", "")]
+    for h in health.itertuples():
+        rows.append((h.file, h.month, f"{h.loans:,}", f"{h.active:,}", f"{h.closed:,}", f"{h.dpd30:,}",
+                     f"{h.dpd60:,}", f"{h.balance:,.2f}", "refused" if h.refused else ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  " + "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+
+
 def cmd_import(args, db: Path) -> int:
     from analytics import ingest
 
     mapping = ingest.Mapping.load(args.mapping) if args.mapping else None
     files = ingest.expand_paths(args.files)
     threshold = args.threshold if args.threshold is not None else config.settings().reject_threshold
-    lock = contextlib.nullcontext() if args.check else loadlock.exclusive_load(db)
-    with lock:
-        return _run_import(args, db, ingest, files, mapping, threshold)
-
-
-def _run_import(args, db: Path, ingest, files, mapping, threshold) -> int:
-    con = store.open_duckdb(db)
     bar, update = _progress_bar("import")
     try:
-        report = ingest.run_import(con, files, mapping, mode=args.mode, threshold=threshold, pool=args.pool,
-                                   market=args.market, currency=args.currency, dry_run=args.check,
-                                   progress=update, rejected_out=Path(args.rejected_out) if args.rejected_out else None)
+        # A new version of the store (a copy of the current one for appends), switched to only
+        # when the import wrote something; a check or a refused import leaves no version behind.
+        with store.loading(db, from_current=args.mode == "append", keep=config.settings().keep_versions) as load:
+            report = ingest.run_import(load.con, files, mapping, mode=args.mode, threshold=threshold,
+                                       pool=args.pool, market=args.market, currency=args.currency,
+                                       dry_run=args.check, progress=update,
+                                       rejected_out=Path(args.rejected_out) if args.rejected_out else None,
+                                       plausibility_checks=not args.no_plausibility, row_ids=args.row_ids)
+            if args.check or not report.loaded_anything:
+                load.discard()
     finally:
         bar.close()
-        con.close()
     _print_report(report, db)
     if not args.check and report.loaded_anything:
         _audit("replace" if args.mode == "replace" else "import",
@@ -291,7 +304,7 @@ def cmd_train(args, db: Path) -> int:
                       **({"max_train_rows": args.max_rows} if args.max_rows else {}))
     cfg.check()
     models_dir = Path(args.models_dir) if args.models_dir else config.settings().models_dir
-    con = store.open_duckdb(db)
+    con = store.open_current(db)
     bar, update = _progress_bar("train")
     try:
         if not store.has_data(con):
@@ -332,11 +345,7 @@ def _audit(action: str, what: dict, db: Path) -> None:
 
     version = None
     with contextlib.suppress(Exception):  # the entry matters more than its version stamp
-        con = store.open_duckdb(db)
-        try:
-            version = str(store.read_metadata(con).get("loaded_at") or "")
-        finally:
-            con.close()
+        version = store.data_version(db)
     audit.safe_record(config.settings().audit_log, f"cli:{getpass.getuser()}", action, what, version)
 
 
@@ -427,6 +436,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "$COLLECTLENS_REJECT_THRESHOLD or 0.05)")
     i.add_argument("--rejected-out", help="write every rejected row, with its reasons, to this CSV")
     i.add_argument("--check", action="store_true", help="check the files and report; write nothing")
+    i.add_argument("--no-plausibility", action="store_true",
+                   help="skip the plausibility checks (only for files known to be right that trip them)")
+    i.add_argument("--row-ids", action="store_true",
+                   help="one-month tape whose loan ids were rounded by a floating-point writer: give repeated ids "
+                        "their row number")
     i.set_defaults(func=cmd_import)
 
     m = sub.add_parser("mapping", help="suggest a column mapping for a file, as JSON to edit and reuse")

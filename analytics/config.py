@@ -23,20 +23,44 @@ MAPPINGS_DIR = DATA_DIR / "mappings"
 UPLOADS_DIR = Path(tempfile.gettempdir()) / "collectlens-uploads"
 
 
-def _shared_dir() -> Path:
-    """The team's shared folder (reference figures, real sample filings): beside the clone, as in
-    CI, or at /work/shared on the development machine; COLLECTLENS_SHARED_DIR overrides both."""
+def shared_dir() -> Path:
+    """The team's shared folder (reference figures, real sample filings): COLLECTLENS_SHARED_DIR,
+    else ``shared`` beside the clone (as in CI). Resolved when asked, never probed at import."""
     override = os.environ.get("COLLECTLENS_SHARED_DIR")
-    candidates = [Path(override)] if override else []
-    candidates += [PROJECT_ROOT.parent / "shared", Path("/work/shared")]
-    return next((c for c in candidates if c.is_dir()), candidates[0])
+    return Path(override).expanduser() if override else PROJECT_ROOT.parent / "shared"
 
 
-SHARED_DIR = _shared_dir()
-REFERENCE_DIR = SHARED_DIR / "reference"
-SAMPLES_DIR = SHARED_DIR / "samples"
-# Two consecutive monthly Reg AB II filings (excerpts) of one real deal: the importer's fixture.
-REGAB2_SAMPLES_DIR = SAMPLES_DIR / "regab2"
+def reference_dir() -> Path:
+    return shared_dir() / "reference"
+
+
+def samples_dir() -> Path:
+    return shared_dir() / "samples"
+
+
+def regab2_samples_dir() -> Path:
+    """Two consecutive monthly Reg AB II filings (excerpts) of one real deal: the importer's fixture."""
+    return samples_dir() / "regab2"
+
+
+# The folders above under their older constant names, resolved on each access (PEP 562).
+_LAZY_PATHS = {"SHARED_DIR": shared_dir, "REFERENCE_DIR": reference_dir, "SAMPLES_DIR": samples_dir,
+               "REGAB2_SAMPLES_DIR": regab2_samples_dir}
+
+
+def __getattr__(name: str) -> Path:
+    if name in _LAZY_PATHS:
+        return _LAZY_PATHS[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+
+def regab2_csv_samples_dir() -> Path:
+    """Reg AB II tapes in CSV as third parties republish them (one a file), when the team has placed them."""
+    return samples_dir() / "regab2_csv"
+
+
+_LAZY_PATHS["REGAB2_CSV_SAMPLES_DIR"] = regab2_csv_samples_dir
 
 # Chromium renders chart images offline (kaleido) and drives the browser tests.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -45,6 +69,16 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 DEFAULT_SAMPLE_LOANS = 50_000
 DEFAULT_SAMPLE_SEED = 7
 DEFAULT_SAMPLE_MARKET = "cn"
+# Store versions kept on disk (every load writes a new one; restore switches back to a kept one).
+# Five covers a working week of daily loads; each costs one database file of disk.
+DEFAULT_KEEP_VERSIONS = 5
+
+
+def store_folder(db_path: Path) -> Path:
+    """The versioned store behind ``db_path``: ``data/portfolio.duckdb`` -> ``data/portfolio.store/``
+    (``versions/NNNN.duckdb``, the load lock); ``db_path`` itself is the pointer to the current one."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + ".store")
 
 
 @dataclass(frozen=True)
@@ -66,6 +100,7 @@ class Settings:
     audit_log: Path = DATA_DIR / "audit.jsonl"
     # Who has which role when sign-in is configured (analytics/security/roles.py).
     roles_file: Path = PROJECT_ROOT / ".streamlit" / "roles.toml"
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
 
 
 def chromium_path() -> str | None:
@@ -95,6 +130,7 @@ def settings() -> Settings:
         else DATA_DIR / "audit.jsonl",
         roles_file=Path(os.environ["COLLECTLENS_ROLES"]).expanduser() if os.environ.get("COLLECTLENS_ROLES")
         else PROJECT_ROOT / ".streamlit" / "roles.toml",
+        keep_versions=max(1, int(os.environ.get("COLLECTLENS_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS))),
     )
 
 

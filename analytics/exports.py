@@ -6,8 +6,8 @@ function accepts a ``month`` keyword (and optionally ``top``) computes for that 
 because its rows are only computed for one month at a time (risk scores, the queue). An entry
 whose function accepts ``models_dir`` reads the saved risk model from that folder.
 
-Two shapes are fixed for other tools to rely on (definitions in analytics/cohorts.py and
-analytics/transitions.py):
+Two shapes are fixed for other tools to rely on (definitions in analytics/metrics/cohorts.py and
+analytics/metrics/transitions.py):
 
 - ``vintage_curves``: ``vintage, months_on_book, metric, value, loans`` with metrics ``ever_30``,
   ``ever_60``, ``ever_90`` and ``cnl``; ``vintage`` is the first day of the origination month,
@@ -53,35 +53,15 @@ def cure_rates(t: Tables) -> pd.DataFrame:
 
 
 def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:
-    """Markov forecast from the last month, for the whole book and per credit tier, by count and balance.
+    """Markov forecast from the last month, for the whole book and per credit tier, by count and balance
+    (:func:`analytics.metrics.transitions.segment_forecast`).
 
     ``dimension, segment, base_month, as_of_month, horizon, state, loans, balance, loans_share,
     balance_share`` (shares of the loans / balance active in the base month; ``state`` also takes
     ``new_loss``, the month's flow into charged_off + repossessed).
     """
-    perf, loans = t.performance, t.loans
-    end = transitions.last_month(perf)
-    if end is None:
-        return pd.DataFrame()
-    tm = transitions.transition_matrix(transitions.window(perf, end, months), loans, FORECAST_DIMENSION).to_pandas()
-    mix = transitions.state_mix(perf, end, loans, FORECAST_DIMENSION).to_pandas()
-    groups = [("all", "all", transitions.book_transitions(tm),
-               mix.groupby("state", as_index=False)[["loans", "balance"]].sum())]
-    groups += [(FORECAST_DIMENSION, s, tm[tm["segment"] == s], mix[mix["segment"] == s])
-               for s in sorted(mix["segment"].unique())]
-    out = []
-    for dim, seg, tm_s, mix_s in groups:
-        parts = []
-        for w in ("loans", "balance"):
-            fc = transitions.forecast_frame(transitions.mix_vector(mix_s, w), transitions.matrix_array(tm_s, w), horizon, end, w)
-            parts.append(fc.rename(columns={"share": f"{w}_share"}))
-        f = parts[0].merge(parts[1], on=["base_month", "as_of_month", "horizon", "state"])
-        f.insert(0, "segment", seg)
-        f.insert(0, "dimension", dim)
-        out.append(f)
-    cols = ["dimension", "segment", "base_month", "as_of_month", "horizon", "state", "loans", "balance",
-            "loans_share", "balance_share"]
-    return pd.concat(out, ignore_index=True)[cols]
+    fc = transitions.segment_forecast(t.performance, None, horizon, months, t.loans, FORECAST_DIMENSION)
+    return pd.DataFrame() if fc is None else fc.frame(FORECAST_DIMENSION)
 
 
 def strategy_uplift(t: Tables) -> pd.DataFrame:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-# Delinquency buckets by days past due. Lower edges; the bucket of a DPD is the last edge <= DPD.
+# Delinquency buckets: six slots, current and five stages, named by their us day ranges (the
+# canonical names every table, metric and export uses). Which DPD falls in which slot is the
+# market's rule, in this one place (DESIGN section 5); the market is the data's (metadata "market").
+# Lower edges; the bucket of a DPD is the last edge <= DPD.
 BUCKETS: tuple[str, ...] = (
     "current",
     "dpd_1_29",
@@ -17,8 +20,21 @@ BUCKETS: tuple[str, ...] = (
     "dpd_90_119",
     "dpd_120_plus",
 )
-BUCKET_LOWER_DPD: tuple[int, ...] = (0, 1, 30, 60, 90, 120)
-# Chinese lenders name the same buckets by overdue months.
+MARKETS: tuple[str, ...] = ("us", "cn")
+# us: 1-29 / 30-59 / 60-89 / 90-119 / 120+ (the MBA / Reg AB II convention of 30-day steps from
+# the due date). cn: M1 = 1-30, M2 = 31-60, M3 = 61-90, M4 = 91-120, M5+ = 121+ days, as Chinese
+# auto-finance lenders count overdue months (M1 is the first overdue month, 逾期1-30天).
+BUCKET_LOWER_DPD_BY_MARKET: dict[str, tuple[int, ...]] = {
+    "us": (0, 1, 30, 60, 90, 120),
+    "cn": (0, 1, 31, 61, 91, 121),
+}
+BUCKET_LOWER_DPD: tuple[int, ...] = BUCKET_LOWER_DPD_BY_MARKET["us"]
+# Days of each slot as a person reads them, per market.
+BUCKET_DAYS: dict[str, tuple[str, ...]] = {
+    "us": ("0", "1–29", "30–59", "60–89", "90–119", "120+"),
+    "cn": ("0", "1–30", "31–60", "61–90", "91–120", "121+"),
+}
+# Chinese lenders name the slots (under the cn rule) by overdue months; C is current in flow names.
 BUCKET_M_NAMES: dict[str, str] = {
     "current": "M0",
     "dpd_1_29": "M1",
@@ -27,6 +43,17 @@ BUCKET_M_NAMES: dict[str, str] = {
     "dpd_90_119": "M4",
     "dpd_120_plus": "M5+",
 }
+FLOW_SHORT_NAMES: dict[str, str] = {**BUCKET_M_NAMES, "current": "C"}
+
+
+def bucket_edges(market: str | None = "us") -> tuple[int, ...]:
+    """The lower DPD edges of the six slots under ``market``'s rule (us when unknown)."""
+    return BUCKET_LOWER_DPD_BY_MARKET.get(market or "us", BUCKET_LOWER_DPD)
+
+
+def flow_name(src: str, dst: str) -> str:
+    """The Chinese collections name of a monthly flow between two slots: C-M1, M1-M2, M2-M3 ..."""
+    return f"{FLOW_SHORT_NAMES[src]}-{FLOW_SHORT_NAMES[dst]}"
 
 STATUSES: tuple[str, ...] = ("active", "paid_off", "charged_off", "repossessed")
 TERMINAL_STATUSES: tuple[str, ...] = ("paid_off", "charged_off", "repossessed")
@@ -44,22 +71,23 @@ CREDIT_TIERS: tuple[str, ...] = ("subprime", "near_prime", "prime", "super_prime
 CREDIT_TIER_LOWER: tuple[int, ...] = (0, 620, 660, 720)
 
 
-def bucket_of_dpd(dpd: np.ndarray) -> np.ndarray:
-    """Bucket names for an array of days past due (the one rule every source uses)."""
-    idx = np.searchsorted(np.asarray(BUCKET_LOWER_DPD), np.asarray(dpd), side="right") - 1
+def bucket_of_dpd(dpd: np.ndarray, market: str | None = "us") -> np.ndarray:
+    """Bucket names for an array of days past due (the one rule every source uses, per market)."""
+    idx = np.searchsorted(np.asarray(bucket_edges(market)), np.asarray(dpd), side="right") - 1
     return np.asarray(BUCKETS, dtype=object)[np.clip(idx, 0, len(BUCKETS) - 1)]
 
 
-def bucket_index_of_dpd(dpd: np.ndarray) -> np.ndarray:
-    """0 for current up to 5 for 120+; the same rule as :func:`bucket_of_dpd`."""
-    idx = np.searchsorted(np.asarray(BUCKET_LOWER_DPD), np.asarray(dpd), side="right") - 1
+def bucket_index_of_dpd(dpd: np.ndarray, market: str | None = "us") -> np.ndarray:
+    """0 for current up to 5 for the last stage; the same rule as :func:`bucket_of_dpd`."""
+    idx = np.searchsorted(np.asarray(bucket_edges(market)), np.asarray(dpd), side="right") - 1
     return np.clip(idx, 0, len(BUCKETS) - 1).astype(np.int8)
 
 
-def bucket_sql(dpd: str) -> str:
+def bucket_sql(dpd: str, market: str | None = "us") -> str:
     """The same rule as :func:`bucket_of_dpd`, as a SQL expression over the column ``dpd``."""
+    edges = bucket_edges(market)
     arms = " ".join(f"WHEN {dpd} >= {lo} THEN '{name}'"
-                     for lo, name in reversed(list(zip(BUCKET_LOWER_DPD[1:], BUCKETS[1:], strict=True))))
+                     for lo, name in reversed(list(zip(edges[1:], BUCKETS[1:], strict=True))))
     return f"(CASE {arms} ELSE '{BUCKETS[0]}' END)"
 
 

@@ -5,6 +5,30 @@ backend URL (``COLLECTLENS_BACKEND``); the analytics take Ibis tables, so they r
 any of them. Writes (sample generation, imports) go through :func:`write_tables` only: it loads
 everything into staging tables inside one transaction and swaps them in only when all of it is
 valid, so a failure or a killed process leaves the previous data exactly as it was.
+
+Versions. A load never writes into the data being read: :func:`loading` writes a whole new
+database file and switches to it in one step, so the app keeps serving (read-only) while the
+command line imports, and any earlier version can be restored::
+
+    data/portfolio.duckdb          -> portfolio.store/versions/0007.duckdb   (the pointer: a symlink
+    data/portfolio.store/versions/0005.duckdb                                  replaced by os.replace)
+                                 .../0006.duckdb, 0007.duckdb
+    data/portfolio.store/load.lock    one load or restore at a time (flock)
+
+    with store.loading(db, from_current=append) as load:    # new file, invisible to readers
+        write_tables(load.con, batches, metadata, mode=...)  # one transaction, as before
+        # load.discard() to switch to nothing (dry run); an exception does the same
+    load.version                                             # "0008": now current
+
+    store.open_current(db)      read-only connection on the current version
+    store.data_version(db)      "0008:<load id>": the key of every cache (restore brings it back)
+    store.list_versions(db)     kept versions, oldest first (Version: name, path, size, created, current)
+    store.restore(db, "0006")   switch back in one step (kept versions only)
+
+The newest ``COLLECTLENS_KEEP_VERSIONS`` (default 5) versions are kept; older ones are deleted
+after each switch (never the current one; a reader with an old file open keeps reading it).
+A file written before versions existed is opened as before and becomes version 1 at its first
+versioned load. ``write_tables`` on any connection keeps its contract: one transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +37,7 @@ import contextlib
 import json
 import logging
 import os
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +50,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from analytics import schema
+from analytics.config import DEFAULT_KEEP_VERSIONS
 from analytics.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -223,7 +249,8 @@ def write_tables(
             meta = {**read_metadata(con), **metadata}
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in schema.CANONICAL_TABLES}
-        meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), row_counts=counts,
+        meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), load_id=uuid.uuid4().hex,
+                    row_counts=counts,
                     rejected_rows=con.execute(f'SELECT count(*) FROM "{schema.REJECTED_TABLE}"').fetchone()[0])
         con.executemany(f'INSERT INTO "{stage["metadata"]}" VALUES (?, ?)',
                         [(k, json.dumps(v, default=str)) for k, v in meta.items()])
@@ -308,3 +335,269 @@ def describe(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return {"source": meta.get("source", "unknown"), "loaded_at": meta.get("loaded_at"),
             "first_month": first, "last_month": last, "row_counts": meta.get("row_counts", {}),
             "market": meta.get("market")}
+
+
+# --------------------------------------------------------------------------- versioned store
+# Every load writes a whole new database file and then switches to it in one step; see the
+# "Versions" section of the module docstring.
+
+VERSION_DIGITS = 4
+_PARTIAL_PREFIX = ".partial-"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version: its number (``"0007"``), file, size, and whether it is current."""
+
+    name: str
+    path: Path
+    size: int
+    created: datetime
+    current: bool
+
+
+def versions_dir(db_path: Path | str) -> Path:
+    from analytics.config import store_folder
+
+    return store_folder(Path(db_path)) / "versions"
+
+
+def is_versioned(db_path: Path | str) -> bool:
+    """True when ``db_path`` is the pointer of a versioned store (a symlink into ``versions/``)."""
+    return Path(db_path).is_symlink()
+
+
+def current_file(db_path: Path | str) -> Path:
+    """The database file readers open now: the current version, or ``db_path`` itself (a store
+    written before versions existed, or none yet)."""
+    db_path = Path(db_path)
+    if db_path.is_symlink():
+        return db_path.parent / os.readlink(db_path)
+    return db_path
+
+
+def current_version(db_path: Path | str) -> str | None:
+    """The current version's name (``"0007"``), or None for an unversioned file or no data."""
+    return current_file(db_path).stem if is_versioned(db_path) else None
+
+
+def list_versions(db_path: Path | str) -> list[Version]:
+    """The kept versions, oldest first (restore takes one of their names)."""
+    folder = versions_dir(db_path)
+    current = current_file(db_path).resolve() if is_versioned(db_path) else None
+    out = []
+    for f in sorted(folder.glob("[0-9]" * VERSION_DIGITS + ".duckdb")) if folder.is_dir() else []:
+        st = f.stat()
+        out.append(Version(f.stem, f, st.st_size, datetime.fromtimestamp(st.st_mtime, UTC),
+                           current is not None and f.resolve() == current))
+    return out
+
+
+def open_current(db_path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A connection for reading the current data.
+
+    A versioned store's files never change once switched to, so they are opened read-only: any
+    number of processes read them while a command loads the next version. An unversioned file
+    is opened as before (read-write, the one-process lock applies). No data yet: an empty
+    in-memory database, so ``has_data`` is simply false.
+    """
+    if not Path(db_path).exists() and not is_versioned(db_path) and str(db_path) != ":memory:":
+        return duckdb.connect(":memory:")  # nothing loaded yet; the first load creates the store
+    if is_versioned(db_path):
+        path = current_file(db_path)
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"Cannot open the current version {path} of {db_path}: "
+                             f"{str(exc).splitlines()[0]}. Restore an earlier version or load the "
+                             "data again.") from exc
+    return open_duckdb(db_path)
+
+
+def data_version(db_path: Path | str, con: duckdb.DuckDBPyConnection | None = None) -> str:
+    """The id every cache keys on: the version file plus the load stamp written with the data.
+
+    Restoring a version brings its id back (same data, same id); an unversioned file that is
+    rewritten in place changes id through its load stamp.
+    """
+    own = con is None
+    con = open_current(db_path) if own else con
+    try:
+        meta = read_metadata(con)
+    finally:
+        if own:
+            con.close()
+    stamp = meta.get("load_id") or meta.get("loaded_at") or ""
+    return f"{current_version(db_path) or 'file'}:{stamp}"
+
+
+class _LoadLock:
+    """One load (or restore) at a time per store: an exclusive lock on ``<store>/load.lock``."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = db_path
+        self.path = versions_dir(db_path).parent / "load.lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> _LoadLock:
+        import fcntl
+
+        try:
+            versions_dir(self.db_path).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder {versions_dir(self.db_path)} for the store's "
+                             f"versions ({exc.strerror}). Choose a writable location with "
+                             "COLLECTLENS_DB or --db.") from exc
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise StoreError(f"Another load into {self.db_path} is running (process {holder}). Wait for it "
+                             "to finish, then run this command again.") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the flock
+            self.fd = None
+
+
+def _remove_db_file(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _next_number(folder: Path) -> int:
+    nums = [int(f.stem) for f in folder.glob("[0-9]" * VERSION_DIGITS + ".duckdb")]
+    return max(nums, default=0) + 1
+
+
+def _switch(db_path: Path, target: Path) -> None:
+    """Point ``db_path`` at ``target`` in one step (a relative symlink renamed over the old pointer)."""
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.switch")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(os.path.relpath(target, db_path.parent), tmp)
+    os.replace(tmp, db_path)
+
+
+def _adopt_unversioned(db_path: Path, folder: Path) -> None:
+    """An existing single-file store becomes version 1 (hard link, no copy) before the first switch."""
+    if not db_path.exists() or db_path.is_symlink():
+        return
+    open_duckdb(db_path).close()  # refuses a file another program holds; replays a leftover WAL
+    first = folder / f"{_next_number(folder):0{VERSION_DIGITS}d}.duckdb"
+    try:
+        os.link(db_path, first)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(db_path, first)
+    log.info("store: adopted %s as version %s", db_path, first.stem)
+
+
+def _prune(db_path: Path, keep: int) -> list[str]:
+    """Delete all but the newest ``keep`` versions (never the current one). Readers that still
+    have an old file open keep reading it: the data stays until they close it."""
+    versions = list_versions(db_path)
+    doomed = [v for v in versions[:-keep] if not v.current] if keep > 0 else []
+    for v in doomed:
+        _remove_db_file(v.path)
+    return [v.name for v in doomed]
+
+
+class Load:
+    """A load in progress: write through ``con`` (e.g. :func:`write_tables`); see :func:`loading`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, base: str | None):
+        self.con, self.path, self.base = con, path, base
+        self.discarded = False
+        self.version: str | None = None  # set when switched to
+
+    def discard(self) -> None:
+        """Switch to nothing: the new file is deleted on exit (a dry run, nothing to load)."""
+        self.discarded = True
+
+
+@contextlib.contextmanager
+def loading(db_path: Path | str, *, from_current: bool = False, keep: int = DEFAULT_KEEP_VERSIONS):
+    """Write a new version of the store and switch to it in one step when the block ends.
+
+    ``from_current``: start from a copy of the current data (appends); otherwise from an empty
+    database (replace). Yields a :class:`Load`; its ``con`` is a read-write connection on the
+    new file, invisible to readers. On a clean exit the file is checkpointed, closed, numbered
+    and ``db_path`` is switched to it (``os.replace`` of the pointer); then all but the newest
+    ``keep`` versions are deleted (the edges pass ``COLLECTLENS_KEEP_VERSIONS``). On an exception, a
+    ``discard()`` or a killed process, the current version is untouched and the new file is
+    removed (a killed load's file is removed by the next load).
+    """
+    db_path = Path(db_path)
+    folder = versions_dir(db_path)
+    if db_path.is_dir():
+        raise StoreError(f"The database path {db_path} is a folder. Set COLLECTLENS_DB or --db to a "
+                         "file such as data/portfolio.duckdb.")
+    with _LoadLock(db_path):
+        for stale in folder.glob(_PARTIAL_PREFIX + "*"):  # left by a killed load (we hold the lock)
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+        partial = folder / f"{_PARTIAL_PREFIX}{os.getpid()}.duckdb"
+        base = None
+        if from_current and db_path.exists():
+            import shutil
+
+            source = current_file(db_path)
+            if not db_path.is_symlink():
+                open_duckdb(db_path).close()  # the lock check and WAL replay of a single file
+            shutil.copyfile(source, partial)
+            base = source.stem if db_path.is_symlink() else None
+        con = open_duckdb(partial)
+        load = Load(con, partial, base)
+        try:
+            yield load
+            if load.discarded:
+                raise _Discard
+            con.execute("CHECKPOINT")
+            con.close()
+            _adopt_unversioned(db_path, folder)
+            final = folder / f"{_next_number(folder):0{VERSION_DIGITS}d}.duckdb"
+            os.replace(partial, final)
+            _switch(db_path, final)
+            load.version = final.stem
+            log.info("store: %s now at version %s (from %s)", db_path, final.stem, base or "empty")
+        except _Discard:
+            con.close()
+            _remove_db_file(partial)
+            return
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+            _remove_db_file(partial)
+            raise
+        removed = _prune(db_path, keep)
+        if removed:
+            log.info("store: removed old versions %s", ", ".join(removed))
+
+
+class _Discard(Exception):
+    pass
+
+
+def restore(db_path: Path | str, version: str) -> Version:
+    """Switch ``db_path`` back to a kept version (see :func:`list_versions`) in one step."""
+    db_path = Path(db_path)
+    with _LoadLock(db_path):
+        kept = {v.name: v for v in list_versions(db_path)}
+        name = version.zfill(VERSION_DIGITS) if version.isdigit() else version
+        if name not in kept:
+            raise StoreError(f"There is no version '{version}' of {db_path}. Kept versions: "
+                             f"{', '.join(kept) or 'none'}.")
+        _adopt_unversioned(db_path, versions_dir(db_path))
+        _switch(db_path, kept[name].path)
+    log.info("store: %s restored to version %s", db_path, name)
+    return next(v for v in list_versions(db_path) if v.name == name)

@@ -212,7 +212,7 @@ def roll_rates_ours(con) -> None:
                          transitions.matrix_array(transitions.pooled_window(book, end, WINDOW)), HORIZON, end)
     mix_b = transitions.state_mix(perf, base).to_pandas()
     act = transitions.actual_path(perf, base, BT).to_pandas()
-    transitions.backtest_frames(transitions.pooled_window(tm, base, BT), mix_b, act, base, BT, "loans")
+    transitions.segment_backtest(tm, mix_b, act, base, BT, months=BT, weight="loans")
 
 
 def roll_rates_floor(con) -> None:

@@ -32,7 +32,7 @@ def delinquency_page(ctx: PageContext) -> None:
     st.title(ctx.t("dq.title"))
     st.caption(ctx.t("dq.subtitle", month=f"{month:%Y-%m}"))
     c1, c2, c3 = st.columns(3)
-    naming = bucket_naming_switch(c3, ctx.t, "w_dq_naming")
+    naming = bucket_naming_switch(c3, ctx.t, "w_dq_naming", ctx.meta.get("market"))
     measure = measure_switch(c1, ctx, "w_dq_measure")
     level = c2.segmented_control(ctx.t("dq.level"), [30, 60, 90], default=30,
                                  format_func=lambda lv: level_label(lv, ctx.lang, naming), key="w_dq_level") or 30
@@ -96,7 +96,7 @@ def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, nami
     trend = trend[trend["segment"].isin(top)]
     st.plotly_chart(dq_fig.small_multiples_figure(trend, ctx.lang, dim, level, measure, top, naming, TREND_MONTHS),
                     width="stretch")
-    _drill_down(ctx, month, dim, now, level)
+    _drill_down(ctx, month, dim, now, level, naming)
 
 
 def _ranked_table(ctx: PageContext, now: pd.DataFrame, effects, dim: str, level: int, measure: str) -> pd.DataFrame:
@@ -107,7 +107,7 @@ def _ranked_table(ctx: PageContext, now: pd.DataFrame, effects, dim: str, level:
         "_segment": now["segment"].to_numpy(),
         ctx.t("common.segment"): [segment_label(dim, s, ctx.lang) for s in now["segment"]],
         ctx.t("common.loans"): now["loans"].to_numpy(),
-        ctx.t("common.balance"): [format_money(v, ctx.currency) for v in now["balance"]],
+        ctx.t("common.balance"): [format_money(v, ctx.currency, ctx.lang) for v in now["balance"]],
         ctx.t("dq.col.weight"): (now[size] / now[size].sum()).to_numpy(),
         ctx.t("dq.col.rate"): rate.to_numpy(),
         ctx.t("dq.col.interval"): [f"{a:.2%} – {b:.2%}" if pd.notna(a) else "–" for a, b in zip(low, high, strict=True)],
@@ -126,7 +126,7 @@ def _ranked_table(ctx: PageContext, now: pd.DataFrame, effects, dim: str, level:
     return t
 
 
-def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int) -> None:
+def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int, naming: str = "dpd") -> None:
     st.subheader(ctx.t("dq.drill"))
     if not ctx.access.can("loan_level"):
         st.info(ctx.t("auth.viewer_aggregates"), icon=":material/lock:")
@@ -144,6 +144,8 @@ def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int
     shown["origination_date"] = pd.to_datetime(shown["origination_date"]).dt.date
     if "region" in shown.columns:
         shown["region"] = [segment_label("region", v, ctx.lang) for v in shown["region"]]
+    if "bucket" in shown.columns:  # the market's bucket names, as on the charts above
+        shown["bucket"] = [state_label(b, ctx.lang, naming) for b in shown["bucket"]]
     shown = shown.rename(columns={c: ctx.t(f"col.{c}") for c in shown.columns})
     st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(loans), 1)))
     if ctx.presentation:  # no loan-level export from the meeting room

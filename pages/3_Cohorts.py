@@ -28,7 +28,7 @@ def cohorts_page(ctx: PageContext) -> None:
     st.caption(ctx.t("co.subtitle", month=f"{shape['last']:%Y-%m}"))
     c1, c4 = st.columns([2, 1])
     c2, c3, _ = st.columns([1, 1, 1])
-    naming = bucket_naming_switch(c4, ctx.t, "w_co_naming")
+    naming = bucket_naming_switch(c4, ctx.t, "w_co_naming", ctx.meta.get("market"))
     metric = c1.segmented_control(ctx.t("co.metric"), list(cohorts.METRICS), default="ever_30",
                                   format_func=lambda m: metric_label(m, ctx.lang, naming), key="w_co_metric",
                                   help=ctx.t("co.metric_help")) or "ever_30"

@@ -37,7 +37,7 @@ def roll_rates_page(ctx: PageContext) -> None:
     st.title(ctx.t("rr.title"))
     st.caption(ctx.t("rr.subtitle", month=f"{end:%Y-%m}"))
     c1, c2, c4 = st.columns(3)
-    naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming")
+    naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming", ctx.meta.get("market"))
     measure = measure_switch(c1, ctx, "w_rr_measure")
     months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
     weight = "loans" if measure == "count" else "balance"
@@ -97,18 +97,15 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     seg = seg_col.selectbox(ctx.t("rr.segment"), options, key="w_rr_segment",
                        format_func=lambda s: ctx.t("dim.none") if s == ALL else segment_label(by, s, ctx.lang))
     seg_name = ctx.t("dim.none") if seg == ALL else segment_label(by, seg, ctx.lang)
-    tm_s = transitions.book_transitions(tm) if seg == ALL else tm[tm["segment"] == seg]
-    mix_s = mix if seg == ALL else mix[mix["segment"] == seg]
-    est = transitions.pooled_window(tm_s, end, EST_MONTHS)
-    P = transitions.matrix_array(est, weight)
-    x0 = transitions.mix_vector(mix_s.groupby("state", as_index=False)[["loans", "balance"]].sum(), weight)
-    fc = transitions.forecast_frame(x0, P, HORIZON, end, weight)
+    key = None if seg == ALL else seg  # None: the whole book
+    sf = transitions.segment_forecast_frames(tm, mix, end, HORIZON, EST_MONTHS, segments=[key])
+    P, x0, fc = sf.matrix(key, weight), sf.start(key, weight), sf.path(key, weight)
 
     st.subheader(ctx.t("rr.forecast", h=HORIZON, month=f"{end:%Y-%m}", segment=seg_name))
     st.caption(ctx.t("rr.forecast_help", months=EST_MONTHS) + " "
-               + ctx.t("rr.forecast_basis", n=f"{int(est['loans'].sum()):,}", segment=seg_name))
+               + ctx.t("rr.forecast_basis", n=f"{sf.basis[key]:,}", segment=seg_name))
     total_loss = float(fc.loc[fc["state"] == "new_loss", weight].sum())
-    shown = f"{total_loss:,.0f}" if weight == "loans" else format_money(total_loss, ctx.currency)
+    shown = f"{total_loss:,.0f}" if weight == "loans" else format_money(total_loss, ctx.currency, ctx.lang)
     share = total_loss / x0.sum() if x0.sum() else float("nan")
     mcol, _ = st.columns([1, 2])
     mcol.metric(ctx.t("rr.forecast_total_loss", h=HORIZON), shown, border=True,
@@ -147,13 +144,8 @@ def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end,
     f = ctx.filters
     mix = cache.rr_state_mix(ctx.data_version, f, base, by)
     act = cache.rr_actual(ctx.data_version, f, base, h, by)
-    if seg == ALL:
-        tm_s, mix_s = transitions.book_transitions(tm), mix.groupby("state", as_index=False)[["loans", "balance"]].sum()
-        act_s = act.groupby(["as_of_month", "state"], as_index=False)[["loans", "balance"]].sum()
-    else:
-        tm_s, mix_s, act_s = tm[tm["segment"] == seg], mix[mix["segment"] == seg], act[act["segment"] == seg]
-    est = transitions.pooled_window(tm_s, base, h)
-    bt = transitions.backtest_frames(est, mix_s, act_s, base, h, weight)
+    bt = transitions.segment_backtest(tm, mix, act, base, h, months=h, weight=weight,
+                                      segment=None if seg == ALL else seg)
     if bt.empty:
         st.info(ctx.t("common.not_enough_history", months=need, have=shape["months"]))
         return

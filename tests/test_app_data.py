@@ -4,19 +4,16 @@ Overview then shows them; checks write nothing; bad input shows a message, not a
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from analytics import store
 from analytics.display import i18n
 from tests import regab2_fixture as fx
+from tests.apptest import DATA as DATA_PAGE
+from tests.apptest import no_errors, start
 from tests.conftest import app_on, build_sample
-from tests.test_ingest_files import gbk_csv
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_PAGE = "pages/1_Data.py"
+from tests.file_fixtures import gbk_csv
 
 
 @pytest.fixture
@@ -28,23 +25,14 @@ def fresh_db(tmp_path, monkeypatch):
         yield db
 
 
-def no_errors(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def open_data_page(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(DATA_PAGE).run()
+def open_data_page(**query):
+    at = start(DATA_PAGE, **query)
     no_errors(at)
     return at
 
 
 def sql(db, text):
-    con = duckdb.connect(str(db))
+    con = store.open_current(db)  # the version the app reads, opened the way the app opens it
     try:
         return con.execute(text).fetchall()
     finally:
@@ -63,6 +51,11 @@ def test_new_user_imports_the_two_filings_and_sees_them_on_the_overview(fresh_db
     assert any("Loaded: 22 loans, 29 performance rows" in s.value for s in at.success)
     assert any("carmax-2026-2 (2 files)" in m.value for m in at.markdown)
     assert any("2026-06 to 2026-07 (2 months)" in m.value for m in at.markdown)
+    # The data-health table of the import summary, by file and month (the README of the samples:
+    # 14 June records all open; 15 July records, one paid off).
+    health = next(d.value for d in at.dataframe if "Closed" in d.value.columns)
+    rows = {r.Month: (r.Loans, r.Active, r.Closed) for r in health.itertuples()}
+    assert rows == {"2026-06": (14, 14, 0), "2026-07": (15, 14, 1)}
 
     at.switch_page("app.py").run()
     no_errors(at)

@@ -4,8 +4,6 @@ against independent SQL / numpy over the same database, Chinese, and a tiny impo
 
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import duckdb
@@ -15,36 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.display import i18n
 from analytics.metrics.transitions import STATE_INDEX
+from tests.apptest import COHORTS as CO
+from tests.apptest import DELINQUENCY as DQ
+from tests.apptest import ROLL_RATES as RR
+from tests.apptest import charts, no_errors, values
+from tests.apptest import start as open_page
 from tests.conftest import app_on
 from tests.tiny_book import build_tiny_book
-
-ROOT = Path(__file__).resolve().parent.parent
-DQ, CO, RR = "pages/2_Delinquency.py", "pages/3_Cohorts.py", "pages/4_Roll_rates.py"
-
-
-def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page(page).run()
-
-
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def values(v) -> np.ndarray:
-    """A plotly data array from a figure spec (plain list or base64 typed array)."""
-    if isinstance(v, dict) and "bdata" in v:
-        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return arr.reshape(v["shape"]) if "shape" in v and isinstance(v["shape"], list) else arr
-    return np.asarray(v, dtype=float)
 
 
 def sql(db: Path, query: str):

@@ -1,30 +1,21 @@
 """The Overview through Streamlit's AppTest: numbers shown, every filter, the language switch."""
 
-from pathlib import Path
-
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics.display import i18n
+from tests.apptest import charts, metric, no_errors, start, values
+from tests.conftest import in_ci
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
-
-
-def run_app(**query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+run_app = start  # the Overview is the page the app opens on
 
 
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def no_errors(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+def sql_one(db, query):
+    con = duckdb.connect(str(db))
+    try:
+        return con.execute(query).fetchone()
+    finally:
+        con.close()
 
 
 def hand_rate(db, month, level, region=None):
@@ -103,18 +94,45 @@ def test_link_with_query_parameters_opens_the_same_view(app_env):
     assert at.title[0].value == i18n.t("overview.title", "zh")
 
 
+def _last_points(at) -> tuple[float, float]:
+    """The latest month's 30+ rate in the trend chart and the latest 1-29 share in the bucket mix."""
+    trend, mix = charts(at)
+    assert trend["data"][0]["name"] == "30+ DPD" and mix["data"][0]["name"] == "1–29 DPD"
+    return float(values(trend["data"][0]["y"])[-1]), float(values(mix["data"][0]["y"])[-1])
+
+
 def test_measure_switch_redraws_charts(app_env):
+    # Both measures worked out by SQL over active loans at the latest month (2026-10): by count,
+    # loans at 30+ / active loans; by balance, their closing balance / the active closing balance.
+    n30, n1_29, n, b30, b1_29, b = sql_one(app_env, """SELECT
+        count(*) FILTER (WHERE days_past_due >= 30), count(*) FILTER (WHERE days_past_due BETWEEN 1 AND 29),
+        count(*), sum(coalesce(closing_balance, 0)) FILTER (WHERE days_past_due >= 30),
+        sum(coalesce(closing_balance, 0)) FILTER (WHERE days_past_due BETWEEN 1 AND 29),
+        sum(coalesce(closing_balance, 0))
+        FROM performance WHERE status = 'active' AND as_of_month = DATE '2026-10-01'""")
     at = run_app()
-    assert len(at.get("plotly_chart")) == 2
+    no_errors(at)
+    rate, share = _last_points(at)
+    assert rate == pytest.approx(n30 / n, abs=1e-9) and share == pytest.approx(n1_29 / n, abs=1e-9)
     at.segmented_control(key="w_overview_measure").set_value("balance").run()
     no_errors(at)
-    assert len(at.get("plotly_chart")) == 2
+    rate_b, share_b = _last_points(at)
+    assert rate_b == pytest.approx(b30 / b, abs=1e-9) and share_b == pytest.approx(b1_29 / b, abs=1e-9)
+    assert abs(rate_b - rate) > 1e-4  # the two measures differ on this book, so the redraw shows
+    assert charts(at)[0]["layout"]["title"]["text"].endswith("By balance")
 
 
-@pytest.mark.parametrize("backend", ["nonsense://x"])
-def test_unknown_backend_shows_error_not_traceback(app_env, monkeypatch, backend):
-    monkeypatch.setenv("COLLECTLENS_DB", str(app_env.parent / "missing_dir_file" / "x.duckdb"))
-    (app_env.parent / "missing_dir_file").write_text("not a folder")
+def test_unknown_backend_shows_error_not_traceback(app_env, monkeypatch):
+    monkeypatch.setenv("COLLECTLENS_BACKEND", "nonsense://x")
+    at = run_app()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("Unknown backend 'nonsense://x' in COLLECTLENS_BACKEND" in e for e in errors), errors
+
+
+def test_unwritable_database_folder_shows_error_not_traceback(app_env, monkeypatch, tmp_path):
+    (tmp_path / "a_file").write_text("not a folder")
+    monkeypatch.setenv("COLLECTLENS_DB", str(tmp_path / "a_file" / "x.duckdb"))
     at = run_app()
     assert not at.exception
     assert any("Cannot create the folder" in e.value for e in at.error)
@@ -139,7 +157,6 @@ def test_presentation_mode_big_numbers_and_narrative(app_env):
 def test_briefing_pack_from_the_app(app_env):
     import shutil
 
-    from tests.conftest import in_ci
     if not shutil.which("chromium"):
         if in_ci():
             pytest.fail("Chromium is needed to render the pack's charts")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.display import i18n
@@ -17,25 +15,13 @@ from analytics.risk import explain, scoring
 from analytics.risk import model as risk_model
 from analytics.risk.train import TrainConfig, train
 from analytics.store import Tables
-
-APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGE = "pages/5_Risk.py"
-
-
-def open_page(tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180).run()
-    if tab:
-        at.session_state["w_risk_tab"] = tab
-    return at.switch_page(PAGE).run()
+from tests.apptest import RISK as PAGE
+from tests.apptest import TRAIN_TIMEOUT, metric, no_errors, start
+from ui.state import RISK_TAB
 
 
-def no_errors(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+def open_page(tab: str | None = None):
+    return start(PAGE, session={RISK_TAB: tab} if tab else None)
 
 
 @pytest.fixture
@@ -62,7 +48,7 @@ def test_first_visit_offers_training_then_scores(app_env, tmp_path, monkeypatch)
     assert at.button(key="w_risk_train").label == "Train model"
     assert not at.tabs  # nothing is trained or scored silently
 
-    at.button(key="w_risk_train").click().run()
+    at.button(key="w_risk_train").click().run(timeout=TRAIN_TIMEOUT)
     no_errors(at)
     assert (tmp_path / risk_model.MODEL_FILE).exists()
     assert any("Model trained" in s.value for s in at.success)
@@ -177,11 +163,7 @@ def test_every_tab_in_both_languages(trained_env):
              "risk.tab.monitoring": lambda at: next(m for m in at.metric if "PSI" in m.label)}
     for lang in ("en", "zh"):
         for key, mark in marks.items():
-            at = AppTest.from_file(str(APP), default_timeout=180)
-            at.query_params["lang"] = lang
-            at.run()
-            at.session_state["w_risk_tab"] = i18n.t(key, lang)
-            at.switch_page(PAGE).run()
+            at = start(PAGE, session={RISK_TAB: i18n.t(key, lang)}, lang=lang)
             no_errors(at)
             assert at.title[0].value == i18n.t("risk.title", lang)
             assert mark(at) is not None, key

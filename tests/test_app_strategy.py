@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.display import i18n
@@ -16,9 +15,8 @@ from analytics.store import Tables
 from analytics.strategy import inputs, results, rules, spec
 from analytics.strategy.engine import RunSettings
 from analytics.strategy.restructure import LossParams
+from tests.apptest import STRATEGY, metric, no_errors, start
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGE = "pages/6_Strategy.py"
 SMS = "SMS reminders + flexible plans"
 EW = "Early warning + AI voice bot"
 
@@ -29,22 +27,8 @@ def page_env(app_env, tmp_path, monkeypatch):
     return app_env
 
 
-def open_page(**query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def no_errors(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+def open_page(**query):
+    return start(STRATEGY, **query)
 
 
 def summary(at):

@@ -20,33 +20,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analytics import schema, store
+from analytics import store
 from analytics.cli import main
 from analytics.errors import InputError
 from analytics.ingest import Mapping, inspect_file, run_import, suggest_mapping
 from tests.conftest import build_sample
+from tests.file_fixtures import GBK_ROWS, gbk_csv, same, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 29)
-
-
-def snapshot(db: Path) -> dict[str, pd.DataFrame]:
-    """Every written table, sorted: two snapshots are equal when the store did not change."""
-    con = duckdb.connect(str(db))
-    try:
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        out = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").df() for t in schema.CANONICAL_TABLES}
-        if schema.REJECTED_TABLE in names:
-            out["rejected"] = con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {schema.REJECTED_TABLE} "
-                                          "ORDER BY ALL").df()
-        out["loaded_at"] = con.execute("SELECT value FROM metadata WHERE key = 'loaded_at'").df()
-        return out
-    finally:
-        con.close()
-
-
-def same(a: dict, b: dict, skip=("loaded_at",)) -> bool:
-    return a.keys() == b.keys() and all(a[k].equals(b[k]) for k in a if k not in skip)
 
 
 def db_query(db, sql):
@@ -66,23 +48,6 @@ def do_import(db, files, **kw):
 
 
 # ---- GBK CSV with Chinese headers -------------------------------------------------------------
-
-GBK_ROWS = [
-    # 贷款编号, 统计月份, 放款日期, 贷款金额, 贷款期限, 年利率(%), 逾期天数, 剩余本金, 贷款状态, 省份, 新车/二手车
-    ("C001", "2026-05", "2025-11-03", "120,000.00", "36", "6.5", "0", "100000.50", "正常", "广东", "新车"),
-    ("C001", "2026-06", "2025-11-03", "120,000.00", "36", "6.5", "35", "￥98,000.00", "逾期", "广东", "新车"),
-    ("C002", "2026-05", "2024-02-10", "80,000.00", "24", "7.2", "0", "30000", "正常", "四川", "二手车"),
-    ("C002", "2026-06", "2024-02-10", "80,000.00", "24", "7.2", "0", "0", "结清", "四川", "二手车"),
-]
-GBK_HEADER = ("贷款编号", "统计月份", "放款日期", "贷款金额", "贷款期限", "年利率（%）", "逾期天数", "剩余本金",
-              "贷款状态", "省份", "新车/二手车")
-
-
-def gbk_csv(path: Path, rows=GBK_ROWS) -> Path:
-    lines = [",".join(GBK_HEADER)] + [",".join(f'"{v}"' if "," in v else v for v in r) for r in rows]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
-    return path
-
 
 def test_gbk_csv_with_chinese_headers(tmp_path):
     path = gbk_csv(tmp_path / "贷后数据_2026-06.csv")

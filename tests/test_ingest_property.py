@@ -22,7 +22,7 @@ from analytics import schema, store
 from analytics.errors import CollectLensError
 from analytics.ingest import run_import
 from tests import regab2_fixture as fx
-from tests.test_ingest_files import same, snapshot
+from tests.file_fixtures import same, snapshot
 
 TODAY = dt.date(2026, 11, 29)
 MONTHS = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]

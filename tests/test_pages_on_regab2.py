@@ -3,17 +3,13 @@ each works or says what the source lacks; none shows an exception or an error bo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from tests import regab2_fixture as fx
+from tests.apptest import no_errors, start
 from tests.conftest import app_on, build_sample
 from ui.frame import PAGES
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -32,11 +28,8 @@ def regab2_db(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("page", [p[0] for p in PAGES])
 def test_page_works_on_the_imported_filings(regab2_db, page):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    if page != "app.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    at = start(page)
+    no_errors(at)
     assert at.title, page  # the page drew its heading
     said = " ".join(str(e.value) for e in [*at.info, *at.warning, *at.caption, *at.markdown])
     if page.endswith(("3_Cohorts.py", "4_Roll_rates.py")):

@@ -4,7 +4,6 @@ Chinese: no element shows an English UI string (untranslated text)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -12,9 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.display import i18n
+from tests.apptest import start
 from ui.frame import PAGES
+from ui.state import RISK_TAB
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 FULL_LOAN_ID = re.compile(r"\bL\d{8}\b")
 RISK_TABS = ("risk.tab.queue", "risk.tab.loan")
 
@@ -48,15 +48,8 @@ def texts(at: AppTest) -> list[str]:
 
 
 def visit(page: str, lang: str, present: bool, risk_tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    at.query_params["lang"] = lang
-    if present:
-        at.query_params["present"] = "1"
-    at.run()
-    if risk_tab:
-        at.session_state["w_risk_tab"] = i18n.t(risk_tab, lang)
-    if page != "app.py":
-        at.switch_page(page).run()
+    query = {"lang": lang, **({"present": "1"} if present else {})}
+    at = start(page, session={RISK_TAB: i18n.t(risk_tab, lang)} if risk_tab else None, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -9,7 +9,7 @@ import pytest
 
 from analytics.cli import main
 from analytics.security import audit
-from tests.test_ingest_files import gbk_csv
+from tests.file_fixtures import gbk_csv
 
 
 @pytest.fixture

@@ -144,11 +144,12 @@ def base_db(tmp_path_factory) -> Path:
 
 
 def load(db: Path, path: Path, **kw):
-    con = store.open_duckdb(db)
-    try:
-        return run_import(con, [path], today=TODAY, **kw)
-    finally:
-        con.close()
+    """As the command line loads: a new version, switched to only when rows were loaded."""
+    with store.loading(db) as version:
+        report = run_import(version.con, [path], today=TODAY, **kw)
+        if kw.get("dry_run") or not report.loaded_anything:
+            version.discard()
+    return report
 
 
 def test_corpus_has_at_least_forty_kinds():
@@ -189,7 +190,7 @@ def test_float_ids_read_the_same_from_parquet_excel_and_csv(tmp_path):
     for name in ("p.parquet", "x.xlsx", "c.csv"):
         db = tmp_path / f"{name}.duckdb"
         assert load(db, tmp_path / name).loaded_anything
-        con = store.open_duckdb(db)
+        con = store.open_current(db)
         ids |= {r[0] for r in con.execute("SELECT loan_id FROM loans").fetchall()}
         con.close()
     assert ids == {"1000000000000000"}

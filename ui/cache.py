@@ -27,10 +27,18 @@ from analytics.risk import scoring as risk_scoring
 from analytics.store import Tables
 
 
-@st.cache_resource(show_spinner=False)
 def connection(db_path: str) -> duckdb.DuckDBPyConnection:
-    """One DuckDB connection per database file for the whole server; threads take cursors."""
-    return store.open_duckdb(db_path)
+    """The connection to the store's current version (read-only when versioned); threads take cursors.
+
+    Keyed by the current version's file: after a load or a restore switches versions, the next
+    call opens the new one while sessions still reading the old one finish on it.
+    """
+    return _connection(db_path, str(store.current_file(db_path)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(db_path: str, current: str) -> duckdb.DuckDBPyConnection:
+    return store.open_current(db_path)
 
 
 def db_path() -> str:
@@ -62,12 +70,13 @@ def local_frame(expr) -> pd.DataFrame:
 
 
 def data_version() -> str:
-    con = connection(db_path()).cursor()
+    """The store's data version (version file and load stamp): part of every data cache key."""
+    path = db_path()
+    con = connection(path).cursor()
     try:
-        meta = store.read_metadata(con)
+        return store.data_version(path, con)
     finally:
         con.close()
-    return str(meta.get("loaded_at", ""))
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -128,18 +137,11 @@ def drivers(data_version: str, f: PortfolioFilter, month) -> list:
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def presentation_sections(data_version: str, month, lang: str) -> list:
     """The briefing pack's key charts with their one-line messages, for presentation mode."""
-    from analytics.errors import CollectLensError
-    from analytics.report import more_sections, sections
+    from analytics.report import base, sections
 
-    r = sections.prepare(tables(), metadata(data_version), month, lang)
-    out = []
-    for build in (sections.trend_section, more_sections.vintages_section, more_sections.forecast_section,
-                  sections.mix_section):
-        try:
-            out.append(build(r))
-        except CollectLensError:  # a chart the data cannot support is left out
-            continue
-    return out
+    r = base.prepare(tables(), metadata(data_version), month, lang, models_dir=models_dir())
+    built = (sections.build_section(sections.spec(k), r) for k in ("trend", "vintages", "forecast", "mix"))
+    return [s for s in built if not s.unavailable]  # a chart the data cannot support is left out
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
@@ -157,7 +159,7 @@ def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
         con.close()
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / "briefing.pptx", Path(tmp) / "briefing.html"]
-        build_report(tables(), meta, paths, month=month, lang=lang)
+        build_report(tables(), meta, paths, month=month, lang=lang, models_dir=models_dir())
         return {p.suffix: p.read_bytes() for p in paths}
 
 

@@ -8,7 +8,6 @@ shows the new data on its next run.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import shutil
 import time
@@ -19,12 +18,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import config, ingest
-from analytics.errors import CollectLensError
+from analytics import config, ingest, store
+from analytics.errors import CollectLensError, StoreError
 from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
-from analytics.security import confine, loadlock, outputs
+from analytics.security import confine, outputs
 from ui import auth, cache
 from ui.frame import PageContext
 
@@ -308,24 +307,24 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
     load = b2.button(ctx.t("data.load"), key="w_di_load", type="primary", icon=":material/upload:")
     if not (check or load):
         return
-    lock = loadlock.exclusive_load(cache.db_path()) if load else contextlib.nullcontext()
-    try:
-        lock.__enter__()
-    except loadlock.LoadBusy:
-        st.warning(ctx.t("load.busy"), icon=":material/hourglass_top:")
-        return
-    con = cache.connection(cache.db_path()).cursor()
     try:
         with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
             bar = st.progress(0.0)
-            report = ingest.run_import(con, sources, mappings, mode=mode, threshold=threshold / 100,
-                                       dry_run=not load,
-                                       progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            # A new version of the store, switched to only when rows were loaded (store.loading).
+            with store.loading(config.settings().db_path, from_current=mode == "append",
+                               keep=config.settings().keep_versions) as version:
+                report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
+                                           dry_run=not load,
+                                           progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+                if not (load and report.loaded_anything):
+                    version.discard()
             status.update(label=ctx.t("data.loaded_status" if load else "data.checked_status"), state="complete",
                           expanded=False)
-    finally:
-        con.close()
-        lock.__exit__(None, None, None)
+    except StoreError as exc:
+        if "Another load" not in str(exc):  # store.loading's lock: one load or restore at a time
+            raise
+        st.warning(ctx.t("load.busy"), icon=":material/hourglass_top:")
+        return
     st.session_state["di_report"] = report
     if load and report.loaded_anything:
         auth.record(ctx, mode if mode == "replace" else "import",
@@ -366,6 +365,7 @@ def _last_report(ctx: PageContext) -> None:
                      ctx.t("data.col.months"): ", ".join(f.months[:3]) + (" …" if len(f.months) > 3 else ""),
                      ctx.t("data.col.detected"): "; ".join(detected), ctx.t("data.col.problem"): problem})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _health_table(ctx, report)
     if not report.reasons.empty:
         st.caption(ctx.t("data.reasons"))
         reasons = pd.DataFrame({ctx.t("data.col.reason"): [ctx.t(f"code.{c}") for c in report.reasons.code],
@@ -374,6 +374,22 @@ def _last_report(ctx: PageContext) -> None:
         st.dataframe(reasons, hide_index=True, width="stretch")
     if report.rejected_total:
         _rejected_table(ctx, report.rejected, "w_di_report_dl")
+
+
+def _health_table(ctx: PageContext, report) -> None:
+    """Loans, active, closed, 30+, 60+ and balance per file and month, before anything is committed."""
+    health = getattr(report, "health", None)
+    if health is None or health.empty:
+        return
+    st.caption(ctx.t("data.health"))
+    cols = {"file": "data.col.file", "month": "data.col.month", "loans": "data.health.loans",
+            "active": "data.health.active", "closed": "data.health.closed", "dpd30": "data.health.dpd30",
+            "dpd60": "data.health.dpd60", "balance": "data.health.balance", "refused": "data.col.refused"}
+    shown = health.copy()
+    shown["refused"] = [ctx.t("data.yes" if r else "data.no") for r in shown.refused]
+    shown["balance"] = shown.balance.round(2)
+    st.dataframe(shown.rename(columns={k: ctx.t(v) for k, v in cols.items()}), hide_index=True, width="stretch")
+    st.caption(ctx.t("data.health.note"))
 
 
 def _rejected_table(ctx: PageContext, rejected: pd.DataFrame, key: str) -> None:

@@ -1,8 +1,9 @@
 """The shared frame every page starts with: page config, language, navigation, filters, banner.
 
-Cross-page choices (language, filters) live in ``st.session_state`` under plain keys that the
-widgets are seeded from (Streamlit drops a widget's own state when the page changes), and are
-mirrored in ``st.query_params`` so a copied link opens the same view.
+Cross-page choices (language, filters, presentation mode, bucket naming) live in
+``st.session_state`` under plain keys that the widgets are bound to (Streamlit drops a widget's
+own state when the page changes), and are mirrored in ``st.query_params`` so a copied link opens
+the same view: see ``ui/state.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from analytics.sample import synth
 from analytics.security import confine, outputs, roles
 from analytics.store import Tables
 from ui import auth, cache
+from ui import state as keys
 
 log = logging.getLogger(__name__)
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
@@ -40,12 +42,6 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
     ("pages/7_Audit.py", "nav.audit", ":material/policy:"),
 ]
-# Plain session keys (survive page switches) and their query-parameter names.
-STATE_KEYS = {"lang": "lang", "present": "present", "f_month": "month", "f_regions": "region",
-              "f_tiers": "tier", "f_vintage": "vintage", "f_conditions": "cond"}
-LIST_KEYS = {"f_regions", "f_tiers", "f_conditions"}
-
-
 @dataclass(frozen=True)
 class PageContext:
     """What a page needs after the frame ran."""
@@ -71,62 +67,17 @@ class PageContext:
         return currency_symbol(self.meta)
 
 
-def _seed_state() -> None:
-    """First run of a session: take choices from the URL."""
-    if st.session_state.get("_seeded"):
-        return
-    qp = st.query_params
-    for key, param in STATE_KEYS.items():
-        if param in qp and key not in st.session_state:
-            raw = qp[param]
-            st.session_state[key] = [v for v in raw.split(",") if v] if key in LIST_KEYS else raw
-    st.session_state["present"] = str(st.session_state.get("present", "")) in ("1", "True", "true")
-    st.session_state.setdefault("lang", i18n.DEFAULT_LANGUAGE)
-    if st.session_state["lang"] not in i18n.LANGUAGES:
-        st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
-    st.session_state["_seeded"] = True
-
-
-def _mirror_to_url() -> None:
-    for key, param in STATE_KEYS.items():
-        value = st.session_state.get(key)
-        if value in (None, [], ""):
-            if param in st.query_params:
-                del st.query_params[param]
-            continue
-        if value is False:
-            if param in st.query_params:
-                del st.query_params[param]
-            continue
-        text = ",".join(value) if isinstance(value, list) else ("1" if value is True else str(value))
-        if st.query_params.get(param) != text:
-            st.query_params[param] = text
-
-
-def _bound(widget_key: str, plain_key: str, default):
-    """Seed a widget from its plain key; return a callback that copies the widget back."""
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = st.session_state.get(plain_key, default)
-
-    def sync() -> None:
-        st.session_state[plain_key] = st.session_state[widget_key]
-
-    return sync
-
-
 def _language_switch() -> str:
-    sync = _bound("w_lang", "lang", i18n.DEFAULT_LANGUAGE)
-    lang = st.session_state["lang"]
-    st.sidebar.radio(i18n.t("sidebar.language", lang), list(i18n.LANGUAGES), key="w_lang",
-                     format_func=i18n.LANGUAGES.get, horizontal=True, on_change=sync)
-    return st.session_state["lang"]
+    lang = st.session_state[keys.LANG]
+    st.sidebar.radio(i18n.t("sidebar.language", lang), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
+                     horizontal=True, **keys.bound(keys.LANG, i18n.DEFAULT_LANGUAGE, widget=keys.W_LANG))
+    return st.session_state[keys.LANG]
 
 
 def _presentation_switch(lang: str) -> bool:
-    sync = _bound("w_present", "present", False)
-    st.sidebar.toggle(i18n.t("present.toggle", lang), key="w_present", on_change=sync,
-                      help=i18n.t("present.help", lang))
-    present = bool(st.session_state.get("present"))
+    st.sidebar.toggle(i18n.t("present.toggle", lang), help=i18n.t("present.help", lang),
+                      **keys.bound(keys.PRESENT, False, widget=keys.W_PRESENT))
+    present = bool(st.session_state.get(keys.PRESENT))
     if present:
         # Big numbers for a projector; the sidebar stays for the switch itself.
         st.markdown(
@@ -134,6 +85,12 @@ def _presentation_switch(lang: str) -> bool:
             "[data-testid='stMetricLabel'] p {font-size: 1.15rem;} "
             "[data-testid='stMetricDelta'] {font-size: 1.1rem;}</style>", unsafe_allow_html=True)
     return present
+
+
+def _check_backend() -> None:
+    """An unknown COLLECTLENS_BACKEND is a user error: the frame shows it (StoreError), not a traceback."""
+    s = config.settings()
+    store.parse_backend(s.backend_url, s.db_path)
 
 
 def _ensure_data(lang: str) -> None:
@@ -146,7 +103,8 @@ def _ensure_data(lang: str) -> None:
         params = synth.SynthParams(loans=s.sample_loans, seed=config.DEFAULT_SAMPLE_SEED, market=s.sample_market)
         with st.status(i18n.t("building.title", lang, loans=f"{params.loans:,}"), expanded=True) as status:
             bar = st.progress(0.0)
-            synth.write_sample(con, params, lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
+            with store.loading(s.db_path, keep=s.keep_versions) as load:  # a new store version, switched to when complete
+                synth.write_sample(load.con, params, lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
             status.update(label=i18n.t("building.done", lang), state="complete", expanded=False)
         cache.clear()
     finally:
@@ -158,31 +116,28 @@ def _filters(lang: str, options: dict, present: bool) -> PortfolioFilter:
     sb.subheader(i18n.t("sidebar.filters", lang))
     months = options["months"]
     month_labels = [m.strftime("%Y-%m") for m in months]
-    sync = _bound("w_month", "f_month", month_labels[-1] if month_labels else None)
-    if st.session_state["w_month"] not in month_labels and month_labels:
-        st.session_state["w_month"] = month_labels[-1]
-    sb.selectbox(i18n.t("filter.as_of", lang), month_labels[::-1], key="w_month", on_change=sync)
-    sync()
+    if st.session_state.get(keys.MONTH) not in month_labels and month_labels:
+        st.session_state[keys.MONTH] = month_labels[-1]
+    sb.selectbox(i18n.t("filter.as_of", lang), month_labels[::-1],
+                 **keys.bound(keys.MONTH, month_labels[-1] if month_labels else None, widget=keys.W_MONTH))
     if present:
         # The meeting room sees the whole book at the chosen month; the other filters keep their
         # values for when presentation mode is switched off.
         return PortfolioFilter(as_of_month=_filter_from_state().as_of_month)
 
     def multi(widget_key, plain_key, label_key, values, fmt):
-        s = _bound(widget_key, plain_key, [])
-        st.session_state[widget_key] = [v for v in st.session_state[widget_key] if v in values]
-        sb.multiselect(i18n.t(label_key, lang), values, key=widget_key, format_func=fmt,
-                       placeholder=i18n.t("filter.all", lang), on_change=s)
-        s()
+        # Values this book does not have (a link from another book) are dropped.
+        st.session_state[plain_key] = [v for v in st.session_state.get(plain_key) or [] if v in values]
+        sb.multiselect(i18n.t(label_key, lang), values, format_func=fmt, placeholder=i18n.t("filter.all", lang),
+                       **keys.bound(plain_key, [], widget=widget_key))
 
-    multi("w_regions", "f_regions", "filter.region", options["regions"], lambda v: i18n.region_label(v, lang))
-    multi("w_tiers", "f_tiers", "filter.tier", options["tiers"], lambda v: i18n.t(f"tier.{v}", lang))
-    multi("w_conditions", "f_conditions", "filter.condition", options["conditions"],
+    multi(keys.W_REGIONS, keys.REGIONS, "filter.region", options["regions"], lambda v: i18n.region_label(v, lang))
+    multi(keys.W_TIERS, keys.TIERS, "filter.tier", options["tiers"], lambda v: i18n.t(f"tier.{v}", lang))
+    multi(keys.W_CONDITIONS, keys.CONDITIONS, "filter.condition", options["conditions"],
           lambda v: i18n.t(f"condition.{v}", lang))
     _vintage_slider(lang, [int(y) for y in options["years"]])
-    if sb.button(i18n.t("filter.reset", lang), key="w_reset"):
-        for key in ("f_month", "f_regions", "f_tiers", "f_conditions", "f_vintage", "w_month", "w_regions",
-                    "w_tiers", "w_conditions", "w_vintage_range"):
+    if sb.button(i18n.t("filter.reset", lang), key=keys.W_RESET):
+        for key in (*keys.FILTER_KEYS, *keys.FILTER_WIDGETS):
             st.session_state.pop(key, None)
         st.rerun()
     return _filter_from_state()
@@ -200,26 +155,27 @@ def _vintage_slider(lang: str, years: list[int]) -> None:
     if len(years) < 2:
         return
     def sync() -> None:
-        lo, hi = st.session_state["w_vintage_range"]
+        lo, hi = st.session_state[keys.W_VINTAGE]
         # The full range is no filter at all (and keeps the URL short).
-        st.session_state["f_vintage"] = None if (lo, hi) == (years[0], years[-1]) else f"{lo}-{hi}"
+        st.session_state[keys.VINTAGE] = None if (lo, hi) == (years[0], years[-1]) else f"{lo}-{hi}"
 
-    # Seeded by value= (not by session state) so the widget is a range slider from its first run.
-    st.sidebar.select_slider(i18n.t("filter.vintage", lang), options=years, key="w_vintage_range", on_change=sync,
-                             value=_year_range(st.session_state.get("f_vintage"), years))
+    # The one widget not seeded by ``keys.bound``: seeded by value= (not by session state) so it
+    # is a range slider from its first run.
+    st.sidebar.select_slider(i18n.t("filter.vintage", lang), options=years, key=keys.W_VINTAGE, on_change=sync,
+                             value=_year_range(st.session_state.get(keys.VINTAGE), years))
 
 
 def _filter_from_state() -> PortfolioFilter:
     """The filter as the plain session keys hold it (what the widgets last set)."""
     ss = st.session_state
-    month = pd.Timestamp(ss["f_month"]).date() if ss.get("f_month") else None
+    month = pd.Timestamp(ss[keys.MONTH]).date() if ss.get(keys.MONTH) else None
     vfrom = vto = None
-    if ss.get("f_vintage"):
-        lo, hi = (int(x) for x in str(ss["f_vintage"]).split("-"))
+    if ss.get(keys.VINTAGE):
+        lo, hi = (int(x) for x in str(ss[keys.VINTAGE]).split("-"))
         vfrom, vto = date(lo, 1, 1), date(hi, 12, 1)
-    return PortfolioFilter(as_of_month=month, regions=tuple(ss.get("f_regions") or ()),
-                           credit_tiers=tuple(ss.get("f_tiers") or ()), vintage_from=vfrom, vintage_to=vto,
-                           vehicle_conditions=tuple(ss.get("f_conditions") or ()))
+    return PortfolioFilter(as_of_month=month, regions=tuple(ss.get(keys.REGIONS) or ()),
+                           credit_tiers=tuple(ss.get(keys.TIERS) or ()), vintage_from=vfrom, vintage_to=vto,
+                           vehicle_conditions=tuple(ss.get(keys.CONDITIONS) or ()))
 
 
 def _navigation(lang: str) -> None:
@@ -245,12 +201,13 @@ def frame(page_title_key: str) -> PageContext:
     """Draw the shared frame and return the page's context. Call first on every page."""
     st.set_page_config(page_title=f"CollectLens · {i18n.t(page_title_key, 'en')}", page_icon=str(ICON),
                        layout="wide", initial_sidebar_state="expanded")
-    _seed_state()
-    access = auth.access(st.session_state["lang"])
-    _navigation(st.session_state["lang"])
+    keys.seed_from_url(i18n.DEFAULT_LANGUAGE, i18n.LANGUAGES)
+    access = auth.access(st.session_state[keys.LANG])
+    _navigation(st.session_state[keys.LANG])
     lang = _language_switch()
     present = _presentation_switch(lang)
     try:
+        _check_backend()
         _ensure_data(lang)
         version = cache.data_version()
         meta = cache.metadata(version)
@@ -259,9 +216,9 @@ def frame(page_title_key: str) -> PageContext:
         st.error(f"{i18n.t('error.store', lang)} {confine.scrub_paths(str(exc), config.internal_dirs())}")
         st.stop()
     # Chinese lenders name buckets M1/M2/M3, US ones by days past due: the market sets the default.
-    st.session_state.setdefault("bucket_naming", "m" if meta.get("market") == "cn" else "dpd")
+    st.session_state.setdefault(keys.BUCKET_NAMING, "m" if meta.get("market") == "cn" else "dpd")
     filters = _filters(lang, options, present)
-    _mirror_to_url()
+    keys.mirror_to_url()
     ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present,
                       access=access)
     _banner(ctx)

@@ -10,30 +10,35 @@ RATE_METRICS_UP_IS_BAD = {
 }
 
 
-def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_label, help_text: str | None = None) -> None:
+def kpi_card(column, label: str, metric: str, snap: dict, currency: str, pp_label, help_text: str | None = None,
+             lang: str | None = None) -> None:
     entry = snap.get(metric, {})
     column.metric(
         label,
-        format_value(metric, entry.get("value"), currency),
-        format_change(metric, entry.get("change"), pp_label, currency),
+        format_value(metric, entry.get("value"), currency, lang),
+        format_change(metric, entry.get("change"), pp_label, currency, lang),
         delta_color="inverse" if metric in RATE_METRICS_UP_IS_BAD else "normal",
         help=help_text, border=True,
     )
 
 
-def bucket_naming_switch(container, t, key: str) -> str:
-    """DPD names or M1/M2/M3 names for buckets; the choice is kept across pages in ``bucket_naming``."""
+def bucket_naming_switch(container, t, key: str, market: str | None = None) -> str:
+    """DPD names or M1/M2/M3 names for buckets; one choice for every page (``state.BUCKET_NAMING``,
+    in the URL as ``naming``).
+
+    Returns the naming for labels.state_label (labels.market_naming): the day ranges follow the
+    data's market; M names are a cn convention, so us data shows no switch.
+    """
     import streamlit as st
 
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get("bucket_naming", "dpd")
+    from analytics.display.labels import market_naming
+    from ui import state
 
-    def sync() -> None:
-        st.session_state["bucket_naming"] = st.session_state[key] or "dpd"
-
-    container.segmented_control(t("naming.label"), ["dpd", "m"], format_func=lambda n: t(f"naming.{n}"), key=key,
-                                on_change=sync)
-    return st.session_state.get(key) or "dpd"
+    if market != "cn":
+        return market_naming("dpd", market)
+    container.segmented_control(t("naming.label"), list(state.BUCKET_NAMINGS), format_func=lambda n: t(f"naming.{n}"),
+                                **state.bound(state.BUCKET_NAMING, "dpd", widget=key, normalise=lambda v: v or "dpd"))
+    return market_naming(st.session_state.get(state.BUCKET_NAMING) or "dpd", market)
 
 
 def measure_switch(container, ctx, key: str) -> str:

@@ -1,36 +1,87 @@
 """Display names of states, metrics and segments in either language and either bucket naming.
 
 Exports and analytics keep the canonical names (``dpd_30_59``, ``ever_30``); only what a person
-reads goes through here. Bucket naming ``dpd`` uses days past due, ``m`` the M0/M1/M2... names
-many Chinese lenders use (schema.BUCKET_M_NAMES).
+reads goes through here. The buckets are six slots whose day ranges are the market's rule
+(schema.BUCKET_LOWER_DPD_BY_MARKET), so a naming says both the words and the market:
+
+- ``dpd``: days past due under the us rule (1–29, 30–59 ...);
+- ``dpd_cn``: days past due under the cn rule (1–30, 31–60 ...);
+- ``m``: the M0 / M1 / M2 ... names of Chinese lenders (cn rule: M1 = 1–30 DPD), and flows named
+  C-M1, M1-M2 ... (schema.flow_name).
+
+M names are only offered for cn data: on us buckets they were the us ranges renamed (issue 13).
 """
 
 from __future__ import annotations
 
-from analytics.display.i18n import region_label, t
+from analytics.display.i18n import STRINGS, region_label, t
 from analytics.metrics.segments import UNKNOWN
-from analytics.schema import BUCKET_M_NAMES, BUCKETS
+from analytics.schema import BUCKET_DAYS, BUCKET_M_NAMES, BUCKETS, FLOW_SHORT_NAMES, flow_name
 
 NAMINGS: tuple[str, ...] = ("dpd", "m")
+CN_NAMINGS: tuple[str, ...] = ("dpd_cn", "m")
+# The level of a delinquency rate ("30+") is the lower edge of a slot; under cn the slot starts a day later.
+CN_LEVEL_DAYS = {30: 31, 60: 61, 90: 91}
+CN_LEVEL_M = {30: "M2+", 60: "M3+", 90: "M4+"}
+
+
+def preset_stem(name: str) -> str | None:
+    """The stem of the shipped preset whose English name is ``name`` (strings preset.<stem>.*)."""
+    return next((k.split(".")[1] for k, v in STRINGS.items()
+                 if k.startswith("preset.") and k.endswith(".name") and v["en"] == name), None)
+
+
+def strategy_name(name: str, lang: str) -> str:
+    """A strategy's name to read: a shipped preset's translated name, a user's own name as written."""
+    stem = preset_stem(name)
+    return t(f"preset.{stem}.name", lang) if stem else name
+
+
+def strategy_description(name: str, description: str, lang: str) -> str:
+    stem = preset_stem(name)
+    return t(f"preset.{stem}.description", lang) if stem else description
+
+
+def market_naming(choice: str | None, market: str | None) -> str:
+    """The naming a page uses for a user's choice (``dpd`` or ``m``) on data of ``market``."""
+    if market == "cn":
+        return "m" if choice == "m" else "dpd_cn"
+    return "dpd"
 
 
 def state_label(state: str, lang: str, naming: str = "dpd") -> str:
     if state in BUCKETS:
         if naming == "m":
             return t("state.m_current", lang) if state == "current" else BUCKET_M_NAMES[state]
+        if naming == "dpd_cn" and state != "current":
+            return t("bucket.days", lang, days=BUCKET_DAYS["cn"][BUCKETS.index(state)])
         return t(f"bucket.{state}", lang)
     return t(f"state.{state}", lang)
+
+
+def flow_label(src: str, dst: str, lang: str, naming: str = "dpd") -> str:
+    """A monthly flow: C-M1, M1-M2 ... for cn namings, "1–29 DPD → 30–59 DPD" otherwise."""
+    if naming in CN_NAMINGS and src in BUCKETS and dst in BUCKETS:
+        return flow_name(src, dst)
+    dst_name = t("state.loss", lang) if dst == "loss" else state_label(dst, lang, naming)
+    if naming in CN_NAMINGS and src in BUCKETS:
+        return f"{FLOW_SHORT_NAMES[src]}-{dst_name}"
+    return f"{state_label(src, lang, naming)} → {dst_name}"
 
 
 def metric_label(metric: str, lang: str, naming: str = "dpd") -> str:
     if metric == "cnl":
         return t("co.metric.cnl", lang)
+    if naming == "dpd_cn":
+        return t("co.metric.ever.days", lang, days=CN_LEVEL_DAYS[int(metric.split("_")[1])])
     return t(f"co.metric.{metric}.{naming}", lang)
 
 
 def level_label(level: int, lang: str, naming: str = "dpd") -> str:
     if naming == "m":
-        return {30: "M2+", 60: "M3+", 90: "M4+"}[level]
+        return CN_LEVEL_M[level]
+    if naming == "dpd_cn":
+        return t("dq.level.days", lang, days=CN_LEVEL_DAYS[level])
     return t(f"dq.level.{level}", lang)
 
 

@@ -21,7 +21,8 @@ def rates_figure(rates: pd.DataFrame, lang: str, measure: str = "count", naming:
                                  name=level_label(level, lang, naming), line={"color": colour, "width": 2.5},
                                  marker={"size": 4}))
     fig.update_xaxes(title_text=t("axis.month", lang))
-    return apply_layout(fig, t("dq.trend", lang) + " · " + t(f"measure.{measure}", lang), t("axis.rate", lang))
+    return apply_layout(fig, t("dq.trend", lang) + " · " + t(f"measure.{measure}", lang), t("axis.rate", lang),
+                        lang=lang)
 
 
 def effects_figure(effects: pd.DataFrame, lang: str, dim: str, top: int = 12) -> go.Figure:
@@ -55,7 +56,7 @@ def small_multiples_figure(trend: pd.DataFrame, lang: str, dim: str, level: int,
         fig.add_trace(go.Scatter(x=d["as_of_month"], y=d[col], mode="lines", name=titles[i], showlegend=False,
                                  line={"color": LINE_COLOURS[2], "width": 2}), row=i // cols + 1, col=i % cols + 1)
     title = t("dq.multiples", lang, level=level_label(level, lang, naming), dim=t(f"dim.{dim}", lang), months=months)
-    fig = apply_layout(fig, title + " · " + t(f"measure.{measure}", lang), "", height=170 * rows + 90)
+    fig = apply_layout(fig, title + " · " + t(f"measure.{measure}", lang), "", height=170 * rows + 90, lang=lang)
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")
     fig.update_annotations(font_size=12)
     return fig

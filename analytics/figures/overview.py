@@ -18,7 +18,8 @@ def delinquency_trend_figure(kpis_long: pd.DataFrame, lang: str, measure: str = 
         fig.add_trace(go.Scatter(x=d["as_of_month"], y=d["value"], mode="lines", name=t(f"series.dpd{level}", lang),
                                  line={"color": colour, "width": 2.5}))
     fig.update_xaxes(title_text=t("axis.month", lang))
-    return apply_layout(fig, t("overview.trend", lang) + " · " + t(f"measure.{measure}", lang), t("axis.rate", lang))
+    return apply_layout(fig, t("overview.trend", lang) + " · " + t(f"measure.{measure}", lang), t("axis.rate", lang),
+                        lang=lang)
 
 
 def bucket_mix_figure(trend: pd.DataFrame, lang: str, measure: str = "count",
@@ -33,4 +34,5 @@ def bucket_mix_figure(trend: pd.DataFrame, lang: str, measure: str = "count",
                                  name=label(bucket), line={"color": BUCKET_COLOURS[bucket], "width": 0.5}))
     fig.update_xaxes(title_text=t("axis.month", lang))
     fig.update_layout(legend_title_text=t("legend.bucket", lang))
-    return apply_layout(fig, t("overview.mix", lang) + " · " + t(f"measure.{measure}", lang), t("axis.share", lang))
+    return apply_layout(fig, t("overview.mix", lang) + " · " + t(f"measure.{measure}", lang), t("axis.share", lang),
+                        lang=lang)

@@ -215,7 +215,7 @@ def psi_figure(psi: pd.DataFrame, lang: str, variables: list[str]) -> go.Figure:
         hovertemplate="%{y} · %{x}: PSI %{customdata:.3f}<extra></extra>",
         colorbar={"title": {"text": "PSI"}, "tickvals": [0.05, 0.175, 0.375], "thickness": 12,
                   "ticktext": [t("risk.psi.stable", lang), t("risk.psi.watch", lang), t("risk.psi.shifted", lang)]}))
-    apply_layout(fig, t("risk.fig.psi", lang), "", percent=False, height=max(420, 20 * len(names) + 140))
+    apply_layout(fig, t("risk.fig.psi", lang), "", percent=False, height=max(420, 20 * len(names) + 140), lang=lang)
     fig.update_yaxes(autorange="reversed", rangemode="normal")
     fig.update_layout(hovermode="closest")
     return fig

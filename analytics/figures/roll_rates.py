@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.display.i18n import t
-from analytics.display.labels import state_label
+from analytics.display.labels import flow_label, state_label
 from analytics.figures.style import BUCKET_COLOURS, LINE_COLOURS, apply_layout
 from analytics.metrics.transitions import LOSS_STATES, STATES, TRANSIENT
 
@@ -37,14 +37,13 @@ def roll_rates_figure(rr: pd.DataFrame, lang: str, measure: str, naming: str) ->
         if d.empty:
             continue
         to = d["to_state"].iloc[0]
-        name = f"{state_label(s, lang, naming)} → " + (t("state.loss", lang) if to == "loss"
-                                                       else state_label(to, lang, naming))
+        name = flow_label(s, to, lang, naming)
         fig.add_trace(go.Scatter(x=d["as_of_month"], y=d[col], mode="lines+markers", name=name,
                                  line={"color": BUCKET_COLOURS.get(s, LINE_COLOURS[i]), "width": 2},
                                  marker={"size": 4}))
     fig.update_xaxes(title_text=t("axis.month", lang))
     return apply_layout(fig, t("rr.rolls", lang, measure=t(f"measure.{measure}", lang)), t("axis.rate", lang),
-                        height=420)
+                        height=420, lang=lang)
 
 
 def cure_figure(cures: pd.DataFrame, lang: str, naming: str) -> go.Figure:
@@ -68,7 +67,8 @@ def forecast_mix_figure(fc: pd.DataFrame, lang: str, naming: str, measure: str) 
                                  name=state_label(s, lang, naming),
                                  line={"color": BUCKET_COLOURS[s], "width": 0.5}))
     fig.update_xaxes(title_text=t("axis.month", lang))
-    return apply_layout(fig, t("rr.forecast_mix", lang, measure=t(f"measure.word.{measure}", lang)), t("axis.share", lang))
+    return apply_layout(fig, t("rr.forecast_mix", lang, measure=t(f"measure.word.{measure}", lang)), t("axis.share", lang),
+                        lang=lang)
 
 
 def forecast_loss_figure(fc: pd.DataFrame, lang: str, currency: str, measure: str) -> go.Figure:
@@ -79,7 +79,7 @@ def forecast_loss_figure(fc: pd.DataFrame, lang: str, currency: str, measure: st
                            name=t("rr.forecast_loss", lang)))
     fig.update_xaxes(title_text=t("axis.month", lang))
     y = t("common.loans", lang) if measure == "count" else f"{t('common.balance', lang)} ({currency})"
-    fig = apply_layout(fig, t("rr.forecast_loss", lang), y, percent=False)
+    fig = apply_layout(fig, t("rr.forecast_loss", lang), y, percent=False, lang=lang)
     fig.update_yaxes(tickformat=",.0f")
     return fig
 
@@ -98,4 +98,5 @@ def backtest_figure(bt: pd.DataFrame, lang: str) -> go.Figure:
                                  name=f"{t(key, lang)} · {t('rr.series.actual', lang)}",
                                  line={"color": colour, "width": 2}, marker={"size": 5}))
     fig.update_xaxes(title_text=t("axis.month", lang))
-    return apply_layout(fig, t("rr.series.forecast", lang) + " / " + t("rr.series.actual", lang), t("axis.share", lang))
+    return apply_layout(fig, t("rr.series.forecast", lang) + " / " + t("rr.series.actual", lang), t("axis.share", lang),
+                        lang=lang)

@@ -41,7 +41,7 @@ def band_chart(monthly: pd.DataFrame, metric: str, lang: str, title: str, y_titl
         fig.add_trace(go.Scatter(x=g["month"], y=g["p50"], mode="lines+markers", name=name,
                                  line={"color": colour, "width": 2.5}, marker={"size": 4}))
     fig.update_xaxes(title_text=t("axis.month", lang))
-    return apply_layout(fig, title, y_title, percent=percent)
+    return apply_layout(fig, title, y_title, percent=percent, lang=lang)
 
 
 def cost_by_channel_chart(costs: pd.DataFrame, lang: str, currency: str, order: list[str]) -> go.Figure:
@@ -78,7 +78,7 @@ def staff_hours_chart(monthly: pd.DataFrame, lang: str, capacity: dict[str, dict
                                          name=f"{label} · {t('strategy.capacity', lang)}",
                                          line={"color": colour, "dash": "dash", "width": 1.5}))
     fig.update_xaxes(title_text=t("axis.month", lang))
-    return apply_layout(fig, t("strategy.chart.staff", lang), t("strategy.axis.hours", lang), percent=False)
+    return apply_layout(fig, t("strategy.chart.staff", lang), t("strategy.axis.hours", lang), percent=False, lang=lang)
 
 
 def frontier_chart(frontier: pd.DataFrame, lang: str, currency: str, strategies: pd.DataFrame | None = None

@@ -58,7 +58,7 @@ def row_checks(typed: Typed, today: dt.date) -> list[Check]:
     has = lambda n: _present(typed, n)  # noqa: E731
     checks: list[Check] = []
     for name in typed.labels:
-        kind = F.BY_NAME[name].kind if name in F.BY_NAME else None
+        kind = F.BY_NAME[name].kind if name in F.BY_NAME else typed.kinds.get(name)
         code = {"number": "bad_number", "rate": "bad_number", "integer": "bad_integer", "date": "bad_date",
                 "month": "bad_date", "datetime": "bad_date", "boolean": "bad_boolean"}.get(kind)
         if code is None and kind in STRICT_WORDS:

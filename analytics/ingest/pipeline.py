@@ -20,7 +20,7 @@ import duckdb
 
 from analytics import schema, store
 from analytics.errors import CollectLensError, InputError
-from analytics.ingest import checks, hardening, readers, regab2, rejected, transform, validate
+from analytics.ingest import checks, hardening, plausibility, readers, regab2, rejected, transform, validate
 from analytics.ingest import fields as F
 from analytics.ingest.mapping import CURRENCY_OF_MARKET, Mapping, suggest_mapping
 from analytics.ingest.report import FileReport, ImportReport
@@ -64,7 +64,7 @@ def _resolve_mapping(source: Source, mappings) -> Mapping | None:
 
 
 def _read_file(con, source: Source, index: int, mapping: Mapping | None, pool: str | None, workdir: Path,
-               today: dt.date, report: FileReport, progress: Progress | None) -> readers.Raw:
+               today: dt.date, report: FileReport, progress: Progress | None, row_ids: bool = False) -> readers.Raw:
     raw = readers.open_raw(con, source, index, workdir, progress)
     if source.flavor == "regab2":
         opts = mapping.options if mapping is not None else None
@@ -81,6 +81,8 @@ def _read_file(con, source: Source, index: int, mapping: Mapping | None, pool: s
         report.market, report.currency = mapping.options.market, mapping.options.currency
     con.execute(checks.candidate_sql(typed, index, file_pool, today, f"_cand_{index}"))
     hardening.flag_implausible(con, f"_cand_{index}", report.labels, raw)
+    if row_ids:
+        _number_repeated_ids(con, index, raw, report)
     if raw.rejects:
         # One malformed line is one bad row, however many errors DuckDB lists for it.
         con.execute(f"""INSERT INTO _malformed SELECT DISTINCT ON (line) {index}, line,
@@ -100,6 +102,8 @@ class ImportOptions:
     currency: str | None = None
     dry_run: bool = False
     today: dt.date | None = None
+    plausibility: bool = True
+    row_ids: bool = False
 
 
 def run_import(
@@ -116,6 +120,8 @@ def run_import(
     progress: Progress | None = None,
     today: dt.date | None = None,
     rejected_out: Path | None = None,
+    plausibility_checks: bool = True,
+    row_ids: bool = False,
 ) -> ImportReport:
     """Import ``files`` into the store on ``con`` (a connection or a cursor of its own).
 
@@ -123,10 +129,14 @@ def run_import(
     gets the mapping suggested from its headers; Reg AB II files use only its options.
     ``threshold``: the share of bad rows above which a file is refused whole. ``pool``,
     ``market``, ``currency`` override what the files and mappings say. ``rejected_out``: write
-    every rejected row to this CSV. Returns the report; nothing is written when ``dry_run`` is
+    every rejected row to this CSV. ``plausibility_checks``: run the rules of plausibility.py
+    (on by default; off only for a file known to be right that trips them). ``row_ids``: give
+    the rows of a repeated loan id ids of their own (a one-month tape whose ids were rounded by a
+    floating-point writer; refused for several months). Returns the report; nothing is written when ``dry_run`` is
     set or no row passed the checks (``report.loaded_anything`` is then false).
     """
-    opts = ImportOptions(mode, threshold, pool, market, currency, dry_run, today or dt.date.today())
+    opts = ImportOptions(mode, threshold, pool, market, currency, dry_run, today or dt.date.today(),
+                         plausibility_checks, row_ids)
     if not files:
         raise InputError("No files to import. Give one or more files or folders.")
     if mode not in store.WRITE_MODES:
@@ -179,7 +189,7 @@ class _Import:
                 report.encoding, report.delimiter = src.encoding, src.delimiter
                 mapping = _resolve_mapping(src, mappings)
                 self.raws[i] = _read_file(self.con, src, i, mapping, self.opts.pool, workdir, self.opts.today,
-                                          report, sub)
+                                          report, sub, self.opts.row_ids)
             except CollectLensError as exc:
                 detail = getattr(exc, "detail", None) if getattr(exc, "file", None) == name else None
                 report.refused, report.problem = True, detail or str(exc)
@@ -195,6 +205,8 @@ class _Import:
         threshold = self.opts.threshold
         while True:
             validate.run_checks(self.con, self.refused, self.append)
+            if self.opts.plausibility:
+                plausibility.reject_rows(self.con, validate.ok_rows(self.refused), self.append)
             stats = validate.file_stats(self.con)
             newly = []
             for i, r in enumerate(self.reports):
@@ -209,7 +221,15 @@ class _Import:
                 elif r.rejected / r.rows > threshold:
                     r.refused = True
                     r.problem = (f"{r.rejected:,} of {r.rows:,} rows ({r.rejected / r.rows:.1%}) are bad, above the "
-                                 f"{threshold:.0%} threshold; the file was refused whole. See the rejected rows.")
+                                 f"{threshold:.0%} threshold; the file was refused whole.{_top_reason(self.con, i, r.labels)}"
+                                 f"{plausibility.id_hint(self.con, i, r.labels)} See the rejected rows.")
+                    newly.append(i)
+            if self.opts.plausibility and not newly:
+                views = [plausibility.FileView(i, r.name, r.flavor, r.labels) for i, r in enumerate(self.reports)
+                         if i in self.raws and i not in self.refused]
+                for i, why in plausibility.refusals(self.con, validate.ok_rows(self.refused), views).items():
+                    r = self.reports[i]
+                    r.refused, r.problem = True, f"was refused as not plausible: {why}"
                     newly.append(i)
             if not newly:
                 return
@@ -237,6 +257,8 @@ class _Import:
                 r.months = [m.strftime("%Y-%m") for (m,) in con.execute(
                     f"SELECT DISTINCT as_of_month FROM _cand WHERE _src = {i} AND as_of_month IS NOT NULL "
                     "ORDER BY 1").fetchall()]
+        result.health = plausibility.data_health(con, validate.ok_rows(self.refused),
+                                                 {i: r.name for i, r in enumerate(self.reports)}, self.refused)
         result.rejected_total = con.execute("SELECT count(*) FROM _rejected").fetchall()[0][0]
         result.rejected = con.execute(f"SELECT * FROM _rejected ORDER BY source, source_row LIMIT {REPORT_ROWS}").df()
         result.reasons = con.execute("""
@@ -254,11 +276,44 @@ class _Import:
         self.step(0.8, "writing to the store")
         derive_mob = con.execute("SELECT count(*) FROM _accepted WHERE _performance AND months_on_book IS NULL"
                                  ).fetchall()[0][0] > 0
-        batches = [store.Batch(t, query=_table_query(t, derive_mob)) for t in schema.CANONICAL_TABLES]
-        batches.append(store.Batch(schema.REJECTED_TABLE, query="SELECT * FROM _rejected"))
         meta = _metadata(con, self.reports, opts.mode, opts.market, opts.currency)
+        # Buckets by the data's market rule (schema.BUCKET_LOWER_DPD_BY_MARKET): cn M1 = 1-30 DPD.
+        market = str(meta.get("market") or store.read_metadata(con).get("market") or "us")
+        batches = [store.Batch(t, query=_table_query(t, derive_mob, market)) for t in schema.CANONICAL_TABLES]
+        batches.append(store.Batch(schema.REJECTED_TABLE, query="SELECT * FROM _rejected"))
         result.counts = store.write_tables(con, batches, meta, mode=opts.mode,
                                            replace_sources=[r.name for r in self.reports])
+
+
+def _number_repeated_ids(con, index: int, raw: readers.Raw, report: FileReport) -> None:
+    """Give every row of a repeated loan id its own id (``id#row``): for a one-month tape whose ids
+    a floating-point writer rounded (see plausibility.id_hint). Refused for several months, where
+    a row's id must link the same loan across months."""
+    table = f"_cand_{index}"
+    months = con.execute(f"SELECT count(DISTINCT as_of_month) FROM {table}").fetchone()[0]
+    if months > 1:
+        raise InputError(f"has {months} reporting months; numbering repeated loan ids by row is only for a file of "
+                         "one month (across months the ids must link the same loan). Export the ids as text.",
+                         file=report.name)
+    row = f"rowid + {raw.rowid_offset}" if raw.rowid_offset is not None else "_rn"
+    con.execute(f"""UPDATE {table} SET loan_id = loan_id || '#' || CAST({row} AS VARCHAR)
+                    WHERE loan_id IN (SELECT loan_id FROM {table} GROUP BY loan_id HAVING count(*) > 1)""")
+
+
+def _top_reason(con, index: int, labels: dict[str, str]) -> str:
+    """' Most rows: <code> in column <col> (<n> rows).' for a file's commonest reason, or ''."""
+    row = con.execute(f"""
+        SELECT code, col, count(*) AS n FROM (
+            SELECT r.code, r.col FROM (SELECT unnest(_reasons) AS r FROM _cand
+                                       WHERE _src = {index} AND _reasons IS NOT NULL)
+            UNION ALL SELECT code, col FROM _bad WHERE _src = {index})
+        GROUP BY ALL ORDER BY n DESC, code LIMIT 1""").fetchone()
+    if row is None:
+        return ""
+    code, col, n = row
+    col = labels.get(col, col) if col else col
+    where = f" in column {col}" if col else ""
+    return f" Most rows: {code}{where} ({n:,} rows)."
 
 
 def _reset_temp(con) -> None:
@@ -290,7 +345,7 @@ def _accepted_view(con, refused: list[int]) -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW _accepted AS SELECT * FROM {validate.ok_rows(refused)}")
 
 
-def _table_query(table: str, derive_mob: bool = True) -> str:
+def _table_query(table: str, derive_mob: bool = True, market: str = "us") -> str:
     """SELECT producing ``table``'s rows of this import, in the table's column order.
 
     ``derive_mob``: some performance rows lack months on book, so it comes from the loan's
@@ -306,7 +361,7 @@ def _table_query(table: str, derive_mob: bool = True) -> str:
                 sel.append("coalesce(a.months_on_book, CAST(datediff('month', date_trunc('month', f.origination_date), "
                            "a.as_of_month) AS INTEGER))")
             elif c == "bucket":
-                sel.append(schema.bucket_sql("a.days_past_due"))
+                sel.append(schema.bucket_sql("a.days_past_due", market))
             else:
                 sel.append(f"a.{quote_ident(c)}")
         if not derive_mob:

@@ -37,11 +37,11 @@ import re
 
 import duckdb
 
+from analytics.ingest import values
 from analytics.ingest.readers import Raw
 from analytics.ingest.sql import quote_ident, quote_literal
 from analytics.ingest.transform import Parse, Typed, field_item, stacked_sql
 
-DATE_FORMATS = ("%m-%d-%Y", "%m/%Y", "%m/%d/%Y", "%Y-%m-%d", "%m-%Y", "%Y-%m")
 NO_SCORE = ("0", "none", "na", "n/a", "null", "unknown", "noscore", "no score", "not available", "9999", "999")
 MOD_KIND = {"1": "rate_cut", "2": "settlement", "3": "extension", "4": "deferral", "98": "other"}
 VEHICLE_TYPE = {"1": "sedan", "2": "truck", "3": "suv", "4": "motorcycle", "98": "other"}
@@ -68,9 +68,8 @@ def _repeated(raw: Raw, element: str) -> str:
             parts.append(f"coalesce({quote_ident(c)}, [])")
         else:
             parts.append(f"string_split_regex(coalesce(trim({quote_ident(c)}), ''), '\\s*[;|,]\\s*')")
-    if not parts:
-        return "CAST([] AS VARCHAR[])"
-    return f"list_filter(flatten([{', '.join(parts)}]), lambda x: trim(x) <> '')"
+    # Codes as values.parse_codes reads them: "4.0" is code 4, "nan" / "NULL" / blank is no code.
+    return values.codes_sql(parts)
 
 
 def _percent(con: duckdb.DuckDBPyConnection, raw: Raw, element: str) -> bool:
@@ -81,8 +80,7 @@ def _percent(con: duckdb.DuckDBPyConnection, raw: Raw, element: str) -> bool:
 
 
 def _date(c: str, month: bool = False) -> str:
-    parsed = f"try_strptime(trim({c}), [{', '.join(quote_literal(f) for f in DATE_FORMATS)}])"
-    return f"CAST(date_trunc('month', {parsed}) AS DATE)" if month else f"CAST({parsed} AS DATE)"
+    return values.date_sql(c, month=month)
 
 
 def typed_sql(con: duckdb.DuckDBPyConnection, raw: Raw, apr_unit: str = "auto", pti_unit: str = "auto") -> Typed:
@@ -97,23 +95,24 @@ def typed_sql(con: duckdb.DuckDBPyConnection, raw: Raw, apr_unit: str = "auto", 
     spec = {
         "loan_id": ("assetNumber", "id", f"cl_text({col('assetNumber')})", None),
         "as_of_month": ("reportingPeriodEndingDate", "month",
-                        f"coalesce({col('reportingPeriodEndingDate')}, {col('reportingPeriodBeginningDate')})", "month"),
+                        f"CASE WHEN {values.missing_sql(col('reportingPeriodEndingDate'))} "
+                        f"THEN {col('reportingPeriodBeginningDate')} ELSE {col('reportingPeriodEndingDate')} END", "month"),
         "origination_date": ("originationDate", "date", col("originationDate"), "date"),
         "original_amount": ("originalLoanAmount", "number", col("originalLoanAmount"), None),
         "term_months": ("originalLoanTerm", "integer", col("originalLoanTerm"), None),
         "apr": ("originalInterestRatePercentage", "rate", col("originalInterestRatePercentage"), None),
         "vehicle_value": ("vehicleValueAmount", "number", col("vehicleValueAmount"), None),
         "vehicle_condition": ("vehicleNewUsedCode", "condition", col("vehicleNewUsedCode"),
-                              "CASE {c} WHEN '1' THEN 'new' WHEN '2' THEN 'used' END"),
+                              "CASE " + values.code_sql("{c}") + " WHEN '1' THEN 'new' WHEN '2' THEN 'used' END"),
         "vehicle_type": ("vehicleTypeCode", "vehicle_type", col("vehicleTypeCode"),
-                         "CASE {c} " + codes(VEHICLE_TYPE) + " END"),
+                         "CASE " + values.code_sql("{c}") + " " + codes(VEHICLE_TYPE) + " END"),
         # Any marker an issuer uses for "no score" (0, None, NA, text) is a missing score, not an error.
         "credit_score": ("obligorCreditScore", "number",
                          f"CASE WHEN lower(coalesce({score_type}, '')) NOT IN ({no_score}) "
                          f"AND TRY_CAST({score} AS DOUBLE) > 0 THEN {score} END", None),
         "pti": ("paymentToIncomePercentage", "rate", col("paymentToIncomePercentage"), None),
         "income_verified": ("obligorIncomeVerificationLevelCode", "boolean", col("obligorIncomeVerificationLevelCode"),
-                            "(TRY_CAST({c} AS INTEGER) >= 3)"),
+                            "(TRY_CAST(" + values.code_sql("{c}") + " AS INTEGER) >= 3)"),
         "co_borrower": ("coObligorIndicator", "boolean", col("coObligorIndicator"), None),
         "region": ("obligorGeographicLocation", "text", f"upper(cl_text({col('obligorGeographicLocation')}))", None),
         "opening_balance": ("reportingPeriodBeginningLoanBalanceAmount", "number",
@@ -135,6 +134,9 @@ def typed_sql(con: duckdb.DuckDBPyConnection, raw: Raw, apr_unit: str = "auto", 
         "x_rate_now": ("rate", col("reportingPeriodInterestRatePercentage"), apr_pct),
         "x_rate_next": ("rate", col("nextInterestRatePercentage"), apr_pct),
     }
+    # Indicators read by the one boolean parser and checked like any boolean field: a value that
+    # is neither a boolean spelling nor missing is a bad row naming the element, never "false".
+    indicators = {"x_repossessed": "repossessedIndicator", "x_modified": "reportingPeriodModificationIndicator"}
     items = []
     for name, (_element, kind, text, override) in spec.items():
         percent = {"apr": apr_pct, "pti": pti_pct}.get(name, False)
@@ -147,22 +149,23 @@ def typed_sql(con: duckdb.DuckDBPyConnection, raw: Raw, apr_unit: str = "auto", 
         items.append(item)
     for name, (kind, text, percent) in helpers.items():
         items.append(field_item(name, kind, text, percent=percent))
+    for name, element in indicators.items():
+        items.append(field_item(name, "boolean", col(element)))
     extra = [f"{_repeated(raw, 'zeroBalanceCode')} AS x_zero_codes",
-             f"{_repeated(raw, 'modificationTypeCode')} AS x_mod_codes",
-             f"lower(coalesce({col('repossessedIndicator')}, '')) IN ('true', '1') AS x_repossessed",
-             f"lower(coalesce({col('reportingPeriodModificationIndicator')}, '')) IN ('true', '1') AS x_modified"]
+             f"{_repeated(raw, 'modificationTypeCode')} AS x_mod_codes"]
     inner = stacked_sql(raw.source_sql, items, extra, with_rn=raw.rowid_offset is None)
-    status = ("CASE WHEN x_repossessed THEN 'repossessed' "
+    status = ("CASE WHEN coalesce(x_repossessed, false) THEN 'repossessed' "
               "WHEN list_contains(x_zero_codes, '4') OR coalesce(charge_off_amount, 0) > 0 THEN 'charged_off' "
               "WHEN len(x_zero_codes) > 0 OR closing_balance = 0 THEN 'paid_off' ELSE 'active' END")
     recovery = ("CASE WHEN recovery_amount IS NULL AND x_proceeds IS NULL THEN NULL "
                 "ELSE coalesce(recovery_amount, 0) + coalesce(x_proceeds, 0) END")
     sql = (f"SELECT * EXCLUDE (x_proceeds, x_ext, x_next_payment, x_rate_now, x_rate_next, x_zero_codes, "
-           f"x_mod_codes, x_repossessed, x_modified, {', '.join(quote_ident('c_' + h) for h in helpers)}) "
+           f"x_mod_codes, {', '.join(quote_ident('c_' + h) for h in helpers)}) "
            f"REPLACE ({recovery} AS recovery_amount), {status} AS status, {_restructures()} AS restr FROM ({inner})")
     labels = {name: element for name, (element, _k, _t, _o) in spec.items()}
+    labels.update(indicators)
     return Typed(sql, labels, ["loans", "performance"], extra_columns=["restr"], derived={"status"},
-                 has_rn=raw.rowid_offset is None)
+                 has_rn=raw.rowid_offset is None, kinds=dict.fromkeys(indicators, "boolean"))
 
 
 def _restructures() -> str:
@@ -177,4 +180,4 @@ def _restructures() -> str:
 
     return (f"CASE WHEN len({kinds}) > 0 THEN list_transform({kinds}, lambda kd: {row('kd')}) "
             f"WHEN x_ext > 0 THEN [{row(quote_literal('deferral'))}] "
-            f"WHEN x_modified THEN [{row(quote_literal('other'))}] END")
+            f"WHEN coalesce(x_modified, false) THEN [{row(quote_literal('other'))}] END")

@@ -46,6 +46,8 @@ class ImportReport:
     rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejected_total: int = 0
     months: list[str] = field(default_factory=list)
+    # Per file and month: loans, active, closed, dpd30, dpd60, balance (plausibility.data_health).
+    health: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def loaded_anything(self) -> bool:

@@ -8,7 +8,8 @@ read under ``c_<field>``; ``checks.candidate_sql`` then derives what the file do
 
 Conventions applied to every source:
 
-- Text values ``NA``, ``N/A``, ``NULL``, ``None``, ``-``, ``无``, ... and blanks are missing.
+- Text values ``NA``, ``N/A``, ``NULL``, ``None``, ``nan``, ``-``, ``无``, ... and blanks are missing;
+  booleans and codes are read by the one parser per kind in values.py.
 - Numbers may carry thousands separators and currency signs (``¥1,234.50``).
 - Rates (APR, PTI, LTV) are fractions. A column is read as percent when its unit option says so,
   or (``auto``) when a value carries a % sign or the median of the column is above 1.
@@ -28,17 +29,18 @@ from dataclasses import dataclass, field
 import duckdb
 
 from analytics.ingest import fields as F
-from analytics.ingest import hardening
+from analytics.ingest import hardening, values
 from analytics.ingest.mapping import Mapping
 from analytics.ingest.readers import Raw
 from analytics.ingest.sql import quote_ident, quote_literal
 
-NULL_MARKERS = ("", "na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "—", "无", "空", "nil")
-TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有", "√")
-FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "无", "×")
+# The value rules themselves live in values.py (one parser per kind, shared with regab2.py).
+NULL_MARKERS = values.MISSING
+TRUE_WORDS = values.TRUE_WORDS
+FALSE_WORDS = values.FALSE_WORDS
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
                 "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y年%m月%d日", "%m/%d/%Y", "%d/%m/%Y", "%m-%d-%Y", "%d.%m.%Y",
-                "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
+                "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y.%m.%d")
 MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y%m", "%Y年%m月", "%m/%Y", "%m-%Y", "%Y.%m")
 ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f")
 # Date formats are told apart on this many values of a column (the first rows of the file).
@@ -122,6 +124,7 @@ class Typed:
     extra_columns: list[str] = field(default_factory=list)  # carried to the candidate as they are
     derived: set[str] = field(default_factory=set)           # fields the flavour already derived
     has_rn: bool = True  # False: the row number is the candidate table's rowid (see readers.Raw)
+    kinds: dict[str, str] = field(default_factory=dict)  # kinds of labelled values that are not fields
 
 
 @dataclass(frozen=True)
@@ -207,9 +210,7 @@ def parse_field(kind: str, c: str, p: str, date_format: str | None = None, perce
         second = f"coalesce({p}, CASE WHEN {c} IS NOT NULL THEN {_date_cast(kind, f'try_strptime(trim({c}), {formats})')} END)"
         return Parse(_date_cast(kind, f"try_strptime({c}, {formats})"), second)
     if kind == "boolean" and typed is None:
-        low = f"lower(trim({c}))"
-        return Parse(f"(CASE WHEN {low} IN ({', '.join(map(quote_literal, TRUE_WORDS))}) THEN true "
-                     f"WHEN {low} IN ({', '.join(map(quote_literal, FALSE_WORDS))}) THEN false END)", p)
+        return Parse(values.bool_sql(c), p)
     if kind in STRICT_WORDS or kind in LENIENT_WORDS:
         words = STRICT_WORDS.get(kind) or LENIENT_WORDS[kind]
         canonical = ", ".join(quote_literal(v) for v in words)

@@ -19,7 +19,9 @@ Definitions (DESIGN.md section 5):
   month t, the share that are current (DPD 0 and active) at the end of t+h, or paid off at or
   before t+h. Only months t for which t+h is in the data are counted.
 - Markov forecast: state mix ``x(t+h) = x(t) P^h`` with P estimated from the transitions of the
-  most recent months, per segment where asked; the backtest forecasts from an earlier month and
+  most recent months (:func:`forecast_matrix`), for the whole book and per segment, by count and
+  balance (:func:`segment_forecast`, used by the Roll rates page, the forecast export and the
+  briefing pack); the backtest (:func:`segment_backtest`) forecasts from an earlier month and
   compares with what the same loans actually did.
 - Expected months to absorption from transient state i: ``(N 1)_i`` with the fundamental matrix
   ``N = (I - Q)^-1`` and Q the transient block of P. Probabilities of ending in each absorbing
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import ibis
@@ -168,7 +171,7 @@ def estimate_matrix(perf: ir.Table, months: int = 12, end_month: date | None = N
     df = transition_matrix(window(perf, end, months), loans, by).to_pandas()
     if segment is not None:
         df = df[df["segment"] == segment]
-    return matrix_array(df, weight)
+    return forecast_matrix(df, end, months, weight)
 
 
 def pooled_window(tm: pd.DataFrame, end_month: date, months: int) -> pd.DataFrame:
@@ -259,38 +262,18 @@ def backtest(perf: ir.Table, base_month: date, h: int = 12, months: int = 12, we
 
     Returns ``[segment,] as_of_month, horizon, state, forecast, actual, error`` as shares of the
     loans (or balance) active at ``base_month`` that are still observed. Segments are those of
-    ``by`` (one frame for the whole book when ``by`` is None).
+    ``by`` (one frame for the whole book when ``by`` is None). Queries the three frames and runs
+    :func:`segment_backtest` on each segment.
     """
     tm = transition_matrix(window(perf, base_month, months), loans, by).to_pandas()
     mix = state_mix(perf, base_month, loans, by).to_pandas()
     act = actual_path(perf, base_month, h, loans, by).to_pandas()
-    return backtest_frames(tm, mix, act, base_month, h, weight, by is not None)
-
-
-def backtest_frames(tm: pd.DataFrame, mix: pd.DataFrame, act: pd.DataFrame, base_month: date, h: int,
-                    weight: str = "loans", segmented: bool = False) -> pd.DataFrame:
-    """The comparison of :func:`backtest` from frames already computed (the page reuses them)."""
-    groups = sorted(mix["segment"].dropna().unique()) if segmented else [None]
+    if by is None:
+        return segment_backtest(tm, mix, act, base_month, h, months, weight)
     out = []
-    for g in groups:
-        tm_g = tm[tm["segment"] == g] if segmented else tm
-        mix_g = mix[mix["segment"] == g] if segmented else mix
-        act_g = act[act["segment"] == g] if segmented else act
-        P = matrix_array(tm_g, weight)
-        fc = forecast_frame(mix_vector(mix_g, weight), P, h, base_month, weight)
-        fc = fc[fc["state"] != "new_loss"]
-        a = act_g.copy()
-        a["as_of_month"] = pd.to_datetime(a["as_of_month"]).dt.date
-        tot = a.groupby("as_of_month")[weight].transform("sum")
-        a["actual"] = a[weight] / tot
-        m = fc.merge(a[["as_of_month", "state", "actual"]], on=["as_of_month", "state"], how="left")
-        observed = m["as_of_month"].isin(set(a["as_of_month"]))
-        m = m[observed].copy()
-        m["actual"] = m["actual"].fillna(0.0)
-        m = m.rename(columns={"share": "forecast"})[["as_of_month", "horizon", "state", "forecast", "actual"]]
-        m["error"] = m["forecast"] - m["actual"]
-        if segmented:
-            m.insert(0, "segment", g)
+    for g in sorted(mix["segment"].dropna().unique()):
+        m = segment_backtest(tm, mix, act, base_month, h, months, weight, segment=g)
+        m.insert(0, "segment", g)
         out.append(m)
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
@@ -305,6 +288,128 @@ def backtest_summary(bt: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat([mae, loss.rename(columns={"forecast": "loss_forecast", "actual": "loss_actual"})], axis=1)
     out["loss_error"] = out["loss_forecast"] - out["loss_actual"]
     return out.reset_index()
+
+
+# --- The Markov segment forecast and its backtest: written once, used by the Roll rates page,
+# `python -m analytics export forecast` and the briefing pack. They work on the frames of
+# transition_matrix / state_mix / actual_path (with or without a segment column) so the page can
+# reuse its cached queries; segment None is the whole book (segments added up).
+
+WEIGHTS: tuple[str, ...] = ("loans", "balance")
+
+
+def forecast_matrix(tm: pd.DataFrame, end_month: date, months: int = 12, weight: str = "loans") -> np.ndarray:
+    """The forecast's P: the transitions of ``tm`` arriving in the ``months`` months up to
+    ``end_month``, pooled (:func:`matrix_array`). The one estimate every forecast and backtest uses."""
+    return matrix_array(pooled_window(tm, end_month, months), weight)
+
+
+def _segment_rows(frame: pd.DataFrame, segment: str | None, keys: list[str]) -> pd.DataFrame:
+    """The rows of one segment, or (segment None) the frame added up over segments by ``keys``."""
+    if "segment" not in frame.columns:
+        return frame
+    if segment is not None:
+        return frame[frame["segment"] == segment]
+    return frame.groupby(keys, as_index=False)[["loans", "balance"]].sum()
+
+
+def _book_transitions(tm: pd.DataFrame, segment: str | None) -> pd.DataFrame:
+    return book_transitions(tm) if segment is None else _segment_rows(tm, segment, [])
+
+
+@dataclass(frozen=True)
+class SegmentForecast:
+    """x(t+h) = x(t) P^h from ``base_month``, for the whole book (segment None) and each segment,
+    by count (``loans``) and balance; P by :func:`forecast_matrix`."""
+
+    base_month: date
+    horizon: int
+    months: int
+    segments: tuple[str | None, ...]
+    matrices: dict[tuple[str | None, str], np.ndarray]   # (segment, weight) -> P
+    starts: dict[tuple[str | None, str], np.ndarray]     # (segment, weight) -> x(t) over STATES
+    basis: dict[str | None, int]                         # transitions pooled into the segment's P
+    months_observed: dict[str | None, int]               # months with transitions in the window
+
+    def matrix(self, segment: str | None = None, weight: str = "loans") -> np.ndarray:
+        return self.matrices[(segment, weight)]
+
+    def start(self, segment: str | None = None, weight: str = "loans") -> np.ndarray:
+        return self.starts[(segment, weight)]
+
+    def path(self, segment: str | None = None, weight: str = "loans") -> pd.DataFrame:
+        """:func:`forecast_frame` of one segment and weight (``base_month, as_of_month, horizon,
+        state, <weight>, share``)."""
+        return forecast_frame(self.start(segment, weight), self.matrix(segment, weight), self.horizon,
+                              self.base_month, weight)
+
+    def frame(self, dimension: str | None = None) -> pd.DataFrame:
+        """Every segment by count and balance: ``dimension, segment, base_month, as_of_month, horizon,
+        state, loans, balance, loans_share, balance_share`` (the whole book as ``all, all``)."""
+        out = []
+        for seg in self.segments:
+            parts = [self.path(seg, w).rename(columns={"share": f"{w}_share"}) for w in WEIGHTS]
+            f = parts[0].merge(parts[1], on=["base_month", "as_of_month", "horizon", "state"])
+            f.insert(0, "segment", "all" if seg is None else seg)
+            f.insert(0, "dimension", "all" if seg is None else dimension)
+            out.append(f)
+        return pd.concat(out, ignore_index=True)[
+            ["dimension", "segment", "base_month", "as_of_month", "horizon", "state", *WEIGHTS,
+             *(f"{w}_share" for w in WEIGHTS)]]
+
+
+def segment_forecast_frames(tm: pd.DataFrame, mix: pd.DataFrame, base_month: date, horizon: int = 12,
+                            months: int = 12, segments: Sequence[str | None] | None = None) -> SegmentForecast:
+    """The forecast from frames already computed: ``tm`` a :func:`transition_matrix` frame covering
+    the ``months`` months up to ``base_month``, ``mix`` the :func:`state_mix` at ``base_month``.
+    ``segments`` (None: the whole book, then every segment of ``mix``) picks what to compute."""
+    if segments is None:
+        segments = [None, *(sorted(mix["segment"].dropna().unique()) if "segment" in mix.columns else [])]
+    matrices, starts, basis, seen = {}, {}, {}, {}
+    for seg in segments:
+        est = pooled_window(_book_transitions(tm, seg), base_month, months)
+        mix_s = _segment_rows(mix, seg, ["state"])
+        for w in WEIGHTS:
+            matrices[(seg, w)] = matrix_array(est, w)
+            starts[(seg, w)] = mix_vector(mix_s, w)
+        basis[seg] = int(est["loans"].sum()) if len(est) else 0
+        seen[seg] = int(est["as_of_month"].nunique()) if len(est) else 0
+    return SegmentForecast(base_month, horizon, months, tuple(segments), matrices, starts, basis, seen)
+
+
+def segment_forecast(perf: ir.Table, base_month: date | None = None, horizon: int = 12, months: int = 12,
+                     loans: ir.Table | None = None, by: str | None = None) -> SegmentForecast | None:
+    """:func:`segment_forecast_frames` on the transitions of the ``months`` months up to
+    ``base_month`` (the last month of the data if None) and the mix then, segments of ``by``
+    (a loan dimension; needs ``loans``). None when there is no data."""
+    end = base_month or last_month(perf)
+    if end is None:
+        return None
+    tm = transition_matrix(window(perf, end, months), loans, by).to_pandas()
+    mix = state_mix(perf, end, loans, by).to_pandas()
+    return segment_forecast_frames(tm, mix, end, horizon, months)
+
+
+def segment_backtest(tm: pd.DataFrame, mix: pd.DataFrame, act: pd.DataFrame, base_month: date, h: int = 12,
+                     months: int = 12, weight: str = "loans", segment: str | None = None) -> pd.DataFrame:
+    """The forecast from ``base_month`` (P by :func:`forecast_matrix` from the ``months`` months up
+    to it) against what the same loans did (``act``, an :func:`actual_path` frame), for one
+    segment or the whole book: ``as_of_month, horizon, state, forecast, actual, error`` as shares
+    of the loans (or balance) active at ``base_month`` that are still observed."""
+    P = forecast_matrix(_book_transitions(tm, segment), base_month, months, weight)
+    fc = forecast_frame(mix_vector(_segment_rows(mix, segment, ["state"]), weight), P, h, base_month, weight)
+    fc = fc[fc["state"] != "new_loss"]
+    a = _segment_rows(act, segment, ["as_of_month", "state"]).copy()
+    a["as_of_month"] = pd.to_datetime(a["as_of_month"]).dt.date
+    tot = a.groupby("as_of_month")[weight].transform("sum")
+    a["actual"] = a[weight] / tot
+    m = fc.merge(a[["as_of_month", "state", "actual"]], on=["as_of_month", "state"], how="left")
+    observed = m["as_of_month"].isin(set(a["as_of_month"]))
+    m = m[observed].copy()
+    m["actual"] = m["actual"].fillna(0.0)
+    m = m.rename(columns={"share": "forecast"})[["as_of_month", "horizon", "state", "forecast", "actual"]]
+    m["error"] = m["forecast"] - m["actual"]
+    return m
 
 
 def expected_months_to_absorption(P: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ def book_sentence(snap: dict, lang: str, currency: str, format_money) -> str:
         return ""
     prev = bal.get("previous")
     growth = (bal["value"] / prev - 1) if prev else 0.0
-    return t("narr.book", lang, loans=f"{loans['value']:,.0f}", balance=format_money(bal["value"], currency),
+    return t("narr.book", lang, loans=f"{loans['value']:,.0f}", balance=format_money(bal["value"], currency, lang),
              growth=growth)
 
 

@@ -66,7 +66,7 @@ def prepare(perf: ir.Table, loans: ir.Table, actions: ir.Table, restructures: ir
 
 def prepare_from(tables, market: str = "cn", as_of: date | None = None, months: int = 12,
                  model_bands: ir.Table | pd.DataFrame | None = None) -> Inputs:
-    """:func:`prepare` on an :class:`analytics.exports.Tables`."""
+    """:func:`prepare` on an :class:`analytics.store.Tables`."""
     return prepare(tables.performance, tables.loans, tables.actions, tables.restructures, market, as_of, months,
                    model_bands)
 

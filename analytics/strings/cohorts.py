@@ -18,6 +18,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "co.metric.ever_30.m": {"en": "Ever M2+", "zh": "曾达 M2+"},
     "co.metric.ever_60.m": {"en": "Ever M3+", "zh": "曾达 M3+"},
     "co.metric.ever_90.m": {"en": "Ever M4+", "zh": "曾达 M4+"},
+    "co.metric.ever.days": {"en": "Ever {days}+ DPD", "zh": "曾逾期{days}+"},
     "co.metric.cnl": {"en": "Cumulative net charge-off", "zh": "累计净核销率"},
     "co.metric_help": {
         "en": "Ever rates: share of the vintage's loans that reached the level, or were charged off or "

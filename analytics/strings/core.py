@@ -45,7 +45,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.dpd60_rate_balance": {"en": "60+ DPD (by balance)", "zh": "逾期60天以上（按余额）"},
     "kpi.dpd90_rate_balance": {"en": "90+ DPD (by balance)", "zh": "逾期90天以上（按余额）"},
     "kpi.net_chargeoff_rate_annualized": {"en": "Net charge-off (annualised)", "zh": "年化净核销率"},
-    "kpi.cure_rate": {"en": "Cure rate (30+ → current)", "zh": "回滚率（30+转正常）"},
+    # One name per measure: this monthly cure rate, and the roll-rate page's cure-within-h rate (rr.cures).
+    "kpi.cure_rate": {"en": "Monthly cure rate (30+ → current)", "zh": "月度回滚率（30+次月转正常）"},
     "kpi.help.count": {"en": "Share of active loans at month end.", "zh": "占月末在贷笔数的比例。"},
     "kpi.help.balance": {"en": "Share of active closing balance at month end.", "zh": "占月末在贷余额的比例。"},
     "kpi.help.nco": {"en": "(Charge-offs − recoveries) in the month × 12 ÷ previous month-end balance.",
@@ -71,6 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "bucket.dpd_60_89": {"en": "60–89 DPD", "zh": "逾期60–89天"},
     "bucket.dpd_90_119": {"en": "90–119 DPD", "zh": "逾期90–119天"},
     "bucket.dpd_120_plus": {"en": "120+ DPD", "zh": "逾期120天以上"},
+    "bucket.days": {"en": "{days} DPD", "zh": "逾期{days}天"},
     "tier.subprime": {"en": "Subprime (<620)", "zh": "次级（<620）"},
     "tier.near_prime": {"en": "Near-prime (620–659)", "zh": "近优级（620–659）"},
     "tier.prime": {"en": "Prime (660–719)", "zh": "优级（660–719）"},

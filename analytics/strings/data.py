@@ -54,6 +54,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "reason.malformed_line": {"en": "the line cannot be read as a row: {value}",
                               "zh": "该行无法按列读取：{value}"},
     # short names of the reason codes (tables on the Data page)
+    "reason.closed_with_balance": {"en": "{column}: closed ({value}) but a balance remains",
+                                   "zh": "{column}：已结清（{value}）但仍有余额"},
+    "reason.balance_above_original": {"en": "{column} = {value}: balance far above the amount financed",
+                                      "zh": "{column} = {value}：余额远超贷款金额"},
+    "code.closed_with_balance": {"en": "Paid off with a balance", "zh": "已结清但有余额"},
+    "code.balance_above_original": {"en": "Balance above amount financed", "zh": "余额超过贷款金额"},
     "code.missing_value": {"en": "Missing value", "zh": "缺少取值"},
     "code.bad_number": {"en": "Not a number", "zh": "非数字"},
     "code.bad_integer": {"en": "Not a whole number", "zh": "非整数"},
@@ -206,6 +212,22 @@ STRINGS: dict[str, dict[str, str]] = {
                             "zh": "未导入任何数据，数据库保持不变。{why}"},
     "data.report": {"en": "Validation report", "zh": "校验报告"},
     "data.col.rows": {"en": "Rows", "zh": "行数"},
+    "data.health": {"en": "Data health, per file and month, as it would load (a refused file: as read)",
+                    "zh": "数据体检（按文件、按月；被拒文件按读取结果）"},
+    "data.health.loans": {"en": "Loans", "zh": "贷款数"},
+    "data.health.active": {"en": "Active", "zh": "在贷"},
+    "data.health.closed": {"en": "Closed", "zh": "已结束"},
+    "data.health.dpd30": {"en": "30+ DPD", "zh": "逾期30天以上"},
+    "data.health.dpd60": {"en": "60+ DPD", "zh": "逾期60天以上"},
+    "data.health.balance": {"en": "Balance (active)", "zh": "在贷余额"},
+    "data.health.note": {
+        "en": "Plausibility checks ran before loading: paid-off loans with a balance, balances above 1.5x the amount "
+              "financed, more restructures than loans or modifications on over half the loans in a month, every "
+              "loan closed in its first month, and a month whose 30+ or payoff share jumps 10 points above the "
+              "file's other months. The bounds are assumptions, set wide so only a wrong reading trips them.",
+        "zh": "入库前已做合理性检查：已结清但仍有余额；余额超过贷款金额的1.5倍；重组笔数多于贷款数或单月过半贷款被修改；"
+              "所有贷款在首个报告月即结束；某月逾期30天以上占比或结清占比比文件其他月份高出10个百分点以上。"
+              "阈值为假设，取值宽松，只有读错的数据才会触发。"},
     "data.col.rejected": {"en": "Rejected", "zh": "拒绝行数"},
     "data.col.share": {"en": "Bad share", "zh": "错误占比"},
     "data.col.refused": {"en": "Refused", "zh": "是否拒绝"},

@@ -10,8 +10,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "dq.level.30": {"en": "30+ DPD", "zh": "逾期30+"},
     "dq.level.60": {"en": "60+ DPD", "zh": "逾期60+"},
     "dq.level.90": {"en": "90+ DPD", "zh": "逾期90+"},
+    "dq.level.days": {"en": "{days}+ DPD", "zh": "逾期{days}+"},
     "dq.dimension": {"en": "Break down by", "zh": "细分维度"},
-    "dq.trend": {"en": "30+ / 60+ / 90+ delinquency", "zh": "逾期30+ / 60+ / 90+ 走势"},
+    "dq.trend": {"en": "Delinquency rates by level", "zh": "各逾期程度的逾期率走势"},
     "dq.mix": {"en": "Bucket mix of active loans", "zh": "在贷贷款逾期阶段分布"},
     "dq.breakdown": {"en": "{level} by {dim}, {month}", "zh": "{month} 按{dim}的{level}"},
     "dq.breakdown_help": {

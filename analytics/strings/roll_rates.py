@@ -18,7 +18,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "rr.axis.from": {"en": "From (end of month)", "zh": "起始状态（月末）"},
     "rr.axis.to": {"en": "To (end of next month)", "zh": "目标状态（下月末）"},
     "rr.rolls": {"en": "Roll rates by step, {measure}", "zh": "各阶段迁徙率（{measure}）"},
-    "rr.cures": {"en": "Cure rates by bucket and horizon", "zh": "各阶段不同期限的回滚（治愈）率"},
+    "rr.cures": {"en": "Cure-within-h rate by bucket (payoffs count as cures)",
+                 "zh": "h个月内出催率（按阶段，结清计入）"},
     "rr.cures_help": {
         "en": "Of the loans delinquent in a bucket at month t, the share current (0 DPD) at t+h or paid off "
               "by then, pooled over the months shown.",

@@ -9,7 +9,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Try reminders, channels and restructuring offers on the current book before spending money: the "
               "champion against challengers, with P10–P90 bands.",
         "zh": "在投入资源之前，先在当前资产组合上试验提醒、催收渠道与重组方案：冠军策略对比挑战者策略，并给出 P10–P90 区间。"},
-    "strategy.preparing": {"en": "Estimating transition matrices and test effects…", "zh": "正在估计迁移矩阵与试验效果……"},
+    "strategy.preparing": {"en": "Estimating transition matrices and test effects…", "zh": "正在估计迁徙矩阵与试验效果……"},
     "strategy.tab.compare": {"en": "Compare", "zh": "策略对比"},
     "strategy.tab.edit": {"en": "Edit strategy", "zh": "编辑策略"},
     "strategy.tab.effects": {"en": "Effects", "zh": "干预效果"},
@@ -63,7 +63,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "default, month-to-month swings of the transition matrices and the uncertainty of every effect.",
         "zh": "“维持现状”指数据中体现的现行做法；各项干预与重组方案在此基础上叠加。资产组合自然到期（不含新增贷款）。"
               "净收益计入期末仍未结清贷款的预期损失，因此仅推迟损失的策略不会因此得分。区间包含哪些贷款违约的随机性、"
-              "迁移矩阵的逐月波动以及各项效果的不确定性。"},
+              "迁徙矩阵的逐月波动以及各项效果的不确定性。"},
     "strategy.metric.net_benefit": {"en": "Net benefit vs doing nothing", "zh": "相对维持现状的净收益"},
     "strategy.metric.roi": {"en": "ROI (net benefit ÷ spend)", "zh": "投资回报率（净收益 ÷ 投入）"},
     "strategy.metric.loss_avoided": {"en": "Loss avoided (with tail)", "zh": "避免的损失（含尾部）"},
@@ -99,6 +99,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.view": {"en": "View", "zh": "视图"},
     "strategy.edit.origin": {"en": "Kind: {origin}", "zh": "类型：{origin}"},
     "strategy.origin.preset": {"en": "preset", "zh": "预设"},
+    # The shipped presets (analytics/strategy/presets/<stem>.json): their names and descriptions to read.
+    "preset.do_nothing.name": {"en": "Do nothing", "zh": "维持现状"},
+    "preset.do_nothing.description": {
+        "en": "Today's practice as seen in the data: no new contacts, no restructuring offers. Every other strategy is measured against it.",
+        "zh": "数据所示的当前做法：不新增联系、不提供重组方案。其他策略均与之对比。"},
+    "preset.early_warning_ai_voice.name": {"en": "Early warning + AI voice bot", "zh": "预警 + 智能外呼"},
+    "preset.early_warning_ai_voice.description": {
+        "en": "Real-time monitoring flags high-risk current loans: an SMS five days and an AI voice call two days before the due date. Once a payment is missed, the AI voice bot calls every borrower on day 2 (up to 3 attempts) and high-risk borrowers again at 30-59 days past due.",
+        "zh": "实时监测标记高风险的正常贷款：到期前5天发短信、前2天智能外呼。一旦逾期，智能外呼在逾期第2天呼叫所有借款人（最多3次），并在逾期30–59天时再次呼叫高风险借款人。"},
+    "preset.sms_and_flexible_plans.name": {"en": "SMS reminders + flexible plans", "zh": "短信提醒 + 灵活还款方案"},
+    "preset.sms_and_flexible_plans.description": {
+        "en": "Risk scoring picks the high-risk segment; SMS reminders three days before the due date for high- and medium-risk borrowers and on day 3 past due for everyone; a 12-month term extension offered to high-risk borrowers 1-59 days past due and a two-month deferral to medium-risk borrowers 30-59 days past due.",
+        "zh": "风险评分选出高风险客群；到期前3天向高、中风险借款人发短信，逾期第3天向所有人发短信；向逾期1–59天的高风险借款人提供12个月展期，向逾期30–59天的中风险借款人提供两个月延期还款。"},
     "strategy.origin.saved": {"en": "saved", "zh": "已保存"},
     "strategy.origin.uploaded": {"en": "uploaded", "zh": "已上传"},
     "strategy.origin.optimised": {"en": "optimised", "zh": "优化结果"},
@@ -161,7 +174,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "state by a fifth (a negative one raises it); a cure uplift of +30% raises the chance of returning to "
               "current by 30%. Measured effects "
               "come from randomised tests in your data (95% intervals); the others are assumptions with their source.",
-        "zh": "效果均为相对值、按月计：恶化率降低 +20% 表示迁移到更差状态的概率降低五分之一（负值表示升高）；回正率提升 +30% 表示恢复正常的概率提高 30%。"
+        "zh": "效果均为相对值、按月计：恶化率降低 +20% 表示迁徙到更差状态的概率降低五分之一（负值表示升高）；回正率提升 +30% 表示恢复正常的概率提高 30%。"
               "实测效果来自数据中的随机对照试验（95% 置信区间）；其余为假设，并注明来源。"},
     "strategy.effects.measured": {"en": "Measured in randomised tests", "zh": "随机对照试验实测"},
     "strategy.effects.no_tests": {

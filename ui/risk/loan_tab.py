@@ -12,22 +12,23 @@ from analytics.risk import explain
 from analytics.risk.features import REACHED_OUTCOMES
 from analytics.security import outputs
 from ui import cache
+from ui import state as keys
 from ui.frame import PageContext
 from ui.risk.state import LOAN_KEY
 from ui.widgets import loan_label
 
 CONTACT_OUTCOMES = ("", "promise_to_pay", "contacted", "paid", "refused", "no_contact")
-WHATIF_KEYS = ("w_risk_wi_ext", "w_risk_wi_pay", "w_risk_wi_contact")
+WHATIF_KEYS = (keys.W_RISK_WHATIF_EXT, keys.W_RISK_WHATIF_PAY, keys.W_RISK_WHATIF_CONTACT)
 
 
 def _search() -> None:
-    text = (st.session_state.get("w_risk_loan_id") or "").strip()
+    text = (st.session_state.get(keys.W_RISK_LOAN_ID) or "").strip()
     if text:
         st.session_state[LOAN_KEY] = text
 
 
 def _pick() -> None:
-    picked = st.session_state.get("w_risk_loan_pick")
+    picked = st.session_state.get(keys.W_RISK_LOAN_PICK)
     if picked:
         st.session_state[LOAN_KEY] = picked
 
@@ -36,11 +37,11 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     scores = cache.risk_scores(ctx.data_version, stamp, ctx.filters.as_of_month)
     queue = cache.risk_queue(ctx.data_version, stamp, ctx.filters, (), (), 50)
     left, right = st.columns(2)
-    left.text_input(ctx.t("risk.loan.search"), key="w_risk_loan_id", on_change=_search,
+    left.text_input(ctx.t("risk.loan.search"), key=keys.W_RISK_LOAN_ID, on_change=_search,
                     placeholder=ctx.t("risk.loan.search_placeholder"))
     options = queue["loan_id"].tolist()
     labels = {r.loan_id: f"{loan_label(ctx, r.loan_id)} · {r.probability:.1%} · {ctx.t(f'risk.band.{r.band}')}" for r in queue.itertuples()}
-    right.selectbox(ctx.t("risk.loan.pick"), options, index=None, key="w_risk_loan_pick", on_change=_pick,
+    right.selectbox(ctx.t("risk.loan.pick"), options, index=None, key=keys.W_RISK_LOAN_PICK, on_change=_pick,
                     format_func=lambda v: labels.get(v, v), placeholder=ctx.t("risk.loan.pick_placeholder"))
     loan = st.session_state.get(LOAN_KEY) or (options[0] if options else None)
     if loan is None:
@@ -65,7 +66,7 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     region_name = explain.display_category("region", row["region"], ctx.lang)
     c3.metric(ctx.t("risk.loan.segment_avg", segment=region_name), f"{region_p:.2%}",
               f"{(row['probability'] - region_p) * 100:+.2f} pp", delta_color="inverse", border=True)
-    c4.metric(ctx.t("risk.col.el"), format_money(float(row["expected_loss"]), ctx.currency), border=True,
+    c4.metric(ctx.t("risk.col.el"), format_money(float(row["expected_loss"]), ctx.currency, ctx.lang), border=True,
               help=ctx.t("risk.queue.el_help"))
 
     st.markdown(f"**{ctx.t('risk.loan.reasons')}**")
@@ -116,19 +117,19 @@ def whatif_section(ctx: PageContext, model, explainer, row: pd.Series, sv: np.nd
     current = float(row["scheduled_payment"])
     # New loan (or inputs dropped while another tab was open): reset them to this loan's facts
     # before the widgets are drawn.
-    if st.session_state.get("risk_wi_loan") != row["loan_id"] or any(k not in st.session_state for k in WHATIF_KEYS):
-        st.session_state["risk_wi_loan"] = row["loan_id"]
-        st.session_state["w_risk_wi_ext"] = 0
-        st.session_state["w_risk_wi_pay"] = round(current, 2)
-        st.session_state["w_risk_wi_contact"] = ""
+    if st.session_state.get(keys.RISK_WHATIF_LOAN) != row["loan_id"] or any(k not in st.session_state for k in WHATIF_KEYS):
+        st.session_state[keys.RISK_WHATIF_LOAN] = row["loan_id"]
+        st.session_state[keys.W_RISK_WHATIF_EXT] = 0
+        st.session_state[keys.W_RISK_WHATIF_PAY] = round(current, 2)
+        st.session_state[keys.W_RISK_WHATIF_CONTACT] = ""
     c1, c2, c3 = st.columns(3)
-    ext = c1.slider(ctx.t("risk.whatif.extension"), 0, 24, step=1, key="w_risk_wi_ext")
+    ext = c1.slider(ctx.t("risk.whatif.extension"), 0, 24, step=1, key=keys.W_RISK_WHATIF_EXT)
     suggested = explain.payment_after_extension(row, ext) if ext else current
     pay = c2.number_input(ctx.t("risk.whatif.payment", currency=ctx.currency), min_value=0.0, step=50.0,
-                          key="w_risk_wi_pay", help=ctx.t("risk.whatif.payment_help"))
+                          key=keys.W_RISK_WHATIF_PAY, help=ctx.t("risk.whatif.payment_help"))
     if ext:
         c2.caption(ctx.t("risk.whatif.payment_after", payment=f"{ctx.currency}{suggested:,.0f}", months=ext))
-    contact = c3.selectbox(ctx.t("risk.whatif.contact"), CONTACT_OUTCOMES, key="w_risk_wi_contact",
+    contact = c3.selectbox(ctx.t("risk.whatif.contact"), CONTACT_OUTCOMES, key=keys.W_RISK_WHATIF_CONTACT,
                            format_func=lambda o: ctx.t(f"risk.outcome.{o}") if o else ctx.t("risk.whatif.no_contact"))
     change = explain.WhatIf(extension_months=int(ext),
                             payment=None if abs(pay - round(current, 2)) < 0.005 else float(pay),

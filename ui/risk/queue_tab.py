@@ -37,8 +37,8 @@ def queue_tab(ctx: PageContext, stamp: str) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(ctx.t("risk.queue.scored"), f"{len(view):,}", border=True)
     m2.metric(ctx.t("risk.queue.listed"), f"{len(queue):,}", border=True)
-    m3.metric(ctx.t("risk.queue.exposure"), format_money(float(queue["exposure"].sum()), ctx.currency), border=True)
-    m4.metric(ctx.t("risk.queue.el"), format_money(float(queue["expected_loss"].sum()), ctx.currency),
+    m3.metric(ctx.t("risk.queue.exposure"), format_money(float(queue["exposure"].sum()), ctx.currency, ctx.lang), border=True)
+    m4.metric(ctx.t("risk.queue.el"), format_money(float(queue["expected_loss"].sum()), ctx.currency, ctx.lang),
               border=True, help=ctx.t("risk.queue.el_help"))
 
     shown = for_screen(ctx, display_frame(queue, ctx))

@@ -1,11 +1,12 @@
-"""Session keys shared by the Risk page's sections (plain keys, so they survive reruns)."""
+"""The Risk page's tabs, and choosing a loan from any of them (keys in ui/state.py)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-LOAN_KEY = "risk_loan"
-TAB_KEY = "w_risk_tab"
+from ui.state import RISK_LOAN as LOAN_KEY
+from ui.state import RISK_TAB as TAB_KEY
+
 TABS = ("risk.tab.queue", "risk.tab.loan", "risk.tab.drivers", "risk.tab.segments", "risk.tab.model",
         "risk.tab.monitoring")
 EXPLAIN_TAB = "risk.tab.loan"

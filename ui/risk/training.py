@@ -9,8 +9,9 @@ from analytics.risk import model as risk_model
 from analytics.risk.train import TrainConfig, train
 from ui import auth, cache
 from ui.frame import PageContext
+from ui.state import RISK_FLASH
 
-FLASH = "risk_flash"
+FLASH = RISK_FLASH
 
 
 def train_controls(ctx: PageContext, button_key: str, label_key: str, primary: bool = True) -> None:

@@ -5,6 +5,9 @@ folder, uploads, optimiser results). Editing makes a working copy that the compa
 once; saving commits it (and writes the file). Editors are keyed by a version number so a save
 or a discard starts them afresh from the committed strategy (a data editor's edits are deltas
 against the table it was given, which must stay fixed while the edits accumulate).
+
+The session keys are in ``ui/state.py``; the views tie their widgets to them with ``bound``, and
+the functions below read the run settings, rules, costs and loss parameters from those keys.
 """
 
 from __future__ import annotations
@@ -21,31 +24,12 @@ from analytics.strategy import rules, spec
 from analytics.strategy.engine import RunSettings
 from analytics.strategy.restructure import LossParams
 from analytics.strategy.rules import ContactRules, Operations
+from ui import state as keys
 
-LIB, ORIGIN, WORK, VER, SEL, ERRORS = "strat_lib", "strat_origin", "strat_work", "strat_ver", "strat_sel", "strat_errors"
-EFFECTS, EFFECTS_VER = "strat_effects", "strat_effects_ver"
+LIB, ORIGIN, WORK, VER, SEL, ERRORS = (keys.STRAT_LIB, keys.STRAT_ORIGIN, keys.STRAT_WORK, keys.STRAT_VER,
+                                       keys.STRAT_SEL, keys.STRAT_ERRORS)
+EFFECTS, EFFECTS_VER = keys.STRAT_EFFECTS, keys.STRAT_EFFECTS_VER
 DEFAULT_SELECTION = ("Do nothing", "SMS reminders + flexible plans", "Early warning + AI voice bot")
-
-
-# Widgets whose choices must outlive a switch to another view of the page (Streamlit drops the
-# state of widgets that are not drawn in a run; re-assigning the key each run keeps it).
-PERSISTED = ("w_strat_view", "w_strat_sel", "w_strat_dpd", "w_strat_months", "w_strat_paths", "w_strat_edit", "w_rule_from",
-             "w_rule_to", "w_rule_calls7", "w_rule_monthly", "w_rule_third", "w_ops_call_min", "w_ops_visit_h",
-             "w_ops_offer_min", "w_loss_dep", "w_loss_auction", "w_loss_months_sale", "w_loss_repo_cost",
-             "w_loss_co_rec", "w_loss_discount", "w_opt_budget", "w_opt_agent", "w_opt_field", "w_opt_channels",
-             "w_eff_channels", "w_plan_alpha")
-
-
-def keep_widget_state() -> None:
-    for key in PERSISTED:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-
-
-def seed(key: str, default) -> None:
-    """A widget's first value, set through session state (the widget then takes no default)."""
-    if key not in st.session_state:
-        st.session_state[key] = default
 
 
 def init_library() -> None:
@@ -138,32 +122,32 @@ def save(name: str) -> Path:
 # ---------------------------------------------------------------- settings read from widget state
 
 def run_settings() -> RunSettings:
-    return RunSettings(months=int(st.session_state.get("w_strat_months", 12)),
-                       paths=int(st.session_state.get("w_strat_paths", 1000)),
-                       seed=int(st.session_state.get("w_strat_seed", 7)))
+    return RunSettings(months=int(st.session_state.get(keys.STRAT_MONTHS, 12)),
+                       paths=int(st.session_state.get(keys.STRAT_PATHS, 1000)),
+                       seed=int(st.session_state.get(keys.STRAT_SEED, 7)))
 
 
 def contact_rules(market: str) -> ContactRules:
     d = rules.rules_for(market)
     g = st.session_state.get
-    calls = g("w_rule_calls7", d.max_calls_per_7_days)
-    monthly = g("w_rule_monthly", d.max_contacts_per_month)
+    calls = g(keys.RULE_CALLS7, d.max_calls_per_7_days)
+    monthly = g(keys.RULE_MONTHLY, d.max_contacts_per_month)
     return ContactRules(market=d.market,
-                        contact_hours=(int(g("w_rule_from", d.contact_hours[0])), int(g("w_rule_to", d.contact_hours[1]))),
+                        contact_hours=(int(g(keys.RULE_FROM, d.contact_hours[0])), int(g(keys.RULE_TO, d.contact_hours[1]))),
                         max_calls_per_7_days=int(calls) if calls is not None else None,
-                        third_party_allowed=bool(g("w_rule_third", d.third_party_allowed)),
+                        third_party_allowed=bool(g(keys.RULE_THIRD, d.third_party_allowed)),
                         max_contacts_per_month=int(monthly) if monthly is not None else None)
 
 
 def operations(default: Operations) -> Operations:
     g = st.session_state.get
-    costs = st.session_state.get("strat_costs") or {}
+    costs = st.session_state.get(keys.STRAT_COSTS) or {}
     return Operations(
         cost={c: float(costs.get(c, {}).get("cost", v)) for c, v in default.cost.items()},
         complaint_rate={c: float(costs.get(c, {}).get("complaint_rate", v)) for c, v in default.complaint_rate.items()},
-        agent_minutes={"agent_call": float(g("w_ops_call_min", default.agent_minutes.get("agent_call", 6.0)))},
-        field_hours={"field_visit": float(g("w_ops_visit_h", default.field_hours.get("field_visit", 2.5)))},
-        offer_agent_minutes=float(g("w_ops_offer_min", default.offer_agent_minutes)),
+        agent_minutes={"agent_call": float(g(keys.OPS_CALL_MIN, default.agent_minutes.get("agent_call", 6.0)))},
+        field_hours={"field_visit": float(g(keys.OPS_VISIT_H, default.field_hours.get("field_visit", 2.5)))},
+        offer_agent_minutes=float(g(keys.OPS_OFFER_MIN, default.offer_agent_minutes)),
         sources=default.sources,
     )
 
@@ -175,14 +159,14 @@ def operations_json(ops: Operations) -> str:
 def loss_params() -> LossParams:
     g = st.session_state.get
     d = LossParams()
-    repo = g("w_loss_repo_cost", None)
-    co = g("w_loss_co_rec", None)
-    return LossParams(depreciation_per_month=float(g("w_loss_dep", d.depreciation_per_month)),
-                      auction_cost=float(g("w_loss_auction", d.auction_cost)),
-                      months_to_sale=int(g("w_loss_months_sale", d.months_to_sale)),
+    repo = g(keys.LOSS_REPO_COST, None)
+    co = g(keys.LOSS_CO_REC, None)
+    return LossParams(depreciation_per_month=float(g(keys.LOSS_DEP, d.depreciation_per_month)),
+                      auction_cost=float(g(keys.LOSS_AUCTION, d.auction_cost)),
+                      months_to_sale=int(g(keys.LOSS_MONTHS_SALE, d.months_to_sale)),
                       repossession_cost=float(repo) if repo is not None else None,
                       charge_off_recovery=float(co) if co is not None else None,
-                      discount_rate=float(g("w_loss_discount", d.discount_rate)))
+                      discount_rate=float(g(keys.LOSS_DISCOUNT, d.discount_rate)))
 
 
 def effects_json() -> str:
