@@ -21,7 +21,7 @@ from analytics import config, store
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
-from analytics.security import outputs
+from analytics.security import changes, outputs
 from analytics.store import Tables
 
 log = logging.getLogger("analytics")
@@ -245,17 +245,29 @@ def cmd_import(args, db: Path) -> int:
     try:
         # A new version of the store (a copy of the current one for appends), switched to only
         # when the import wrote something; a check or a refused import leaves no version behind.
+        # A check writes the new version too and then discards it: what the load would add, replace
+        # and delete is measured on real data, and stated before anything is switched to.
         with store.loading(db, from_current=args.mode == "append", keep=config.settings().keep_versions) as load:
             report = ingest.run_import(load.con, files, mapping, mode=args.mode, threshold=threshold,
                                        pool=args.pool, market=args.market, currency=args.currency,
-                                       dry_run=args.check, progress=update,
+                                       dry_run=False, progress=update,
                                        rejected_out=Path(args.rejected_out) if args.rejected_out else None,
                                        plausibility_checks=not args.no_plausibility, row_ids=args.row_ids)
-            if args.check or not report.loaded_anything:
+            found = (changes.compare(load.con, store.current_file(db)) if report.loaded_anything
+                     else changes.NOTHING)
+            refused_deletion = found.needs_confirmation and not args.yes and not args.check
+            if args.check or not report.loaded_anything or refused_deletion:
                 load.discard()
     finally:
         bar.close()
+    if args.check:
+        report.dry_run, report.counts = True, None
     _print_report(report, db)
+    if report.loaded_anything:
+        print(found.statement())
+    if refused_deletion:
+        raise InputError(f"Nothing was loaded; {db} is unchanged: the load deletes stored rows. Run it again with "
+                         "--yes to confirm (the version before it is kept and can be brought back with 'restore').")
     if not args.check and report.loaded_anything:
         _audit("replace" if args.mode == "replace" else "import",
                {"files": [f.name for f in report.files], "loaded": report.loaded, "months": report.months,
@@ -349,6 +361,24 @@ def _audit(action: str, what: dict, db: Path) -> None:
     audit.safe_record(config.settings().audit_log, f"cli:{getpass.getuser()}", action, what, version)
 
 
+def cmd_versions(args, db: Path) -> int:
+    kept = store.list_versions(db)
+    if not kept:
+        print(f"{db} has no kept versions yet (the first load makes version 0001).")
+        return 0
+    for v in kept:
+        print(f"{v.name}  {v.created:%Y-%m-%d %H:%M} UTC  {v.size / 2**20:8.1f} MB{'  (current)' if v.current else ''}")
+    return 0
+
+
+def cmd_restore(args, db: Path) -> int:
+    before = store.current_version(db)
+    version = store.restore(db, args.version)
+    _audit("restore", {"from": before, "to": version.name}, db)
+    print(f"Restored {db} to version {version.name} (was {before}); the app shows it on its next run.")
+    return 0
+
+
 def cmd_audit(args, db: Path) -> int:
     from analytics.security import audit
 
@@ -436,6 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "$COLLECTLENS_REJECT_THRESHOLD or 0.05)")
     i.add_argument("--rejected-out", help="write every rejected row, with its reasons, to this CSV")
     i.add_argument("--check", action="store_true", help="check the files and report; write nothing")
+    i.add_argument("--yes", action="store_true",
+                   help="confirm a load that deletes stored rows (the check states what it deletes)")
     i.add_argument("--no-plausibility", action="store_true",
                    help="skip the plausibility checks (only for files known to be right that trip them)")
     i.add_argument("--row-ids", action="store_true",
@@ -448,6 +480,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", help="write the mapping here instead of printing it")
     m.set_defaults(func=cmd_mapping)
 
+
+    v = sub.add_parser("versions", help="list the kept versions of the store")
+    v.set_defaults(func=cmd_versions)
+    rs = sub.add_parser("restore", help="switch the store back to a kept version (see 'versions')")
+    rs.add_argument("version", help="a version number, e.g. 0006")
+    rs.set_defaults(func=cmd_restore)
 
     a = sub.add_parser("audit", help="verify or show the audit trail")
     a.add_argument("action", choices=["verify", "show"])
