@@ -6,7 +6,9 @@ Errors a user can cause print one clear line and exit with code 2; nothing is ha
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
+import json
 import logging
 import re
 import sys
@@ -19,6 +21,7 @@ from analytics import config, store
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
+from analytics.security import changes, outputs
 from analytics.store import Tables
 
 log = logging.getLogger("analytics")
@@ -29,7 +32,7 @@ def _progress_bar(desc: str):
 
     def update(fraction: float, message: str) -> None:
         bar.n = int(fraction * 100)
-        bar.set_postfix_str(message, refresh=False)
+        bar.set_postfix_str(outputs.terminal_text(message), refresh=False)
         bar.refresh()
 
     return bar, update
@@ -50,17 +53,29 @@ def cmd_synth(args, db: Path) -> int:
 
 
 def cmd_ensure_sample(args, db: Path) -> int:
-    """Build the default sample only when the store has no data (used by make run / make test)."""
+    """Build the default sample only when the store has no data (used by make run / make test), and
+    train the risk model on the sample when none is saved, so the Risk page explains on first open."""
     con = store.open_current(db)
     try:
-        if store.has_data(con):
-            print(f"Data present in {db}; nothing to build.")
-            return 0
+        present = store.has_data(con)
+        sample = store.read_metadata(con).get("source") == "sample"
     finally:
         con.close()
     s = config.settings()
-    args.loans, args.seed, args.market = s.sample_loans, config.DEFAULT_SAMPLE_SEED, s.sample_market
-    return cmd_synth(args, db)
+    if present:
+        print(f"Data present in {db}; nothing to build.")
+    else:
+        args.loans, args.seed, args.market = s.sample_loans, config.DEFAULT_SAMPLE_SEED, s.sample_market
+        code = cmd_synth(args, db)
+        if code:
+            return code
+        sample = True
+    from analytics.risk import model as risk_model
+
+    if sample and not args.no_train and not risk_model.model_paths(s.models_dir)[0].exists():
+        args.horizon, args.threads, args.max_rows, args.models_dir = 3, None, None, None
+        return cmd_train(args, db)
+    return 0
 
 
 def parse_month(text: str) -> pd.Timestamp:
@@ -97,9 +112,11 @@ def cmd_export(args, db: Path) -> int:
     out = Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+        outputs.write_csv(frame, out)
     except OSError as exc:
         raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    if args.table in LOAN_LEVEL_EXPORTS:
+        _audit("export", {"table": args.table, "rows": len(frame), "out": out.name}, db)
     print(f"Wrote {len(frame):,} rows of {args.table} to {out}")
     return 0
 
@@ -118,6 +135,7 @@ def cmd_report(args, db: Path) -> int:
     finally:
         bar.close()
         con.close()
+    _audit("report", {"month": args.month, "lang": args.lang, "files": [Path(p).name for p in written]}, db)
     print("Wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -228,17 +246,33 @@ def cmd_import(args, db: Path) -> int:
     try:
         # A new version of the store (a copy of the current one for appends), switched to only
         # when the import wrote something; a check or a refused import leaves no version behind.
+        # A check writes the new version too and then discards it: what the load would add, replace
+        # and delete is measured on real data, and stated before anything is switched to.
         with store.loading(db, from_current=args.mode == "append", keep=config.settings().keep_versions) as load:
             report = ingest.run_import(load.con, files, mapping, mode=args.mode, threshold=threshold,
                                        pool=args.pool, market=args.market, currency=args.currency,
-                                       dry_run=args.check, progress=update,
+                                       dry_run=False, progress=update,
                                        rejected_out=Path(args.rejected_out) if args.rejected_out else None,
                                        plausibility_checks=not args.no_plausibility, row_ids=args.row_ids)
-            if args.check or not report.loaded_anything:
+            found = (changes.compare(load.con, store.current_file(db)) if report.loaded_anything
+                     else changes.NOTHING)
+            refused_deletion = found.needs_confirmation and not args.yes and not args.check
+            if args.check or not report.loaded_anything or refused_deletion:
                 load.discard()
     finally:
         bar.close()
+    if args.check:
+        report.dry_run, report.counts = True, None
     _print_report(report, db)
+    if report.loaded_anything:
+        print(found.statement())
+    if refused_deletion:
+        raise InputError(f"Nothing was loaded; {db} is unchanged: the load deletes stored rows. Run it again with "
+                         "--yes to confirm (the version before it is kept and can be brought back with 'restore').")
+    if not args.check and report.loaded_anything:
+        _audit("replace" if args.mode == "replace" else "import",
+               {"files": [f.name for f in report.files], "loaded": report.loaded, "months": report.months,
+                "threshold": threshold, "refused": [f.name for f in report.refused]}, db)
     if args.rejected_out and report.rejected_total:
         print(f"Wrote {report.rejected_total:,} rejected rows to {args.rejected_out}")
     if args.check:
@@ -260,7 +294,8 @@ def cmd_mapping(args, db: Path) -> int:
         mapping = ingest.suggest_mapping(list(source.columns))
         unmapped = [c for c in source.columns if c not in mapping.fields.values()]
         if unmapped:
-            print(f"Columns not mapped (edit the file to load them): {', '.join(unmapped)}", file=sys.stderr)
+            print(outputs.terminal_text(f"Columns not mapped (edit the file to load them): {', '.join(unmapped)}"),
+                  file=sys.stderr)
     text = mapping.to_json()
     if args.out:
         out = Path(args.out)
@@ -294,6 +329,7 @@ def cmd_train(args, db: Path) -> int:
         con.close()
     path = risk_model.save(model, models_dir)
     meta = model.meta
+    _audit("train", {"horizon": cfg.horizon, "left_out": meta.get("left_out_features", [])}, db)
     m, b = meta["metrics"]["model"], meta["metrics"]["baseline"]
     w = meta["windows"]
     print(f"Trained the risk model ({meta['target']}) in {meta['timing_s']['total']:.0f} s; saved to {path}")
@@ -303,10 +339,76 @@ def cmd_train(args, db: Path) -> int:
     for name, r in (("gradient boosting", m), ("logistic baseline", b)):
         print(f"  {name:18s} AUC {r['auc']:.3f}  Gini {r['gini']:.3f}  KS {r['ks']:.3f}  Brier {r['brier']:.5f}")
     print("  top features: " + ", ".join(r["feature"] for r in meta["importance"][:8]))
+    if meta.get("left_out_features"):
+        print("  note: left out features with no value in this book: " + ", ".join(meta["left_out_features"]))
     if not meta["collections_features"]:
         print("  note: the actions table is empty (no contact history), so the model was trained "
               "without collections features.")
     return 0
+
+
+LOAN_LEVEL_EXPORTS = ("scores", "early_warning")
+
+
+def _audit(action: str, what: dict, db: Path) -> None:
+    """One audit entry for a command, by the operating-system user, with the store's data version."""
+    import getpass
+
+    from analytics.security import audit
+
+    version = None
+    with contextlib.suppress(Exception):  # the entry matters more than its version stamp
+        version = store.data_version(db)
+    audit.safe_record(config.settings().audit_log, f"cli:{getpass.getuser()}", action, what, version)
+
+
+def cmd_versions(args, db: Path) -> int:
+    kept = store.list_versions(db)
+    if not kept:
+        print(f"{db} has no kept versions yet (the first load makes version 0001).")
+        return 0
+    for v in kept:
+        print(f"{v.name}  {v.created:%Y-%m-%d %H:%M} UTC  {v.size / 2**20:8.1f} MB{'  (current)' if v.current else ''}")
+    return 0
+
+
+def cmd_restore(args, db: Path) -> int:
+    before = store.current_version(db)
+    version = store.restore(db, args.version)
+    _audit("restore", {"from": before, "to": version.name}, db)
+    print(f"Restored {db} to version {version.name} (was {before}); the app shows it on its next run.")
+    return 0
+
+
+def cmd_audit(args, db: Path) -> int:
+    from analytics.security import audit
+
+    path = Path(args.log) if args.log else config.settings().audit_log
+    if args.action == "show":
+        for e in audit.entries(path)[-args.last:]:
+            print(f"{e.get('seq'):>6}  {e.get('at')}  {e.get('who')}  {e.get('action')}  "
+                  f"{json.dumps(e.get('what'), ensure_ascii=False)}  data {e.get('data_version') or '-'}")
+        return 0
+    problems = audit.verify(path)
+    if problems:
+        raise InputError(f"The audit trail {path.name} has been tampered with: " + " ".join(problems))
+    print(f"The audit trail {path.name} is intact: {len(audit.entries(path)):,} entries, each chained to the one "
+          "before.")
+    return 0
+
+
+class _TerminalSafe:
+    """Standard output without control characters: file names and values from the data cannot move
+    the cursor, recolour or rewrite the user's terminal."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(outputs.terminal_text(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -322,7 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--market", default=config.DEFAULT_SAMPLE_MARKET, help="cn or us")
     s.set_defaults(func=cmd_synth)
 
-    e = sub.add_parser("ensure-sample", help="build the default sample if the database has no data")
+    e = sub.add_parser("ensure-sample", help="build the default sample if the database has no data, and train the "
+                                             "risk model on it if none is saved")
+    e.add_argument("--no-train", action="store_true", help="do not train the risk model")
     e.set_defaults(func=cmd_ensure_sample)
 
     x = sub.add_parser("export", help="write an analytics table to CSV")
@@ -363,6 +467,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "$COLLECTLENS_REJECT_THRESHOLD or 0.05)")
     i.add_argument("--rejected-out", help="write every rejected row, with its reasons, to this CSV")
     i.add_argument("--check", action="store_true", help="check the files and report; write nothing")
+    i.add_argument("--yes", action="store_true",
+                   help="confirm a load that deletes stored rows (the check states what it deletes)")
     i.add_argument("--no-plausibility", action="store_true",
                    help="skip the plausibility checks (only for files known to be right that trip them)")
     i.add_argument("--row-ids", action="store_true",
@@ -375,6 +481,18 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", help="write the mapping here instead of printing it")
     m.set_defaults(func=cmd_mapping)
 
+
+    v = sub.add_parser("versions", help="list the kept versions of the store")
+    v.set_defaults(func=cmd_versions)
+    rs = sub.add_parser("restore", help="switch the store back to a kept version (see 'versions')")
+    rs.add_argument("version", help="a version number, e.g. 0006")
+    rs.set_defaults(func=cmd_restore)
+
+    a = sub.add_parser("audit", help="verify or show the audit trail")
+    a.add_argument("action", choices=["verify", "show"])
+    a.add_argument("--last", type=int, default=50, help="show: the last N entries")
+    a.add_argument("--log", help="the log (default: $COLLECTLENS_AUDIT_LOG or data/audit.jsonl)")
+    a.set_defaults(func=cmd_audit)
 
     r = sub.add_parser("train", help="train the risk model (saved under data/models/)")
     r.add_argument("--horizon", type=int, default=3, help="months ahead, 1-12 (default 3)")
@@ -391,9 +509,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     db = args.db or config.settings().db_path
     try:
-        return args.func(args, db)
+        with contextlib.redirect_stdout(_TerminalSafe(sys.stdout)):
+            return args.func(args, db)
     except CollectLensError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {outputs.terminal_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the database was left as it was before this command", file=sys.stderr)

@@ -93,6 +93,13 @@ class Settings:
     models_dir: Path
     train_threads: int | None
     strategies_dir: Path = DEFAULT_STRATEGIES_DIR
+    # Folders the Data page may read server files from (COLLECTLENS_IMPORT_ROOTS, separated by
+    # os.pathsep); empty: the server-folder import is off and only uploads are accepted.
+    import_roots: tuple[Path, ...] = ()
+    # The hash-chained audit trail (analytics/security/audit.py).
+    audit_log: Path = DATA_DIR / "audit.jsonl"
+    # Who has which role when sign-in is configured (analytics/security/roles.py).
+    roles_file: Path = PROJECT_ROOT / ".streamlit" / "roles.toml"
     keep_versions: int = DEFAULT_KEEP_VERSIONS
 
 
@@ -118,5 +125,20 @@ def settings() -> Settings:
         if os.environ.get("COLLECTLENS_MODELS_DIR") else MODELS_DIR,
         train_threads=int(os.environ["COLLECTLENS_TRAIN_THREADS"]) if os.environ.get("COLLECTLENS_TRAIN_THREADS")
         else None,
+        import_roots=_import_roots(),
+        audit_log=Path(os.environ["COLLECTLENS_AUDIT_LOG"]).expanduser() if os.environ.get("COLLECTLENS_AUDIT_LOG")
+        else DATA_DIR / "audit.jsonl",
+        roles_file=Path(os.environ["COLLECTLENS_ROLES"]).expanduser() if os.environ.get("COLLECTLENS_ROLES")
+        else PROJECT_ROOT / ".streamlit" / "roles.toml",
         keep_versions=max(1, int(os.environ.get("COLLECTLENS_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS))),
     )
+
+
+def _import_roots() -> tuple[Path, ...]:
+    raw = os.environ.get("COLLECTLENS_IMPORT_ROOTS", "")
+    return tuple(Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip())
+
+
+def internal_dirs() -> tuple[Path, ...]:
+    """Server folders whose paths are never shown to a web user (messages are scrubbed of them)."""
+    return (UPLOADS_DIR, Path(tempfile.gettempdir()), DATA_DIR, PROJECT_ROOT)

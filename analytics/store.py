@@ -321,7 +321,7 @@ def _merge(con: duckdb.DuckDBPyConnection, stage: dict[str, str], replace_source
                 DELETE FROM performance t WHERE EXISTS (
                     SELECT 1 FROM (SELECT DISTINCT s.as_of_month, l.pool FROM "{stage[name]}" s
                                    JOIN loans l USING (loan_id)) m
-                    JOIN loans tl ON tl.pool IS NOT DISTINCT FROM m.pool
+                    JOIN loans tl ON tl.pool = m.pool  -- an empty pool never matches (issue 16)
                     WHERE tl.loan_id = t.loan_id AND m.as_of_month = t.as_of_month)""")
         con.execute(f'INSERT INTO "{name}" SELECT * FROM "{stage[name]}"')
         con.execute(f'DROP TABLE "{stage[name]}"')

@@ -13,7 +13,8 @@ from analytics.display.labels import level_label, segment_label, state_label
 from analytics.figures import delinquency as dq_fig
 from analytics.metrics import delinquency
 from analytics.metrics.segments import DIMENSIONS, segment_order
-from ui import cache
+from analytics.security import outputs
+from ui import auth, cache
 from ui.frame import PageContext, frame, guarded
 from ui.widgets import bucket_naming_switch, for_screen, measure_switch
 
@@ -71,7 +72,7 @@ def _breakdown(ctx: PageContext, month, dim: str, level: int, measure: str, nami
     has_prev = (seg["as_of_month"] == prev).any()
     effects = None
     if has_prev:
-        effects = delinquency.mix_rate_effects(ibis.memtable(seg), month, prev, level, measure).to_pandas()
+        effects = cache.local_frame(delinquency.mix_rate_effects(ibis.memtable(seg), month, prev, level, measure))
     table = _ranked_table(ctx, now, effects, dim, level, measure)
     st.dataframe(table[table["_loans"] >= min_loans].drop(columns=["_loans", "_segment"]), hide_index=True,
                  width="stretch", height=min(420, 38 + 35 * len(table)))
@@ -127,6 +128,9 @@ def _ranked_table(ctx: PageContext, now: pd.DataFrame, effects, dim: str, level:
 
 def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int, naming: str = "dpd") -> None:
     st.subheader(ctx.t("dq.drill"))
+    if not ctx.access.can("loan_level"):
+        st.info(ctx.t("auth.viewer_aggregates"), icon=":material/lock:")
+        return
     ranked = now.sort_values(f"dq{level}", ascending=False)["segment"].tolist()
     c1, c2 = st.columns([2, 1])
     segment = c1.selectbox(ctx.t("dq.drill_segment"), ranked, format_func=lambda s: segment_label(dim, s, ctx.lang),
@@ -146,9 +150,10 @@ def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int
     st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(loans), 1)))
     if ctx.presentation:  # no loan-level export from the meeting room
         return
-    st.download_button(ctx.t("dq.drill_download"), loans.to_csv(index=False).encode("utf-8"),
+    st.download_button(ctx.t("dq.drill_download"), outputs.csv_bytes(loans),
                        file_name=f"delinquent_{dim}_{segment}_{month:%Y-%m}.csv", mime="text/csv",
-                       key="w_dq_download")
+                       key="w_dq_download", on_click=auth.record,
+                       args=(ctx, "export", {"what": "delinquent loans", "segment": str(segment), "rows": len(loans)}))
 
 
 ctx = frame("nav.delinquency")

@@ -66,7 +66,7 @@ def roll_rates_page(ctx: PageContext) -> None:
     _not_observed(ctx, recent, naming)
 
     left, right = st.columns(2)
-    rolls = transitions.roll_rates(ibis.memtable(transitions.pooled_window(book, end, max(TREND_MONTHS, months)))).to_pandas()
+    rolls = cache.local_frame(transitions.roll_rates(ibis.memtable(transitions.pooled_window(book, end, max(TREND_MONTHS, months)))))
     left.plotly_chart(rr_fig.roll_rates_figure(rolls, ctx.lang, measure, naming), width="stretch")
     cures = cache.rr_cures(ctx.data_version, f, end, months + max(transitions.CURE_HORIZONS))
     pooled = transitions.pooled_cure_rates(cures, end, months + max(transitions.CURE_HORIZONS)) if len(cures) else cures

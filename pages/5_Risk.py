@@ -41,9 +41,13 @@ def risk(ctx: PageContext) -> None:
     if st.session_state.get(TAB_KEY) not in labels:
         st.session_state.pop(TAB_KEY, None)  # labels change with the language
     tabs = st.tabs(labels, key=TAB_KEY, on_change="rerun")
+    def aggregates_only() -> None:
+        st.info(ctx.t("auth.viewer_aggregates"), icon=":material/lock:")
+
+    loan_level = ctx.access.can("loan_level")
     sections = (
-        lambda: queue_tab(ctx, stamp),
-        lambda: loan_tab(ctx, stamp, model, explainer),
+        (lambda: queue_tab(ctx, stamp)) if loan_level else aggregates_only,
+        (lambda: loan_tab(ctx, stamp, model, explainer)) if loan_level else aggregates_only,
         lambda: drivers_tab(ctx, stamp, model),
         lambda: segments_tab(ctx, stamp, model),
         lambda: model_tab(ctx, model),

@@ -3,6 +3,8 @@ Overview then shows them; checks write nothing; bad input shows a message, not a
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from analytics import store
@@ -16,7 +18,9 @@ from tests.file_fixtures import gbk_csv
 
 @pytest.fixture
 def fresh_db(tmp_path, monkeypatch):
-    """A store of its own holding a small sample (as on a first start), with clean caches."""
+    """A store of its own holding a small sample (as on a first start), with clean caches; the
+    test's folder and the sample filings are the import roots the server may read from."""
+    monkeypatch.setenv("COLLECTLENS_IMPORT_ROOTS", os.pathsep.join([str(tmp_path), str(fx.samples_dir())]))
     with app_on(build_sample(tmp_path / "portfolio.duckdb", loans=300, seed=5), monkeypatch) as db:
         yield db
 

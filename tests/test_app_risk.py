@@ -84,7 +84,7 @@ def test_pick_a_loan_and_change_what_if_inputs(trained_env, latest_scores):
     reference = explain.book_reference(scores, model.features)
     sv = explainer.shap_values(model.matrix(row.to_frame().T.assign(loan_id=loan)))[0]
     reasons = explain.reasons(sv, row, model.features, 3, reference)
-    shown = " ".join(m.value for m in at.markdown)
+    shown = " ".join(m.value for m in [*at.markdown, *at.caption])  # the other language is a caption
     for r in reasons:
         assert r.text_en in shown and r.text_zh in shown
 

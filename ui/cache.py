@@ -59,6 +59,16 @@ def tables() -> Tables:
     return cached[path][1]
 
 
+def local_frame(expr) -> pd.DataFrame:
+    """Run an expression over in-memory frames (``ibis.memtable``) on this thread's own DuckDB
+    connection. ``expr.to_pandas()`` would run on Ibis's default backend, one connection shared by
+    every session's thread ("connection is busy" with twenty users at once)."""
+    backend = getattr(_thread, "local_backend", None)
+    if backend is None:
+        backend = _thread.local_backend = ibis.duckdb.connect()
+    return backend.execute(expr)
+
+
 def data_version() -> str:
     """The store's data version (version file and load stamp): part of every data cache key."""
     path = db_path()
@@ -272,7 +282,7 @@ def data_shape(data_version: str, f: PortfolioFilter) -> dict:
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
 def dq_rates(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
     trend = delinquency_trend(data_version, f)
-    return delinquency.rates_from_trend(ibis.memtable(trend)).to_pandas()
+    return local_frame(delinquency.rates_from_trend(ibis.memtable(trend)))
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
@@ -301,12 +311,12 @@ def co_counts(data_version: str, f: PortfolioFilter, by: str | None) -> pd.DataF
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def co_curves(data_version: str, f: PortfolioFilter, grain: str, by: str | None) -> pd.DataFrame:
-    return cohorts.curves_from_counts(ibis.memtable(co_counts(data_version, f, by)), grain).to_pandas()
+    return local_frame(cohorts.curves_from_counts(ibis.memtable(co_counts(data_version, f, by)), grain))
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def co_compare(data_version: str, f: PortfolioFilter, by: str) -> pd.DataFrame:
-    return cohorts.cohort_curves_from_counts(ibis.memtable(co_counts(data_version, f, by))).to_pandas()
+    return local_frame(cohorts.cohort_curves_from_counts(ibis.memtable(co_counts(data_version, f, by))))
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)

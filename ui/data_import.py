@@ -19,15 +19,15 @@ import pandas as pd
 import streamlit as st
 
 from analytics import config, ingest, store
-from analytics.errors import CollectLensError
+from analytics.errors import CollectLensError, StoreError
 from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
-from ui import cache
+from analytics.security import confine, outputs
+from ui import auth, cache
 from ui.frame import PageContext
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet", "pq", "xml"]
-MAX_UPLOAD_MB = 2048
 PREVIEW_ROWS = 20
 SHOWN_REJECTED = 200
 UPLOAD_MAX_AGE_S = 24 * 3600
@@ -37,6 +37,10 @@ DATE_CHOICES = ("auto", *transform.DATE_FORMATS, *transform.MONTH_FORMATS)
 def data_page(ctx: PageContext) -> None:
     st.title(ctx.t("data.title"))
     st.caption(ctx.t("data.intro"))
+    if not ctx.access.can("import"):  # analysts see what is stored, only administrators load
+        st.info(ctx.t("auth.needs_role", role=ctx.t("role.admin")), icon=":material/lock:")
+        _store_summary(ctx)
+        return
     st.subheader(ctx.t("data.step.files"))
     files = _choose_files(ctx)
     if files:
@@ -72,23 +76,41 @@ def _sweep_old_uploads() -> None:
 
 
 def _choose_files(ctx: PageContext) -> list[tuple[Path, str]]:
+    # The limit the server enforces (server.maxUploadSize in .streamlit/config.toml), not a promise of its own.
     uploads = st.file_uploader(ctx.t("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
-                               key="w_di_upload", help=ctx.t("data.upload.help"), max_upload_size=MAX_UPLOAD_MB)
+                               key="w_di_upload", help=ctx.t("data.upload.help"),
+                               max_upload_size=int(st.get_option("server.maxUploadSize")))
+    roots = config.settings().import_roots
     folder = st.text_input(ctx.t("data.folder"), key="w_di_folder", help=ctx.t("data.folder.help"),
-                           placeholder="/data/servicing/2026-07/")
+                           placeholder=str(roots[0]) if roots else "") if roots else ""
     files: list[tuple[Path, str]] = []
+    stored = st.session_state.setdefault("di_stored", {})
     for up in uploads or []:
-        dest = _upload_dir() / up.file_id / up.name
-        if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(up.getbuffer())
-        files.append((dest, up.name))
-    if folder.strip():
         try:
-            files += [(p, p.name) for p in ingest.expand_paths([Path(folder.strip()).expanduser()])]
+            name = confine.check_upload_name(up.name)
         except CollectLensError as exc:
             st.error(str(exc))
+            continue
+        if up.file_id not in stored:  # a server-made name: the user's name is only a label
+            dest = _upload_dir() / confine.stored_upload_name(name)
+            dest.write_bytes(up.getbuffer())
+            stored[up.file_id] = str(dest)
+        files.append((Path(stored[up.file_id]), name))
+    if folder.strip():
+        try:
+            files += [(p, p.name) for p in confine.confined_files(folder, roots, readers_suffixes())]
+        except CollectLensError as exc:
+            st.error(shown_error(exc))
     return files
+
+
+def readers_suffixes() -> tuple[str, ...]:
+    return tuple(f".{t}" for t in UPLOAD_TYPES)
+
+
+def shown_error(exc: BaseException | str) -> str:
+    """An error message fit for a web user: no server path in it."""
+    return confine.scrub_paths(str(exc), config.internal_dirs())
 
 
 def _inspect(ctx: PageContext, files: list[tuple[Path, str]]) -> list[ingest.Source]:
@@ -101,7 +123,7 @@ def _inspect(ctx: PageContext, files: list[tuple[Path, str]]) -> list[ingest.Sou
             try:
                 seen[key] = ingest.inspect_file(path, name)
             except CollectLensError as exc:
-                seen[key] = getattr(exc, "detail", None) or str(exc)
+                seen[key] = shown_error(getattr(exc, "detail", None) or str(exc))
         found = seen[key]
         if isinstance(found, ingest.Source):
             sources.append(found)
@@ -131,7 +153,7 @@ def _preview(ctx: PageContext, sources: list[ingest.Source]) -> None:
         try:
             cached[key] = readers.preview(con, source, _upload_dir(), PREVIEW_ROWS)
         except (CollectLensError, duckdb.Error) as exc:
-            cached[key] = str(exc).splitlines()[0]
+            cached[key] = shown_error(str(exc).splitlines()[0])
         finally:
             con.close()
     shown = cached[key]
@@ -195,7 +217,7 @@ def _mapping_editor(ctx: PageContext, sources: list[ingest.Source]) -> dict[str,
     for columns, members in groups.items():
         g = hashlib.sha1("\x1f".join(columns).encode()).hexdigest()[:10]
         with st.container(border=True):
-            st.markdown(ctx.t("data.mapping.group", files=", ".join(m.name for m in members)))
+            st.markdown(ctx.t("data.mapping.group", files=outputs.markdown_text(", ".join(m.name for m in members))))
             mapping = _edit_group(ctx, g, list(columns), _examples(members[0]))
             for m in members:
                 try:
@@ -285,20 +307,30 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
     load = b2.button(ctx.t("data.load"), key="w_di_load", type="primary", icon=":material/upload:")
     if not (check or load):
         return
-    with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
-        bar = st.progress(0.0)
-        # A new version of the store, switched to only when rows were loaded (store.loading).
-        with store.loading(config.settings().db_path, from_current=mode == "append",
-                           keep=config.settings().keep_versions) as version:
-            report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
-                                       dry_run=not load,
-                                       progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-            if not (load and report.loaded_anything):
-                version.discard()
-        status.update(label=ctx.t("data.loaded_status" if load else "data.checked_status"), state="complete",
-                      expanded=False)
+    try:
+        with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
+            bar = st.progress(0.0)
+            # A new version of the store, switched to only when rows were loaded (store.loading).
+            with store.loading(config.settings().db_path, from_current=mode == "append",
+                               keep=config.settings().keep_versions) as version:
+                report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
+                                           dry_run=not load,
+                                           progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+                if not (load and report.loaded_anything):
+                    version.discard()
+            status.update(label=ctx.t("data.loaded_status" if load else "data.checked_status"), state="complete",
+                          expanded=False)
+    except StoreError as exc:
+        if "Another load" not in str(exc):  # store.loading's lock: one load or restore at a time
+            raise
+        st.warning(ctx.t("load.busy"), icon=":material/hourglass_top:")
+        return
     st.session_state["di_report"] = report
     if load and report.loaded_anything:
+        auth.record(ctx, mode if mode == "replace" else "import",
+                    {"files": [f.name for f in report.files], "loaded": report.loaded, "threshold": threshold / 100})
+        if round(threshold, 2) != default:
+            auth.record(ctx, "threshold", {"from": default / 100, "to": threshold / 100})
         cache.clear()
         st.rerun()  # the frame (banner, filters) and every cached figure now see the new data
 
@@ -317,12 +349,12 @@ def _last_report(ctx: PageContext) -> None:
         st.success(ctx.t("data.loaded", **{k: f"{v:,}" for k, v in report.loaded.items()}),
                    icon=":material/check_circle:")
     else:
-        st.error(ctx.t("data.nothing_loaded", why=report.why_nothing()))
+        st.error(shown_error(ctx.t("data.nothing_loaded", why=report.why_nothing())))
     rows = []
     for f in report.files:
         detected = [f"{ctx.t('field.' + k)}: {v}" for k, v in f.date_formats.items()] + [
             f"{ctx.t('field.' + k)}: %" for k, pct in f.percent.items() if pct]
-        problem = f.problem or ""
+        problem = shown_error(f.problem or "")
         if f.refused and f.rows and f.rejected / f.rows > report.threshold:
             problem = ctx.t("data.refused.share", bad=f"{f.rejected:,}", rows=f"{f.rows:,}", share=f"{f.bad_share:.1%}",
                             threshold=f"{report.threshold:.0%}")
@@ -372,7 +404,7 @@ def _rejected_table(ctx: PageContext, rejected: pd.DataFrame, key: str) -> None:
         ctx.t("data.col.reason"): labels, ctx.t("data.col.details"): shown.reasons,
         ctx.t("data.col.source_columns"): shown["columns"], ctx.t("data.col.raw"): shown.raw})
     st.dataframe(table, hide_index=True, width="stretch", height=min(240, 35 * (len(table) + 1) + 3))
-    st.download_button(ctx.t("data.rejected.download"), rejected.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(ctx.t("data.rejected.download"), outputs.csv_bytes(rejected),
                        file_name="rejected_rows.csv", mime="text/csv", key=key, icon=":material/download:")
 
 
@@ -383,7 +415,7 @@ def _store_summary(ctx: PageContext) -> None:
     meta = ctx.meta
     summary = cache.store_summary(ctx.data_version)
     months = summary["months"]
-    st.markdown(ctx.t("data.store.source", source=meta.get("source", "?")) + "  \n"
+    st.markdown(ctx.t("data.store.source", source=outputs.markdown_text(meta.get("source", "?"))) + "  \n"
                 + ctx.t("data.store.loaded_at", loaded_at=meta.get("loaded_at", "?")))
     if months:
         st.markdown(ctx.t("data.store.months", first=f"{months[0]:%Y-%m}", last=f"{months[-1]:%Y-%m}",

@@ -23,8 +23,9 @@ from analytics.display.formatting import currency_symbol
 from analytics.errors import CollectLensError
 from analytics.metrics.filters import PortfolioFilter
 from analytics.sample import synth
+from analytics.security import confine, outputs, roles
 from analytics.store import Tables
-from ui import cache
+from ui import auth, cache
 from ui import state as keys
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/6_Strategy.py", "nav.strategy", ":material/strategy:"),
     ("pages/7_Collections.py", "nav.collections", ":material/support_agent:"),
     ("pages/1_Data.py", "nav.data", ":material/upload_file:"),
+    ("pages/7_Audit.py", "nav.audit", ":material/policy:"),
 ]
 @dataclass(frozen=True)
 class PageContext:
@@ -50,6 +52,8 @@ class PageContext:
     data_version: str
     meta: dict
     presentation: bool = False
+    # Who is signed in and what they may do (ui/auth.py); the local administrator without sign-in.
+    access: roles.Access = roles.LOCAL_ADMIN
 
     def t(self, key: str, **fmt: object) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -189,7 +193,8 @@ def _banner(ctx: PageContext) -> None:
         st.info(ctx.t("banner.sample", market=ctx.t(f"market.{meta.get('market', 'cn')}"), loans=f"{loans:,}"),
                 icon=":material/science:")
     else:
-        st.info(ctx.t("banner.imported", source=meta.get("source", "?"), loaded_at=meta.get("loaded_at", "?")),
+        st.info(ctx.t("banner.imported", source=outputs.markdown_text(meta.get("source", "?")),
+                      loaded_at=meta.get("loaded_at", "?")),
                 icon=":material/upload_file:")
 
 
@@ -198,6 +203,7 @@ def frame(page_title_key: str) -> PageContext:
     st.set_page_config(page_title=f"CollectLens · {i18n.t(page_title_key, 'en')}", page_icon=str(ICON),
                        layout="wide", initial_sidebar_state="expanded")
     keys.seed_from_url(i18n.DEFAULT_LANGUAGE, i18n.LANGUAGES)
+    access = auth.access(st.session_state[keys.LANG])
     _navigation(st.session_state[keys.LANG])
     lang = _language_switch()
     present = _presentation_switch(lang)
@@ -208,13 +214,14 @@ def frame(page_title_key: str) -> PageContext:
         meta = cache.metadata(version)
         options = cache.filter_options(version)
     except CollectLensError as exc:
-        st.error(f"{i18n.t('error.store', lang)} {exc}")
+        st.error(f"{i18n.t('error.store', lang)} {confine.scrub_paths(str(exc), config.internal_dirs())}")
         st.stop()
     # Chinese lenders name buckets M1/M2/M3, US ones by days past due: the market sets the default.
     st.session_state.setdefault(keys.BUCKET_NAMING, "m" if meta.get("market") == "cn" else "dpd")
     filters = _filters(lang, options, present)
     keys.mirror_to_url()
-    ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present)
+    ctx = PageContext(lang=lang, filters=filters, data_version=version, meta=meta, presentation=present,
+                      access=access)
     _banner(ctx)
     return ctx
 
@@ -239,7 +246,7 @@ def guarded(body: Callable[[PageContext], None], ctx: PageContext) -> None:
     try:
         body(ctx)
     except CollectLensError as exc:
-        st.error(str(exc))
+        st.error(confine.scrub_paths(str(exc), config.internal_dirs()))
     except Exception:  # never show a user a traceback
         log.exception("page failed")
         st.error(ctx.t("error.unexpected"))

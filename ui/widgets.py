@@ -51,7 +51,7 @@ def for_screen(ctx, frame):
     """The frame as it may be shown: personal data and full loan ids masked in presentation mode."""
     from analytics.display.privacy import mask_frame
 
-    return mask_frame(frame) if ctx.presentation else frame
+    return mask_frame(frame) if ctx.presentation or not ctx.access.personal else frame
 
 
 def loan_label(ctx, loan_id: str) -> str:

@@ -13,6 +13,7 @@ import pyarrow as pa
 from analytics.errors import InputError
 
 CHUNK_ROWS = 20_000
+EXACT_INT_LIMIT = 2**53  # as analytics.ingest.hardening: integers a double holds exactly, written without '.0'
 
 
 def _cell_text(value: object) -> str | None:
@@ -26,7 +27,7 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return str(int(value)) if value.is_integer() and abs(value) < EXACT_INT_LIMIT else repr(value)
     text = str(value).strip()
     return text or None
 

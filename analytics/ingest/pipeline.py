@@ -20,7 +20,7 @@ import duckdb
 
 from analytics import schema, store
 from analytics.errors import CollectLensError, InputError
-from analytics.ingest import checks, plausibility, readers, regab2, rejected, transform, validate
+from analytics.ingest import checks, hardening, plausibility, readers, regab2, rejected, transform, validate
 from analytics.ingest import fields as F
 from analytics.ingest.mapping import CURRENCY_OF_MARKET, Mapping, suggest_mapping
 from analytics.ingest.report import FileReport, ImportReport
@@ -80,11 +80,14 @@ def _read_file(con, source: Source, index: int, mapping: Mapping | None, pool: s
     if mapping is not None:
         report.market, report.currency = mapping.options.market, mapping.options.currency
     con.execute(checks.candidate_sql(typed, index, file_pool, today, f"_cand_{index}"))
+    hardening.flag_implausible(con, f"_cand_{index}", report.labels, raw)
     if row_ids:
         _number_repeated_ids(con, index, raw, report)
     if raw.rejects:
-        con.execute(f"""INSERT INTO _malformed SELECT {index}, line, error_type || ': ' || error_message, csv_line
-                        FROM {raw.rejects} WHERE scan_id = (SELECT min(scan_id) FROM {raw.rejects})""")
+        # One malformed line is one bad row, however many errors DuckDB lists for it.
+        con.execute(f"""INSERT INTO _malformed SELECT DISTINCT ON (line) {index}, line,
+                        error_type || ': ' || error_message, csv_line
+                        FROM {raw.rejects} WHERE scan_id = (SELECT min(scan_id) FROM {raw.rejects}) ORDER BY line""")
     return raw
 
 
@@ -143,7 +146,8 @@ def run_import(
     if mode == "append" and not dry_run:
         _check_not_sample(con)
     job = _Import(con, opts, progress or (lambda _f, _m: None))
-    with tempfile.TemporaryDirectory(prefix="collectlens-import-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=hardening.WORKDIR_PREFIX) as tmp:
+        hardening.claim_workdir(Path(tmp))
         transform.install_macros(con)
         _reset_temp(con)
         job.read(files, mappings, Path(tmp))

@@ -93,7 +93,12 @@ def _csv_sample(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> N
     if len(head) == SNIFF_BYTES:
         text = text[: text.rfind("\n") + 1]
     width = len(source.columns)
-    rows = list(csv.reader(io.StringIO(text), delimiter=source.delimiter or ","))[1: SAMPLE_ROWS + 1]
+    reader = csv.reader(io.StringIO(text), delimiter=source.delimiter or ",")
+    try:
+        rows = list(reader)[1: SAMPLE_ROWS + 1]
+    except csv.Error as exc:  # e.g. a field longer than the parser's limit: a refusal naming the line
+        raise InputError(f"has a line the CSV reader cannot read ({exc}).", file=source.name,
+                         row=reader.line_num) from exc
     cols = list(zip(*[(r + [None] * width)[:width] for r in rows], strict=True)) if rows else [()] * width
     sample = pa.table([pa.array([v if v != "" else None for v in c], pa.string()) for c in cols],
                       names=list(source.columns))

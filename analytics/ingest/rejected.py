@@ -17,6 +17,7 @@ from analytics.errors import InputError
 from analytics.ingest import readers
 from analytics.ingest.report import FileReport
 from analytics.ingest.sql import quote_ident, quote_literal
+from analytics.security import outputs
 
 
 def _reason_templates(con) -> None:
@@ -86,7 +87,8 @@ def build_rejected(con, raws: dict[int, readers.Raw], reports: list[FileReport],
 def write_rejected_csv(con, out: Path) -> None:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY (SELECT * FROM _rejected ORDER BY source, source_row) TO {quote_literal(str(out))} "
+        query = outputs.neutralised_select(con, "SELECT * FROM _rejected ORDER BY source, source_row")
+        con.execute(f"COPY ({query}) TO {quote_literal(str(out))} "
                     "(HEADER, DELIMITER ',')")
     except (OSError, duckdb.Error) as exc:
         raise InputError(f"Cannot write the rejected rows to {out}: {exc}. Choose a writable path.") from exc

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.errors import InputError
-from analytics.ingest import excel
+from analytics.ingest import excel, hardening
 from analytics.ingest import fields as F
 
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
@@ -132,6 +132,7 @@ def _csv_source(path: Path, name: str) -> Source:
     with open(path, "rb") as fh:
         sample = fh.read(SNIFF_BYTES)
     encoding = detect_encoding(sample, name)
+    hardening.scan_text(path, name, encoding)  # overlong lines, mixed encodings
     text = sample.decode(encoding, errors="ignore")
     lines = text.splitlines()[:50]
     if not lines or not lines[0].strip():
@@ -143,7 +144,7 @@ def _csv_source(path: Path, name: str) -> Source:
 
 
 def _excel_source(path: Path, name: str, sheet: str | None) -> Source:
-
+    hardening.check_workbook(path, name)  # before anything unpacks it
     sheet_name, header = excel.excel_header(path, name, sheet)
     return _finish(path, name, "excel", _clean_columns(header, name), sheet=sheet_name)
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from analytics.ingest import fields as F
-from analytics.ingest import values
+from analytics.ingest import hardening, values
 from analytics.ingest.mapping import Mapping
 from analytics.ingest.readers import Raw
 from analytics.ingest.sql import quote_ident, quote_literal
@@ -277,7 +277,7 @@ def typed_table_sql(raw: Raw, mapping: Mapping, detected: Detected) -> Typed:
             extra.append(f"{typed} AS {quote_ident('t_' + name)}")
             typed = quote_ident("t_" + name)
         if not _is_text(src_type):
-            text = f"CAST({q} AS VARCHAR)"
+            text = hardening.id_text_sql(q, src_type) if f.kind == "id" else f"CAST({q} AS VARCHAR)"
         elif f.kind in ("id", "text", "condition", "vehicle_type"):
             text = f"cl_text({q})"
         else:  # parsed as read; markers and stray spaces are handled where a parse fails

@@ -71,7 +71,7 @@ def _store_history(con, append: bool, ok: str) -> str:
                           AND o.as_of_month = p.as_of_month)
           AND NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT o.as_of_month, coalesce(o.pool, sl.pool) AS pool
                                          FROM {ok} o LEFT JOIN main.loans sl USING (loan_id) WHERE o._performance) m
-                          WHERE m.as_of_month = p.as_of_month AND m.pool IS NOT DISTINCT FROM l.pool))"""
+                          WHERE m.as_of_month = p.as_of_month AND m.pool = l.pool))"""
 
 
 def _reopened(con, ok: str, append: bool, refused: list[int]) -> None:

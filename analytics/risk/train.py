@@ -245,6 +245,13 @@ def train(t: Tables, cfg: TrainConfig | None = None, progress: Progress | None =
         w = dataclasses.replace(w, train=(first_mi, w.train[1]))
         progress(0.1, "few bad outcomes: widening the training window to all history")
         frame, sample_info = training_frame(t, w, cfg, progress)
+    # A book without scores, restructures or some attribute has features with no value at all in the
+    # training window; gradient boosting cannot bin them, so they are left out and the model says so.
+    train_rows = frame[frame["part"] == "train"]
+    left_out = [f for f in features if f in train_rows.columns and train_rows[f].isna().all()]
+    features = [f for f in features if f not in left_out]
+    if left_out:
+        progress(0.1, f"left out features without any value: {', '.join(left_out)}")
     encodings = {c: sorted(frame[c].dropna().astype(str).unique().tolist()) for c in F.CATEGORICAL if c in features}
     model = RiskModel(booster=None, calibrator=PlattCalibrator(), baseline=None,
                       baseline_calibrator=PlattCalibrator(), features=features, encodings=encodings)
@@ -295,6 +302,7 @@ def train(t: Tables, cfg: TrainConfig | None = None, progress: Progress | None =
         "feature_groups": {f: F.SPECS[f].group for f in features},
         "monotone": {f: F.SPECS[f].monotone for f in features},
         "collections_features": n_contacts > 0,
+        "left_out_features": left_out,
         "encodings": encodings,
         "rows": {p: int(len(ys[p])) for p in ys} | {f"{p}_events": int(ys[p].sum()) for p in ys},
         "sampling": sample_info,

@@ -10,6 +10,7 @@ from analytics.display.formatting import format_money
 from analytics.figures import risk as risk_figures
 from analytics.risk import explain
 from analytics.risk.features import REACHED_OUTCOMES
+from analytics.security import outputs
 from ui import cache
 from ui import state as keys
 from ui.frame import PageContext
@@ -72,9 +73,9 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
     other = "en" if ctx.lang == "zh" else "zh"
     for i, r in enumerate(explain.reasons(sv, row, model.features, 3, reference), start=1):
         arrow = ":red[▲]" if r.raises_risk else ":blue[▼]"
-        st.markdown(f"{i}. {arrow} {r.text(ctx.lang)}  \n&nbsp;&nbsp;&nbsp;&nbsp;"
-                    f"<span style='color:#616161'>{r.text(other)} · SHAP {r.shap:+.2f}</span>",
-                    unsafe_allow_html=True)
+        # Reasons hold data values (region, dealer): escaped, and no HTML at all on this page.
+        st.markdown(f"{i}. {arrow} {outputs.markdown_text(r.text(ctx.lang))}")
+        st.caption(f"{outputs.markdown_text(r.text(other))} · SHAP {r.shap:+.2f}")
 
     path = explain.probability_path(explainer.base_value, sv, model.features, model.calibrator, max_steps=10)
     left, right = st.columns([3, 2])

@@ -10,7 +10,8 @@ from analytics.figures import risk as risk_figures
 from analytics.risk import explain
 from analytics.risk.model import BANDS
 from analytics.risk.scoring import band_summary
-from ui import cache
+from analytics.security import outputs
+from ui import auth, cache
 from ui.frame import PageContext
 from ui.risk.state import EXPLAIN_TAB, open_loan
 from ui.widgets import for_screen, loan_label
@@ -52,7 +53,8 @@ def queue_tab(ctx: PageContext, stamp: str) -> None:
     if not ctx.presentation:  # no loan-level export from the meeting room
         right.download_button(ctx.t("risk.queue.download"), data=queue_csv(queue), mime="text/csv",
                               file_name=f"early_warning_{month_label(view)}.csv", key="w_risk_q_csv",
-                              icon=":material/download:")
+                              icon=":material/download:", on_click=auth.record,
+                              args=(ctx, "export", {"what": "early warning queue", "rows": len(queue)}))
 
     st.plotly_chart(risk_figures.band_figure(band_summary(view, BANDS), ctx.lang), width="stretch")
     with st.expander(ctx.t("risk.lgd.title")):
@@ -100,4 +102,4 @@ def queue_csv(queue: pd.DataFrame) -> bytes:
     """The queue as a collections team loads it: one row per loan, reasons in both languages."""
     out = queue.copy()
     out["as_of_month"] = pd.to_datetime(out["as_of_month"]).dt.strftime("%Y-%m")
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return outputs.csv_bytes(out)

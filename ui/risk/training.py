@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import config
 from analytics.risk import model as risk_model
 from analytics.risk.train import TrainConfig, train
-from ui import cache
+from ui import auth, cache
 from ui.frame import PageContext
 from ui.state import RISK_FLASH
 
@@ -16,6 +16,9 @@ FLASH = RISK_FLASH
 
 def train_controls(ctx: PageContext, button_key: str, label_key: str, primary: bool = True) -> None:
     """A horizon input and a button; the click trains, saves and reloads the page's caches."""
+    if not ctx.access.can("train"):
+        st.caption(ctx.t("auth.needs_role", role=ctx.t("role.admin")))
+        return
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     horizon = left.number_input(ctx.t("risk.train.horizon"), min_value=1, max_value=12, value=3, step=1,
                                 key=f"{button_key}_horizon", help=ctx.t("risk.train.horizon_help"))
@@ -30,6 +33,7 @@ def run_training(ctx: PageContext, horizon: int) -> None:
         bar = st.progress(0.0)
         model = train(cache.tables(), cfg, lambda frac, msg: bar.progress(min(frac, 1.0), text=msg))
         risk_model.save(model, cache.models_dir())
+        auth.record(ctx, "train", {"horizon": horizon, "left_out": model.meta.get("left_out_features", [])})
         m = model.meta["metrics"]["model"]
         status.update(label=ctx.t("risk.train.done", auc=m["auc"], gini=m["gini"]), state="complete",
                       expanded=False)
