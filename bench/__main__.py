@@ -19,7 +19,7 @@ from pathlib import Path
 from analytics import config
 from bench.harness import Row, print_table
 
-SUITES = ["overview", "import", "delinquency", "cohorts", "roll_rates", "risk", "strategy"]
+SUITES = ["overview", "import", "delinquency", "cohorts", "roll_rates", "risk", "strategy", "scale"]
 
 
 def generate(db: Path, loans: int, seed: int, market: str) -> Row:
