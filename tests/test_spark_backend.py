@@ -117,3 +117,24 @@ def test_unknown_or_unreachable_backend_is_one_line_and_exit_2(backend, message,
 def test_read_only_backend_refuses_a_load(tmp_path, capsys):
     assert main(["--backend", "postgres://nobody@127.0.0.1:9/none", "synth", "--loans", "10"]) == 2
     assert "cannot load data into the backend postgres://" in capsys.readouterr().err
+
+
+def test_overview_page_on_spark_shows_the_duckdb_numbers(books, monkeypatch):
+    """The AppTest page check on Spark: the Overview's figures equal those on the DuckDB store."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    db, lake, _ = books
+    shown = []
+    for env in ({"COLLECTLENS_DB": str(db)}, {"COLLECTLENS_BACKEND": url(lake)}):
+        monkeypatch.delenv("COLLECTLENS_BACKEND", raising=False)
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+        assert not at.exception, at.exception
+        shown.append({m.label: (m.value, m.delta) for m in at.metric})
+    assert len(shown[0]) == 10 and shown[0] == shown[1]
+    st.cache_data.clear()
+    st.cache_resource.clear()
