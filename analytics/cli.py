@@ -22,7 +22,6 @@ from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
 from analytics.security import changes, outputs
-from analytics.store import Tables
 
 log = logging.getLogger("analytics")
 
@@ -38,16 +37,35 @@ def _progress_bar(desc: str):
     return bar, update
 
 
+def _settings(args) -> config.Settings:
+    """Settings with the command line's --backend (if given) over COLLECTLENS_BACKEND."""
+    from dataclasses import replace
+
+    s = config.settings()
+    return replace(s, backend_url=args.backend) if getattr(args, "backend", None) else s
+
+
+def _open(args, db: Path) -> store.OpenStore:
+    """The configured store with data in it (store.open_store), or a clear error."""
+    opened = store.open_store(_settings(args), db)
+    if not opened.has_data:
+        opened.close()
+        where = f"database {db}" if opened.spec.scheme == "duckdb" else f"store {opened.spec.url}"
+        raise InputError(f"The {where} has no loan data yet. Run 'python -m analytics synth' or import files first.")
+    return opened
+
+
 def cmd_synth(args, db: Path) -> int:
     params = synth.SynthParams(loans=args.loans, seed=args.seed, market=args.market)
     params.check()
     bar, update = _progress_bar("synth")
     try:
-        with store.loading(db, keep=config.settings().keep_versions) as load:
+        with store.load_into(_settings(args), db) as load:
             counts = synth.write_sample(load.con, params, update)
     finally:
         bar.close()
-    print(f"Wrote sample portfolio ({args.market}, seed {args.seed}) to {db}: "
+    where = store.parse_backend(_settings(args).backend_url, db).url if _settings(args).backend_url else db
+    print(f"Wrote sample portfolio ({args.market}, seed {args.seed}) to {where} (version {load.version}): "
           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return 0
 
@@ -55,12 +73,9 @@ def cmd_synth(args, db: Path) -> int:
 def cmd_ensure_sample(args, db: Path) -> int:
     """Build the default sample only when the store has no data (used by make run / make test), and
     train the risk model on the sample when none is saved, so the Risk page explains on first open."""
-    con = store.open_current(db)
-    try:
-        present = store.has_data(con)
-        sample = store.read_metadata(con).get("source") == "sample"
-    finally:
-        con.close()
+    with store.open_store(_settings(args), db) as opened:
+        present = opened.has_data
+        sample = present and opened.metadata.get("source") == "sample"
     s = config.settings()
     if present:
         print(f"Data present in {db}; nothing to build.")
@@ -92,17 +107,11 @@ def cmd_export(args, db: Path) -> int:
         raise InputError(f"--top {args.top} must be 0 (all loans) or a positive number of loans.")
     fn = EXPORTS[args.table]
     accepts = inspect.signature(fn).parameters
-    con = store.open_current(db)
-    try:
-        if not store.has_data(con):
-            raise InputError(f"The database {db} has no loan data yet. Run "
-                             "'python -m analytics synth' or import files first.")
+    with _open(args, db) as opened:
         given = (("month", month), ("top", args.top), ("models_dir", config.settings().models_dir),
-                 ("market", store.read_metadata(con).get("market")))
+                 ("market", opened.metadata.get("market")))
         kwargs = {k: v for k, v in given if k in accepts and v is not None}
-        frame = fn(Tables.of(store.reader(con)), **kwargs)
-    finally:
-        con.close()
+        frame = fn(opened.require(), **kwargs)
     if month is not None and "month" not in accepts and "as_of_month" in frame.columns:
         months = pd.to_datetime(frame["as_of_month"])
         if not (months == month).any():
@@ -125,16 +134,14 @@ def cmd_report(args, db: Path) -> int:
     from analytics.report import build_report
 
     month = parse_month(args.month).date() if args.month else None
-    con = store.open_current(db)
+    opened = _open(args, db)
     bar, update = _progress_bar("report")
     try:
-        if not store.has_data(con):
-            raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' first.")
-        written = build_report(Tables.of(store.reader(con)), store.read_metadata(con), [Path(p) for p in args.out],
+        written = build_report(opened.require(), opened.metadata, [Path(p) for p in args.out],
                                month=month, lang=args.lang, progress=update, models_dir=config.settings().models_dir)
     finally:
         bar.close()
-        con.close()
+        opened.close()
     _audit("report", {"month": args.month, "lang": args.lang, "files": [Path(p).name for p in written]}, db)
     print("Wrote " + ", ".join(str(p) for p in written))
     return 0
@@ -165,18 +172,12 @@ def cmd_simulate(args, db: Path) -> int:
         if not isinstance(overrides, list):
             raise InputError("expected a JSON list of effect entries [{...}, ...].", file=args.effects)
     month = parse_month(args.as_of) if args.as_of else None
-    con = store.open_current(db)
-    try:
-        if not store.has_data(con):
-            raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' or "
-                             "import files first.")
-        market = str(store.read_metadata(con).get("market") or "cn")
-        tabs = Tables.of(store.reader(con))
+    with _open(args, db) as opened:
+        market = str(opened.metadata.get("market") or "cn")
+        tabs = opened.require()
         as_of = month.date() if month else None
         bands = inputs.model_bands(tabs, as_of, config.settings().models_dir)
         prepared = inputs.prepare_from(tabs, market, as_of, model_bands=bands)
-    finally:
-        con.close()
     settings = RunSettings(months=args.months, paths=args.paths, seed=args.seed)
     book = prepared.book(overrides)
     comparison = results.compare(prepared.baseline, strategies, book, rules.rules_for(market), prepared.operations,
@@ -248,7 +249,7 @@ def cmd_import(args, db: Path) -> int:
         # when the import wrote something; a check or a refused import leaves no version behind.
         # A check writes the new version too and then discards it: what the load would add, replace
         # and delete is measured on real data, and stated before anything is switched to.
-        with store.loading(db, from_current=args.mode == "append", keep=config.settings().keep_versions) as load:
+        with store.load_into(_settings(args), db, from_current=args.mode == "append") as load:
             report = ingest.run_import(load.con, files, mapping, mode=args.mode, threshold=threshold,
                                        pool=args.pool, market=args.market, currency=args.currency,
                                        dry_run=False, progress=update,
@@ -317,16 +318,13 @@ def cmd_train(args, db: Path) -> int:
                       **({"max_train_rows": args.max_rows} if args.max_rows else {}))
     cfg.check()
     models_dir = Path(args.models_dir) if args.models_dir else config.settings().models_dir
-    con = store.open_current(db)
+    opened = _open(args, db)
     bar, update = _progress_bar("train")
     try:
-        if not store.has_data(con):
-            raise InputError(f"The database {db} has no loan data yet. Run "
-                             "'python -m analytics synth' or import files first.")
-        model = train(Tables.of(store.reader(con)), cfg, update)
+        model = train(opened.require(), cfg, update)
     finally:
         bar.close()
-        con.close()
+        opened.close()
     path = risk_model.save(model, models_dir)
     meta = model.meta
     _audit("train", {"horizon": cfg.horizon, "left_out": meta.get("left_out_features", [])}, db)
@@ -415,6 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="CollectLens command line")
     p.add_argument("--db", type=Path, default=None,
                    help="DuckDB file (default: $COLLECTLENS_DB or data/portfolio.duckdb)")
+    p.add_argument("--backend", default=None,
+                   help="an Ibis backend URL instead of the DuckDB file, e.g. pyspark:///path/to/lake "
+                        "(default: $COLLECTLENS_BACKEND)")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.display import i18n
-from analytics.metrics import cohorts, collections, portfolio, transitions
+from analytics.metrics import cohorts, collections, cubed, portfolio, transitions
 from analytics.risk import explain, queue, scoring
 from analytics.risk import model as risk_model
 from analytics.store import Tables
@@ -37,16 +37,35 @@ TRANSITION_COLUMNS = ["as_of_month", "from_state", "to_state", "loans", "balance
 FORECAST_DIMENSION = "credit_tier"
 
 
+# The whole-book tables read the pre-aggregated cubes when the store has fresh ones
+# (analytics/cubes.py), the loan-month rows otherwise; both give the same numbers.
+
+def kpis(t: Tables) -> pd.DataFrame:
+    return cubed.answer(cubed.kpis(t.cubes), lambda: portfolio.monthly_kpis(t.performance)).to_pandas()
+
+
+def delinquency_trend(t: Tables) -> pd.DataFrame:
+    return cubed.answer(cubed.delinquency_trend(t.cubes), lambda: portfolio.delinquency_trend(t.performance)
+                        ).to_pandas()
+
+
 def vintage_curves(t: Tables) -> pd.DataFrame:
-    return cohorts.vintage_curves(t.performance, t.loans).select(*VINTAGE_CURVE_COLUMNS).to_pandas()
+    vc = cubed.vintage_counts(t.cubes)
+    curves = (cohorts.curves_from_counts(vc) if vc is not None
+              else cohorts.vintage_curves(t.performance, t.loans))
+    return curves.select(*VINTAGE_CURVE_COLUMNS).to_pandas()
+
+
+def _matrix(t: Tables):
+    return cubed.answer(cubed.transition_matrix(t.cubes), lambda: transitions.transition_matrix(t.performance))
 
 
 def transition_matrix(t: Tables) -> pd.DataFrame:
-    return transitions.transition_matrix(t.performance).select(*TRANSITION_COLUMNS).to_pandas()
+    return _matrix(t).select(*TRANSITION_COLUMNS).to_pandas()
 
 
 def roll_rates(t: Tables) -> pd.DataFrame:
-    return transitions.roll_rates(transitions.transition_matrix(t.performance)).to_pandas()
+    return transitions.roll_rates(_matrix(t)).to_pandas()
 
 
 def cure_rates(t: Tables) -> pd.DataFrame:
@@ -164,8 +183,8 @@ def agent_performance(t: Tables, month: date | None = None) -> pd.DataFrame:
 
 
 EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {
-    "kpis": lambda t: portfolio.monthly_kpis(t.performance).to_pandas(),
-    "delinquency_trend": lambda t: portfolio.delinquency_trend(t.performance).to_pandas(),
+    "kpis": kpis,
+    "delinquency_trend": delinquency_trend,
     "vintage_curves": vintage_curves,
     "transition_matrix": transition_matrix,
     "roll_rates": roll_rates,

@@ -50,7 +50,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analytics import schema
+from analytics import cubes, schema
 from analytics.config import DEFAULT_KEEP_VERSIONS
 from analytics.errors import StoreError
 
@@ -101,14 +101,54 @@ class Tables:
     actions: ir.Table
     restructures: ir.Table
     payments: ir.Table | None = None  # optional (schema.OPTIONAL_TABLES): None when not stored
+    # The pre-aggregated cubes of the same data, when they are fresh (analytics/cubes.py).
+    cubes: Cubes | None = None
 
     @classmethod
     def of(cls, backend) -> Tables:
-        tables = cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")))
+        tables = cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")),
+                     cubes=Cubes.of(backend))
         try:  # a store written before the table existed has none (list_tables needs newer duckdb)
             return dataclasses.replace(tables, payments=backend.table("payments"))
         except Exception:  # noqa: BLE001 - any backend's "no such table"
             return tables
+
+
+def _table_names(backend) -> set[str]:
+    con = getattr(backend, "con", None)
+    if isinstance(con, duckdb.DuckDBPyConnection):  # ibis 12's list_tables fails on duckdb 2
+        return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    return set(backend.list_tables())
+
+
+@dataclass(frozen=True)
+class Cubes:
+    """The cubes of one store version as Ibis tables, only ever built when their stamp is the
+    data's load id: a stale cube is never served (the metrics then read the rows)."""
+
+    month: ir.Table
+    cure: ir.Table
+    transition: ir.Table
+    vintage: ir.Table
+    load_id: str
+
+    @classmethod
+    def of(cls, backend) -> Cubes | None:
+        try:
+            names = _table_names(backend)
+            if not {*cubes.CUBES, "cube_meta", "metadata"} <= names:
+                return None
+            built = backend.table("cube_meta").to_pyarrow().column("load_id").to_pylist()
+            meta = backend.table("metadata")
+            raw = meta.filter(meta.key == "load_id").to_pyarrow().column("value").to_pylist()
+        except Exception as exc:  # any engine's catalogue error: read the rows instead
+            log.info("store: cubes not used (%s)", exc)
+            return None
+        load_id = json.loads(raw[0]) if raw else None
+        if not load_id or built != [load_id]:
+            log.info("store: cubes are stale (built from %s, data %s); reading rows", built, load_id)
+            return None
+        return cls(*(backend.table(n) for n in cubes.CUBES), load_id=load_id)
 
 
 @dataclass(frozen=True)
@@ -141,7 +181,7 @@ def connect_backend(spec: BackendSpec) -> ibis.BaseBackend:
     try:
         return ibis.connect(spec.url)
     except Exception as exc:  # any driver error: say which URL failed and what to check
-        raise StoreError(f"Cannot connect to the backend {spec.url}: {exc}. Check the URL, the "
+        raise StoreError(f"Cannot connect to the backend {spec.url}: {_one_line(exc)}. Check the URL, the "
                          "server and the credentials, or unset COLLECTLENS_BACKEND.") from exc
 
 
@@ -222,6 +262,7 @@ def write_tables(
     if mode not in WRITE_MODES:
         raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
     stage = {name: f"_stage_{name}" for name in (*schema.WRITTEN_TABLES, "metadata")}
+    load_id = uuid.uuid4().hex
     con.execute("BEGIN TRANSACTION")
     try:
         for name, staged in stage.items():
@@ -240,6 +281,7 @@ def write_tables(
             for name in schema.WRITTEN_TABLES:
                 con.execute(f'DROP TABLE IF EXISTS "{name}"')
                 con.execute(f'ALTER TABLE "{stage[name]}" RENAME TO "{name}"')
+            cubes.build(con, load_id)
             meta = dict(metadata)
         else:
             # Incoming rows must reference a loan that is stored or incoming; stored rows already do.
@@ -249,13 +291,19 @@ def write_tables(
                 _check_references(con, {**{n: stage[n] for n in schema.CANONICAL_TABLES}, "loans": "_append_loans"})
             finally:
                 con.execute("DROP VIEW _append_loans")
+            plan = _cube_plan(con, stage)
             _merge(con, stage, list(replace_sources))
             if validate is not None:
                 validate(con, "")
+            if plan is None:
+                cubes.build(con, load_id)
+            else:  # only the cube rows the appended months and loans can change
+                cubes.update(con, load_id, plan, "_appended_loans")
+            con.execute("DROP TABLE IF EXISTS _appended_loans")
             meta = {**read_metadata(con), **metadata}
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES)}
-        meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), load_id=uuid.uuid4().hex,
+        meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), load_id=load_id,
                     row_counts=counts,
                     rejected_rows=con.execute(f'SELECT count(*) FROM "{schema.REJECTED_TABLE}"').fetchone()[0])
         con.executemany(f'INSERT INTO "{stage["metadata"]}" VALUES (?, ?)',
@@ -268,6 +316,27 @@ def write_tables(
         raise
     log.info("store: %s wrote %s", mode, counts)
     return counts
+
+
+def _cube_plan(con: duckdb.DuckDBPyConnection, stage: dict[str, str]) -> list | None:
+    """Before an append's merge: the months it brings, or None when the cubes must be rebuilt
+    whole (no fresh cubes, or stored loans replaced: their dimensions may change)."""
+    try:
+        fresh = cubes.stamp(con) is not None and cubes.stamp(con) == read_metadata(con).get("load_id")
+        # A stored loan sent again (Reg AB II repeats every loan monthly) only matters when a fact
+        # the cubes group by changed.
+        changed = " OR ".join(f"{c.format(t='s')} IS DISTINCT FROM {c.format(t='l')}" for c in (
+            "{t}.region", "{t}.credit_tier", "{t}.vehicle_condition", "{t}.original_amount",
+            "date_trunc('month', {t}.origination_date)"))
+        replaced = fresh and con.execute(
+            f'SELECT count(*) FROM "{stage["loans"]}" s JOIN loans l USING (loan_id) WHERE {changed}'
+        ).fetchone()[0] > 0
+    except duckdb.CatalogException:  # a store without tables yet
+        return None
+    con.execute(f'CREATE OR REPLACE TEMP TABLE _appended_loans AS SELECT loan_id FROM "{stage["loans"]}"')
+    if not fresh or replaced:
+        return None
+    return [r[0] for r in con.execute(f'SELECT DISTINCT as_of_month FROM "{stage["performance"]}"').fetchall()]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, stage: dict[str, str], batch: Batch) -> None:
@@ -619,3 +688,288 @@ def restore(db_path: Path | str, version: str) -> Version:
         _switch(db_path, kept[name].path)
     log.info("store: %s restored to version %s", db_path, name)
     return next(v for v in list_versions(db_path) if v.name == name)
+
+
+# --------------------------------------------------------------------------- one way to open
+# ``open_store(settings)`` is how the app, every command, training, simulation, reports and
+# the benchmarks reach the data, whatever the backend:
+#
+#   unset / duckdb://PATH          the DuckDB store (versioned, above)
+#   pyspark:///LAKE[?master=..]    a Parquet lake read by Spark: LAKE/versions/NNNN/<table>/,
+#                                  performance partitioned by month (part_month=YYYY-MM),
+#                                  LAKE/CURRENT names the current version (replaced in one
+#                                  step). master=local[2] (default local[*]), spark://host:7077
+#                                  (a standalone cluster) or remote=sc://host:15002 (Spark
+#                                  Connect); other spark.* keys are passed to the session.
+#   postgres://user:pw@host/db     tables already in the database (read only: load them with
+#                                  the database's own tools).
+
+LAKE_TABLES: tuple[str, ...] = (*schema.WRITTEN_TABLES, "metadata", *cubes.CUBES, "cube_meta")
+
+
+@dataclass
+class OpenStore:
+    """An opened store: its tables (with fresh cubes when there are), metadata and data version."""
+
+    spec: BackendSpec
+    tables: Tables | None  # None when nothing is loaded yet
+    metadata: dict[str, object]
+    data_version: str
+    _close: Callable[[], None] | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return self.tables is not None
+
+    def require(self) -> Tables:
+        if self.tables is None:
+            raise StoreError(f"The store {self.spec.url} has no loan data yet. Run 'python -m analytics "
+                             "synth' or import files first.")
+        return self.tables
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+    def __enter__(self) -> OpenStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def open_store(s, db_path: Path | str | None = None) -> OpenStore:
+    """Open the store ``settings`` point at (``db_path`` overrides the DuckDB file)."""
+    spec = parse_backend(s.backend_url, Path(db_path) if db_path else s.db_path)
+    if spec.scheme == "duckdb":
+        path = spec.db_path or Path(":memory:")
+        con = open_current(path)
+        if not has_data(con):
+            con.close()
+            return OpenStore(spec, None, {}, "")
+        return OpenStore(spec, Tables.of(reader(con)), read_metadata(con), data_version(path, con), con.close)
+    if spec.scheme == "pyspark":
+        return _open_lake(spec)
+    backend = connect_backend(spec)
+    try:
+        t = Tables.of(backend)
+        meta = {}
+        if "metadata" in _table_names(backend):
+            rows = backend.table("metadata").to_pyarrow().to_pylist()
+            meta = {r["key"]: _json_or_text(r["value"]) for r in rows}
+    except Exception as exc:
+        raise StoreError(f"The backend {spec.url} has no CollectLens tables ({_one_line(exc)}). It needs "
+                         f"the tables {', '.join(schema.CANONICAL_TABLES)}.") from exc
+    return OpenStore(spec, t, meta, f"{spec.scheme}:{meta.get('load_id') or meta.get('loaded_at') or ''}")
+
+
+def open_tables(s, db_path: Path | str | None = None) -> Tables:
+    """The canonical tables of the configured store (see :func:`open_store`); an error if empty."""
+    return open_store(s, db_path).require()
+
+
+def _json_or_text(value):
+    try:
+        return json.loads(value)
+    except (TypeError, json.JSONDecodeError):
+        return value
+
+
+# ---- the Spark lake
+
+@dataclass(frozen=True)
+class LakeSpec:
+    root: Path
+    master: str | None
+    remote: str | None
+    conf: dict[str, str]
+
+
+def lake_spec(spec: BackendSpec) -> LakeSpec:
+    from urllib.parse import parse_qsl
+
+    parsed = urlparse(spec.url)
+    query = dict(parse_qsl(parsed.query))
+    root = parsed.path or ""
+    if parsed.netloc:  # pyspark://relative/path: the host part is part of the path
+        root = parsed.netloc + root
+    if not root:
+        raise StoreError(f"The backend URL {spec.url} names no lake folder. Use pyspark:///absolute/path/to/lake "
+                         "(optionally ?master=spark://host:7077 or ?remote=sc://host:15002).")
+    conf = {k: v for k, v in query.items() if k.startswith("spark.")}
+    return LakeSpec(Path(root), query.get("master"), query.get("remote"), conf)
+
+
+_SPARK: dict[str, object] = {}
+
+
+def spark_session(lake: LakeSpec):
+    """The process's SparkSession (one per process: created once, reused by every open)."""
+    key = f"{lake.remote or lake.master}"
+    if key in _SPARK:
+        return _SPARK[key]
+    try:
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder.appName("collectlens")
+        if lake.remote:
+            builder = builder.remote(lake.remote)
+        else:
+            builder = builder.master(lake.master or "local[*]")
+            builder = builder.config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+            if (lake.master or "local").startswith("local"):
+                # One machine: few shuffle partitions, and list the month folders on the driver
+                # (a listing job per open costs more than the query on cube-sized tables).
+                builder = (builder.config("spark.sql.shuffle.partitions", "4")
+                           .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000"))
+        for k, v in lake.conf.items():
+            builder = builder.config(k, v)
+        session = builder.getOrCreate()
+        if lake.remote:
+            session.range(1).collect()  # a Connect session is lazy: fail here if the server is not there
+    except Exception as exc:
+        raise StoreError(f"Cannot start Spark for the backend {lake.remote or lake.master or 'local[*]'} "
+                         f"({_one_line(exc)}). Check that Java 17 is installed and the master or Connect "
+                         "server is reachable, or unset COLLECTLENS_BACKEND.") from exc
+    _SPARK[key] = session
+    return session
+
+
+def lake_current(root: Path) -> str | None:
+    try:
+        name = (root / "CURRENT").read_text().strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def _open_lake(spec: BackendSpec) -> OpenStore:
+    lake = lake_spec(spec)
+    current = lake_current(lake.root)
+    if current is None:
+        if not lake.root.exists():
+            raise StoreError(f"The lake folder {lake.root} of the backend {spec.url} does not exist. Load data "
+                             f"into it (python -m analytics --backend '{spec.url}' synth) or fix the path.")
+        return OpenStore(spec, None, {}, "")
+    folder = lake.root / "versions" / current
+    meta = {}
+    with contextlib.suppress(FileNotFoundError):
+        meta = json.loads((folder / "metadata.json").read_text())
+    session = spark_session(lake)
+    backend = ibis.pyspark.connect(session)
+    tabs = {}
+    for name in LAKE_TABLES:
+        if (folder / name).exists():
+            t = backend.read_parquet(str(folder / name), table_name=f"cl_{current}_{name}")
+            tabs[name] = t.drop("part_month") if "part_month" in t.columns else t
+    missing = [n for n in schema.CANONICAL_TABLES if n not in tabs]
+    if missing:
+        raise StoreError(f"Version {current} of the lake {lake.root} lacks {', '.join(missing)}. Restore "
+                         "another version or load the data again.")
+    cube_tables = None
+    if all(n in tabs for n in (*cubes.CUBES, "cube_meta")):
+        built = tabs["cube_meta"].to_pyarrow().column("load_id").to_pylist()
+        if meta.get("load_id") and built == [meta["load_id"]]:
+            cube_tables = Cubes(*(tabs[n] for n in cubes.CUBES), load_id=meta["load_id"])
+    t = Tables(*(tabs[n] for n in schema.CANONICAL_TABLES), cubes=cube_tables)
+    return OpenStore(spec, t, meta, f"{current}:{meta.get('load_id', '')}")
+
+
+def _export_lake(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Every table of the DuckDB staging file as Parquet under ``folder`` (performance by month)."""
+    folder.mkdir(parents=True)
+    names = _table_names(ibis.duckdb.from_connection(con))
+    for name in LAKE_TABLES:
+        if name not in names or name == "metadata":
+            continue
+        q = f'"{name}"'
+        if name == "performance":
+            con.execute(f"COPY (SELECT *, strftime(as_of_month, '%Y-%m') AS part_month FROM {q}) TO "
+                        f"'{folder / name}' (FORMAT PARQUET, PARTITION_BY (part_month))")
+        else:
+            (folder / name).mkdir()
+            con.execute(f"COPY {q} TO '{folder / name / 'part-0.parquet'}' (FORMAT PARQUET)")
+    (folder / "metadata.json").write_text(json.dumps(read_metadata(con), default=str))
+
+
+def _import_lake(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """The current lake version into the DuckDB staging file (the start of an append)."""
+    for name in LAKE_TABLES:
+        if name == "metadata" or not (folder / name).exists():
+            continue
+        con.execute(f"""CREATE TABLE "{name}" AS SELECT * EXCLUDE (part_month) FROM read_parquet(
+            '{folder / name}/**/*.parquet', hive_partitioning = true)""" if name == "performance" else
+                    f"""CREATE TABLE "{name}" AS SELECT * FROM read_parquet('{folder / name}/*.parquet')""")
+    meta = json.loads((folder / "metadata.json").read_text())
+    con.execute("CREATE TABLE metadata (key VARCHAR, value VARCHAR)")
+    con.executemany("INSERT INTO metadata VALUES (?, ?)", [(k, json.dumps(v, default=str)) for k, v in meta.items()])
+
+
+@contextlib.contextmanager
+def loading_lake(root: Path, *, from_current: bool = False, keep: int = 5):
+    """:func:`loading` for a Spark lake: the load runs in a DuckDB staging file (same checks, one
+    transaction), is written as Parquet beside the current version, and ``CURRENT`` is replaced
+    in one step. A killed load leaves ``.partial-*`` folders that the next load removes."""
+    import shutil
+
+    versions = root / "versions"
+    with _LoadLock(root / "lake.duckdb"):  # the lock lives in root/lake.store/load.lock
+        versions.mkdir(parents=True, exist_ok=True)
+        for stale in versions.glob(_PARTIAL_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+        staging = versions / f"{_PARTIAL_PREFIX}{os.getpid()}.duckdb"
+        out = versions / f"{_PARTIAL_PREFIX}{os.getpid()}"
+        current = lake_current(root)
+        con = open_duckdb(staging)
+        load = Load(con, staging, current if from_current else None)
+        try:
+            if from_current and current:
+                _import_lake(con, versions / current)
+            yield load
+            if load.discarded:
+                raise _Discard
+            _export_lake(con, out)
+            con.close()
+            nums = [int(p.name) for p in versions.iterdir() if p.name.isdigit()]
+            final = versions / f"{max(nums, default=0) + 1:0{VERSION_DIGITS}d}"
+            os.rename(out, final)
+            tmp = root / f".CURRENT.{os.getpid()}"
+            tmp.write_text(final.name)
+            os.replace(tmp, root / "CURRENT")
+            load.version = final.name
+        except _Discard:
+            con.close()
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+            shutil.rmtree(out, ignore_errors=True)
+            _remove_db_file(staging)
+            raise
+        _remove_db_file(staging)
+        kept = sorted(p for p in versions.iterdir() if p.name.isdigit())
+        for old in kept[:-keep] if keep > 0 else []:
+            if old.name != lake_current(root):
+                shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def load_into(s, db_path: Path | str | None = None, *, from_current: bool = False):
+    """Write a new version of the configured store: :func:`loading` (DuckDB) or :func:`loading_lake`
+    (Spark). Other backends are read-only for CollectLens: a clear error, nothing written."""
+    spec = parse_backend(s.backend_url, Path(db_path) if db_path else s.db_path)
+    if spec.scheme == "duckdb":
+        with loading(spec.db_path or s.db_path, from_current=from_current, keep=s.keep_versions) as load:
+            yield load
+    elif spec.scheme == "pyspark":
+        with loading_lake(lake_spec(spec).root, from_current=from_current, keep=s.keep_versions) as load:
+            yield load
+    else:
+        raise StoreError(f"CollectLens cannot load data into the backend {spec.url}: it reads it only. Load "
+                         "the tables with the database's own tools, or use the DuckDB file or a Spark lake "
+                         "(pyspark:///path).")

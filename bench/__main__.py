@@ -19,7 +19,8 @@ from pathlib import Path
 from analytics import config
 from bench.harness import Row, print_table
 
-SUITES = ["overview", "import", "delinquency", "cohorts", "roll_rates", "risk", "strategy", "collections"]
+SUITES = ["overview", "import", "delinquency", "cohorts", "roll_rates", "risk", "strategy", "collections",
+          "scale"]
 
 
 def generate(db: Path, loans: int, seed: int, market: str) -> Row:

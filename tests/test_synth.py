@@ -136,3 +136,32 @@ def test_calibrated_to_public_figures(tmp_path, market):
     report = calibration.calibration_report(con, market)
     con.close()
     assert report["inside"].all(), report.to_string()
+
+
+def test_large_books_are_generated_in_independent_chunks(tmp_path):
+    """A book above the chunk size is several independent chunks written as they are made: loan
+    ids stay unique, every chunk's loans are there, and a chunk-sized book is generated as before."""
+    import json
+
+    import numpy as np
+
+    params = synth.SynthParams(loans=2_500, seed=5)
+    parts = synth.chunks(params, size=1_000)
+    assert [(p.loans, start) for p, start in parts] == [(1000, 0), (1000, 1000), (500, 2000)]
+    assert len({p.seed for p, _ in parts}) == 3
+    assert synth.chunks(synth.SynthParams(loans=1_000, seed=5), size=1_000) == [(synth.SynthParams(loans=1_000, seed=5), 0)]
+    batches, meta = synth.generate_chunked(params, size=1_000)
+    con = duckdb.connect(str(tmp_path / "c.duckdb"))
+    store.write_tables(con, batches, meta)
+    n, distinct, first, last = con.execute(
+        "SELECT count(*), count(DISTINCT loan_id), min(loan_id), max(loan_id) FROM loans").fetchone()
+    assert (n, distinct, first, last) == (2500, 2500, "L00000000", "L00002499")
+    orphans = con.execute("SELECT count(*) FROM performance ANTI JOIN loans USING (loan_id)").fetchone()[0]
+    assert orphans == 0
+    # The third chunk is the generator's own 500-loan book with its seed, loan numbers shifted by 2000.
+    own, _ = synth.generate(parts[2][0])
+    own_loans = next(own).frame
+    chunk = con.execute("SELECT amount FROM (SELECT original_amount AS amount, loan_id FROM loans "
+                        "WHERE loan_id >= 'L00002000' ORDER BY loan_id)").df()["amount"].to_numpy()
+    assert np.allclose(chunk, own_loans["amount"].to_numpy())
+    assert json.loads(con.execute("SELECT value FROM metadata WHERE key = 'chunks'").fetchone()[0])["count"] == 3

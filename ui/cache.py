@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import config, store
-from analytics.metrics import cohorts, delinquency, portfolio, transitions
+from analytics.metrics import cohorts, cubed, delinquency, portfolio, transitions
 from analytics.metrics.filters import PortfolioFilter
 from analytics.metrics.filters import apply as apply_filter
 from analytics.risk import explain
@@ -49,7 +49,12 @@ _thread = threading.local()
 
 
 def tables() -> Tables:
-    """The canonical tables on this thread's own cursor (kept for the thread's later reruns)."""
+    """The canonical tables on this thread's own cursor (kept for the thread's later reruns).
+
+    With ``COLLECTLENS_BACKEND`` set, the tables of that backend (store.open_store), opened once
+    per data version for the whole server."""
+    if config.settings().backend_url:
+        return _backend_store(_backend_version()).require()
     path = db_path()
     con = connection(path)
     cached = getattr(_thread, "readers", {})
@@ -69,8 +74,24 @@ def local_frame(expr) -> pd.DataFrame:
     return backend.execute(expr)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _backend_store(version: str) -> store.OpenStore:
+    return store.open_store(config.settings())
+
+
+def _backend_version() -> str:
+    """The configured backend's data version (a lake's CURRENT pointer and load id)."""
+    s = config.settings()
+    spec = store.parse_backend(s.backend_url, s.db_path)
+    if spec.scheme == "pyspark":
+        return str(store.lake_current(store.lake_spec(spec).root))
+    return spec.url
+
+
 def data_version() -> str:
     """The store's data version (version file and load stamp): part of every data cache key."""
+    if config.settings().backend_url:
+        return _backend_store(_backend_version()).data_version
     path = db_path()
     con = connection(path).cursor()
     try:
@@ -81,6 +102,14 @@ def data_version() -> str:
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def metadata(data_version: str) -> dict:
+    if config.settings().backend_url:
+        opened = _backend_store(_backend_version())
+        t = opened.require()
+        span = t.performance.aggregate(first=t.performance.as_of_month.min(),
+                                       last=t.performance.as_of_month.max()).to_pandas().iloc[0]
+        meta = opened.metadata
+        return {**meta, "source": meta.get("source", "unknown"), "first_month": pd.Timestamp(span["first"]).date(),
+                "last_month": pd.Timestamp(span["last"]).date(), "row_counts": meta.get("row_counts", {})}
     con = connection(db_path()).cursor()
     try:
         return {**store.read_metadata(con), **store.describe(con)}
@@ -90,6 +119,8 @@ def metadata(data_version: str) -> dict:
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def filter_options(data_version: str) -> dict[str, list]:
+    if config.settings().backend_url:
+        return _backend_filter_options()
     con = connection(db_path()).cursor()
     try:
         months = [r[0] for r in con.execute(
@@ -110,6 +141,24 @@ def filter_options(data_version: str) -> dict[str, list]:
             "years": years, "conditions": conditions}
 
 
+def _backend_filter_options() -> dict[str, list]:
+    """filter_options through Ibis, for a backend other than the DuckDB file."""
+    from analytics.schema import CREDIT_TIERS
+
+    t = tables()
+    loans = t.loans
+
+    def distinct(expr) -> list:
+        return sorted(v for v in expr.name("v").as_table().distinct().to_pandas()["v"] if v is not None
+                      and not pd.isna(v))
+
+    months = [pd.Timestamp(m).date() for m in distinct(t.performance.as_of_month)]
+    tiers = distinct(loans.credit_tier)
+    return {"months": months, "regions": distinct(loans.region), "tiers": [x for x in CREDIT_TIERS if x in tiers],
+            "years": [int(y) for y in distinct(loans.origination_date.year())],
+            "conditions": distinct(loans.vehicle_condition)}
+
+
 def _filtered(f: PortfolioFilter):
     t = tables()
     return apply_filter(t.performance, t.loans, f)
@@ -117,12 +166,14 @@ def _filtered(f: PortfolioFilter):
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
 def kpis(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
-    return portfolio.monthly_kpis(_filtered(f)).to_pandas()
+    # From the cubes when they are fresh (analytics/metrics/cubed.py), else the rows.
+    return cubed.answer(cubed.kpis(tables().cubes, f), lambda: portfolio.monthly_kpis(_filtered(f))).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
 def delinquency_trend(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
-    return portfolio.delinquency_trend(_filtered(f)).to_pandas()
+    return cubed.answer(cubed.delinquency_trend(tables().cubes, f),
+                        lambda: portfolio.delinquency_trend(_filtered(f))).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -152,11 +203,7 @@ def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
 
     from analytics.report import build_report
 
-    con = connection(db_path()).cursor()
-    try:
-        meta = store.read_metadata(con)
-    finally:
-        con.close()
+    meta = metadata(data_version)
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / "briefing.pptx", Path(tmp) / "briefing.html"]
         build_report(tables(), meta, paths, month=month, lang=lang, models_dir=models_dir())
@@ -305,6 +352,10 @@ def dq_segment_loans(data_version: str, f: PortfolioFilter, dim: str, segment: s
 def co_counts(data_version: str, f: PortfolioFilter, by: str | None) -> pd.DataFrame:
     """Vintage counts (by the comparison attribute): the one read of the performance data the
     Cohorts page needs; curves and the comparison are derived from it."""
+    if not f.narrows_loans:  # the cube's vintage grid equals the rows' for the whole book
+        cube = cubed.vintage_counts(tables().cubes, f, by)
+        if cube is not None:
+            return cube.to_pandas()
     perf, loans = _filtered_pair(f)
     return cohorts.vintage_counts(perf, loans, by).to_pandas()
 
@@ -321,6 +372,9 @@ def co_compare(data_version: str, f: PortfolioFilter, by: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_transitions(data_version: str, f: PortfolioFilter, by: str | None, end, months: int) -> pd.DataFrame:
+    cube = cubed.transition_matrix(tables().cubes, f, by, end, months)
+    if cube is not None:
+        return cube.to_pandas()
     perf, loans = _filtered_pair(f)
     return transitions.transition_matrix(transitions.window(perf, end, months), loans, by).to_pandas()
 

@@ -96,6 +96,8 @@ def _check_backend() -> None:
 
 def _ensure_data(lang: str) -> None:
     """First start with no data: build the default sample, showing progress."""
+    if config.settings().backend_url:  # another backend is loaded by its own command (README)
+        return
     con = cache.connection(cache.db_path()).cursor()
     try:
         if store.has_data(con):

@@ -70,9 +70,13 @@ def cure_counts(perf: ir.Table) -> ir.Table:
 
 def monthly_kpis_wide(perf: ir.Table) -> ir.Table:
     """One row per month, one column per KPI (see module docstring)."""
-    agg = monthly_aggregates(perf)
+    return kpis_from_aggregates(monthly_aggregates(perf), cure_counts(perf))
+
+
+def kpis_from_aggregates(agg: ir.Table, cures: ir.Table) -> ir.Table:
+    """The wide KPIs from :func:`monthly_aggregates` and :func:`cure_counts` shaped tables (rows
+    or a cube: analytics/metrics/cubed.py)."""
     prev = agg.select(mi=agg.mi + 1, prev_balance=agg.outstanding_balance)
-    cures = cure_counts(perf)
     t = agg.left_join(prev, "mi").left_join(cures, "mi")
     return t.select(
         "as_of_month",
@@ -91,7 +95,10 @@ def monthly_kpis_wide(perf: ir.Table) -> ir.Table:
 
 def monthly_kpis(perf: ir.Table) -> ir.Table:
     """The KPIs in long form: ``as_of_month, metric, value`` (rates as fractions)."""
-    wide = monthly_kpis_wide(perf)
+    return long_kpis(monthly_kpis_wide(perf))
+
+
+def long_kpis(wide: ir.Table) -> ir.Table:
     long = wide.pivot_longer(list(KPI_METRICS), names_to="metric", values_to="value")
     return long.select("as_of_month", "metric", value=long.value.cast("float64")).order_by(
         ["as_of_month", "metric"])
@@ -100,8 +107,12 @@ def monthly_kpis(perf: ir.Table) -> ir.Table:
 def delinquency_trend(perf: ir.Table) -> ir.Table:
     """Per month and bucket, active loans and balance, and their share of the active book."""
     active = perf.filter(perf.status == "active")
-    by = active.group_by(["as_of_month", "bucket"]).aggregate(
-        loans=active.loan_id.count(), balance=active.closing_balance.fill_null(0.0).sum())
+    return trend_from_counts(active.group_by(["as_of_month", "bucket"]).aggregate(
+        loans=active.loan_id.count(), balance=active.closing_balance.fill_null(0.0).sum()))
+
+
+def trend_from_counts(by: ir.Table) -> ir.Table:
+    """:func:`delinquency_trend` from active ``as_of_month, bucket, loans, balance`` (rows or a cube)."""
     tot = by.group_by("as_of_month").aggregate(all_loans=by.loans.sum(), all_balance=by.balance.sum())
     j = by.inner_join(tot, "as_of_month")
     order = ibis.cases(*[(j.bucket == b, i) for i, b in enumerate(BUCKETS)], else_=len(BUCKETS))

@@ -94,7 +94,14 @@ def transition_matrix(perf: ir.Table, loans: ir.Table | None = None, by: str | N
     j = prev.inner_join(now, ["loan_id", "as_of_month"])
     j, seg_cols = _with_segment(j, loans, by)
     keys = ["as_of_month", *seg_cols, "from_state", "to_state"]
-    agg = j.group_by(keys).aggregate(loans=j.loan_id.count(), balance=j.prev_balance.sum())
+    return matrix_from_counts(j.group_by(keys).aggregate(loans=j.loan_id.count(), balance=j.prev_balance.sum()),
+                              seg_cols)
+
+
+def matrix_from_counts(agg: ir.Table, seg_cols: list[str]) -> ir.Table:
+    """:func:`transition_matrix` from ``as_of_month, [segment,] from_state, to_state, loans, balance``
+    counts (rows or a cube)."""
+    keys = ["as_of_month", *seg_cols, "from_state", "to_state"]
     tot = agg.group_by(["as_of_month", *seg_cols, "from_state"]).aggregate(from_loans=agg.loans.sum())
     out = agg.inner_join(tot, ["as_of_month", *seg_cols, "from_state"])
     return out.select(*keys, "loans", "balance", share=ratio(out.loans, out.from_loans)).order_by(keys)

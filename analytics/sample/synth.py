@@ -802,10 +802,64 @@ _ACTIONS_SELECT = f"""
     CASE WHEN arm < 0 THEN NULL ELSE {_sql_list(ARMS)}[arm + 1] END"""
 
 
+# Loans generated together: above this the book is generated as independent chunks, so the
+# generator's memory is that of one chunk whatever the book's size (the rows stream to the store
+# as they are made). 1M loans keep the walk's arrays near 1 GB.
+CHUNK_LOANS = 1_000_000
+
+
+def chunks(params: SynthParams, size: int | None = None) -> list[tuple[SynthParams, int]]:
+    """``(params of the chunk, first loan number)`` of each chunk; one chunk (the params as given)
+    up to ``size`` loans, so every book of that size is generated exactly as before."""
+    size = size or CHUNK_LOANS
+    n = int(params.loans)
+    if n <= size:
+        return [(params, 0)]
+    out, start, k = [], 0, 0
+    while start < n:
+        count = min(size, n - start)
+        # Seeds of the chunks: distinct, reproducible from the book's seed.
+        out.append((SynthParams(loans=count, seed=params.seed * 100_003 + k, market=params.market,
+                                start_month=params.start_month, end_month=params.end_month), start))
+        start, k = start + count, k + 1
+    return out
+
+
+def generate_chunked(params: SynthParams, progress: Callable[[float, str], None] | None = None,
+                     size: int | None = None) -> tuple[Iterator[Batch], dict[str, object]]:
+    """:func:`generate` as a loop over independent loan chunks (each its own origination and walk),
+    loan numbers offset so ids stay unique. The metadata's planted truth is the first chunk's
+    (each chunk plants the same effects; dealers are drawn per chunk)."""
+    parts = chunks(params, size)
+    if len(parts) == 1:
+        return generate(params, progress)
+    def step(k: int):
+        if progress is None:
+            return None
+        return lambda frac, msg: progress((k + frac) / len(parts), f"chunk {k + 1}/{len(parts)}: {msg}")
+
+    first, metadata = generate(parts[0][0], step(0))
+    metadata = {**metadata, "seed": params.seed, "params": asdict(params),
+                "chunks": {"count": len(parts), "loans_per_chunk": parts[0][0].loans,
+                           "seeds": [p.seed for p, _ in parts]}}
+
+    def batches() -> Iterator[Batch]:
+        for k, (p, offset) in enumerate(parts):
+            # Each chunk's book is made only when its turn comes and dropped after it.
+            for batch in first if k == 0 else generate(p, step(k))[0]:
+                if offset and batch.frame is not None and "i" in batch.frame:
+                    batch.frame["i"] += offset
+                yield batch
+
+    return batches(), metadata
+
+
 def write_sample(con, params: SynthParams, progress: Callable[[float, str], None] | None = None,
                  ) -> dict[str, int]:
-    """Generate the sample and swap it into the store in one transaction; return row counts."""
+    """Generate the sample and swap it into the store in one transaction; return row counts.
+
+    Books above :data:`CHUNK_LOANS` are generated chunk by chunk (bounded memory)."""
     from analytics.store import write_tables
 
-    batches, metadata = generate(params, progress)
+    batches, metadata = generate_chunked(params, progress)
     return write_tables(con, batches, metadata)

@@ -1,0 +1,196 @@
+"""Pre-aggregated cubes: the small tables the pages and exports read instead of loan-month rows.
+
+Built inside the load's transaction (:func:`analytics.store.write_tables` calls :func:`refresh`),
+so the cubes of a store version always match its rows, and stamped with the load id they were
+built from (``cube_meta``). Readers check the stamp: a cube whose stamp is not the data's
+``load_id`` is stale and never served (the metric is computed from the rows instead, and the
+next load rebuilds the cubes).
+
+Dimensions kept: ``region``, ``credit_tier``, ``vehicle_condition`` (raw values, NULL kept, so
+the sidebar filters select exactly what :func:`analytics.metrics.filters.filter_loans` selects)
+and ``vintage`` (the origination month). Segments by another loan dimension (dealer, channel,
+term, APR band, vehicle type) are drill-downs and read the rows.
+
+- ``cube_month``: as_of_month x dims x status x bucket x dpd_level (0/30/60/90: the highest
+  threshold reached) -> loans, balance (closing), net_co (charge-offs - recoveries).
+- ``cube_cure``: month t x dims -> cure_base (active 30+ at t-1), cured (DPD 0 at t, active or
+  paid off): the cure rate of the KPIs.
+- ``cube_transition``: month t x dims x from_state x to_state -> loans, balance (closing at t-1).
+- ``cube_vintage``: vintage x dims x months_on_book (with its calendar month) x metric ->
+  events, denominator, loans (as :func:`analytics.metrics.cohorts.vintage_counts`).
+
+An append recomputes only the rows it can change: the appended months (and the month after,
+for transitions and cures), and for vintages every row at or after the first appended month
+plus every row of a vintage that gained loans. Loans replaced by an append (facts at
+origination changed) rebuild everything.
+
+Sums of money are added in another order than a scan of the rows does, so cube results equal
+the row-based ones to floating-point rounding (relative 1e-12); counts are equal exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+CUBES: tuple[str, ...] = ("cube_month", "cube_cure", "cube_transition", "cube_vintage")
+DIMS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage")
+# Segments (``by``) a cube can answer; others read the rows.
+CUBE_SEGMENTS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage_year")
+LOSS = "('charged_off', 'repossessed')"
+_MI = "(year({c}) * 12 + month({c}) - 1)"
+
+
+def _mi(col: str) -> str:
+    return _MI.format(c=col)
+
+
+_LOAN_DIMS = """CREATE OR REPLACE TEMP TABLE _cube_loans AS
+    SELECT loan_id, CAST(region AS VARCHAR) AS region, CAST(credit_tier AS VARCHAR) AS credit_tier,
+           CAST(vehicle_condition AS VARCHAR) AS vehicle_condition,
+           make_date(year(origination_date), month(origination_date), 1) AS vintage,
+           CAST(original_amount AS DOUBLE) AS original_amount
+    FROM loans"""
+_D = "l.region, l.credit_tier, l.vehicle_condition, l.vintage"
+
+
+def _month_sql(where: str) -> str:
+    return f"""
+    SELECT p.as_of_month, {_D}, p.status, p.bucket,
+           CASE WHEN p.days_past_due >= 90 THEN 90 WHEN p.days_past_due >= 60 THEN 60
+                WHEN p.days_past_due >= 30 THEN 30 ELSE 0 END AS dpd_level,
+           count(*) AS loans, sum(coalesce(p.closing_balance, 0.0)) AS balance,
+           sum(coalesce(p.charge_off_amount, 0.0) - coalesce(p.recovery_amount, 0.0)) AS net_co
+    FROM performance p JOIN _cube_loans l USING (loan_id)
+    WHERE {where}
+    GROUP BY ALL"""
+
+
+def _cure_sql(where_now: str) -> str:
+    return f"""
+    WITH prev AS (
+        SELECT loan_id, CAST(as_of_month + INTERVAL 1 MONTH AS DATE) AS as_of_month FROM performance
+        WHERE status = 'active' AND days_past_due >= 30),
+    j AS (
+        SELECT prev.loan_id, prev.as_of_month,
+               coalesce(p.days_past_due = 0 AND p.status IN ('active', 'paid_off'), false) AS cured
+        FROM prev LEFT JOIN performance p USING (loan_id, as_of_month))
+    SELECT j.as_of_month, {_D}, count(*) AS cure_base, sum(CAST(cured AS BIGINT)) AS cured
+    FROM j JOIN _cube_loans l USING (loan_id)
+    WHERE {where_now.replace('as_of_month', 'j.as_of_month')}
+    GROUP BY ALL"""
+
+
+def _transition_sql(where_now: str) -> str:
+    return f"""
+    WITH prev AS (
+        SELECT loan_id, CAST(as_of_month + INTERVAL 1 MONTH AS DATE) AS as_of_month, bucket AS from_state,
+               coalesce(closing_balance, 0.0) AS prev_balance
+        FROM performance WHERE status = 'active'),
+    j AS (
+        SELECT prev.*, CASE WHEN p.status = 'active' THEN p.bucket ELSE p.status END AS to_state
+        FROM prev JOIN performance p USING (loan_id, as_of_month))
+    SELECT j.as_of_month, {_D}, j.from_state, j.to_state, count(*) AS loans, sum(j.prev_balance) AS balance
+    FROM j JOIN _cube_loans l USING (loan_id)
+    WHERE {where_now.replace('as_of_month', 'j.as_of_month')}
+    GROUP BY ALL"""
+
+
+def _vintage_sql(where_grid: str) -> str:
+    keys = "region, credit_tier, vehicle_condition, vintage"
+    match = " AND ".join(f"g.{k} IS NOT DISTINCT FROM e.{k}" for k in keys.split(", "))
+    return f"""
+    WITH v AS (
+        SELECT {keys}, count(*) AS loans, sum(original_amount) AS amount FROM _cube_loans GROUP BY ALL),
+    grid AS (
+        SELECT v.*, m.as_of_month, {_mi('m.as_of_month')} - {_mi('v.vintage')} AS months_on_book, mt.metric
+        FROM v CROSS JOIN (SELECT DISTINCT as_of_month FROM performance) m
+        CROSS JOIN (VALUES ('ever_30'), ('ever_60'), ('ever_90'), ('cnl')) mt(metric)
+        WHERE {_mi('m.as_of_month')} - {_mi('v.vintage')} >= 1 AND ({where_grid})),
+    bad AS (
+        SELECT loan_id,
+               min(CASE WHEN days_past_due >= 30 OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
+               min(CASE WHEN days_past_due >= 60 OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
+               min(CASE WHEN days_past_due >= 90 OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
+        FROM performance WHERE days_past_due >= 30 OR status IN {LOSS} GROUP BY loan_id),
+    firsts AS (
+        UNPIVOT bad ON ever_30, ever_60, ever_90 INTO NAME metric VALUE mi),
+    co AS (
+        SELECT loan_id, as_of_month,
+               sum(coalesce(charge_off_amount, 0.0) - coalesce(recovery_amount, 0.0)) AS net
+        FROM performance WHERE charge_off_amount != 0 OR recovery_amount != 0 GROUP BY ALL),
+    events AS (
+        SELECT {_D}, f.metric, f.mi - {_mi('l.vintage')} AS event_mob, CAST(count(*) AS DOUBLE) AS amount
+        FROM firsts f JOIN _cube_loans l USING (loan_id) GROUP BY ALL
+        UNION ALL
+        SELECT {_D}, 'cnl', {_mi('c.as_of_month')} - {_mi('l.vintage')}, sum(c.net)
+        FROM co c JOIN _cube_loans l USING (loan_id) GROUP BY ALL)
+    SELECT g.vintage, g.region, g.credit_tier, g.vehicle_condition, g.as_of_month, g.months_on_book, g.metric,
+           coalesce(sum(e.amount), 0.0) AS events,
+           CASE WHEN g.metric = 'cnl' THEN g.amount ELSE CAST(g.loans AS DOUBLE) END AS denominator, g.loans
+    FROM grid g LEFT JOIN events e ON {match} AND g.metric = e.metric AND e.event_mob <= g.months_on_book
+    GROUP BY g.vintage, g.region, g.credit_tier, g.vehicle_condition, g.as_of_month, g.months_on_book, g.metric,
+             g.amount, g.loans"""
+
+
+def _meta(con: duckdb.DuckDBPyConnection, load_id: str, how: str) -> None:
+    con.execute("CREATE OR REPLACE TABLE cube_meta AS SELECT ? AS load_id, ? AS built_at, ? AS how",
+                [load_id, datetime.now(UTC).isoformat(timespec="seconds"), how])
+
+
+def build(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
+    """Every cube from the live tables (inside the caller's transaction)."""
+    con.execute(_LOAN_DIMS)
+    con.execute(f"CREATE OR REPLACE TABLE cube_month AS {_month_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_cure AS {_cure_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_transition AS {_transition_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_vintage AS {_vintage_sql('true')}")
+    con.execute("DROP TABLE _cube_loans")
+    _meta(con, load_id, "full")
+
+
+def stamp(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The load id the cubes were built from, or None when there are none."""
+    try:
+        row = con.execute("SELECT load_id FROM cube_meta").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vintages_table: str) -> None:
+    """Recompute only the cube rows an append of ``months`` can change (see the module docstring).
+
+    ``new_vintages_table``: a table of ``loan_id`` of the appended loans (their vintages and
+    dimensions gain loans).
+    """
+    con.execute(_LOAN_DIMS)
+    con.execute("CREATE OR REPLACE TEMP TABLE _cube_months AS SELECT DISTINCT CAST(m AS DATE) AS m "
+                "FROM unnest(?::DATE[]) t(m)", [months])
+    con.execute("CREATE OR REPLACE TEMP TABLE _cube_months_next AS SELECT m FROM _cube_months UNION "
+                "SELECT CAST(m + INTERVAL 1 MONTH AS DATE) FROM _cube_months")
+    in_months = "as_of_month IN (SELECT m FROM _cube_months)"
+    in_next = "as_of_month IN (SELECT m FROM _cube_months_next)"
+    con.execute(f"DELETE FROM cube_month WHERE {in_months}")
+    con.execute(f"INSERT INTO cube_month {_month_sql(in_months.replace('as_of_month', 'p.as_of_month'))}")
+    for name, sql in (("cube_cure", _cure_sql), ("cube_transition", _transition_sql)):
+        con.execute(f"DELETE FROM {name} WHERE {in_next}")
+        con.execute(f"INSERT INTO {name} {sql(in_next)}")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _cube_vkeys AS
+        SELECT DISTINCT l.region, l.credit_tier, l.vehicle_condition, l.vintage
+        FROM _cube_loans l SEMI JOIN "{new_vintages_table}" n USING (loan_id)""")
+    first = "(SELECT min(m) FROM _cube_months)"
+    # NULL dimensions never match IN: compare with IS NOT DISTINCT FROM through EXISTS instead.
+    touched = ("EXISTS (SELECT 1 FROM _cube_vkeys k WHERE k.region IS NOT DISTINCT FROM {a}.region AND "
+               "k.credit_tier IS NOT DISTINCT FROM {a}.credit_tier AND k.vehicle_condition IS NOT DISTINCT FROM "
+               "{a}.vehicle_condition AND k.vintage = {a}.vintage)")
+    con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
+    con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
+    for t in ("_cube_loans", "_cube_months", "_cube_months_next", "_cube_vkeys"):
+        con.execute(f"DROP TABLE {t}")
+    _meta(con, load_id, "append")
+

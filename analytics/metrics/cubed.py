@@ -1,0 +1,132 @@
+"""The page and export computations from the pre-aggregated cubes (analytics/cubes.py).
+
+Each function returns exactly what its row-based twin returns (same columns, same definitions:
+see portfolio, transitions, cohorts), or None when the cubes cannot answer (no fresh cubes, a
+segment outside :data:`analytics.cubes.CUBE_SEGMENTS`, a vintage bound that is not a month
+start); the caller then computes from the rows. ``answer`` picks one or the other, so a page
+or an export never has to know which it got.
+
+One difference is stated, not hidden: with a filter that narrows the loans, the vintage grid of
+the cube spans every month of the data, while the row-based grid spans the months in which the
+chosen loans have rows; curves agree wherever both have a point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from analytics.cubes import CUBE_SEGMENTS
+from analytics.metrics import portfolio, transitions
+from analytics.metrics.expr import month_index
+from analytics.metrics.filters import PortfolioFilter
+from analytics.metrics.segments import UNKNOWN
+
+ALL = PortfolioFilter()
+
+
+def _narrow(c: ir.Table, f: PortfolioFilter, month_col: str = "as_of_month") -> ir.Table | None:
+    preds = []
+    if f.as_of_month is not None:
+        preds.append(c[month_col] <= ibis.date(f.as_of_month))
+    if f.regions:
+        preds.append(c.region.isin(list(f.regions)))
+    if f.credit_tiers:
+        preds.append(c.credit_tier.isin(list(f.credit_tiers)))
+    if f.vehicle_conditions:
+        preds.append(c.vehicle_condition.isin(list(f.vehicle_conditions)))
+    for bound in (f.vintage_from, f.vintage_to):
+        if bound is not None and bound.day != 1:
+            return None  # the cube's vintage is a month: only month bounds are exact
+    if f.vintage_from is not None:
+        preds.append(c.vintage >= ibis.date(f.vintage_from))
+    if f.vintage_to is not None:
+        preds.append(c.vintage <= ibis.date(f.vintage_to))
+    return c.filter(preds) if preds else c
+
+
+def _segment(c: ir.Table, by: str) -> ir.StringValue:
+    """The same segment strings as analytics.metrics.segments.segment_expr."""
+    value = c.vintage.year().cast("string") if by == "vintage_year" else c[by].cast("string")
+    return value.fill_null(UNKNOWN)
+
+
+def kpis(cubes, f: PortfolioFilter = ALL) -> ir.Table | None:
+    """:func:`analytics.metrics.portfolio.monthly_kpis` from ``cube_month`` and ``cube_cure``."""
+    if cubes is None:
+        return None
+    m, c = _narrow(cubes.month, f), _narrow(cubes.cure, f)
+    if m is None or c is None:
+        return None
+    active = m.status == "active"
+
+    def n(pred):
+        return ibis.ifelse(pred, m.loans, 0).sum()
+
+    def bal(pred):
+        return ibis.ifelse(pred, m.balance, 0.0).sum()
+
+    agg = m.group_by("as_of_month").aggregate(
+        active_loans=n(active), outstanding_balance=bal(active),
+        dq30=n(active & (m.dpd_level >= 30)), dq60=n(active & (m.dpd_level >= 60)),
+        dq90=n(active & (m.dpd_level >= 90)),
+        dq30_bal=bal(active & (m.dpd_level >= 30)), dq60_bal=bal(active & (m.dpd_level >= 60)),
+        dq90_bal=bal(active & (m.dpd_level >= 90)), net_chargeoff=m.net_co.sum())
+    agg = agg.mutate(mi=month_index(agg.as_of_month))
+    cures = c.group_by("as_of_month").aggregate(cure_base=c.cure_base.sum(), cured=c.cured.sum())
+    cures = cures.select(mi=month_index(cures.as_of_month), cure_base=cures.cure_base, cured=cures.cured)
+    return portfolio.long_kpis(portfolio.kpis_from_aggregates(agg, cures))
+
+
+def delinquency_trend(cubes, f: PortfolioFilter = ALL) -> ir.Table | None:
+    """:func:`analytics.metrics.portfolio.delinquency_trend` from ``cube_month``."""
+    m = None if cubes is None else _narrow(cubes.month, f)
+    if m is None:
+        return None
+    a = m.filter(m.status == "active")
+    return portfolio.trend_from_counts(a.group_by(["as_of_month", "bucket"]).aggregate(
+        loans=a.loans.sum(), balance=a.balance.sum()))
+
+
+def transition_matrix(cubes, f: PortfolioFilter = ALL, by: str | None = None, end: date | None = None,
+                      months: int | None = None) -> ir.Table | None:
+    """:func:`analytics.metrics.transitions.transition_matrix` (over ``transitions.window(perf, end,
+    months)`` when both are given) from ``cube_transition``."""
+    if cubes is None or (by is not None and by not in CUBE_SEGMENTS):
+        return None
+    t = _narrow(cubes.transition, f)
+    if t is None:
+        return None
+    if end is not None and months is not None:
+        # The window's rows run from its start month, so transitions arrive after it.
+        t = t.filter((t.as_of_month > ibis.date(transitions._window_start(end, months)))
+                     & (t.as_of_month <= ibis.date(end)))
+    seg = {}
+    if by is not None:
+        seg = {"segment": _segment(t, by)}
+    t = t.mutate(**seg)
+    keys = ["as_of_month", *seg, "from_state", "to_state"]
+    agg = t.group_by(keys).aggregate(loans=t.loans.sum(), balance=t.balance.sum())
+    return transitions.matrix_from_counts(agg, list(seg))
+
+
+def vintage_counts(cubes, f: PortfolioFilter = ALL, by: str | None = None) -> ir.Table | None:
+    """:func:`analytics.metrics.cohorts.vintage_counts` from ``cube_vintage``."""
+    if cubes is None or (by is not None and by not in CUBE_SEGMENTS):
+        return None
+    v = _narrow(cubes.vintage, f)
+    if v is None:
+        return None
+    seg = {"segment": _segment(v, by)} if by is not None else {}
+    v = v.mutate(**seg)
+    keys = ["vintage", *seg, "months_on_book", "metric"]
+    agg = v.group_by(keys).aggregate(events=v.events.sum(), denominator=v.denominator.sum(), loans=v.loans.sum())
+    return agg.select("vintage", *seg, "months_on_book", "metric", "events", "denominator", "loans")
+
+
+def answer(from_cube: ir.Table | None, from_rows: Callable[[], ir.Table]) -> ir.Table:
+    """The cube's answer when there is one, else the rows'."""
+    return from_cube if from_cube is not None else from_rows()

@@ -1,0 +1,52 @@
+"""The README's cluster recipe, end to end (slow: not in make test; run with ``pytest -m slow``):
+tools/spark_local_cluster.sh starts a standalone master and worker, a small book is loaded into
+a Parquet lake, ``streamlit run`` is pointed at the cluster, and the Overview, Roll-rate and
+Cohorts pages open in Chromium in English and Chinese with no error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from analytics.cli import main
+from tests.test_browser import _chromium_or_skip, _free_port, browser, open_page, streamlit_server  # noqa: F401
+from tests.test_spark_parity import _need_spark
+
+pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.browser]
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT.parent / "shots" / "scale"
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    _need_spark()
+    run = tmp_path_factory.mktemp("spark_run")
+    env = {**os.environ, "SPARK_RUN_DIR": str(run), "SPARK_MASTER_PORT": str(_free_port()),
+           "SPARK_MASTER_WEBUI_PORT": str(_free_port())}
+    script = ROOT / "tools" / "spark_local_cluster.sh"
+    started = subprocess.run([str(script), "start"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert started.returncode == 0, started.stderr + (run / "master.log").read_text()
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(script), "stop"], cwd=ROOT, env=env, timeout=60)
+
+
+def test_app_on_the_local_standalone_cluster(cluster, browser, tmp_path):  # noqa: F811
+    _chromium_or_skip()
+    assert cluster.startswith("spark://127.0.0.1:")
+    lake = tmp_path / "lake"
+    backend = f"pyspark://{lake}?master={cluster}"
+    assert main(["--backend", f"pyspark://{lake}?master=local[1]", "synth", "--loans", "400", "--seed", "2"]) == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(tmp_path, {"COLLECTLENS_BACKEND": backend}) as url:
+        for path, lang in (("/", "en"), ("/", "zh"), ("/Roll_rates", "en"), ("/Cohorts", "zh")):
+            name = (path.strip("/") or "overview") + f"_{lang}"
+            wait = '[data-testid="stMetric"]' if path == "/" else '[data-testid="stPlotlyChart"]'
+            exceptions, alerts, console = open_page(browser, f"{url}{path}?lang={lang}",
+                                                    SHOTS / f"cluster_{name}.png", wait_for=wait)
+            assert exceptions == 0 and not alerts, (name, alerts)
+            assert not console, (name, console)
