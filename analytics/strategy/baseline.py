@@ -21,6 +21,11 @@
   upper bound of what restructuring itself does.
 - **Starting book**: active loans at the end of the as-of month by band and state, with their
   average balance, rate, remaining term, payment and vehicle value.
+- **Today's practice** (:func:`practice_counts`): contacts outside randomised tests in the window,
+  by band × stage (from ``dpd_at_action``; missing counts as pre-due) × channel: loan-months
+  contacted, attempts and the median contact day. Shares are contacted loan-months ÷ the band's
+  loan-months in the stage (the transition pairs' origin states), pooled over the window. The
+  matrices already contain what today's practice does; a strategy is a change against it.
 
 The transitions come from the roll-rate analytics (:func:`analytics.metrics.transitions.transition_matrix`, run
 on each band's loans); the engine itself only sees numpy matrices (band × 9 × 9).
@@ -205,6 +210,79 @@ def mantel_haenszel_ratio(flagged: pd.DataFrame, transitions: np.ndarray, bands:
     return (float(num / den) if den > 0 and num > 0 else None), n_flagged
 
 
+def practice_counts(actions: ir.Table, bands: ir.Table, as_of: date, months: int = 12) -> ir.Table:
+    """Contacts outside tests in the ``months`` up to ``as_of`` by band × stage × channel:
+    ``loan_months`` contacted, ``attempts`` and ``timing`` (median ``dpd_at_action``)."""
+    a = actions.filter(actions.experiment_arm.isnull())
+    mi = month_index(a.action_time.truncate("M").cast("date"))
+    end = as_of.year * 12 + as_of.month - 1
+    a = a.filter((mi > end - months) & (mi <= end))
+    dpd = a.dpd_at_action.fill_null(0)
+    stage = ibis.cases((dpd <= 0, "pre_due"), (dpd < 30, "dpd_1_29"), (dpd < 60, "dpd_30_59"),
+                       (dpd < 90, "dpd_60_89"), else_="dpd_90_plus")
+    a = a.select("loan_id", "channel", stage=stage, mi=month_index(a.action_time.truncate("M").cast("date")),
+                 dpd=dpd)
+    per = a.group_by(["loan_id", "channel", "stage", "mi"]).aggregate(attempts=a.count(), dpd=a.dpd.min())
+    j = per.inner_join(bands, "loan_id")
+    return j.group_by(["risk_band", "stage", "channel"]).aggregate(
+        loan_months=j.count(), attempts=j.attempts.sum(), timing=j.dpd.median())
+
+
+@dataclass(frozen=True)
+class Practice:
+    """Today's practice per band × stage × channel (arrays [band, stage, channel], orders of
+    ``RISK_BANDS``/``STAGES``/``spec.CHANNELS``): treated ``share`` of the segment's loan-months,
+    ``attempts`` per treated loan-month and median contact day ``timing``."""
+
+    share: np.ndarray
+    attempts: np.ndarray
+    timing: np.ndarray
+    source: str = "data"
+
+    @staticmethod
+    def none(n_bands: int = 3) -> Practice:
+        from analytics.strategy.spec import CHANNELS
+
+        shape = (n_bands, len(STAGES), len(CHANNELS))
+        return Practice(np.zeros(shape), np.ones(shape), np.zeros(shape), "none")
+
+    def rows(self, bands: tuple[str, ...]) -> list[dict]:
+        """The treated cells as records (band, stage, channel, share, attempts, timing)."""
+        from analytics.strategy.spec import CHANNELS
+
+        out = []
+        for b, band in enumerate(bands):
+            for s, stage in enumerate(STAGES):
+                for c, ch in enumerate(CHANNELS):
+                    if self.share[b, s, c] > 0:
+                        out.append({"risk_band": band, "stage": stage, "channel": ch,
+                                    "share": float(self.share[b, s, c]), "attempts": float(self.attempts[b, s, c]),
+                                    "timing_dpd": int(self.timing[b, s, c])})
+        return out
+
+
+def practice_from_counts(counts: pd.DataFrame, transitions_counts: np.ndarray, bands: tuple[str, ...]) -> Practice:
+    """:class:`Practice` from :func:`practice_counts` (pandas) and the (B, 9, 9) transition counts."""
+    from analytics.strategy.spec import CHANNELS, STAGE_DPD
+
+    p = Practice.none(len(bands))
+    share, attempts, timing = p.share.copy(), p.attempts.copy(), p.timing.copy()
+    origin = transitions_counts.sum(-1)  # (B, 9) loan-months starting in each state
+    for r in counts.itertuples(index=False):
+        if r.risk_band not in bands or r.stage not in STAGES or r.channel not in CHANNELS:
+            continue
+        b, s, c = bands.index(r.risk_band), STAGES.index(r.stage), CHANNELS.index(r.channel)
+        den = origin[b, list(STAGE_STATES[r.stage])].sum()
+        if den <= 0 or r.loan_months <= 0:
+            continue
+        share[b, s, c] = min(1.0, float(r.loan_months) / den)
+        attempts[b, s, c] = max(1.0, float(r.attempts) / float(r.loan_months))
+        lo, hi = STAGE_DPD[r.stage]
+        t = float(r.timing) if r.timing is not None and np.isfinite(r.timing) else lo
+        timing[b, s, c] = int(round(min(max(t, lo if r.stage != "pre_due" else -30), hi if hi is not None else t)))
+    return Practice(share, attempts, timing, "data")
+
+
 def starting_book(perf: ir.Table, loans: ir.Table, bands: ir.Table, as_of: date) -> ir.Table:
     """Active loans at the end of ``as_of`` by band and state, with sums for averages."""
     p = perf.filter((perf.as_of_month == ibis.date(as_of)) & (perf.status == "active"))
@@ -256,6 +334,7 @@ class Baseline:
     redefault_ratio: float | None = None  # miss rate after a restructure ÷ band's (observed, not randomised)
     redefault_pairs: int = 0              # restructured current loan-months behind it
     typical_payment_cut: float | None = None
+    practice: Practice | None = None      # today's contacts (None: the data has no actions)
 
     @property
     def n_bands(self) -> int:
@@ -353,7 +432,7 @@ def _monthly_counts(trans: pd.DataFrame, bands: tuple[str, ...]) -> np.ndarray:
 
 def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None, months: int = 12,
                       model_bands: ir.Table | pd.DataFrame | None = None, market: str = "cn",
-                      restructures: ir.Table | None = None) -> Baseline:
+                      restructures: ir.Table | None = None, actions: ir.Table | None = None) -> Baseline:
     """Estimate the starting book and the monthly matrices by band (see the module docstring)."""
     if as_of is None:
         last = perf.as_of_month.max().to_pandas()
@@ -386,11 +465,15 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
     for row in losses.itertuples(index=False):
         if row.charge_off > 0:
             recovery[row.status] = float(row.recovery / row.charge_off)
+    practice = None
+    if actions is not None:
+        practice = practice_from_counts(practice_counts(actions, bands_t, as_of, months).to_pandas(), counts_all,
+                                        bands)
     log.info("baseline: %s, %d months, %d active loans", as_of, len(monthly), int(avg["counts"].sum()))
     return Baseline(
         bands=bands, as_of_month=as_of, window_months=int((monthly.sum(axis=(1, 2, 3)) > 0).sum()), matrix=_pooled_rows(counts_all),
         transitions=counts_all, concentration=dirichlet_concentration(monthly), counts=avg["counts"],
         balance=avg["balance"], vehicle_value=avg["vehicle_value"], months_on_book=avg["months_on_book"],
         apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,
-        market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut,
+        market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut, practice=practice,
     )

@@ -53,7 +53,7 @@ def prepare(perf: ir.Table, loans: ir.Table, actions: ir.Table, restructures: ir
 
     A channel's complaint rate is taken from the data only with at least 500 contacts behind it.
     """
-    base = bl.estimate_baseline(perf, loans, as_of, months, model_bands, market, restructures)
+    base = bl.estimate_baseline(perf, loans, as_of, months, model_bands, market, restructures, actions)
     bands = bl.risk_bands(loans, model_bands)
     counts = effects.arm_outcomes(actions, perf, restructures, bands).to_pandas()
     measured = effects.uplift_estimates(counts)
