@@ -20,7 +20,7 @@ def test_simulate_writes_the_result_file(small_db, tmp_path, capsys):
     assert code == 0
     res = json.loads(out.read_text())
     names = [s["name"] for s in res["strategies"]]
-    assert names == ["Do nothing", "SMS reminders + flexible plans", "Early warning + AI voice bot"]
+    assert names == ["Today's practice", "SMS reminders + flexible plans", "Early warning + AI voice bot"]
     for s in res["strategies"]:
         for k in REQUIRED:
             assert set(s["summary"][k]) >= {"p10", "p50", "p90"}, k

@@ -246,7 +246,7 @@ def test_compare_pairs_paths_and_reports_every_summary_key():
     strategies = [spec.DO_NOTHING, spec.load(spec_path("early_warning_ai_voice.json"))]
     comp = results.compare(base, strategies, effects.effect_book(), CN, OPS, LOSS, RunSettings(months=6, paths=300))
     d = comp.to_dict()
-    assert [s["name"] for s in d["strategies"]] == ["Do nothing", "Early warning + AI voice bot"]
+    assert [s["name"] for s in d["strategies"]] == ["Today's practice", "Early warning + AI voice bot"]
     for s in d["strategies"]:
         for k in ("net_loss", "collection_cost", "net_benefit", "dpd60_rate_end", "contacts_blocked"):
             assert set(s["summary"][k]) >= {"p10", "p50", "p90"}

@@ -283,6 +283,82 @@ def practice_from_counts(counts: pd.DataFrame, transitions_counts: np.ndarray, b
     return Practice(share, attempts, timing, "data")
 
 
+# History-aware groups (see :func:`history_groups`): 0 none, 1 cured within the last 6 months,
+# 2 restructured within the last 12 months (restructured takes precedence).
+HISTORY_GROUPS: tuple[str, ...] = ("none", "cured_6m", "restructured_12m")
+HISTORY_MONTHS = {1: 6, 2: 12}
+# Credibility constant (Bühlmann): a history row seen n times weighs n / (n + K) against its band's
+# row. K = 100 loan-months is an assumption: a row needs about 100 observations before it counts as
+# much as the band's.
+HISTORY_CREDIBILITY = 100.0
+_DELINQUENT = ("dpd_1_29", "dpd_30_59", "dpd_60_89", "dpd_90_119", "dpd_120_plus")
+
+
+def history_groups(perf: ir.Table, restructures: ir.Table | None, first_mi: int, last_mi: int) -> ir.Table:
+    """``loan_id, mi, state, group`` for every performance row with first_mi <= mi <= last_mi.
+
+    A loan is *cured* at month mi when it cured (delinquent at mi-1, current at mi) in one of the
+    six months up to mi; *restructured* when a restructure took effect in the twelve months up to mi.
+    """
+    mi = month_index(perf.as_of_month)
+    p = perf.filter((mi >= first_mi - 6) & (mi <= last_mi))
+    p = p.select("loan_id", mi=month_index(p.as_of_month), state=state_expr(p))
+    w = ibis.window(group_by="loan_id", order_by="mi")
+    prev_state, prev_mi = p.state.lag().over(w), p.mi.lag().over(w)
+    cure_mi = ibis.ifelse((p.state == "current") & prev_state.isin(_DELINQUENT) & (prev_mi == p.mi - 1),
+                          p.mi, ibis.null().cast("int64"))
+    p = p.mutate(cure_mi=cure_mi)
+    cw = ibis.cumulative_window(group_by="loan_id", order_by="mi")
+    p = p.mutate(last_cure=p.cure_mi.max().over(cw))
+    p = p.filter(p.mi >= first_mi)
+    cured = p.last_cure.notnull() & (p.last_cure > p.mi - HISTORY_MONTHS[1])
+    if restructures is not None:
+        r = restructures.select(r_id=restructures.loan_id, rmi=month_index(restructures.effective_month))
+        hit = p.select("loan_id", "mi").inner_join(r, [p.loan_id == r.r_id])
+        hit = hit.filter((hit.rmi <= hit.mi) & (hit.rmi > hit.mi - HISTORY_MONTHS[2]))
+        hit = hit.select("loan_id", "mi", restr=ibis.literal(True)).distinct()
+        p = p.left_join(hit, ["loan_id", "mi"]).drop("loan_id_right", "mi_right")
+        restr = p.restr.fill_null(False)
+    else:
+        restr = ibis.literal(False)
+    group = ibis.ifelse(restr, 2, ibis.ifelse(cured, 1, 0))
+    return p.select("loan_id", "mi", "state", group=group)
+
+
+def history_transitions(perf: ir.Table, restructures: ir.Table | None, bands: ir.Table, as_of: date,
+                        months: int = 12) -> ir.Table:
+    """Transition counts by band × history group (of the earlier month) × from × to, for the pairs
+    whose later month lies in the window; and the groups' loans at the as-of month (``to_state``
+    null, ``from_state`` the state then)."""
+    end = as_of.year * 12 + as_of.month - 1
+    g = history_groups(perf, restructures, end - months, end)
+    prev = g.select("loan_id", mi=g.mi + 1, group=g.group, from_state=g.state)
+    now = g.select("loan_id", "mi", to_state=g.state)
+    pairs = prev.filter(prev.from_state.notin(["paid_off", "charged_off", "repossessed"])).inner_join(
+        now, ["loan_id", "mi"])
+    pairs = pairs.inner_join(bands, "loan_id")
+    return pairs.group_by(["risk_band", "group", "from_state", "to_state"]).aggregate(loans=pairs.count())
+
+
+def history_start(perf: ir.Table, restructures: ir.Table | None, bands: ir.Table, as_of: date) -> ir.Table:
+    """Active loans at the as-of month by band × history group × state."""
+    end = as_of.year * 12 + as_of.month - 1
+    g = history_groups(perf, restructures, end, end)
+    g = g.filter(g.state.notin(["paid_off", "charged_off", "repossessed"])).inner_join(bands, "loan_id")
+    return g.group_by(["risk_band", "group", "state"]).aggregate(loans=g.count())
+
+
+def shrink_rows(counts: np.ndarray, prior: np.ndarray, k: float = HISTORY_CREDIBILITY) -> np.ndarray:
+    """Credibility-weighted rows: (counts + k · prior_row) / (n + k); absorbing rows are the identity.
+
+    ``counts`` (..., 9, 9) loan counts of a history group, ``prior`` the band's (..., 9, 9) shares.
+    """
+    n = counts.sum(-1, keepdims=True)
+    out = (counts + k * prior) / (n + k)
+    out[..., N_TRANSIENT:, :] = prior[..., N_TRANSIENT:, :]
+    return out
+
+
 def starting_book(perf: ir.Table, loans: ir.Table, bands: ir.Table, as_of: date) -> ir.Table:
     """Active loans at the end of ``as_of`` by band and state, with sums for averages."""
     p = perf.filter((perf.as_of_month == ibis.date(as_of)) & (perf.status == "active"))
@@ -335,6 +411,13 @@ class Baseline:
     redefault_pairs: int = 0              # restructured current loan-months behind it
     typical_payment_cut: float | None = None
     practice: Practice | None = None      # today's contacts (None: the data has no actions)
+    # History-aware groups 1 (cured within 6 months) and 2 (restructured within 12 months), see
+    # HISTORY_GROUPS: their shrunk matrices (2, B, 9, 9), loan-months behind each row (2, B, 9),
+    # loans in them at the as-of month (2, B, 9), and the matrix of the other loans (B, 9, 9).
+    history_matrix: np.ndarray | None = None
+    history_pairs: np.ndarray | None = None
+    history_counts: np.ndarray | None = None
+    matrix_plain: np.ndarray | None = None
 
     @property
     def n_bands(self) -> int:
@@ -465,6 +548,7 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
     for row in losses.itertuples(index=False):
         if row.charge_off > 0:
             recovery[row.status] = float(row.recovery / row.charge_off)
+    hist = _history(perf, restructures, bands_t, as_of, months, bands, _pooled_rows(counts_all))
     practice = None
     if actions is not None:
         practice = practice_from_counts(practice_counts(actions, bands_t, as_of, months).to_pandas(), counts_all,
@@ -476,4 +560,24 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
         balance=avg["balance"], vehicle_value=avg["vehicle_value"], months_on_book=avg["months_on_book"],
         apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,
         market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut, practice=practice,
+        **hist,
     )
+
+
+def _history(perf: ir.Table, restructures: ir.Table | None, bands_t: ir.Table, as_of: date, months: int,
+             bands: tuple[str, ...], pooled: np.ndarray) -> dict[str, np.ndarray]:
+    """History-aware rows (:func:`history_transitions`) shrunk to the band's (:func:`shrink_rows`)."""
+    trans = history_transitions(perf, restructures, bands_t, as_of, months).to_pandas()
+    start = history_start(perf, restructures, bands_t, as_of).to_pandas()
+    cnt = np.zeros((3, len(bands), N_STATES, N_STATES))
+    for r in trans.itertuples(index=False):
+        if r.risk_band in bands and r.from_state in STATE_INDEX and r.to_state in STATE_INDEX:
+            cnt[int(r.group), bands.index(r.risk_band), STATE_INDEX[r.from_state], STATE_INDEX[r.to_state]] += r.loans
+    start_counts = np.zeros((3, len(bands), N_STATES))
+    for r in start.itertuples(index=False):
+        if r.risk_band in bands and r.state in STATE_INDEX:
+            start_counts[int(r.group), bands.index(r.risk_band), STATE_INDEX[r.state]] += r.loans
+    hist = shrink_rows(cnt[1:], pooled[None])
+    plain = np.where(cnt[0].sum(-1, keepdims=True) > 0, _pooled_rows(cnt[0]), pooled)
+    return {"history_matrix": hist, "history_pairs": cnt[1:].sum(-1), "history_counts": start_counts[1:],
+            "matrix_plain": plain}
