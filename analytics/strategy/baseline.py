@@ -384,6 +384,15 @@ def loss_history(perf: ir.Table, as_of: date, months: int = 24) -> ir.Table:
                                           recovery=p.recovery_amount.fill_null(0.0).sum())
 
 
+def repossession_recoveries(perf: ir.Table, as_of: date, months: int = 24) -> ir.Table:
+    """Per repossessed loan in the ``months`` up to ``as_of``: sale recovery ÷ balance at charge-off."""
+    mi = month_index(perf.as_of_month)
+    end = as_of.year * 12 + as_of.month - 1
+    p = perf.filter((mi > end - months) & (mi <= end) & (perf.status == "repossessed")
+                    & (perf.charge_off_amount > 0))
+    return p.select(ratio=p.recovery_amount.fill_null(0.0) / p.charge_off_amount)
+
+
 @dataclass(frozen=True)
 class Baseline:
     """The book at the as-of month and its monthly transition matrices, by risk band.
@@ -418,6 +427,8 @@ class Baseline:
     history_pairs: np.ndarray | None = None
     history_counts: np.ndarray | None = None
     matrix_plain: np.ndarray | None = None
+    # Repossession sale recovery ÷ balance at charge-off in the data: P10, P50, P90, mean, loans.
+    repo_haircut: tuple[float, float, float, float, int] | None = None
 
     @property
     def n_bands(self) -> int:
@@ -549,6 +560,11 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
         if row.charge_off > 0:
             recovery[row.status] = float(row.recovery / row.charge_off)
     hist = _history(perf, restructures, bands_t, as_of, months, bands, _pooled_rows(counts_all))
+    ratios = repossession_recoveries(perf, as_of).to_pandas()["ratio"].clip(0.0, 1.0)
+    haircut = None
+    if len(ratios) >= 30:  # fewer repossessions than this tell little about the spread
+        q = ratios.quantile([0.1, 0.5, 0.9]).to_numpy()
+        haircut = (float(q[0]), float(q[1]), float(q[2]), float(ratios.mean()), int(len(ratios)))
     practice = None
     if actions is not None:
         practice = practice_from_counts(practice_counts(actions, bands_t, as_of, months).to_pandas(), counts_all,
@@ -560,7 +576,7 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
         balance=avg["balance"], vehicle_value=avg["vehicle_value"], months_on_book=avg["months_on_book"],
         apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,
         market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut, practice=practice,
-        **hist,
+        repo_haircut=haircut, **hist,
     )
 
 
