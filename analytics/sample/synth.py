@@ -28,6 +28,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.errors import InputError
+from analytics.sample import planted_policy
 from analytics.store import Batch
 
 log = logging.getLogger(__name__)
@@ -329,6 +330,7 @@ def generate(params: SynthParams, progress: Callable[[float, str], None] | None 
         "params": asdict(params),
         "truth": asdict(truth),
         "segments": {"high": "score < 620", "medium": "620 <= score < 720", "low": "score >= 720"},
+        "planted_policy": planted_policy.truth(),  # the change of practice the backtest should find
     }
 
     def batches() -> Iterator[Batch]:
@@ -433,6 +435,9 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
         logit = (b.base_logit[idx] + macro_mat[b.region[idx], step] + _seasonal(p.market, m)
                  + _seasoning(mob) + REDEFAULT_LOGIT * (restructured_until[idx] >= m))
         p_miss = _sigmoid(logit)
+        # -- planted change of practice for the policy backtest (analytics.sample.planted_policy) --
+        planted = planted_policy.treated(m, b.region[idx], seg)
+        p_miss = planted_policy.adjust_miss(p_miss, planted, k)
         opening = balance[idx].copy()
         sched = np.minimum(payment[idx], opening * (1 + apr[idx] / 12))
 
@@ -468,6 +473,7 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
         voice_treat = arm[idx] == 2
         p_cure = np.where(voice_treat, np.minimum(p_cure * (1 + np.array(
             [AI_VOICE_CURE_EFFECT[s] for s in SEGMENTS])[seg]), 0.95), p_cure)
+        p_cure = planted_policy.adjust_cure(p_cure, planted, k)  # planted change (see above)
         p_cure = (1 - p_roll) * p_cure
         p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * 0.35, 0)
         v = rng.random(len(idx))
@@ -551,6 +557,9 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
         actions = _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, p.market)
         if actions is not None:
             yield actions
+        planted_actions = planted_policy.actions(m, idx, planted, k, cure, offset, costs)  # planted change
+        if planted_actions is not None:
+            yield Batch("actions", planted_actions, _ACTIONS_SELECT)
     if progress is not None:
         progress(1.0, "done")
 
