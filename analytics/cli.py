@@ -114,7 +114,7 @@ def cmd_report(args, db: Path) -> int:
         if not store.has_data(con):
             raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' first.")
         written = build_report(Tables.of(store.reader(con)), store.read_metadata(con), [Path(p) for p in args.out],
-                               month=month, lang=args.lang, progress=update)
+                               month=month, lang=args.lang, progress=update, models_dir=config.settings().models_dir)
     finally:
         bar.close()
         con.close()

@@ -1,49 +1,7 @@
 """Strategy simulator: build, compare, optimise and value collection strategies."""
 
-from __future__ import annotations
-
-import dataclasses
-
-import streamlit as st
-
-from ui import cache
-from ui import strategy_state as state
-from ui import strategy_views as views
-from ui.frame import PageContext, frame, guarded
-
-VIEWS = ("compare", "edit", "effects", "optimise", "restructure", "planner", "settings")
-
-
-def strategy_page(ctx: PageContext) -> None:
-    # Segments follow the risk model's bands when one is trained: a retrain must refresh the caches.
-    ctx = dataclasses.replace(ctx, data_version=f"{ctx.data_version}|model:{cache.risk_model_stamp()}")
-    st.title(ctx.t("strategy.title"))
-    st.caption(ctx.t("strategy.subtitle"))
-    state.keep_widget_state()
-    state.init_library()
-    market = str(ctx.meta.get("market") or "cn")
-    with st.spinner(ctx.t("strategy.preparing")):
-        inp = cache.strategy_inputs(ctx.data_version, ctx.filters, market)
-    # One view drawn per run (not tabs, which all run every time): an edit re-runs the editor and
-    # its preview only.
-    state.seed("w_strat_view", "compare")
-    view = st.segmented_control(ctx.t("strategy.view"), VIEWS, key="w_strat_view", label_visibility="collapsed",
-                                format_func=lambda v: ctx.t(f"strategy.tab.{v}")) or "compare"
-    if view == "compare":
-        views.compare_tab(ctx, inp, market)
-    elif view == "edit":
-        views.editor_tab(ctx, inp, market)
-    elif view == "effects":
-        views.effects_tab(ctx, inp)
-    elif view == "optimise":
-        views.optimiser_tab(ctx, inp, market)
-    elif view == "restructure":
-        views.restructure_tab(ctx, inp, market)
-    elif view == "planner":
-        views.planner_tab(ctx, inp)
-    else:
-        views.settings_tab(ctx, inp, market)
-
+from ui.frame import frame, guarded
+from ui.strategy.page import strategy_page
 
 ctx = frame("nav.strategy")
 guarded(strategy_page, ctx)

@@ -13,7 +13,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from analytics.cli import main
 from analytics.display import i18n
-from analytics.report.sections import SECTION_BUILDERS
+from analytics.report.sections import SECTIONS
 from tests.conftest import in_ci
 from tests.test_browser import CHROMIUM, FLAGS
 
@@ -53,7 +53,7 @@ def _texts(slide):
 def test_deck_has_expected_slides_with_picture_and_message(pack, small_db, lang):
     deck = Presentation(str(pack / f"pack_{lang}.pptx"))
     slides = list(deck.slides)
-    assert len(slides) == 1 + len(SECTION_BUILDERS)
+    assert len(slides) == 1 + len(SECTIONS)
     assert i18n.t("report.title", lang) in _texts(slides[0])
     titles = [_texts(s)[0] for s in slides[1:]]
     assert titles == [i18n.t(k, lang) for k in ("report.kpis", "overview.trend", "overview.mix", "report.vintages",
@@ -90,7 +90,7 @@ def test_html_report_opens_offline_with_charts_drawn(pack, artifacts):
         drawn = page.evaluate("() => Array.from(document.images).map(i => i.complete && i.naturalWidth)")
         page.screenshot(path=str(artifacts / "report_zh.png"), full_page=True)
         browser.close()
-    charts = len(SECTION_BUILDERS) - 2  # every section but the KPIs has a chart; no model for risk here
+    charts = len(SECTIONS) - 2  # every section but the KPIs has a chart; no model for risk here
     assert len(drawn) == charts and all(w and w > 1000 for w in drawn), drawn
 
 

@@ -1,5 +1,7 @@
 """The sample generator: invariants, determinism, planted truth, and calibration to public figures."""
 
+from dataclasses import asdict
+
 import duckdb
 import pytest
 
@@ -87,6 +89,9 @@ def test_truth_is_stored_in_metadata(con):
     truth = meta["truth"]
     assert truth["experiments"]["predue_sms_2024"]["by_segment"] == synth.PREDUE_SMS_EFFECT
     assert len(truth["bad_dealers"]) >= 2
+    # Every calibrated constant of the walk is planted truth (JSON turns tuples into lists).
+    walk = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(synth.WALK).items()}
+    assert truth["walk"] == walk
     assert meta["row_counts"]["loans"] == 3000
 
 

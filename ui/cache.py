@@ -118,18 +118,11 @@ def drivers(data_version: str, f: PortfolioFilter, month) -> list:
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def presentation_sections(data_version: str, month, lang: str) -> list:
     """The briefing pack's key charts with their one-line messages, for presentation mode."""
-    from analytics.errors import CollectLensError
-    from analytics.report import more_sections, sections
+    from analytics.report import base, sections
 
-    r = sections.prepare(tables(), metadata(data_version), month, lang)
-    out = []
-    for build in (sections.trend_section, more_sections.vintages_section, more_sections.forecast_section,
-                  sections.mix_section):
-        try:
-            out.append(build(r))
-        except CollectLensError:  # a chart the data cannot support is left out
-            continue
-    return out
+    r = base.prepare(tables(), metadata(data_version), month, lang, models_dir=models_dir())
+    built = (sections.build_section(sections.spec(k), r) for k in ("trend", "vintages", "forecast", "mix"))
+    return [s for s in built if not s.unavailable]  # a chart the data cannot support is left out
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
@@ -147,7 +140,7 @@ def briefing_pack(data_version: str, month, lang: str) -> dict[str, bytes]:
         con.close()
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / "briefing.pptx", Path(tmp) / "briefing.html"]
-        build_report(tables(), meta, paths, month=month, lang=lang)
+        build_report(tables(), meta, paths, month=month, lang=lang, models_dir=models_dir())
         return {p.suffix: p.read_bytes() for p in paths}
 
 

@@ -8,36 +8,30 @@ from datetime import date
 from pathlib import Path
 
 from analytics.display.i18n import LANGUAGES, t
-from analytics.errors import CollectLensError, InputError
+from analytics.errors import InputError
+from analytics.report.base import Section, prepare
 from analytics.report.html_writer import write_html
 from analytics.report.narrative import month_name
 from analytics.report.pptx_writer import write_pptx
 from analytics.report.render import ChartRenderer
-from analytics.report.sections import SECTION_BUILDERS, Section, prepare
+from analytics.report.sections import SECTIONS, build_section
 from analytics.store import Tables
 
 log = logging.getLogger(__name__)
 FORMATS = (".pptx", ".html")
-SECTION_TITLES = {"vintages": "report.vintages", "forecast": "report.forecast", "risk": "report.risk",
-                  "strategy": "report.strategy", "mix": "overview.mix", "trend": "overview.trend"}
 
 
-def build_sections(tables: Tables, meta: dict, month: date | None, lang: str) -> tuple[list[Section], date]:
-    r = prepare(tables, meta, month, lang)
-    sections = []
-    for builder in SECTION_BUILDERS:
-        try:
-            sections.append(builder(r))
-        except CollectLensError as exc:  # a section the data cannot support says so
-            key = builder.__name__.removesuffix("_section")
-            sections.append(Section(key, t(SECTION_TITLES.get(key, "report.title"), lang), "",
-                                    unavailable=t("report.na", lang, reason=str(exc))))
-    return sections, r.month
+def build_sections(tables: Tables, meta: dict, month: date | None, lang: str,
+                   models_dir: Path | None = None) -> tuple[list[Section], date]:
+    """Every section of :data:`~analytics.report.sections.SECTIONS` in deck order, and the month."""
+    r = prepare(tables, meta, month, lang, models_dir=models_dir)
+    return [build_section(entry, r) for entry in SECTIONS], r.month
 
 
 def build_report(tables: Tables, meta: dict, out: Path | list[Path], month: date | None = None, lang: str = "en",
-                 progress: Callable[[float, str], None] | None = None) -> list[Path]:
-    """Write the pack to each path in ``out`` (.pptx and/or .html); return the paths written."""
+                 progress: Callable[[float, str], None] | None = None, models_dir: Path | None = None) -> list[Path]:
+    """Write the pack to each path in ``out`` (.pptx and/or .html); return the paths written.
+    ``models_dir`` is the trained risk model's folder (None: the pack says no model is trained)."""
     outs = [Path(p) for p in (out if isinstance(out, list) else [out])]
     for p in outs:
         if p.suffix.lower() not in FORMATS:
@@ -46,7 +40,7 @@ def build_report(tables: Tables, meta: dict, out: Path | list[Path], month: date
         raise InputError(f"Unknown language '{lang}'. Use one of: {', '.join(LANGUAGES)}.")
     say = progress or (lambda f, m: None)
     say(0.05, "computing sections")
-    sections, month = build_sections(tables, meta, month, lang)
+    sections, month = build_sections(tables, meta, month, lang, models_dir)
     images: dict[str, bytes] = {}
     with ChartRenderer() as renderer:
         charts = [s for s in sections if s.figure is not None and not s.unavailable]

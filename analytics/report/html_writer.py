@@ -6,7 +6,7 @@ import base64
 import html
 from pathlib import Path
 
-from analytics.report.sections import Section
+from analytics.report.base import Section
 
 CSS = """
 body{font-family:'Noto Sans CJK SC','Noto Sans SC','Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:0;

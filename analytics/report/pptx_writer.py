@@ -9,7 +9,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from analytics.report.sections import Section
+from analytics.report.base import Section
 
 BLUE = RGBColor(0x15, 0x65, 0xC0)
 GREY = RGBColor(0x55, 0x5F, 0x6D)

@@ -1,111 +1,55 @@
-"""The sections of the briefing pack: each a title, a one-line message and a chart (or KPIs).
+"""The sections of the briefing pack, in deck order: each a key, a title and its builder.
 
-A section builder takes the :class:`ReportInput` and returns a :class:`Section`, or a Section
-with ``unavailable`` set when the data cannot support it (e.g. no contact history), so the pack
-says so instead of failing. Builders are listed in ``SECTION_BUILDERS`` in deck order.
+Each builder (a function of :class:`~analytics.report.base.ReportInput`) returns the section's
+:class:`~analytics.report.base.Content`: a one-line message and a chart (or KPIs). When the data
+cannot support it, it raises :class:`~analytics.report.base.SectionUnavailable`, and
+:func:`build_section` makes a "not available" slide with the reason under the title kept here.
+
+- ``book_sections``: the KPIs, the delinquency trend and the bucket mix at the month;
+- ``outlook_sections``: yearly vintage curves and the 12-month roll-rate forecast;
+- ``model_sections``: the risk model's drivers and the strategy presets against doing nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+import logging
 
-import pandas as pd
-import plotly.graph_objects as go
-
-from analytics import figures
-from analytics.display.formatting import currency_symbol, format_change, format_money, format_value
 from analytics.display.i18n import t
-from analytics.metrics import portfolio
-from analytics.metrics.filters import PortfolioFilter, apply
-from analytics.report import narrative
-from analytics.store import Tables
+from analytics.errors import CollectLensError
+from analytics.report import book_sections, model_sections, outlook_sections
+from analytics.report.base import ReportInput, Section, SectionSpec, SectionUnavailable
 
-KPI_ORDER = ("dpd30_rate_count", "dpd60_rate_count", "dpd90_rate_count", "net_chargeoff_rate_annualized",
-             "active_loans", "outstanding_balance", "cure_rate")
+log = logging.getLogger(__name__)
 
-
-@dataclass
-class ReportInput:
-    tables: Tables
-    meta: dict
-    month: date
-    lang: str
-    kpis: pd.DataFrame
-    snapshot: dict
-
-    @property
-    def currency(self) -> str:
-        return currency_symbol(self.meta)
-
-    @property
-    def month_text(self) -> str:
-        return narrative.month_name(self.month, self.lang)
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec("kpis", "report.kpis", book_sections.kpis_section),
+    SectionSpec("trend", "overview.trend", book_sections.trend_section),
+    SectionSpec("mix", "overview.mix", book_sections.mix_section),
+    SectionSpec("vintages", "report.vintages", outlook_sections.vintages_section),
+    SectionSpec("forecast", "report.forecast", outlook_sections.forecast_section),
+    SectionSpec("risk", "report.risk", model_sections.risk_section),
+    SectionSpec("strategy", "report.strategy", model_sections.strategy_section),
+)
+SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
 
 
-@dataclass
-class Section:
-    key: str
-    title: str
-    message: str
-    figure: go.Figure | None = None
-    kpis: list[tuple[str, str, str]] = field(default_factory=list)  # (label, value, change)
-    unavailable: str | None = None
+def spec(key: str) -> SectionSpec:
+    """The entry of ``SECTIONS`` with this key."""
+    return next(s for s in SECTIONS if s.key == key)
 
 
-def prepare(tables: Tables, meta: dict, month: date | None, lang: str) -> ReportInput:
-    perf = apply(tables.performance, tables.loans, PortfolioFilter(as_of_month=month))
-    kpis = portfolio.monthly_kpis(perf).to_pandas()
-    if kpis.empty:
-        from analytics.errors import InputError
-        raise InputError(f"There is no data up to {month:%Y-%m}; choose a month inside the data.")
-    month = month or pd.Timestamp(kpis["as_of_month"].max()).date()
-    return ReportInput(tables, meta, month, lang, kpis, portfolio.kpi_snapshot(kpis, month))
-
-
-def _format_kpis(r: ReportInput) -> list[tuple[str, str, str]]:
-    out = []
-    for metric in KPI_ORDER:
-        entry = r.snapshot.get(metric, {})
-        change = format_change(metric, entry.get("change"), lambda d: t("overview.pp", r.lang, delta=d), r.currency)
-        out.append((t(f"kpi.{metric}", r.lang), format_value(metric, entry.get("value"), r.currency), change or ""))
-    return out
-
-
-def kpis_section(r: ReportInput) -> Section:
-    from analytics.metrics.drivers import top_drivers
-
-    driver = narrative.driver_phrase(top_drivers(r.tables.performance, r.tables.loans, r.month), r.lang)
-    message = " ".join(s for s in (
-        narrative.delinquency_sentence(r.snapshot, r.month, r.lang, driver=driver),
-        narrative.book_sentence(r.snapshot, r.lang, r.currency, format_money),
-        narrative.losses_sentence(r.snapshot, r.lang)) if s)
-    return Section("kpis", t("report.kpis", r.lang), message, kpis=_format_kpis(r))
-
-
-def trend_section(r: ReportInput) -> Section:
-    return Section("trend", t("overview.trend", r.lang),
-                   narrative.delinquency_sentence(r.snapshot, r.month, r.lang, level=30),
-                   figures.delinquency_trend_figure(r.kpis, r.lang, "count"))
-
-
-def mix_section(r: ReportInput) -> Section:
-    trend = portfolio.delinquency_trend(
-        apply(r.tables.performance, r.tables.loans, PortfolioFilter(as_of_month=r.month))).to_pandas()
-    now = trend[pd.to_datetime(trend["as_of_month"]) == pd.Timestamp(r.month)]
-    late = now[now["bucket"] != "current"]["share_count"].sum()
-    late30 = now[~now["bucket"].isin(["current", "dpd_1_29"])]["share_count"].sum()
-    return Section("mix", t("overview.mix", r.lang),
-                   t("report.mix_message", r.lang, share=late, share30=late30, month=r.month_text),
-                   figures.bucket_mix_figure(trend, r.lang, "count"))
-
-
-def _builders() -> list[Callable[[ReportInput], Section]]:
-    from analytics.report import more_sections as more
-
-    return [kpis_section, trend_section, mix_section, more.vintages_section, more.forecast_section,
-            more.risk_section, more.strategy_section]
-
-
-SECTION_BUILDERS: list[Callable[[ReportInput], Section]] = _builders()
+def build_section(entry: SectionSpec, r: ReportInput) -> Section:
+    """The slide of one entry: its content, or "not available" with the reason when the data
+    cannot support it (the builder raised SectionUnavailable, or an engine it runs refused the
+    data with a CollectLensError)."""
+    title = t(entry.title, r.lang)
+    try:
+        c = entry.build(r)
+    except SectionUnavailable as exc:
+        reason = str(exc)
+    except CollectLensError as exc:
+        log.info("section %s not available: %s", entry.key, exc)
+        reason = str(exc)
+    else:
+        return Section(entry.key, title, c.message, c.figure, c.kpis)
+    return Section(entry.key, title, "", unavailable=t("report.na", r.lang, reason=reason))

@@ -17,7 +17,7 @@ planted contacts are business as usual (no experiment arm), so a backtest that s
 2025-07 and simulates the change as a strategy can be compared with what happened.
 
 The generator (:mod:`analytics.sample.synth`) calls :func:`treated`, :func:`adjust_miss`,
-:func:`adjust_cure` and :func:`actions` each month; this module draws its own random numbers
+:func:`cure_boost` and :func:`actions` each month; this module draws its own random numbers
 so the rest of the sample is unchanged where the change does not apply.
 """
 
@@ -61,9 +61,9 @@ def adjust_miss(p_miss: np.ndarray, mask: np.ndarray, missed: np.ndarray) -> np.
     return np.where(mask & (missed == 0), p_miss * (1 - SMS_MISS_CUT), p_miss)
 
 
-def adjust_cure(p_cure: np.ndarray, mask: np.ndarray, missed: np.ndarray) -> np.ndarray:
-    """Treated loans at 1-29 DPD cure more (the AI voice call)."""
-    return np.where(mask & (missed == 1), np.minimum(p_cure * (1 + VOICE_CURE_RISE), 0.95), p_cure)
+def cure_boost(mask: np.ndarray, missed: np.ndarray) -> np.ndarray:
+    """Multiplier of the full-cure probability: treated loans at 1-29 DPD cure more (the AI voice call)."""
+    return np.where(mask & (missed == 1), 1 + VOICE_CURE_RISE, 1.0)
 
 
 def actions(month_index: int, idx: np.ndarray, mask: np.ndarray, missed: np.ndarray, cured: np.ndarray,

@@ -91,6 +91,7 @@ class Truth:
     restructure_redefault_logit: float
     vintage_loosening_per_year: float
     extra: dict[str, object] = field(default_factory=dict)
+    walk: dict[str, object] = field(default_factory=dict)
 
 
 # Risk drivers on the logit of missing an instalment while current (per standardised unit).
@@ -288,10 +289,68 @@ def _seasoning(mob: np.ndarray) -> np.ndarray:
     return 0.35 * np.exp(-(((mob - 16) / 11.0) ** 2)) - 0.35 * (mob <= 2)
 
 
-# Rolls out of delinquency: intercepts by missed instalments (1..5) for roll and for full cure.
-ROLL_INTERCEPT = np.array([np.nan, -2.7, -1.5, -0.9, 0.0, 2.0])
-CURE_INTERCEPT = np.array([np.nan, 0.8, -0.9, -2.0, -2.9, -4.0])
-RISK_CENTRE = 0.6  # typical risk term (logit above the intercept) of the book
+@dataclass(frozen=True)
+class WalkCalibration:
+    """Every calibrated constant of the monthly walk, in one place, stored as planted truth.
+
+    Values were tuned so that the generated book lands inside the ranges of
+    shared/reference/calibration.md (checked by tests/test_synth.py); where a value is an
+    assumption rather than a published figure, the comment says so.
+    """
+
+    # Monthly prepayment of a current loan after 3 months on book. Assumption: 1.4% (us) / 2.0%
+    # (cn) a month, i.e. roughly 15-20% a year, the usual order of auto-ABS prepayment speeds
+    # (about 1.3-1.5 ABS; S&P/Fitch auto ABS presale reports); low-risk borrowers 50% faster.
+    prepay_monthly_us: float = 0.014
+    prepay_monthly_cn: float = 0.020
+    prepay_low_risk_uplift: float = 0.5
+    prepay_after_mob: int = 3
+    # Randomised tests: share of the eligible randomised each month, and the treatment share.
+    sms_share_randomised: float = 0.3
+    voice_share_randomised: float = 0.5
+    treatment_share: float = 0.5
+    # Delinquent loans: roll / full-cure logit intercepts by missed instalments (1..5), their
+    # slope on the loan's risk above risk_centre, and the share of the rest that pays two
+    # instalments (a partial cure). Assumption, tuned to the 60+ ranges in calibration.md.
+    roll_intercept: tuple[float, ...] = (-2.7, -1.5, -0.9, 0.0, 2.0)
+    cure_intercept: tuple[float, ...] = (0.8, -0.9, -2.0, -2.9, -4.0)
+    risk_centre: float = 0.6
+    roll_risk_slope: float = 0.45
+    cure_risk_slope: float = 0.35
+    cure_cap: float = 0.95
+    partial_cure_share: float = 0.35
+    max_instalments_in_arrears: int = 5
+    # 120+ DPD: closed in the month it is reached with this probability, always the month after
+    # (charge-off "around 120 DPD at several issuers", Reg AB II filings in calibration.md).
+    close_at_120_prob: float = 0.75
+    months_at_120_before_close: int = 2
+    # Share of terminations that are repossessions. Assumption: most US subprime auto losses
+    # go through repossession; fewer cars are repossessed in China.
+    repo_share_us: float = 0.62
+    repo_share_cn: float = 0.50
+    # Vehicle value keeps this share a month (new 2%/month, used 1.5%/month depreciation:
+    # assumption, the usual 20-25% first-year loss), sold at 65-95% of that at auction.
+    depreciation_new: float = 0.98
+    depreciation_used: float = 0.985
+    auction_low: float = 0.65
+    auction_high: float = 0.95
+    # Unsecured recovery on a charge-off without repossession: 0-12% of the balance (assumption).
+    unsecured_recovery_high: float = 0.12
+    # Monthly chance of a hardship restructure for a loan 1-3 instalments behind, by risk segment
+    # (high, medium, low). S&P credit briefs: monthly share of balance extended prime 0.3-0.5%,
+    # subprime 1.5-2.5% of the whole book; only a few % of loans are delinquent, hence per
+    # delinquent loan 3.5-10%. The pandemic months (us, 2020-04..06) multiply it by 6
+    # (S&P: April 2020 prime 5.8%, subprime 15.7%, about 6-12 times normal).
+    restructure_rate_by_segment: tuple[float, float, float] = (0.10, 0.06, 0.035)
+    covid_restructure_multiplier: float = 6.0
+    covid_restructure_months: tuple[str, str] = ("2020-04-01", "2020-06-01")
+    extension_share: float = 0.6          # the rest are deferrals
+    extension_extra_months_max: int = 6   # an extension adds arrears plus 0..6 months
+    redefault_window_months: int = 12
+    max_instalments_paid_in_month: int = 6
+
+
+WALK = WalkCalibration()
 
 
 def generate(params: SynthParams, progress: Callable[[float, str], None] | None = None,
@@ -320,6 +379,7 @@ def generate(params: SynthParams, progress: Callable[[float, str], None] | None 
         restructure_redefault_logit=REDEFAULT_LOGIT,
         vintage_loosening_per_year=VINTAGE_LOOSENING,
         extra=info,
+        walk=asdict(WALK),
     )
     metadata = {
         "source": "sample",
@@ -397,171 +457,291 @@ PERF_SELECT = f"""
     {_sql_list(schema.STATUSES)}[status + 1], opening, scheduled, paid, closing, co, rec"""
 
 
+@dataclass
+class _State:
+    """Mutable state per loan during the walk. status: -1 not yet originated, then an index into
+    schema.STATUSES."""
+
+    status: np.ndarray
+    missed: np.ndarray              # instalments in arrears
+    balance: np.ndarray
+    payment: np.ndarray
+    apr: np.ndarray
+    remaining: np.ndarray           # instalments still to pay
+    restructured_until: np.ndarray
+    months_at_120: np.ndarray
+    arm: np.ndarray                 # experiment arm index this month
+    offset: np.ndarray              # days from the due date to month end
+
+    @classmethod
+    def start(cls, b: _Book) -> _State:
+        n = len(b.score)
+        return cls(np.full(n, -1, dtype=np.int8), np.zeros(n, dtype=np.int8), b.amount.astype(float).copy(),
+                   b.payment.astype(float).copy(), b.apr.astype(float).copy(), b.term.astype(np.int16).copy(),
+                   np.full(n, -1, dtype=np.int32), np.zeros(n, dtype=np.int8), np.full(n, -1, dtype=np.int8),
+                   np.clip(31 - b.orig_day.astype(np.int16), 1, 29))
+
+
+@dataclass
+class _Month:
+    """One calendar month of the walk over the loans open at its start (``idx``)."""
+
+    m: int
+    step: int
+    idx: np.ndarray
+    k: np.ndarray          # instalments in arrears at the start of the month
+    mob: np.ndarray
+    seg: np.ndarray
+    logit: np.ndarray      # logit of missing an instalment while current
+    opening: np.ndarray
+    sched: np.ndarray
+
+
+@dataclass
+class _Payments:
+    paid_n: np.ndarray     # instalments paid this month
+    prepay: np.ndarray
+    cure: np.ndarray
+    part: np.ndarray
+
+
+@dataclass
+class _Settled:
+    """Balances after the month's payments."""
+
+    bal: np.ndarray
+    amount_paid: np.ndarray
+    new_k: np.ndarray
+    new_rem: np.ndarray
+    paid_off: np.ndarray
+
+
+@dataclass
+class _Losses:
+    terminate: np.ndarray
+    repo: np.ndarray
+    recovery: np.ndarray
+    co_amount: np.ndarray
+
+
+@dataclass
+class _Restructure:
+    offer: np.ndarray
+    kind: np.ndarray
+    extend_by: np.ndarray
+    pay_before: np.ndarray
+    new_rem: np.ndarray
+    new_pay: np.ndarray
+    new_k: np.ndarray
+
+
+def _month_context(p: SynthParams, b: _Book, s: _State, m: int, step: int, macro_mat: np.ndarray,
+                   idx: np.ndarray) -> _Month:
+    """Step 1: the miss logit of each open loan (risk, region macro, season, seasoning, re-default)."""
+    k = s.missed[idx].astype(np.int16)
+    mob = (m - b.orig_month[idx]).astype(np.int16)
+    logit = (b.base_logit[idx] + macro_mat[b.region[idx], step] + _seasonal(p.market, m)
+             + _seasoning(mob) + REDEFAULT_LOGIT * (s.restructured_until[idx] >= m))
+    opening = s.balance[idx].copy()
+    sched = np.minimum(s.payment[idx], opening * (1 + s.apr[idx] / 12))
+    return _Month(m, step, idx, k, mob, b.segment[idx], logit, opening, sched)
+
+
+_SMS_EXPERIMENT = (_month_index("2024-01-01"), _month_index("2024-06-01"))
+_VOICE_EXPERIMENT = (_month_index("2025-01-01"), _month_index("2025-06-01"))
+
+
+def _assign_experiments(mo: _Month, s: _State, rng: np.random.Generator, p_miss: np.ndarray,
+                        w: WalkCalibration) -> np.ndarray:
+    """Step 2: randomised tests; assignment happens among the eligible this month. Returns p_miss
+    after the pre-due SMS effect."""
+    idx, k, m, n = mo.idx, mo.k, mo.m, len(mo.idx)
+    s.arm[idx] = -1
+    if _SMS_EXPERIMENT[0] <= m <= _SMS_EXPERIMENT[1]:
+        elig = (k == 0) & (rng.random(n) < w.sms_share_randomised)
+        treat = elig & (rng.random(n) < w.treatment_share)
+        s.arm[idx[elig]] = 1
+        s.arm[idx[treat]] = 0
+        p_miss = np.where(treat, p_miss * (1 - np.array([PREDUE_SMS_EFFECT[g] for g in SEGMENTS])[mo.seg]),
+                          p_miss)
+    if _VOICE_EXPERIMENT[0] <= m <= _VOICE_EXPERIMENT[1]:
+        elig = (k == 1) & (rng.random(n) < w.voice_share_randomised)
+        treat = elig & (rng.random(n) < w.treatment_share)
+        s.arm[idx[elig]] = 3
+        s.arm[idx[treat]] = 2
+    return p_miss
+
+
+def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: np.random.Generator, p_miss: np.ndarray,
+                   w: WalkCalibration, cure_boost: np.ndarray | None = None) -> _Payments:
+    """Step 3: how many instalments each loan pays. Current loans miss, prepay or pay one;
+    delinquent loans roll (pay nothing), stay (pay one), partially cure (two) or fully cure (all)."""
+    n, k, seg = len(mo.idx), mo.k, mo.seg
+    u = rng.random(n)
+    paid_n = np.ones(n, dtype=np.int16)
+    prepay = np.zeros(n, dtype=bool)
+    cur = k == 0
+    prepay_base = w.prepay_monthly_us if p.market == "us" else w.prepay_monthly_cn
+    p_prepay = prepay_base * (1 + w.prepay_low_risk_uplift * (seg == 2)) * (mo.mob > w.prepay_after_mob)
+    paid_n[cur & (u < p_miss)] = 0
+    prepay[cur & (u >= p_miss) & (u < p_miss + p_prepay)] = True
+    dq = ~cur
+    kk = np.clip(k, 1, w.max_instalments_in_arrears) - 1
+    risk = mo.logit - COEF["intercept"]
+    p_roll = _sigmoid(np.asarray(w.roll_intercept)[kk] + w.roll_risk_slope * (risk - w.risk_centre))
+    p_cure = _sigmoid(np.asarray(w.cure_intercept)[kk] - w.cure_risk_slope * (risk - w.risk_centre))
+    voice_treat = s.arm[mo.idx] == 2
+    p_cure = np.where(voice_treat, np.minimum(p_cure * (1 + np.array(
+        [AI_VOICE_CURE_EFFECT[g] for g in SEGMENTS])[seg]), w.cure_cap), p_cure)
+    if cure_boost is not None:  # the planted change of practice (analytics.sample.planted_policy)
+        p_cure = np.minimum(p_cure * cure_boost, w.cure_cap)
+    p_cure = (1 - p_roll) * p_cure
+    p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * w.partial_cure_share, 0)
+    v = rng.random(n)
+    roll = dq & (v < p_roll)
+    cure = dq & (v >= p_roll) & (v < p_roll + p_cure)
+    part = dq & (v >= p_roll + p_cure) & (v < p_roll + p_cure + p_partial)
+    paid_n[roll] = 0
+    paid_n[cure] = k[cure] + 1
+    paid_n[part] = 2
+    paid_n = np.minimum(paid_n, s.remaining[mo.idx])
+    return _Payments(paid_n, prepay, cure, part)
+
+
+def _apply_payments(mo: _Month, s: _State, pay: _Payments) -> _Settled:
+    """Step 4: amortise instalment by instalment; prepayment clears the balance."""
+    idx, k, opening = mo.idx, mo.k, mo.opening
+    bal = opening.copy()
+    r = s.apr[idx] / 12
+    for j in range(1, int(pay.paid_n.max(initial=0)) + 1):
+        mask = pay.paid_n >= j
+        principal = np.minimum(s.payment[idx] - bal * r, bal)
+        bal = np.where(mask, bal - np.maximum(principal, 0), bal)
+    amount_paid = pay.paid_n * s.payment[idx]
+    amount_paid = np.where(pay.prepay, opening + opening * r, amount_paid)
+    bal = np.where(pay.prepay, 0.0, bal)
+    new_k = np.where(pay.prepay, 0, k + 1 - pay.paid_n).astype(np.int16)
+    new_rem = s.remaining[idx] - pay.paid_n
+    bal = np.where(new_rem <= 0, 0.0, bal)
+    paid_off = pay.prepay | ((new_rem <= 0) & (new_k <= 0))
+    new_k = np.maximum(new_k, 0)
+    return _Settled(bal, amount_paid, new_k, new_rem, paid_off)
+
+
+def _losses(p: SynthParams, b: _Book, mo: _Month, s: _State, st: _Settled, rng: np.random.Generator,
+            w: WalkCalibration) -> _Losses:
+    """Step 5: at 120+ DPD charge-off or repossession, usually within a month of reaching it."""
+    idx, n = mo.idx, len(mo.idx)
+    at120 = st.new_k >= w.max_instalments_in_arrears
+    s.months_at_120[idx] = np.where(at120, s.months_at_120[idx] + 1, 0)
+    terminate = (at120 & ((s.months_at_120[idx] >= w.months_at_120_before_close)
+                          | (rng.random(n) < w.close_at_120_prob)) & ~st.paid_off)
+    repo = terminate & (rng.random(n) < (w.repo_share_us if p.market == "us" else w.repo_share_cn))
+    dep = np.where(b.used[idx], w.depreciation_used, w.depreciation_new) ** mo.mob
+    sale = b.vehicle_value[idx] * dep * rng.uniform(w.auction_low, w.auction_high, n)
+    recovery = np.where(repo, np.minimum(sale, st.bal),
+                        np.where(terminate, st.bal * rng.uniform(0, w.unsecured_recovery_high, n), 0))
+    co_amount = np.where(terminate, st.bal, 0.0)
+    return _Losses(terminate, repo, recovery, co_amount)
+
+
+def _restructure(p: SynthParams, mo: _Month, s: _State, st: _Settled, loss: _Losses,
+                 rng: np.random.Generator, w: WalkCalibration) -> _Restructure:
+    """Step 6: hardship extension or deferral for some loans 1-3 instalments behind."""
+    idx, m, seg, n = mo.idx, mo.m, mo.seg, len(mo.idx)
+    rates = w.restructure_rate_by_segment
+    tier_rate = np.where(seg == 0, rates[0], np.where(seg == 1, rates[1], rates[2]))
+    c0, c1 = (_month_index(x) for x in w.covid_restructure_months)
+    covid = w.covid_restructure_multiplier if (p.market == "us" and c0 <= m <= c1) else 1.0
+    offer = (~loss.terminate & ~st.paid_off & (st.new_k >= 1) & (st.new_k <= 3)
+             & (rng.random(n) < tier_rate * covid) & (s.restructured_until[idx] < m - w.redefault_window_months))
+    kind = np.where(rng.random(n) < w.extension_share, 0, 1)  # 0 extension, 1 deferral
+    extend_by = np.where(kind == 0, st.new_k + rng.integers(0, w.extension_extra_months_max + 1, n), st.new_k)
+    pay_before = s.payment[idx].copy()
+    new_rem = np.where(offer, st.new_rem + extend_by, st.new_rem)
+    new_pay = np.where(offer & (kind == 0),
+                       np.round(_annuity(st.bal, s.apr[idx], np.maximum(new_rem, 1).astype(float)), 2),
+                       s.payment[idx])
+    new_k = np.where(offer, 0, st.new_k)
+    return _Restructure(offer, kind, extend_by, pay_before, new_rem, new_pay, new_k)
+
+
+def _dpd_of(new_k: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Step 7: days past due at month end from instalments in arrears and the due day."""
+    dpd = np.where(new_k > 0, (np.minimum(new_k, 5) - 1) * 30 + offset, 0)
+    return np.where(new_k > 5, 120 + (new_k - 5) * 30 + offset, dpd).astype(np.int32)
+
+
 def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, region_names: list[str],
-          progress: Callable[[float, str], None] | None) -> Iterator[Batch]:
-    n = len(b.score)
+          progress: Callable[[float, str], None] | None, w: WalkCalibration = WALK) -> Iterator[Batch]:
     m0, m1 = _month_index(p.start_month), _month_index(p.end_month)
     months = np.arange(m0, m1 + 1)
     macro_mat = _macro_matrix(macro, region_names, months)
-    costs = CONTACT_COST[p.market]
     ch_index = {c: i for i, c in enumerate(schema.ACTION_CHANNELS)}
-    cost_vec = np.array([costs[c] for c in schema.ACTION_CHANNELS])
-    prepay_base = 0.014 if p.market == "us" else 0.020
-
-    # Mutable state per loan. status: -1 not yet originated, then index into schema.STATUSES.
-    status = np.full(n, -1, dtype=np.int8)
-    missed = np.zeros(n, dtype=np.int8)        # instalments in arrears
-    balance = b.amount.astype(float).copy()
-    payment = b.payment.astype(float).copy()
-    apr = b.apr.astype(float).copy()
-    remaining = b.term.astype(np.int16).copy()  # instalments still to pay
-    restructured_until = np.full(n, -1, dtype=np.int32)
-    months_at_120 = np.zeros(n, dtype=np.int8)
-    arm = np.full(n, -1, dtype=np.int8)          # experiment arm index this month
-    sms_exp = (_month_index("2024-01-01"), _month_index("2024-06-01"))
-    voice_exp = (_month_index("2025-01-01"), _month_index("2025-06-01"))
-    offset = np.clip(31 - b.orig_day.astype(np.int16), 1, 29)
+    cost_vec = np.array([CONTACT_COST[p.market][c] for c in schema.ACTION_CHANNELS])
+    s = _State.start(b)
 
     for step, m in enumerate(months):
-        status[(status == -1) & (b.orig_month < m)] = 0
-        idx = np.nonzero(status == 0)[0]
+        s.status[(s.status == -1) & (b.orig_month < m)] = 0
+        idx = np.nonzero(s.status == 0)[0]
         if progress is not None:
             progress(step / len(months), f"month {_month_start(m):%Y-%m}: {len(idx):,} open loans")
         if len(idx) == 0:
             continue
-        k = missed[idx].astype(np.int16)
-        mob = (m - b.orig_month[idx]).astype(np.int16)
-        seg = b.segment[idx]
-        logit = (b.base_logit[idx] + macro_mat[b.region[idx], step] + _seasonal(p.market, m)
-                 + _seasoning(mob) + REDEFAULT_LOGIT * (restructured_until[idx] >= m))
-        p_miss = _sigmoid(logit)
+        mo = _month_context(p, b, s, m, step, macro_mat, idx)
+        p_miss = _assign_experiments(mo, s, rng, _sigmoid(mo.logit), w)
         # -- planted change of practice for the policy backtest (analytics.sample.planted_policy) --
-        planted = planted_policy.treated(m, b.region[idx], seg)
-        p_miss = planted_policy.adjust_miss(p_miss, planted, k)
-        opening = balance[idx].copy()
-        sched = np.minimum(payment[idx], opening * (1 + apr[idx] / 12))
-
-        # Randomised tests: assignment happens among the eligible this month.
-        arm[idx] = -1
-        if sms_exp[0] <= m <= sms_exp[1]:
-            elig = (k == 0) & (rng.random(len(idx)) < 0.3)
-            treat = elig & (rng.random(len(idx)) < 0.5)
-            arm[idx[elig]] = 1
-            arm[idx[treat]] = 0
-            p_miss = np.where(treat, p_miss * (1 - np.array([PREDUE_SMS_EFFECT[s] for s in SEGMENTS])[seg]),
-                              p_miss)
-        if voice_exp[0] <= m <= voice_exp[1]:
-            elig = (k == 1) & (rng.random(len(idx)) < 0.5)
-            treat = elig & (rng.random(len(idx)) < 0.5)
-            arm[idx[elig]] = 3
-            arm[idx[treat]] = 2
-
-        u = rng.random(len(idx))
-        paid_n = np.ones(len(idx), dtype=np.int16)  # instalments paid this month
-        prepay = np.zeros(len(idx), dtype=bool)
-        # Current loans: miss, prepay, or pay one.
-        cur = k == 0
-        p_prepay = prepay_base * (1 + 0.5 * (seg == 2)) * (mob > 3)
-        paid_n[cur & (u < p_miss)] = 0
-        prepay[cur & (u >= p_miss) & (u < p_miss + p_prepay)] = True
-        # Delinquent loans: roll (pay nothing), stay (pay one), partial cure (two), full cure (all).
-        dq = ~cur
-        kk = np.clip(k, 1, 5)
-        risk = logit - COEF["intercept"]
-        p_roll = _sigmoid(ROLL_INTERCEPT[kk] + 0.45 * (risk - RISK_CENTRE))
-        p_cure = _sigmoid(CURE_INTERCEPT[kk] - 0.35 * (risk - RISK_CENTRE))
-        voice_treat = arm[idx] == 2
-        p_cure = np.where(voice_treat, np.minimum(p_cure * (1 + np.array(
-            [AI_VOICE_CURE_EFFECT[s] for s in SEGMENTS])[seg]), 0.95), p_cure)
-        p_cure = planted_policy.adjust_cure(p_cure, planted, k)  # planted change (see above)
-        p_cure = (1 - p_roll) * p_cure
-        p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * 0.35, 0)
-        v = rng.random(len(idx))
-        roll = dq & (v < p_roll)
-        cure = dq & (v >= p_roll) & (v < p_roll + p_cure)
-        part = dq & (v >= p_roll + p_cure) & (v < p_roll + p_cure + p_partial)
-        paid_n[roll] = 0
-        paid_n[cure] = k[cure] + 1
-        paid_n[part] = 2
-        paid_n = np.minimum(paid_n, remaining[idx])
-
-        # Apply payments instalment by instalment (at most 6 in a month).
-        bal = opening.copy()
-        r = apr[idx] / 12
-        for j in range(1, int(paid_n.max(initial=0)) + 1):
-            mask = paid_n >= j
-            principal = np.minimum(payment[idx] - bal * r, bal)
-            bal = np.where(mask, bal - np.maximum(principal, 0), bal)
-        amount_paid = paid_n * payment[idx]
-        amount_paid = np.where(prepay, opening + opening * r, amount_paid)
-        bal = np.where(prepay, 0.0, bal)
-        new_k = np.where(prepay, 0, k + 1 - paid_n).astype(np.int16)
-        new_rem = remaining[idx] - paid_n
-        bal = np.where(new_rem <= 0, 0.0, bal)
-        paid_off = prepay | ((new_rem <= 0) & (new_k <= 0))
-        new_k = np.maximum(new_k, 0)
-
-        # 120+ DPD: charge-off or repossession, usually within a month of reaching it.
-        at120 = new_k >= 5
-        months_at_120[idx] = np.where(at120, months_at_120[idx] + 1, 0)
-        terminate = at120 & ((months_at_120[idx] >= 2) | (rng.random(len(idx)) < 0.75)) & ~paid_off
-        repo = terminate & (rng.random(len(idx)) < (0.62 if p.market == "us" else 0.5))
-        dep = np.where(b.used[idx], 0.985, 0.98) ** mob
-        sale = b.vehicle_value[idx] * dep * rng.uniform(0.65, 0.95, len(idx))
-        recovery = np.where(repo, np.minimum(sale, bal), np.where(terminate, bal * rng.uniform(0, 0.12, len(idx)), 0))
-        co_amount = np.where(terminate, bal, 0.0)
-
-        # Restructures: hardship extension or deferral for some delinquent loans.
-        tier_rate = np.where(seg == 0, 0.10, np.where(seg == 1, 0.06, 0.035))
-        covid = 6.0 if (p.market == "us" and _month_index("2020-04-01") <= m <= _month_index("2020-06-01")) else 1.0
-        offer = (~terminate & ~paid_off & (new_k >= 1) & (new_k <= 3)
-                 & (rng.random(len(idx)) < tier_rate * covid) & (restructured_until[idx] < m - 12))
-        kind = np.where(rng.random(len(idx)) < 0.6, 0, 1)  # 0 extension, 1 deferral
-        extend_by = np.where(kind == 0, new_k + rng.integers(0, 7, len(idx)), new_k)
-        pay_before = payment[idx].copy()
-        new_rem = np.where(offer, new_rem + extend_by, new_rem)
-        new_pay = np.where(offer & (kind == 0),
-                           np.round(_annuity(bal, apr[idx], np.maximum(new_rem, 1).astype(float)), 2),
-                           payment[idx])
-        new_k = np.where(offer, 0, new_k)
-
-        dpd = np.where(new_k > 0, (np.minimum(new_k, 5) - 1) * 30 + offset[idx], 0)
-        dpd = np.where(new_k > 5, 120 + (new_k - 5) * 30 + offset[idx], dpd).astype(np.int32)
-        new_status = np.where(paid_off, 1, np.where(terminate & repo, 3, np.where(terminate, 2, 0))).astype(np.int8)
-        bucket = schema.bucket_index_of_dpd(dpd)
-        closing = np.where(new_status == 0, bal, 0.0)
-
-        # Write back.
-        missed[idx] = np.minimum(new_k, 127)
-        balance[idx] = closing
-        remaining[idx] = np.maximum(new_rem, 0)
-        payment[idx] = new_pay
-        status[idx] = new_status
-        restructured_until[idx[offer]] = m + 12
-
-        yield Batch("performance", pd.DataFrame({
-            "i": idx.astype(np.int64), "m": np.full(len(idx), m, dtype=np.int32), "mob": mob,
-            "dpd": dpd, "bucket": bucket, "status": new_status, "opening": np.round(opening, 2),
-            "scheduled": np.round(sched, 2), "paid": np.round(amount_paid, 2), "closing": np.round(closing, 2),
-            "co": np.round(co_amount, 2), "rec": np.round(recovery, 2)}), PERF_SELECT)
-
-        if offer.any():
-            o = np.nonzero(offer)[0]
-            yield Batch("restructures", pd.DataFrame({
-                "i": idx[o].astype(np.int64), "m": np.full(len(o), m, dtype=np.int32),
-                "kind": kind[o], "ext": extend_by[o].astype(np.int32), "pb": pay_before[o], "pa": new_pay[o],
-                "apr": apr[idx[o]]}),
-                f"{_loan_id_sql('i')}, {_month_sql('m')}, "
-                f"CASE WHEN kind = 0 THEN 'extension' ELSE 'deferral' END, ext, pb, pa, apr, apr")
-
-        actions = _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, p.market)
-        if actions is not None:
-            yield actions
-        planted_actions = planted_policy.actions(m, idx, planted, k, cure, offset, costs)  # planted change
-        if planted_actions is not None:
-            yield Batch("actions", planted_actions, _ACTIONS_SELECT)
+        planted = planted_policy.treated(m, b.region[idx], mo.seg)
+        p_miss = planted_policy.adjust_miss(p_miss, planted, mo.k)
+        pay = _draw_payments(p, mo, s, rng, p_miss, w, planted_policy.cure_boost(planted, mo.k))
+        st = _apply_payments(mo, s, pay)
+        loss = _losses(p, b, mo, s, st, rng, w)
+        rs = _restructure(p, mo, s, st, loss, rng, w)
+        yield from _month_batches(mo, s, pay, st, loss, rs, rng, cost_vec, ch_index, p.market, w)
+        planted_rows = planted_policy.actions(m, idx, planted, mo.k, pay.cure, s.offset, CONTACT_COST[p.market])
+        if planted_rows is not None:  # the planted change's contacts (see above)
+            yield Batch("actions", planted_rows, _ACTIONS_SELECT)
     if progress is not None:
         progress(1.0, "done")
+
+
+def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _Losses, rs: _Restructure,
+                   rng: np.random.Generator, cost_vec: np.ndarray, ch_index: dict[str, int], market: str,
+                   w: WalkCalibration) -> Iterator[Batch]:
+    """Step 8: month-end status and DPD, write the state back, and emit the month's rows."""
+    idx, m = mo.idx, mo.m
+    dpd = _dpd_of(rs.new_k, s.offset[idx])
+    new_status = np.where(st.paid_off, 1, np.where(loss.terminate & loss.repo, 3,
+                                                   np.where(loss.terminate, 2, 0))).astype(np.int8)
+    bucket = schema.bucket_index_of_dpd(dpd)
+    closing = np.where(new_status == 0, st.bal, 0.0)
+
+    s.missed[idx] = np.minimum(rs.new_k, 127)
+    s.balance[idx] = closing
+    s.remaining[idx] = np.maximum(rs.new_rem, 0)
+    s.payment[idx] = rs.new_pay
+    s.status[idx] = new_status
+    s.restructured_until[idx[rs.offer]] = m + w.redefault_window_months
+
+    yield Batch("performance", pd.DataFrame({
+        "i": idx.astype(np.int64), "m": np.full(len(idx), m, dtype=np.int32), "mob": mo.mob,
+        "dpd": dpd, "bucket": bucket, "status": new_status, "opening": np.round(mo.opening, 2),
+        "scheduled": np.round(mo.sched, 2), "paid": np.round(st.amount_paid, 2), "closing": np.round(closing, 2),
+        "co": np.round(loss.co_amount, 2), "rec": np.round(loss.recovery, 2)}), PERF_SELECT)
+
+    if rs.offer.any():
+        o = np.nonzero(rs.offer)[0]
+        yield Batch("restructures", pd.DataFrame({
+            "i": idx[o].astype(np.int64), "m": np.full(len(o), m, dtype=np.int32),
+            "kind": rs.kind[o], "ext": rs.extend_by[o].astype(np.int32), "pb": rs.pay_before[o],
+            "pa": rs.new_pay[o], "apr": s.apr[idx[o]]}),
+            f"{_loan_id_sql('i')}, {_month_sql('m')}, "
+            f"CASE WHEN kind = 0 THEN 'extension' ELSE 'deferral' END, ext, pb, pa, apr, apr")
+
+    actions = _actions_batch(rng, idx, m, mo.k, s.offset, s.arm, pay.paid_n, pay.cure, pay.part, cost_vec,
+                             ch_index, market)
+    if actions is not None:
+        yield actions
 
 
 def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, market) -> Batch | None:

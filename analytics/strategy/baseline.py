@@ -53,6 +53,14 @@ STATES: tuple[str, ...] = transitions.STATES
 N_STATES = len(STATES)
 N_TRANSIENT = 6
 PAID_OFF, CHARGED_OFF, REPOSSESSED = 6, 7, 8
+CURRENT = 0
+# Named slices of the state axis (use these rather than raw index ranges).
+TRANSIENT = slice(0, N_TRANSIENT)          # current .. dpd_120_plus: open loans
+ABSORBING = slice(N_TRANSIENT, N_STATES)   # paid_off, charged_off, repossessed
+DELINQUENT = slice(1, N_TRANSIENT)         # 1+ days past due
+DPD30_PLUS = slice(2, N_TRANSIENT)
+DPD60_PLUS = slice(3, N_TRANSIENT)
+DPD90_PLUS = slice(4, N_TRANSIENT)
 STATE_INDEX = {s: i for i, s in enumerate(STATES)}
 # States each DPD stage covers.
 STAGE_STATES: dict[str, tuple[int, ...]] = {"pre_due": (0,), "dpd_1_29": (1,), "dpd_30_59": (2,),

@@ -37,12 +37,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from analytics.strategy.baseline import (
+    ABSORBING,
     CHARGED_OFF,
+    CURRENT,
+    DELINQUENT,
+    DPD30_PLUS,
+    DPD60_PLUS,
+    DPD90_PLUS,
     N_STATES,
     N_TRANSIENT,
     PAID_OFF,
     REPOSSESSED,
     STAGE_STATES,
+    TRANSIENT,
     Baseline,
 )
 from analytics.strategy.effects import MAX_ROLL_CUT, EffectBook, repeat_factor, timing_factor
@@ -240,7 +247,7 @@ def _repo_recovery(plan: Plan, loss: LossParams, market: str, months_ahead: int)
     sale = plan.vehicle_now * (1 - loss.depreciation_per_month) ** (months_ahead + t_sale)
     net = (sale * (1 - loss.auction_cost) - loss.repo_cost(market)) / (1 + loss.discount_rate / 12) ** t_sale
     out = np.clip(net, 0.0, plan.balance)
-    out[:, N_TRANSIENT:] = 0.0
+    out[:, ABSORBING] = 0.0
     return out
 
 
@@ -256,15 +263,15 @@ def tail_loss_per_loan(plan: Plan, loss: LossParams, market: str, months_ahead: 
     for f in range(F):
         for b in range(B):
             P = plan.P0[f, b]
-            Q = P[:N_TRANSIENT, :N_TRANSIENT]
+            Q = P[TRANSIENT, TRANSIENT]
             try:
                 N = np.linalg.inv(np.eye(N_TRANSIENT) - Q)
             except np.linalg.LinAlgError:
                 N = np.linalg.pinv(np.eye(N_TRANSIENT) - Q)
-            bal = plan.balance[b, :N_TRANSIENT]
-            per = (P[:N_TRANSIENT, CHARGED_OFF] * bal * (1 - plan.co_recovery)
-                   + P[:N_TRANSIENT, REPOSSESSED] * (bal - repo[b, :N_TRANSIENT]))
-            out[f, b, :N_TRANSIENT] = N @ per
+            bal = plan.balance[b, TRANSIENT]
+            per = (P[TRANSIENT, CHARGED_OFF] * bal * (1 - plan.co_recovery)
+                   + P[TRANSIENT, REPOSSESSED] * (bal - repo[b, TRANSIENT]))
+            out[f, b, TRANSIENT] = N @ per
     return out
 
 
@@ -277,8 +284,8 @@ class MatrixDraws:
     """
 
     def __init__(self, baseline: Baseline, paths: int, seed: int, enabled: bool = True):
-        self.P = baseline.matrix[:, :N_TRANSIENT]
-        self.kappa = baseline.concentration[:, :N_TRANSIENT]
+        self.P = baseline.matrix[:, TRANSIENT]
+        self.kappa = baseline.concentration[:, TRANSIENT]
         self.paths, self.seed, self.enabled = paths, seed, enabled
         self._months: dict[int, np.ndarray] = {}
 
@@ -341,6 +348,221 @@ class Trace:
     state_counts: np.ndarray          # (K, T, 9) at each month end, over segments
 
 
+@dataclass
+class _Run:
+    """What one call of :func:`run` fixes up front, and the arrays it fills month by month."""
+
+    plan: Plan
+    loss: LossParams
+    market: str
+    stochastic: bool
+    months: int
+    K: int                            # paths (or candidate allocations)
+    F: int                            # segment flags: 1 + restructuring offers that modify
+    B: int                            # bands
+    J: int                            # treatments
+    share: np.ndarray                 # (K, J)
+    roll_eff: np.ndarray              # (K or 1, J)
+    cure_eff: np.ndarray
+    rng: np.random.Generator
+    draws: MatrixDraws | None
+    exit_p: float                     # monthly chance a restructured loan rejoins its band
+    aff_b: np.ndarray                 # (band, state) cells some treatment touches
+    aff_i: np.ndarray
+    m: dict[str, np.ndarray]          # METRICS, each (K, T)
+    cost_ch: np.ndarray               # (K, T, C)
+    contacts_ch: np.ndarray           # (K, T, C)
+    states: np.ndarray                # (K, T, 9)
+
+    @property
+    def n_offers(self) -> int:
+        return len(self.plan.o_take_up)
+
+
+def _start(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stochastic: bool,
+           draws: MatrixDraws | None, shares: np.ndarray | None, baseline: Baseline | None) -> tuple[_Run, np.ndarray]:
+    """The run's fixed inputs and empty outputs, and the starting counts n (K, F, B, 9)."""
+    T = settings.months
+    F, B = plan.P0.shape[:2]
+    J = len(plan.t_keys)
+    K = settings.paths if stochastic else (1 if shares is None else shares.shape[0])
+    share = np.broadcast_to(plan.t_share if shares is None else shares, (K, J))
+    rng = np.random.default_rng([settings.seed, 7])
+    if draws is None and stochastic and settings.matrix_uncertainty and baseline is not None:
+        draws = MatrixDraws(baseline, K, settings.seed)
+    roll_eff, cure_eff = _effect_draws(plan, K, settings.seed, stochastic and settings.effect_uncertainty)
+    aff_b, aff_i = np.nonzero(plan.t_mask.sum(0) > 0) if J else (np.zeros(0, int), np.zeros(0, int))
+    r = _Run(
+        plan=plan, loss=loss, market=market, stochastic=stochastic, months=T, K=K, F=F, B=B, J=J,
+        share=share, roll_eff=roll_eff, cure_eff=cure_eff, rng=rng, draws=draws,
+        exit_p=1.0 / max(settings.redefault_months, 1), aff_b=aff_b, aff_i=aff_i,
+        m={k: np.zeros((K, T)) for k in METRICS}, cost_ch=np.zeros((K, T, len(CHANNELS))),
+        contacts_ch=np.zeros((K, T, len(CHANNELS))), states=np.zeros((K, T, N_STATES)),
+    )
+    n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
+    n[:, 0] = np.round(plan.counts0).astype(n.dtype) if stochastic else plan.counts0
+    return r, n
+
+
+def _plan_contacts(r: _Run, n: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Step 1: contacts and offers planned from the counts at the start of month ``t``, then cut
+    by agent and field hours and by the budget. Records the contact metrics; returns the share of
+    each treatment's attempts made (K, J) and of the offers made (K,)."""
+    plan, m, K = r.plan, r.m, r.K
+    n_open = n[..., TRANSIENT].astype(float)
+    m["active_start"][:, t] = n_open.sum(axis=(1, 2, 3))
+    eligible = np.einsum("kfbi,jbi->kj", n_open, plan.t_mask) if r.J else np.zeros((K, 0))
+    treated = eligible * r.share
+    attempts = treated * plan.t_allowed
+    offers_made = (np.einsum("kbi,obi->ko", n_open[:, 0], plan.o_mask) * plan.o_share) if r.n_offers \
+        else np.zeros((K, 0))
+    agent_need = (attempts @ plan.t_agent_min + offers_made.sum(1) * plan.offer_minutes) / 60.0
+    field_need = attempts @ plan.t_field_h
+    agent_cap, field_cap, budget = plan.limits.agent_hours, plan.limits.field_hours, plan.limits.monthly_budget
+    f_agent = np.ones(K) if agent_cap is None else np.minimum(1.0, agent_cap / np.maximum(agent_need, 1e-12))
+    f_field = np.ones(K) if field_cap is None else np.minimum(1.0, field_cap / np.maximum(field_need, 1e-12))
+    is_agent, is_field = plan.t_agent_min > 0, plan.t_field_h > 0
+    f_cap = np.where(is_agent, f_agent[:, None], np.where(is_field, f_field[:, None], 1.0))
+    cost_need = (attempts * f_cap) @ plan.t_cost + offers_made.sum(1) * f_agent * plan.offer_cost
+    f_budget = np.ones(K) if budget is None else np.minimum(1.0, budget / np.maximum(cost_need, 1e-12))
+    f = f_cap * f_budget[:, None]
+    made = attempts * f
+    m["blocked_rules"][:, t] = (treated * plan.t_blocked).sum(1)
+    m["dropped_capacity"][:, t] = (attempts * (1 - f_cap)).sum(1)
+    m["dropped_budget"][:, t] = (attempts * f_cap * (1 - f_budget[:, None])).sum(1)
+    r.contacts_ch[:, t] = made @ plan.t_channel
+    r.cost_ch[:, t] = (made * plan.t_cost) @ plan.t_channel
+    m["contacts"][:, t] = made.sum(1)
+    m["complaints"][:, t] = made @ plan.t_complaint
+    m["agent_hours_needed"][:, t] = agent_need
+    m["field_hours_needed"][:, t] = field_need
+    f_offer = f_agent * f_budget
+    m["agent_hours_used"][:, t] = ((made @ plan.t_agent_min) + (offers_made.sum(1) * f_offer) * plan.offer_minutes) / 60
+    m["field_hours_used"][:, t] = made @ plan.t_field_h
+    m["offers"][:, t] = offers_made.sum(1) * f_offer
+    m["offer_cost"][:, t] = m["offers"][:, t] * plan.offer_cost
+    m["contact_cost"][:, t] = r.cost_ch[:, t].sum(1)
+    return f, f_offer
+
+
+def _accept_offers(r: _Run, n: np.ndarray, f_offer: np.ndarray, t: int) -> None:
+    """Step 2: restructuring offers accepted at the start of month ``t`` (n changed in place):
+    a settlement closes the loan as paid off, a modification restarts it current in the offer's
+    segment."""
+    plan, m = r.plan, r.m
+    for o in range(r.n_offers):
+        p_acc = np.clip(plan.o_share[o] * plan.o_take_up[o] * f_offer, 0.0, 1.0)
+        pool = n[:, 0, :, TRANSIENT] * plan.o_mask[o]
+        if r.stochastic:
+            acc = r.rng.binomial(pool.astype(np.int64), np.broadcast_to(p_acc[:, None, None], pool.shape))
+        else:
+            acc = pool * p_acc[:, None, None]
+        n[:, 0, :, TRANSIENT] -= acc
+        if plan.o_settle[o]:
+            n[:, 0, :, PAID_OFF] += acc.sum(-1)
+            m["settlement_loss"][:, t] += (acc * plan.o_loss[o]).sum(axis=(1, 2))
+        else:
+            n[:, plan.o_flag[o], :, CURRENT] += acc.sum(-1)
+            m["concessions"][:, t] += (acc * plan.o_concession[o]).sum(axis=(1, 2))
+        m["restructures"][:, t] += acc.sum(axis=(1, 2))
+
+
+def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
+    """Step 3: the transient rows of this month's matrices (K, F, B, 6, 9): the band's matrix
+    (drawn, or the mean), an offer segment's re-default odds, the treatments' effects."""
+    plan, J, B, K = r.plan, r.J, r.B, r.K
+    q = r.share * f
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_roll = np.log(np.maximum(1 - q * r.roll_eff, 1e-9))
+        log_cure = np.log(np.maximum(1 + q * r.cure_eff, 1e-9))
+    roll_mult = np.exp(np.einsum("kj,jbi->kbi", log_roll, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
+    cure_mult = np.exp(np.einsum("kj,jbi->kbi", log_cure, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
+    if r.draws is not None and r.stochastic:
+        base = r.draws.month(t).astype(float)
+        base /= base.sum(-1, keepdims=True)
+    else:
+        base = plan.P0[0][None, :, TRANSIENT]
+    P = np.empty((K, r.F, B, N_TRANSIENT, N_STATES))
+    P[:, 0] = base
+    current_row = slice(CURRENT, CURRENT + 1)
+    for fl in range(1, r.F):
+        o = int(np.nonzero(plan.o_flag == fl)[0][0])
+        P[:, fl] = base
+        P[:, fl, :, current_row] = apply_effects(
+            base[:, :, current_row], np.full(base.shape[:2] + (1,), plan.o_multiplier[o]),
+            np.ones(base.shape[:2] + (1,)), np.array([CURRENT]))
+    if J:
+        P[:, :, r.aff_b, r.aff_i] = apply_effects(P[:, :, r.aff_b, r.aff_i], roll_mult[:, None, r.aff_b, r.aff_i],
+                                                  cure_mult[:, None, r.aff_b, r.aff_i], r.aff_i)
+    return P
+
+
+def _move(r: _Run, n: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """Step 4: the moves (K, F, B, 6 origins, 9 destinations): multinomial draws over the open
+    counts (only rows holding loans are drawn), or their expected values."""
+    counts_open = n[..., TRANSIENT]
+    if not r.stochastic:
+        return counts_open[..., None] * P
+    flat = counts_open.reshape(-1)
+    live = np.flatnonzero(flat)
+    if live.size == flat.size:
+        return r.rng.multinomial(counts_open, P)
+    moves = np.zeros((flat.size, N_STATES), dtype=np.int64)
+    moves[live] = r.rng.multinomial(flat[live], P.reshape(-1, N_STATES)[live])
+    return moves.reshape(*counts_open.shape, N_STATES)
+
+
+def _record_defaults(r: _Run, moves: np.ndarray, t: int) -> None:
+    """Step 5: cures, charge-offs and repossessions of the month, their gross loss and recoveries."""
+    plan, m = r.plan, r.m
+    m["cures"][:, t] = moves[..., DELINQUENT, CURRENT].sum(axis=(1, 2, 3))
+    co = moves[..., CHARGED_OFF]
+    repo = moves[..., REPOSSESSED]
+    m["charge_offs"][:, t] = co.sum(axis=(1, 2, 3)) + repo.sum(axis=(1, 2, 3))
+    m["repossessions"][:, t] = repo.sum(axis=(1, 2, 3))
+    bal_open = plan.balance[:, TRANSIENT]
+    rec_repo = _repo_recovery(plan, r.loss, r.market, t)[:, TRANSIENT]
+    m["gross_loss"][:, t] = ((co + repo) * bal_open).sum(axis=(1, 2, 3))
+    m["recoveries"][:, t] = (co * bal_open * plan.co_recovery + repo * rec_repo).sum(axis=(1, 2, 3))
+
+
+def _rejoin_bands(r: _Run, new: np.ndarray) -> None:
+    """Restructured loans leave their offer's segment for their band's (``new`` changed in place)."""
+    if r.F == 1:
+        return
+    open_restructured = new[:, 1:, :, TRANSIENT]
+    back = (r.rng.binomial(open_restructured, r.exit_p) if r.stochastic else open_restructured * r.exit_p)
+    new[:, 1:, :, TRANSIENT] -= back
+    new[:, 0, :, TRANSIENT] += back.sum(axis=1)
+
+
+def _record_month_end(r: _Run, n: np.ndarray, t: int) -> None:
+    """The book at the end of month ``t``: counts by state, arrears and balances."""
+    m, bal = r.m, r.plan.balance
+    tot = n.sum(axis=1)  # (K, B, 9) over segment flags
+    r.states[:, t] = tot.sum(axis=1)
+    m["active_end"][:, t] = tot[..., TRANSIENT].sum(axis=(1, 2))
+    m["dpd30_end"][:, t] = tot[..., DPD30_PLUS].sum(axis=(1, 2))
+    m["dpd60_end"][:, t] = tot[..., DPD60_PLUS].sum(axis=(1, 2))
+    m["dpd90_end"][:, t] = tot[..., DPD90_PLUS].sum(axis=(1, 2))
+    m["balance_end"][:, t] = (tot[..., TRANSIENT] * bal[:, TRANSIENT]).sum(axis=(1, 2))
+    m["dpd60_balance_end"][:, t] = (tot[..., DPD60_PLUS] * bal[:, DPD60_PLUS]).sum(axis=(1, 2))
+
+
+def _step(r: _Run, n: np.ndarray, t: int) -> np.ndarray:
+    """One month on every path: the counts at its end (K, F, B, 9)."""
+    f, f_offer = _plan_contacts(r, n, t)              # 1. contacts, capacity, budget
+    _accept_offers(r, n, f_offer, t)                  # 2. restructuring
+    P = _month_matrices(r, f, t)                      # 3. matrices with effects
+    moves = _move(r, n, P)                            # 4. moves
+    new = moves.sum(axis=-2)
+    new[..., ABSORBING] += n[..., ABSORBING]
+    _record_defaults(r, moves, t)                     # 5. losses
+    _rejoin_bands(r, new)
+    _record_month_end(r, new, t)
+    return new
+
+
 def run(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stochastic: bool = True,
         draws: MatrixDraws | None = None, shares: np.ndarray | None = None, baseline: Baseline | None = None,
         ) -> Trace:
@@ -349,148 +571,12 @@ def run(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stocha
     ``shares`` (K, J) overrides the treatments' shares per path: the optimiser evaluates many
     candidate allocations at once this way, one per 'path', without sampling.
     """
-    T = settings.months
-    F, B = plan.P0.shape[:2]
-    J, n_offers = len(plan.t_keys), len(plan.o_take_up)
-    K = settings.paths if stochastic else (1 if shares is None else shares.shape[0])
-    share = np.broadcast_to(plan.t_share if shares is None else shares, (K, J))
-    rng = np.random.default_rng([settings.seed, 7])
-    if draws is None and stochastic and settings.matrix_uncertainty and baseline is not None:
-        draws = MatrixDraws(baseline, K, settings.seed)
-    roll_eff, cure_eff = _effect_draws(plan, K, settings.seed, stochastic and settings.effect_uncertainty)
-
-    n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
-    n[:, 0] = np.round(plan.counts0).astype(n.dtype) if stochastic else plan.counts0
-    m = {k: np.zeros((K, T)) for k in METRICS}
-    cost_ch = np.zeros((K, T, len(CHANNELS)))
-    contacts_ch = np.zeros((K, T, len(CHANNELS)))
-    states = np.zeros((K, T, N_STATES))
-    agent_cap = plan.limits.agent_hours
-    field_cap = plan.limits.field_hours
-    budget = plan.limits.monthly_budget
-    aff_b, aff_i = np.nonzero(plan.t_mask.sum(0) > 0) if J else (np.zeros(0, int), np.zeros(0, int))
-    is_agent = plan.t_agent_min > 0
-    is_field = plan.t_field_h > 0
-    exit_p = 1.0 / max(settings.redefault_months, 1)
-
-    for t in range(T):
-        n6 = n[..., :N_TRANSIENT].astype(float)
-        m["active_start"][:, t] = n6.sum(axis=(1, 2, 3))
-        # 1. contacts and offers planned, then capacity and budget.
-        eligible = np.einsum("kfbi,jbi->kj", n6, plan.t_mask) if J else np.zeros((K, 0))
-        treated = eligible * share
-        attempts = treated * plan.t_allowed
-        offers_made = (np.einsum("kbi,obi->ko", n6[:, 0], plan.o_mask) * plan.o_share) if n_offers else np.zeros((K, 0))
-        agent_need = (attempts @ plan.t_agent_min + offers_made.sum(1) * plan.offer_minutes) / 60.0
-        field_need = attempts @ plan.t_field_h
-        f_agent = np.ones(K) if agent_cap is None else np.minimum(1.0, agent_cap / np.maximum(agent_need, 1e-12))
-        f_field = np.ones(K) if field_cap is None else np.minimum(1.0, field_cap / np.maximum(field_need, 1e-12))
-        f_cap = np.where(is_agent, f_agent[:, None], np.where(is_field, f_field[:, None], 1.0))
-        cost_need = (attempts * f_cap) @ plan.t_cost + offers_made.sum(1) * f_agent * plan.offer_cost
-        f_budget = np.ones(K) if budget is None else np.minimum(1.0, budget / np.maximum(cost_need, 1e-12))
-        f = f_cap * f_budget[:, None]
-        made = attempts * f
-        m["blocked_rules"][:, t] = (treated * plan.t_blocked).sum(1)
-        m["dropped_capacity"][:, t] = (attempts * (1 - f_cap)).sum(1)
-        m["dropped_budget"][:, t] = (attempts * f_cap * (1 - f_budget[:, None])).sum(1)
-        contacts_ch[:, t] = made @ plan.t_channel
-        cost_ch[:, t] = (made * plan.t_cost) @ plan.t_channel
-        m["contacts"][:, t] = made.sum(1)
-        m["complaints"][:, t] = made @ plan.t_complaint
-        m["agent_hours_needed"][:, t] = agent_need
-        m["field_hours_needed"][:, t] = field_need
-        f_offer = f_agent * f_budget
-        m["agent_hours_used"][:, t] = ((made @ plan.t_agent_min) + (offers_made.sum(1) * f_offer) * plan.offer_minutes) / 60
-        m["field_hours_used"][:, t] = made @ plan.t_field_h
-        m["offers"][:, t] = offers_made.sum(1) * f_offer
-        m["offer_cost"][:, t] = m["offers"][:, t] * plan.offer_cost
-        m["contact_cost"][:, t] = cost_ch[:, t].sum(1)
-
-        # 2. restructuring offers accepted at the start of the month.
-        for o in range(n_offers):
-            p_acc = np.clip(plan.o_share[o] * plan.o_take_up[o] * f_offer, 0.0, 1.0)
-            pool = n[:, 0, :, :N_TRANSIENT] * plan.o_mask[o]
-            if stochastic:
-                acc = rng.binomial(pool.astype(np.int64), np.broadcast_to(p_acc[:, None, None], pool.shape))
-            else:
-                acc = pool * p_acc[:, None, None]
-            n[:, 0, :, :N_TRANSIENT] -= acc
-            if plan.o_settle[o]:
-                n[:, 0, :, PAID_OFF] += acc.sum(-1)
-                m["settlement_loss"][:, t] += (acc * plan.o_loss[o]).sum(axis=(1, 2))
-            else:
-                n[:, plan.o_flag[o], :, 0] += acc.sum(-1)
-                m["concessions"][:, t] += (acc * plan.o_concession[o]).sum(axis=(1, 2))
-            m["restructures"][:, t] += acc.sum(axis=(1, 2))
-
-        # 3. this month's matrices with the treatments' effects.
-        q = share * f
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_roll = np.log(np.maximum(1 - q * roll_eff, 1e-9))
-            log_cure = np.log(np.maximum(1 + q * cure_eff, 1e-9))
-        roll_mult = np.exp(np.einsum("kj,jbi->kbi", log_roll, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
-        cure_mult = np.exp(np.einsum("kj,jbi->kbi", log_cure, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
-        if draws is not None and stochastic:
-            base = draws.month(t).astype(float)
-            base /= base.sum(-1, keepdims=True)
-        else:
-            base = plan.P0[0][None, :, :N_TRANSIENT]
-        P = np.empty((K, F, B, N_TRANSIENT, N_STATES))
-        P[:, 0] = base
-        for fl in range(1, F):
-            o = int(np.nonzero(plan.o_flag == fl)[0][0])
-            P[:, fl] = base
-            P[:, fl, :, :1] = apply_effects(base[:, :, :1], np.full(base.shape[:2] + (1,), plan.o_multiplier[o]),
-                                            np.ones(base.shape[:2] + (1,)), np.zeros(1, dtype=int))
-        if J:
-            P[:, :, aff_b, aff_i] = apply_effects(P[:, :, aff_b, aff_i], roll_mult[:, None, aff_b, aff_i],
-                                                  cure_mult[:, None, aff_b, aff_i], aff_i)
-
-        # 4. moves (only rows holding loans are drawn).
-        counts6 = n[..., :N_TRANSIENT]
-        if stochastic:
-            flat = counts6.reshape(-1)
-            live = np.flatnonzero(flat)
-            if live.size == flat.size:
-                moves = rng.multinomial(counts6, P)
-            else:
-                moves = np.zeros((flat.size, N_STATES), dtype=np.int64)
-                moves[live] = rng.multinomial(flat[live], P.reshape(-1, N_STATES)[live])
-                moves = moves.reshape(*counts6.shape, N_STATES)
-        else:
-            moves = counts6[..., None] * P
-        new = moves.sum(axis=-2)
-        new[..., N_TRANSIENT:] += n[..., N_TRANSIENT:]
-        m["cures"][:, t] = moves[..., 1:, 0].sum(axis=(1, 2, 3))
-        co = moves[..., CHARGED_OFF]
-        repo = moves[..., REPOSSESSED]
-        m["charge_offs"][:, t] = co.sum(axis=(1, 2, 3)) + repo.sum(axis=(1, 2, 3))
-        m["repossessions"][:, t] = repo.sum(axis=(1, 2, 3))
-        bal6 = plan.balance[:, :N_TRANSIENT]
-        rec_repo = _repo_recovery(plan, loss, market, t)[:, :N_TRANSIENT]
-        m["gross_loss"][:, t] = ((co + repo) * bal6).sum(axis=(1, 2, 3))
-        m["recoveries"][:, t] = (co * bal6 * plan.co_recovery + repo * rec_repo).sum(axis=(1, 2, 3))
-
-        # 5. restructured loans rejoin their band after a while.
-        if F > 1:
-            back = (rng.binomial(new[:, 1:, :, :N_TRANSIENT], exit_p) if stochastic
-                    else new[:, 1:, :, :N_TRANSIENT] * exit_p)
-            new[:, 1:, :, :N_TRANSIENT] -= back
-            new[:, 0, :, :N_TRANSIENT] += back.sum(axis=1)
-        n = new
-
-        # 6. the book at month end.
-        tot = n.sum(axis=1)  # (K, B, 9)
-        states[:, t] = tot.sum(axis=1)
-        m["active_end"][:, t] = tot[..., :N_TRANSIENT].sum(axis=(1, 2))
-        m["dpd30_end"][:, t] = tot[..., 2:N_TRANSIENT].sum(axis=(1, 2))
-        m["dpd60_end"][:, t] = tot[..., 3:N_TRANSIENT].sum(axis=(1, 2))
-        m["dpd90_end"][:, t] = tot[..., 4:N_TRANSIENT].sum(axis=(1, 2))
-        m["balance_end"][:, t] = (tot[..., :N_TRANSIENT] * bal6).sum(axis=(1, 2))
-        m["dpd60_balance_end"][:, t] = (tot[..., 3:N_TRANSIENT] * bal6[:, 3:]).sum(axis=(1, 2))
-
+    r, n = _start(plan, settings, loss, market, stochastic, draws, shares, baseline)
+    for t in range(r.months):
+        n = _step(r, n, t)
+    m = r.m
     m["net_loss"] = m["gross_loss"] - m["recoveries"] + m["settlement_loss"]
     m["collection_cost"] = m["contact_cost"] + m["offer_cost"]
-    tail = tail_loss_per_loan(plan, loss, market, T)
+    tail = tail_loss_per_loan(plan, loss, market, r.months)
     tail_k = (n.astype(float) * tail[None]).sum(axis=(1, 2, 3))
-    return Trace(m, cost_ch, contacts_ch, tail_k, n.sum(axis=(1, 2)).astype(float), states)
+    return Trace(m, r.cost_ch, r.contacts_ch, tail_k, n.sum(axis=(1, 2)).astype(float), r.states)
