@@ -497,7 +497,7 @@ METRICS = ("active_start", "active_end", "dpd30_end", "dpd60_end", "dpd90_end", 
            "cures", "charge_offs", "repossessions", "gross_loss", "recoveries", "settlement_loss", "net_loss",
            "contact_cost", "offer_cost", "collection_cost", "concessions", "offers", "restructures", "contacts",
            "complaints", "blocked_rules", "dropped_capacity", "dropped_budget", "agent_hours_needed",
-           "agent_hours_used", "field_hours_needed", "field_hours_used", "platform_cost")
+           "agent_hours_used", "field_hours_needed", "field_hours_used", "platform_cost", "treatment_cost")
 
 
 @dataclass
@@ -632,6 +632,7 @@ def _plan_contacts(r: _Run, n: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarr
     m["offers"][:, t] = offers_made.sum(1) * f_offer
     m["offer_cost"][:, t] = m["offers"][:, t] * plan.offer_cost
     m["contact_cost"][:, t] = r.cost_ch[:, t].sum(1)
+    m["treatment_cost"][:, t] = (made * plan.t_cost).sum(1)  # the strategy's own contacts (its outlay)
     return f, f_offer
 
 

@@ -13,7 +13,9 @@ discounted except recoveries, which are valued at the default month):
 - ``loss_avoided``: today's practice's net loss with tail less this strategy's.
 - ``net_benefit``: loss avoided less extra cost and concessions (against today's practice);
   ``net_benefit_horizon`` the same without the tails.
-- ``roi``: net benefit ÷ (extra cost + concessions), where that spend is positive.
+- ``roi``: net benefit ÷ outlay, the outlay being the cost of the contacts the strategy names
+  (its treatments), its offers and concessions; savings on today's contacts are in the net
+  benefit, not the outlay. Undefined (null) without an outlay.
 - ``assumed_share``: the share of the expected loss avoided that rests on assumed effects: one
   less the loss avoided on the expected chain when every effect keeps only its measured part
   (:meth:`analytics.strategy.effects.EffectBook.data_only`), over the loss avoided with the full
@@ -88,7 +90,8 @@ def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def _per_path(tr: Trace, dn: Trace) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     m, d = tr.metrics, dn.metrics
     pp: dict[str, np.ndarray] = {}
-    for k in ("net_loss", "collection_cost", "contact_cost", "offer_cost", "platform_cost", "concessions", "cures",
+    for k in ("net_loss", "collection_cost", "contact_cost", "offer_cost", "platform_cost", "treatment_cost",
+              "concessions", "cures",
               "charge_offs",
               "repossessions", "offers", "restructures", "contacts", "complaints", "blocked_rules",
               "dropped_capacity", "dropped_budget"):
@@ -101,7 +104,8 @@ def _per_path(tr: Trace, dn: Trace) -> tuple[dict[str, np.ndarray], dict[str, np
     spend = pp["extra_cost"] + pp["concessions"]
     pp["net_benefit"] = pp["loss_avoided"] - spend
     pp["net_benefit_horizon"] = d["net_loss"].sum(1) - pp["net_loss"] - spend
-    pp["roi"] = np.where(spend > 0, pp["net_benefit"] / np.where(spend > 0, spend, 1.0), np.nan)
+    outlay = pp["treatment_cost"] + pp["offer_cost"] + pp["concessions"]
+    pp["roi"] = np.where(outlay > 0, pp["net_benefit"] / np.where(outlay > 0, outlay, 1.0), np.nan)
     for lvl in (30, 60, 90):
         pp[f"dpd{lvl}_rate_end"] = _rate(m[f"dpd{lvl}_end"][:, -1], m["active_end"][:, -1])
     pp["dpd60_balance_rate_end"] = _rate(m["dpd60_balance_end"][:, -1], m["balance_end"][:, -1])

@@ -10,7 +10,7 @@ against the table it was given, which must stay fixed while the edits accumulate
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import streamlit as st
@@ -24,7 +24,7 @@ from analytics.strategy.rules import ContactRules, Operations
 
 LIB, ORIGIN, WORK, VER, SEL, ERRORS = "strat_lib", "strat_origin", "strat_work", "strat_ver", "strat_sel", "strat_errors"
 EFFECTS, EFFECTS_VER = "strat_effects", "strat_effects_ver"
-DEFAULT_SELECTION = ("Do nothing", "SMS reminders + flexible plans", "Early warning + AI voice bot")
+DEFAULT_SELECTION = ("Today's practice", "SMS reminders + flexible plans", "Early warning + AI voice bot")
 
 
 # Widgets whose choices must outlive a switch to another view of the page (Streamlit drops the
@@ -158,7 +158,8 @@ def contact_rules(market: str) -> ContactRules:
 def operations(default: Operations) -> Operations:
     g = st.session_state.get
     costs = st.session_state.get("strat_costs") or {}
-    return Operations(
+    return replace(
+        default,
         cost={c: float(costs.get(c, {}).get("cost", v)) for c, v in default.cost.items()},
         complaint_rate={c: float(costs.get(c, {}).get("complaint_rate", v)) for c, v in default.complaint_rate.items()},
         agent_minutes={"agent_call": float(g("w_ops_call_min", default.agent_minutes.get("agent_call", 6.0)))},
