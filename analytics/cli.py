@@ -198,6 +198,52 @@ def cmd_simulate(args, db: Path) -> int:
     return 0
 
 
+def cmd_backtest_strategy(args, db: Path) -> int:
+    """Simulate a strategy from data cut at --as-of and compare with what happened after it."""
+    import json
+
+    from analytics.strategy import backtest, inputs, results, spec
+
+    if not 1 <= args.months <= 36:
+        raise InputError(f"--months {args.months} is out of range: use 1 to 36 (12 is usual).")
+    if not 10 <= args.paths <= 100_000:
+        raise InputError(f"--paths {args.paths} is out of range: use 10 to 100000 (1000 gives stable bands).")
+    strategy = spec.load(args.strategy)
+    segment = {}
+    for item in args.segment or []:
+        if "=" not in item:
+            raise InputError(f"--segment '{item}': give COLUMN=VALUE, e.g. region=Guangdong.")
+        col, val = item.split("=", 1)
+        segment[col.strip()] = val.strip()
+    as_of = parse_month(args.as_of).date()
+    con = store.open_duckdb(db)
+    try:
+        if not store.has_data(con):
+            raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' or "
+                             "import files first.")
+        market = str(store.read_metadata(con).get("market") or "cn")
+        tabs = Tables.of(store.reader(con))
+        bands = inputs.model_bands(tabs, as_of, config.settings().models_dir)
+        res = backtest.backtest(tabs, strategy, as_of, args.months, market, segment or None, args.paths, args.seed,
+                                model_bands=bands)
+    finally:
+        con.close()
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results.json_safe(res.to_dict()), indent=1, allow_nan=False) + "\n")
+        except OSError as exc:
+            raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    seg = ", ".join(f"{k}={v}" for k, v in segment.items()) or "whole book"
+    print(f"Backtest of {strategy.name} from {as_of:%Y-%m}, {args.months} months, {seg}, {res.loans:,} loans")
+    for k in backtest.METRICS:
+        print(f"  {k}: {res.coverage[k]:.0%} of months inside P10-P90, mean error {res.mean_error[k]:,.4g} "
+              f"({res.mean_relative_error[k]:+.1%} of P50)")
+    print(f"  coverage (30+ rate and net loss): {res.coverage['overall']:.0%}")
+    return 0
+
+
 def _print_report(report, db: Path) -> None:
     rows = [("file", "format", "rows", "loaded", "rejected", "result")]
     for f in report.files:
@@ -452,6 +498,18 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--as-of", dest="as_of", help="YYYY-MM: start from this month (default: the latest)")
     m.add_argument("--effects", help="JSON list of effect assumptions overriding the defaults")
     m.set_defaults(func=cmd_simulate)
+
+    bt = sub.add_parser("backtest-strategy", help="simulate a strategy from a past month and compare with what "
+                                                  "happened (30+ rate, charge-offs, net loss)")
+    bt.add_argument("strategy", metavar="STRATEGY.json", help="a strategy file (today's practice: "
+                                                             "analytics/strategy/presets/do_nothing.json)")
+    bt.add_argument("--as-of", dest="as_of", required=True, help="YYYY-MM: simulate from the end of this month")
+    bt.add_argument("--months", type=int, default=12)
+    bt.add_argument("--segment", nargs="*", help="COLUMN=VALUE of the loans table, e.g. region=Guangdong")
+    bt.add_argument("--paths", type=int, default=1000)
+    bt.add_argument("--seed", type=int, default=7)
+    bt.add_argument("--out", help="result JSON (realised and simulated bands per month)")
+    bt.set_defaults(func=cmd_backtest_strategy)
 
 
     i = sub.add_parser("import", help="load loan files (CSV, Excel, Parquet, Reg AB II XML) into the database")

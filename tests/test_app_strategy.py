@@ -32,7 +32,7 @@ def open_page(**query):
 
 
 def summary(at):
-    return next(d.value for d in at.dataframe if "Net benefit vs doing nothing" in d.value.index)
+    return next(d.value for d in at.dataframe if "Net benefit vs today's practice" in d.value.index)
 
 
 def test_page_shows_the_starting_book_and_the_comparison(page_env):
@@ -45,17 +45,17 @@ def test_page_shows_the_starting_book_and_the_comparison(page_env):
     con.close()
     assert metric(at, "Active loans at start") == f"{n:,}"
     assert metric(at, "60+ DPD at start (by count)") == f"{n60 / n:.2%}"
-    assert list(summary(at).columns) == ["Do nothing", SMS, EW]
+    assert list(summary(at).columns) == ["Today's practice", SMS, EW]
     assert len(at.get("plotly_chart")) >= 6
 
 
 def test_two_strategies_compared_match_the_analytics(page_env):
     at = open_page()
     at.selectbox(key="w_strat_paths").select(200).run()
-    at.multiselect(key="w_strat_sel").set_value(["Do nothing", EW]).run()
+    at.multiselect(key="w_strat_sel").set_value(["Today's practice", EW]).run()
     no_errors(at)
     table = summary(at)
-    assert list(table.columns) == ["Do nothing", EW]
+    assert list(table.columns) == ["Today's practice", EW]
     # The same run through the analytics directly (same seed, paths and settings).
     con = duckdb.connect(str(page_env))
     try:
@@ -67,7 +67,7 @@ def test_two_strategies_compared_match_the_analytics(page_env):
                            RunSettings(months=12, paths=200))
     nb = comp.results[1].summary["net_benefit"]
     from analytics.display.formatting import format_money
-    assert table.loc["Net benefit vs doing nothing", EW].startswith(format_money(nb["p50"], "¥"))
+    assert table.loc["Net benefit vs today's practice", EW].startswith(format_money(nb["p50"], "¥"))
     diff = next(d for d in at.dataframe if "Challenger" in d.value.columns).value
     assert list(diff["Challenger"]) == [EW]
 

@@ -20,7 +20,7 @@ def test_simulate_writes_the_result_file(small_db, tmp_path, capsys):
     assert code == 0
     res = json.loads(out.read_text())
     names = [s["name"] for s in res["strategies"]]
-    assert names == ["Do nothing", "SMS reminders + flexible plans", "Early warning + AI voice bot"]
+    assert names == ["Today's practice", "SMS reminders + flexible plans", "Early warning + AI voice bot"]
     for s in res["strategies"]:
         for k in REQUIRED:
             assert set(s["summary"][k]) >= {"p10", "p50", "p90"}, k
@@ -81,7 +81,7 @@ def test_export_strategy_uplift(small_db, tmp_path):
 
 
 def test_simulate_with_effect_assumptions(small_db, tmp_path, capsys):
-    """Assuming SMS does nothing anywhere makes an SMS-only strategy worth exactly its cost, negative."""
+    """Assuming SMS does nothing anywhere makes an SMS-only strategy worth exactly its extra cost, negative."""
     sms_only = tmp_path / "sms.json"
     sms_only.write_text(json.dumps({"name": "SMS only", "treatments": [
         {"risk_band": "all", "stage": "pre_due", "channel": "sms", "timing_dpd": -3}]}))
@@ -95,9 +95,9 @@ def test_simulate_with_effect_assumptions(small_db, tmp_path, capsys):
     # No effect: on average the benefit is minus the cost; path by path the two runs differ only by
     # the luck of the multinomial draws, whose mean is zero.
     nb = s["net_benefit"]
-    assert s["collection_cost"]["p50"] > 0
+    assert s["extra_cost"]["p50"] > 0
     se = (nb["p90"] - nb["p10"]) / 2.563 / 10  # sd from the P10-P90 spread, over sqrt(100) paths
-    assert abs(nb["mean"] + s["collection_cost"]["mean"]) <= 4 * se
+    assert abs(nb["mean"] + s["extra_cost"]["mean"]) <= 4 * se
     effects.write_text("[{\"channel\": \"fax\", \"stage\": \"pre_due\", \"roll\": 0, \"cure\": 0}]")
     assert main(["--db", str(small_db), "simulate", str(sms_only), "--effects", str(effects),
                  "--out", str(out)]) == 2

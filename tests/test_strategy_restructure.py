@@ -91,12 +91,58 @@ def test_break_even_redefault_makes_restructuring_worth_the_alternative():
     assert 0 < be < 1
     # Find the multiplier giving that 12-month re-default rate and check the values meet.
     P = base.matrix[0]
-    lo, hi = 0.05, 60.0
+    R, _, _ = rs.restructured_matrix(o, facts, base)
+    lo, hi = 0.05, 200.0
     for _ in range(60):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if rs.redefault_rate(rs.with_miss_multiplier(P, mid)) < be else (lo, mid)
-    pay = rs.schedule(facts.balance, facts.apr, facts.remaining_term, o)
-    v = rs.value_collect(facts, P, LOSS, "cn", LOSS.co_recovery(base), payments=pay, start_state=0,
-                         stressed=rs.with_miss_multiplier(P, lo), stressed_months=12)
+        lo, hi = (mid, hi) if rs.redefault_rate(rs.with_stress(R, mid)) < be else (lo, mid)
+    # Arrears capitalised: one missed instalment's interest added to the balance.
+    cap = rs.LoanFacts(facts.band, 0, facts.balance * (1 + facts.apr / 12), facts.apr, facts.remaining_term,
+                       facts.payment, facts.vehicle_value_now)
+    pay = rs.schedule(cap.balance, facts.apr, facts.remaining_term, o)
+    v = rs.value_collect(cap, P, LOSS, "cn", LOSS.co_recovery(base), payments=pay, start_state=0,
+                         stressed=rs.with_stress(R, lo), stressed_months=12)
     best_alt = max(x.value for x in opts if x.option in ("continue", "repossess"))
     assert v == pytest.approx(best_alt, rel=2e-3)
+
+
+def test_stress_acts_on_every_row_of_the_restructured_state():
+    P = toy_baseline().matrix[0]
+    S = rs.with_stress(P, 2.0)
+    assert np.allclose(S.sum(-1), 1.0) and (S >= 0).all()
+    # Current row: misses 0.07 -> 0.14; 1-29 row: cure 0.50 -> 0.25 (to staying), roll 0.18 -> 0.36.
+    assert S[0, 1] == pytest.approx(0.14)
+    assert S[1, 2] == pytest.approx(0.36) and S[1, 0] == pytest.approx(0.25)
+    assert S[1, 1] == pytest.approx(0.3 + 0.25 - 0.18)
+    # 90-119 row: cure 0.02 -> 0.01, staying 0.24; rolls and defaults 0.70 would double, capped by staying.
+    assert S[4, 0] == pytest.approx(0.01) and S[4, 4] == pytest.approx(0.0)
+    assert S[4, 5] + S[4, 7] + S[4, 8] == pytest.approx(0.94)
+
+
+def test_with_redefault_certain_an_offer_is_never_worth_more_than_collecting():
+    base = toy_baseline()
+    for state in (1, 2, 3):
+        facts = rs.segment_facts(base, "high", state, LOSS)
+        for kind, extra in (("extension", {"extension_months": 24}), ("deferral", {"deferral_months": 2}),
+                            ("rate_cut", {"rate_cut": 0.03})):
+            o = offer(kind, take_up=1.0, redefault_multiplier=20.0, **extra)
+            R, _, _ = rs.restructured_matrix(o, facts, base)
+            # Re-default (all but) certain: cures vanish, misses take all but the payoffs.
+            assert rs.redefault_rate(R, 12) > 0.9 and R[1:6, 0].max() < 0.03
+            opts, _ = rs.value_options(facts, base, [o], LOSS)
+            v = {x.option: x.value for x in opts}
+            assert v[kind] <= v["continue"] + 1e-6, (state, kind, v)
+
+
+def test_published_anchor_gives_occ_six_month_redefault():
+    P = toy_baseline().matrix[1]
+    m = rs.published_multiplier(P, 0.25)
+    assert rs.redefault_rate(rs.with_stress(P, m), 6) == pytest.approx(0.24, abs=1e-3)
+
+
+def test_repossession_waits_for_locating_and_the_court_in_china():
+    loss = LOSS
+    assert loss.delay("cn") == 3 + 6 + 3 and loss.delay("us") == 2 + 0 + 3
+    # Data haircut 0.6 of a 50,000 balance, less CNY 3,000 repossession and 4,525 legal, over 12 months at 8%.
+    v = rs.repossession_net(50_000.0, 0.0, loss, "cn", haircut=0.6)
+    assert v == pytest.approx((30_000 - 3_000 - 4_525) / (1 + 0.08 / 12) ** 12)

@@ -31,9 +31,9 @@ def risk_section(r: ReportInput) -> Content:
 
 
 def strategy_section(r: ReportInput, paths: int = 300) -> Content:
-    """The presets in ``r.presets_dir`` against doing nothing, 12 months, paired paths (strategy
+    """The presets in ``r.presets_dir`` against today's practice, 12 months, paired paths (strategy
     engine); segments by the saved model's bands when one fits. Unavailable when no preset other
-    than doing nothing is there."""
+    than today's practice is there."""
     from analytics.figures.strategy import band_chart
     from analytics.strategy import inputs, results, rules, spec
     from analytics.strategy.engine import RunSettings
@@ -52,8 +52,12 @@ def strategy_section(r: ReportInput, paths: int = 300) -> Content:
     best = ranked[0]
     nb = best.summary["net_benefit"]
     money = lambda v: format_money(v, r.currency, r.lang)  # noqa: E731
+    rel = best.reliance or {}
+    share = rel.get("assumed_share")
     message = t("report.strategy_message", r.lang, best=strategy_name(best.strategy.name, r.lang), p50=money(nb["p50"]),
-                p10=money(nb["p10"]), p90=money(nb["p90"]), cost=money(best.summary["collection_cost"]["p50"]))
+                p10=money(nb["p10"]), p90=money(nb["p90"]), cost=money(best.summary["extra_cost"]["p50"]),
+                measured=rel.get("effects_measured", 0), assumed=rel.get("effects_assumed", 0),
+                share=f"{share:.0%}" if share is not None else t("report.share_unknown", r.lang))
     monthly = results.monthly_frame(comparison)
     monthly["strategy"] = [strategy_name(s, r.lang) for s in monthly["strategy"]]
     figure = band_chart(monthly, "net_benefit_cumulative", r.lang,

@@ -28,6 +28,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.errors import InputError
+from analytics.sample import planted_policy
 from analytics.sample.operations import Operations
 from analytics.store import Batch
 
@@ -390,6 +391,7 @@ def generate(params: SynthParams, progress: Callable[[float, str], None] | None 
         "params": asdict(params),
         "truth": asdict(truth),
         "segments": {"high": "score < 620", "medium": "620 <= score < 720", "low": "score >= 720"},
+        "planted_policy": planted_policy.truth(),  # the change of practice the backtest should find
     }
 
     ops = Operations(params.seed, params.market, int(params.loans), book.orig_month, book.orig_day, book.dealer,
@@ -576,7 +578,7 @@ def _assign_experiments(mo: _Month, s: _State, rng: np.random.Generator, p_miss:
 
 
 def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: np.random.Generator, p_miss: np.ndarray,
-                   w: WalkCalibration) -> _Payments:
+                   w: WalkCalibration, cure_boost: np.ndarray | None = None) -> _Payments:
     """Step 3: how many instalments each loan pays. Current loans miss, prepay or pay one;
     delinquent loans roll (pay nothing), stay (pay one), partially cure (two) or fully cure (all)."""
     n, k, seg = len(mo.idx), mo.k, mo.seg
@@ -596,6 +598,8 @@ def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: np.random.Generat
     voice_treat = s.arm[mo.idx] == 2
     p_cure = np.where(voice_treat, np.minimum(p_cure * (1 + np.array(
         [AI_VOICE_CURE_EFFECT[g] for g in SEGMENTS])[seg]), w.cure_cap), p_cure)
+    if cure_boost is not None:  # the planted change of practice (analytics.sample.planted_policy)
+        p_cure = np.minimum(p_cure * cure_boost, w.cure_cap)
     p_cure = (1 - p_roll) * p_cure
     p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * w.partial_cure_share, 0)
     v = rng.random(n)
@@ -692,12 +696,18 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
             continue
         mo = _month_context(p, b, s, m, step, macro_mat, idx)
         p_miss = _assign_experiments(mo, s, rng, _sigmoid(mo.logit), w)
-        pay = _draw_payments(p, mo, s, rng, p_miss, w)
+        # -- planted change of practice for the policy backtest (analytics.sample.planted_policy) --
+        planted = planted_policy.treated(m, b.region[idx], mo.seg)
+        p_miss = planted_policy.adjust_miss(p_miss, planted, mo.k)
+        pay = _draw_payments(p, mo, s, rng, p_miss, w, planted_policy.cure_boost(planted, mo.k))
         st = _apply_payments(mo, s, pay)
         loss = _losses(p, b, mo, s, st, rng, w)
         rs = _restructure(p, mo, s, st, loss, rng, w)
         rows = _month_batches(mo, s, pay, st, loss, rs, rng, cost_vec, ch_index, p.market, w)
         yield from rows if ops is None else ops.month(m, idx, mo.k, pay.paid_n, st.amount_paid, p_miss, rows)
+        planted_rows = planted_policy.actions(m, idx, planted, mo.k, pay.cure, s.offset, CONTACT_COST[p.market])
+        if planted_rows is not None:  # the planted change's contacts (see above)
+            yield Batch("actions", planted_rows, _ACTIONS_SELECT)
     if progress is not None:
         progress(1.0, "done")
 

@@ -21,6 +21,11 @@
   upper bound of what restructuring itself does.
 - **Starting book**: active loans at the end of the as-of month by band and state, with their
   average balance, rate, remaining term, payment and vehicle value.
+- **Today's practice** (:func:`practice_counts`): contacts outside randomised tests in the window,
+  by band × stage (from ``dpd_at_action``; missing counts as pre-due) × channel: loan-months
+  contacted, attempts and the median contact day. Shares are contacted loan-months ÷ the band's
+  loan-months in the stage (the transition pairs' origin states), pooled over the window. The
+  matrices already contain what today's practice does; a strategy is a change against it.
 
 The transitions come from the roll-rate analytics (:func:`analytics.metrics.transitions.transition_matrix`, run
 on each band's loans); the engine itself only sees numpy matrices (band × 9 × 9).
@@ -213,6 +218,155 @@ def mantel_haenszel_ratio(flagged: pd.DataFrame, transitions: np.ndarray, bands:
     return (float(num / den) if den > 0 and num > 0 else None), n_flagged
 
 
+def practice_counts(actions: ir.Table, bands: ir.Table, as_of: date, months: int = 12) -> ir.Table:
+    """Contacts outside tests in the ``months`` up to ``as_of`` by band × stage × channel:
+    ``loan_months`` contacted, ``attempts`` and ``timing`` (median ``dpd_at_action``)."""
+    a = actions.filter(actions.experiment_arm.isnull())
+    mi = month_index(a.action_time.truncate("M").cast("date"))
+    end = as_of.year * 12 + as_of.month - 1
+    a = a.filter((mi > end - months) & (mi <= end))
+    dpd = a.dpd_at_action.fill_null(0)
+    stage = ibis.cases((dpd <= 0, "pre_due"), (dpd < 30, "dpd_1_29"), (dpd < 60, "dpd_30_59"),
+                       (dpd < 90, "dpd_60_89"), else_="dpd_90_plus")
+    a = a.select("loan_id", "channel", stage=stage, mi=month_index(a.action_time.truncate("M").cast("date")),
+                 dpd=dpd)
+    per = a.group_by(["loan_id", "channel", "stage", "mi"]).aggregate(attempts=a.count(), dpd=a.dpd.min())
+    j = per.inner_join(bands, "loan_id")
+    return j.group_by(["risk_band", "stage", "channel"]).aggregate(
+        loan_months=j.count(), attempts=j.attempts.sum(), timing=j.dpd.median())
+
+
+@dataclass(frozen=True)
+class Practice:
+    """Today's practice per band × stage × channel (arrays [band, stage, channel], orders of
+    ``RISK_BANDS``/``STAGES``/``spec.CHANNELS``): treated ``share`` of the segment's loan-months,
+    ``attempts`` per treated loan-month and median contact day ``timing``."""
+
+    share: np.ndarray
+    attempts: np.ndarray
+    timing: np.ndarray
+    source: str = "data"
+
+    @staticmethod
+    def none(n_bands: int = 3) -> Practice:
+        from analytics.strategy.spec import CHANNELS
+
+        shape = (n_bands, len(STAGES), len(CHANNELS))
+        return Practice(np.zeros(shape), np.ones(shape), np.zeros(shape), "none")
+
+    def rows(self, bands: tuple[str, ...]) -> list[dict]:
+        """The treated cells as records (band, stage, channel, share, attempts, timing)."""
+        from analytics.strategy.spec import CHANNELS
+
+        out = []
+        for b, band in enumerate(bands):
+            for s, stage in enumerate(STAGES):
+                for c, ch in enumerate(CHANNELS):
+                    if self.share[b, s, c] > 0:
+                        out.append({"risk_band": band, "stage": stage, "channel": ch,
+                                    "share": float(self.share[b, s, c]), "attempts": float(self.attempts[b, s, c]),
+                                    "timing_dpd": int(self.timing[b, s, c])})
+        return out
+
+
+def practice_from_counts(counts: pd.DataFrame, transitions_counts: np.ndarray, bands: tuple[str, ...]) -> Practice:
+    """:class:`Practice` from :func:`practice_counts` (pandas) and the (B, 9, 9) transition counts."""
+    from analytics.strategy.spec import CHANNELS, STAGE_DPD
+
+    p = Practice.none(len(bands))
+    share, attempts, timing = p.share.copy(), p.attempts.copy(), p.timing.copy()
+    origin = transitions_counts.sum(-1)  # (B, 9) loan-months starting in each state
+    for r in counts.itertuples(index=False):
+        if r.risk_band not in bands or r.stage not in STAGES or r.channel not in CHANNELS:
+            continue
+        b, s, c = bands.index(r.risk_band), STAGES.index(r.stage), CHANNELS.index(r.channel)
+        den = origin[b, list(STAGE_STATES[r.stage])].sum()
+        if den <= 0 or r.loan_months <= 0:
+            continue
+        share[b, s, c] = min(1.0, float(r.loan_months) / den)
+        attempts[b, s, c] = max(1.0, float(r.attempts) / float(r.loan_months))
+        lo, hi = STAGE_DPD[r.stage]
+        t = float(r.timing) if r.timing is not None and np.isfinite(r.timing) else lo
+        timing[b, s, c] = int(round(min(max(t, lo if r.stage != "pre_due" else -30), hi if hi is not None else t)))
+    return Practice(share, attempts, timing, "data")
+
+
+# History-aware groups (see :func:`history_groups`): 0 none, 1 cured within the last 6 months,
+# 2 restructured within the last 12 months (restructured takes precedence).
+HISTORY_GROUPS: tuple[str, ...] = ("none", "cured_6m", "restructured_12m")
+HISTORY_MONTHS = {1: 6, 2: 12}
+# Credibility constant (Bühlmann): a history row seen n times weighs n / (n + K) against its band's
+# row. K = 100 loan-months is an assumption: a row needs about 100 observations before it counts as
+# much as the band's.
+HISTORY_CREDIBILITY = 100.0
+_DELINQUENT = ("dpd_1_29", "dpd_30_59", "dpd_60_89", "dpd_90_119", "dpd_120_plus")
+
+
+def history_groups(perf: ir.Table, restructures: ir.Table | None, first_mi: int, last_mi: int) -> ir.Table:
+    """``loan_id, mi, state, group`` for every performance row with first_mi <= mi <= last_mi.
+
+    A loan is *cured* at month mi when it cured (delinquent at mi-1, current at mi) in one of the
+    six months up to mi; *restructured* when a restructure took effect in the twelve months up to mi.
+    """
+    mi = month_index(perf.as_of_month)
+    p = perf.filter((mi >= first_mi - 6) & (mi <= last_mi))
+    p = p.select("loan_id", mi=month_index(p.as_of_month), state=state_expr(p))
+    w = ibis.window(group_by="loan_id", order_by="mi")
+    prev_state, prev_mi = p.state.lag().over(w), p.mi.lag().over(w)
+    cure_mi = ibis.ifelse((p.state == "current") & prev_state.isin(_DELINQUENT) & (prev_mi == p.mi - 1),
+                          p.mi, ibis.null().cast("int64"))
+    p = p.mutate(cure_mi=cure_mi)
+    cw = ibis.cumulative_window(group_by="loan_id", order_by="mi")
+    p = p.mutate(last_cure=p.cure_mi.max().over(cw))
+    p = p.filter(p.mi >= first_mi)
+    cured = p.last_cure.notnull() & (p.last_cure > p.mi - HISTORY_MONTHS[1])
+    if restructures is not None:
+        r = restructures.select(r_id=restructures.loan_id, rmi=month_index(restructures.effective_month))
+        hit = p.select("loan_id", "mi").inner_join(r, [p.loan_id == r.r_id])
+        hit = hit.filter((hit.rmi <= hit.mi) & (hit.rmi > hit.mi - HISTORY_MONTHS[2]))
+        hit = hit.select("loan_id", "mi", restr=ibis.literal(True)).distinct()
+        p = p.left_join(hit, ["loan_id", "mi"]).drop("loan_id_right", "mi_right")
+        restr = p.restr.fill_null(False)
+    else:
+        restr = ibis.literal(False)
+    group = ibis.ifelse(restr, 2, ibis.ifelse(cured, 1, 0))
+    return p.select("loan_id", "mi", "state", group=group)
+
+
+def history_transitions(perf: ir.Table, restructures: ir.Table | None, bands: ir.Table, as_of: date,
+                        months: int = 12) -> ir.Table:
+    """Transition counts by band × history group (of the earlier month) × from × to, for the pairs
+    whose later month lies in the window; and the groups' loans at the as-of month (``to_state``
+    null, ``from_state`` the state then)."""
+    end = as_of.year * 12 + as_of.month - 1
+    g = history_groups(perf, restructures, end - months, end)
+    prev = g.select("loan_id", mi=g.mi + 1, group=g.group, from_state=g.state)
+    now = g.select("loan_id", "mi", to_state=g.state)
+    pairs = prev.filter(prev.from_state.notin(["paid_off", "charged_off", "repossessed"])).inner_join(
+        now, ["loan_id", "mi"])
+    pairs = pairs.inner_join(bands, "loan_id")
+    return pairs.group_by(["risk_band", "group", "from_state", "to_state"]).aggregate(loans=pairs.count())
+
+
+def history_start(perf: ir.Table, restructures: ir.Table | None, bands: ir.Table, as_of: date) -> ir.Table:
+    """Active loans at the as-of month by band × history group × state."""
+    end = as_of.year * 12 + as_of.month - 1
+    g = history_groups(perf, restructures, end, end)
+    g = g.filter(g.state.notin(["paid_off", "charged_off", "repossessed"])).inner_join(bands, "loan_id")
+    return g.group_by(["risk_band", "group", "state"]).aggregate(loans=g.count())
+
+
+def shrink_rows(counts: np.ndarray, prior: np.ndarray, k: float = HISTORY_CREDIBILITY) -> np.ndarray:
+    """Credibility-weighted rows: (counts + k · prior_row) / (n + k); absorbing rows are the identity.
+
+    ``counts`` (..., 9, 9) loan counts of a history group, ``prior`` the band's (..., 9, 9) shares.
+    """
+    n = counts.sum(-1, keepdims=True)
+    out = (counts + k * prior) / (n + k)
+    out[..., N_TRANSIENT:, :] = prior[..., N_TRANSIENT:, :]
+    return out
+
+
 def starting_book(perf: ir.Table, loans: ir.Table, bands: ir.Table, as_of: date) -> ir.Table:
     """Active loans at the end of ``as_of`` by band and state, with sums for averages."""
     p = perf.filter((perf.as_of_month == ibis.date(as_of)) & (perf.status == "active"))
@@ -236,6 +390,15 @@ def loss_history(perf: ir.Table, as_of: date, months: int = 24) -> ir.Table:
     p = perf.filter((mi > end - months) & (mi <= end) & perf.status.isin(["charged_off", "repossessed"]))
     return p.group_by("status").aggregate(loans=p.count(), charge_off=p.charge_off_amount.fill_null(0.0).sum(),
                                           recovery=p.recovery_amount.fill_null(0.0).sum())
+
+
+def repossession_recoveries(perf: ir.Table, as_of: date, months: int = 24) -> ir.Table:
+    """Per repossessed loan in the ``months`` up to ``as_of``: sale recovery ÷ balance at charge-off."""
+    mi = month_index(perf.as_of_month)
+    end = as_of.year * 12 + as_of.month - 1
+    p = perf.filter((mi > end - months) & (mi <= end) & (perf.status == "repossessed")
+                    & (perf.charge_off_amount > 0))
+    return p.select(ratio=p.recovery_amount.fill_null(0.0) / p.charge_off_amount)
 
 
 @dataclass(frozen=True)
@@ -264,6 +427,16 @@ class Baseline:
     redefault_ratio: float | None = None  # miss rate after a restructure ÷ band's (observed, not randomised)
     redefault_pairs: int = 0              # restructured current loan-months behind it
     typical_payment_cut: float | None = None
+    practice: Practice | None = None      # today's contacts (None: the data has no actions)
+    # History-aware groups 1 (cured within 6 months) and 2 (restructured within 12 months), see
+    # HISTORY_GROUPS: their shrunk matrices (2, B, 9, 9), loan-months behind each row (2, B, 9),
+    # loans in them at the as-of month (2, B, 9), and the matrix of the other loans (B, 9, 9).
+    history_matrix: np.ndarray | None = None
+    history_pairs: np.ndarray | None = None
+    history_counts: np.ndarray | None = None
+    matrix_plain: np.ndarray | None = None
+    # Repossession sale recovery ÷ balance at charge-off in the data: P10, P50, P90, mean, loans.
+    repo_haircut: tuple[float, float, float, float, int] | None = None
 
     @property
     def n_bands(self) -> int:
@@ -361,7 +534,7 @@ def _monthly_counts(trans: pd.DataFrame, bands: tuple[str, ...]) -> np.ndarray:
 
 def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None, months: int = 12,
                       model_bands: ir.Table | pd.DataFrame | None = None, market: str = "cn",
-                      restructures: ir.Table | None = None) -> Baseline:
+                      restructures: ir.Table | None = None, actions: ir.Table | None = None) -> Baseline:
     """Estimate the starting book and the monthly matrices by band (see the module docstring)."""
     if as_of is None:
         last = perf.as_of_month.max().to_pandas()
@@ -394,11 +567,41 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
     for row in losses.itertuples(index=False):
         if row.charge_off > 0:
             recovery[row.status] = float(row.recovery / row.charge_off)
+    hist = _history(perf, restructures, bands_t, as_of, months, bands, _pooled_rows(counts_all))
+    ratios = repossession_recoveries(perf, as_of).to_pandas()["ratio"].clip(0.0, 1.0)
+    haircut = None
+    if len(ratios) >= 30:  # fewer repossessions than this tell little about the spread
+        q = ratios.quantile([0.1, 0.5, 0.9]).to_numpy()
+        haircut = (float(q[0]), float(q[1]), float(q[2]), float(ratios.mean()), int(len(ratios)))
+    practice = None
+    if actions is not None:
+        practice = practice_from_counts(practice_counts(actions, bands_t, as_of, months).to_pandas(), counts_all,
+                                        bands)
     log.info("baseline: %s, %d months, %d active loans", as_of, len(monthly), int(avg["counts"].sum()))
     return Baseline(
         bands=bands, as_of_month=as_of, window_months=int((monthly.sum(axis=(1, 2, 3)) > 0).sum()), matrix=_pooled_rows(counts_all),
         transitions=counts_all, concentration=dirichlet_concentration(monthly), counts=avg["counts"],
         balance=avg["balance"], vehicle_value=avg["vehicle_value"], months_on_book=avg["months_on_book"],
         apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,
-        market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut,
+        market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut, practice=practice,
+        repo_haircut=haircut, **hist,
     )
+
+
+def _history(perf: ir.Table, restructures: ir.Table | None, bands_t: ir.Table, as_of: date, months: int,
+             bands: tuple[str, ...], pooled: np.ndarray) -> dict[str, np.ndarray]:
+    """History-aware rows (:func:`history_transitions`) shrunk to the band's (:func:`shrink_rows`)."""
+    trans = history_transitions(perf, restructures, bands_t, as_of, months).to_pandas()
+    start = history_start(perf, restructures, bands_t, as_of).to_pandas()
+    cnt = np.zeros((3, len(bands), N_STATES, N_STATES))
+    for r in trans.itertuples(index=False):
+        if r.risk_band in bands and r.from_state in STATE_INDEX and r.to_state in STATE_INDEX:
+            cnt[int(r.group), bands.index(r.risk_band), STATE_INDEX[r.from_state], STATE_INDEX[r.to_state]] += r.loans
+    start_counts = np.zeros((3, len(bands), N_STATES))
+    for r in start.itertuples(index=False):
+        if r.risk_band in bands and r.state in STATE_INDEX:
+            start_counts[int(r.group), bands.index(r.risk_band), STATE_INDEX[r.state]] += r.loans
+    hist = shrink_rows(cnt[1:], pooled[None])
+    plain = np.where(cnt[0].sum(-1, keepdims=True) > 0, _pooled_rows(cnt[0]), pooled)
+    return {"history_matrix": hist, "history_pairs": cnt[1:].sum(-1), "history_counts": start_counts[1:],
+            "matrix_plain": plain}

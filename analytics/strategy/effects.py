@@ -17,9 +17,25 @@ with a 95% interval from the log ratio (Katz): ``log(p_t/p_c) ± 1.96·sqrt((1-p
 (1-p_c)/x_c)`` with x the event counts (0.5 added to empty cells).
 
 **Assumed** effects are defaults from published studies (shared/reference/calibration.md) or
-plain assumptions, each with its source and a range read as a 95% interval. Repeated attempts
-have diminishing returns: attempt k adds ``decay^(k-1)`` of the first one's effect, so n
-attempts give ``(1 - decay^n) / (1 - decay)`` times it. Timing matters inside a delinquent stage:
+plain assumptions, each with its source and a range read as a 95% interval (the *prior*).
+
+**Measured and assumed together** (precision-weighted, empirical Bayes): a test's log-ratio
+(``log(1 - roll)``, ``log(1 + cure)``) with its Katz standard error and the prior's log-ratio with
+the standard deviation its range implies are combined by inverse-variance weights, the normal-
+normal posterior: ``mean = (m0/s0² + m/se²) / (1/s0² + 1/se²)``, ``sd = (1/s0² + 1/se²)^-1/2``.
+A test whose interval spans zero has a large se and moves the prior little; a precise harmful
+estimate pulls the result to harm (harm is never clipped to zero). ``data_weight`` is the test's
+share of the precision: above one half the effect is "measured", else "assumed" (prior-led).
+
+**Repeated attempts** add nothing beyond the design the effect was measured at
+(``tested_attempts``: one attempt for the published defaults, the test's attempts per treated
+loan for a measurement): fewer attempts than the design keep ``rf(a) / rf(design)`` of it, with
+``rf(n) = (1 - decay^n) / (1 - decay)`` the diminishing-returns curve (attempt k adds
+``decay^(k-1)`` of the first one's effect).
+
+**Several channels on one segment** saturate: the combined relative effect is
+``1 - Π(1 - q_j e_j)`` (each treated share q_j with effect e_j acting on what the others left),
+capped at ``COMBINED_CAP`` (see there for the source). Timing matters inside a delinquent stage:
 a contact in the first half of the stage has the full effect, later ones fade linearly to the
 stage's end (less time is left to pay before the loan rolls); reminders sent more than 7 days
 before the due date fade as ``7 / days``.
@@ -28,7 +44,7 @@ before the due date fade as ``7 / days``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import ibis
 import ibis.expr.types as ir
@@ -61,6 +77,11 @@ class Effect:
     measured_roll_ci: tuple[float, float] | None = None
     measured_cure: float | None = None
     measured_cure_ci: tuple[float, float] | None = None
+    prior_roll: float | None = None             # the assumed (prior) values a measurement was combined with
+    prior_cure: float | None = None
+    data_weight_roll: float = 0.0               # the test's share of the combined precision (0: assumed)
+    data_weight_cure: float = 0.0
+    tested_attempts: float = 1.0                # attempts per treated loan-month behind the effect
 
     @property
     def roll_log_sd(self) -> float:
@@ -119,9 +140,55 @@ ASSUMED: dict[str, dict[str, tuple[float, tuple[float, float], float, tuple[floa
 DECAY: dict[str, float] = {"sms": 0.3, "wechat": 0.3, "app_push": 0.3, "ai_voice": 0.5, "agent_call": 0.5,
                            "field_visit": 0.3, "letter": 0.2, "legal": 0.1}
 MAX_ROLL_CUT = 0.95
-# A test's estimate replaces the default only when its 95% interval pins the ratio of rates down
-# to within a factor of two either way (half-width of the log-ratio interval at most ln 2).
+# Cap on the combined relative change of one segment's roll (cut) and cure (rise) probability from
+# all channels together. Source: the largest effects in the randomised studies of
+# shared/reference/calibration.md are single-channel: agent calls that reach a delinquent borrower
+# cut default by 23.8 pp and raise on-time repayment by 34.4 pp (Laudenbach, Pirschel & Siegel);
+# SMS reminders move on-time payment by 7-9% (Cadena & Schoar 2011). No published test shows a
+# contact mix halving roll rates or doubling cure rates, so the caps are a cut of one half and a
+# rise of 100%: an assumption anchored on those studies, configurable (``EffectBook.cap``).
+COMBINED_CAP: dict[str, float] = {"roll": 0.5, "cure": 1.0}
+COMBINED_CAP_SOURCE = ("Assumption anchored on Laudenbach, Pirschel & Siegel (agent calls: default -23.8 pp "
+                       "when reached) and Cadena & Schoar (2011): no contact mix halves roll rates or doubles "
+                       "cure rates")
+# Harmful combinations are floored too: at most three times the untreated rate (as the path draws).
+MAX_HARM = 2.0
+# Attempts per treated loan-month behind the published (assumed) effects: one reminder or call.
+PUBLISHED_ATTEMPTS = 1.0
+# Kept for callers of the former rule; the combination no longer uses it.
 MAX_MEASURED_HALF_WIDTH = math.log(2.0)
+
+
+def combine(effects: np.ndarray, cap: float, axis: int = -1) -> np.ndarray:
+    """Saturating combination ``1 - Π(1 - e)`` along ``axis``, capped at ``cap`` (floored at -MAX_HARM).
+
+    Each e is a relative effect already multiplied by its treated share.
+    """
+    e = np.minimum(np.asarray(effects, dtype=float), 0.999)
+    out = 1.0 - np.prod(1.0 - e, axis=axis)
+    return np.clip(out, -MAX_HARM, cap)
+
+
+def attempt_gain(attempts: float | np.ndarray, tested: float | np.ndarray, decay: float) -> np.ndarray | float:
+    """Share of the tested design's effect that ``attempts`` attempts keep: attempts beyond the
+    tested design add nothing; fewer keep ``rf(a) / rf(design)`` (diminishing returns)."""
+    a = np.minimum(np.asarray(attempts, dtype=float), np.asarray(tested, dtype=float))
+    return repeat_factor(a, decay) / np.maximum(repeat_factor(tested, decay), 1e-12)
+
+
+def precision_weighted(prior: float, prior_sd: float, measured: float, measured_se: float
+                       ) -> tuple[float, float, float]:
+    """Normal-normal posterior on a log scale: (mean, sd, the measurement's weight).
+
+    A prior with no spread (sd 0) is fixed; a measurement with no information (se inf) leaves it.
+    """
+    if not math.isfinite(measured) or not math.isfinite(measured_se) or measured_se <= 0:
+        return prior, prior_sd, 0.0
+    if prior_sd <= 0:
+        return prior, 0.0, 0.0
+    w0, w1 = 1.0 / prior_sd ** 2, 1.0 / measured_se ** 2
+    mean = (w0 * prior + w1 * measured) / (w0 + w1)
+    return mean, math.sqrt(1.0 / (w0 + w1)), w1 / (w0 + w1)
 
 
 def repeat_factor(attempts: float | np.ndarray, decay: float) -> np.ndarray | float:
@@ -181,7 +248,8 @@ def arm_outcomes(actions: ir.Table, perf: ir.Table, restructures: ir.Table, band
         arm=a.experiment_arm.re_extract(r"^.*:([^:]*)$", 1),
         as_of_month=a.action_time.truncate("M").cast("date"),
         stage=_stage_of_dpd(a.dpd_at_action.fill_null(0)),
-    ).distinct()
+    )
+    a = a.group_by(["loan_id", "channel", "test", "arm", "as_of_month", "stage"]).aggregate(attempts=a.count())
     # Only the tested loans' rows in the tests' months matter: narrowing first keeps the joins
     # small on a big book (performance is stored month by month, so a month range prunes well).
     span = a.aggregate(first=a.as_of_month.min(), last=a.as_of_month.max()).to_pandas()
@@ -205,7 +273,7 @@ def arm_outcomes(actions: ir.Table, perf: ir.Table, restructures: ir.Table, band
     rolled = j.to_idx.isin([7, 8]) | ((j.to_idx <= 5) & (j.to_idx > j.from_idx))
     cured = (j.from_idx >= 1) & (j.to_idx == 0) & j.modified.isnull()
     return j.group_by(["test", "arm", "channel", "stage", "risk_band"]).aggregate(
-        loans=j.count(), rolled=count_if(rolled), cured=count_if(cured))
+        loans=j.count(), rolled=count_if(rolled), cured=count_if(cured), attempts=j.attempts.sum())
 
 
 def _ratio_ci(x_t, n_t, x_c, n_c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -227,15 +295,19 @@ def uplift_estimates(counts: pd.DataFrame) -> pd.DataFrame:
     relative rises (module docstring); cures are not defined for the pre-due stage.
     """
     cols = ["test", "channel", "stage", "risk_band", "n_treated", "n_control", "roll_treated", "roll_control",
-            "cure_treated", "cure_control", "roll", "roll_lo", "roll_hi", "cure", "cure_lo", "cure_hi"]
+            "cure_treated", "cure_control", "roll", "roll_lo", "roll_hi", "cure", "cure_lo", "cure_hi",
+            "tested_attempts"]
     if counts.empty:
         return pd.DataFrame(columns=cols)
-    c = counts[counts["arm"].isin(["treatment", "control"])]
-    pooled = c.groupby(["test", "arm", "channel", "stage"], as_index=False)[["loans", "rolled", "cured"]].sum()
+    c = counts[counts["arm"].isin(["treatment", "control"])].copy()
+    if "attempts" not in c:
+        c["attempts"] = c["loans"]  # one attempt per loan-month when the counts do not say
+    pooled = c.groupby(["test", "arm", "channel", "stage"], as_index=False)[["loans", "rolled", "cured",
+                                                                            "attempts"]].sum()
     pooled["risk_band"] = "all"
     c = pd.concat([c, pooled], ignore_index=True)
     wide = c.pivot_table(index=["test", "channel", "stage", "risk_band"], columns="arm",
-                         values=["loans", "rolled", "cured"], aggfunc="sum", fill_value=0)
+                         values=["loans", "rolled", "cured", "attempts"], aggfunc="sum", fill_value=0)
     wide.columns = [f"{v}_{a}" for v, a in wide.columns]
     wide = wide.reset_index()
     for need in ("loans_treatment", "loans_control"):
@@ -255,6 +327,7 @@ def uplift_estimates(counts: pd.DataFrame) -> pd.DataFrame:
     out["cure"] = np.where(pre, np.nan, r - 1)
     out["cure_lo"] = np.where(pre, np.nan, lo - 1)
     out["cure_hi"] = np.where(pre, np.nan, hi - 1)
+    out["tested_attempts"] = np.maximum(wide["attempts_treatment"] / nt, 1.0)
     order = {b: i for i, b in enumerate((*RISK_BANDS, "all"))}
     out = out.sort_values(["test", "stage", "channel"], kind="stable")
     out = out.iloc[np.lexsort((out["risk_band"].map(order), out["channel"], out["test"]))]
@@ -270,6 +343,7 @@ class EffectBook:
 
     effects: dict[tuple[str, str, str], Effect]
     decay: dict[str, float]
+    cap: dict[str, float] = field(default_factory=lambda: dict(COMBINED_CAP))
 
     def get(self, channel: str, band: str, stage: str) -> Effect:
         found = self.effects.get((channel, band, stage))
@@ -279,7 +353,19 @@ class EffectBook:
         """The same book with every effect set to zero (for checks against the plain chain)."""
         zero = {k: replace(e, roll=0.0, cure=0.0, roll_ci=(0.0, 0.0), cure_ci=(0.0, 0.0))
                 for k, e in self.all_effects().items()}
-        return EffectBook(zero, self.decay)
+        return EffectBook(zero, self.decay, self.cap)
+
+    def data_only(self) -> EffectBook:
+        """Each effect reduced to what the data supports: its log-ratio times the test's weight in
+        it (zero for an assumed effect). The difference to the full book is what rests on priors."""
+        def part(value: float, w: float, roll: bool) -> float:
+            if w <= 0:
+                return 0.0
+            return 1 - (1 - value) ** w if roll else (1 + value) ** w - 1
+        out = {k: replace(e, roll=part(e.roll, e.data_weight_roll, True), cure=part(e.cure, e.data_weight_cure, False),
+                          roll_ci=(0.0, 0.0), cure_ci=(0.0, 0.0))
+               for k, e in self.all_effects().items()}
+        return EffectBook(out, self.decay, self.cap)
 
     def all_effects(self) -> dict[tuple[str, str, str], Effect]:
         return {(c, b, s): self.get(c, b, s) for c in CHANNELS for b in RISK_BANDS for s in STAGES}
@@ -288,18 +374,22 @@ class EffectBook:
         rows = [{"channel": e.channel, "risk_band": e.risk_band, "stage": e.stage, "roll": e.roll,
                  "roll_lo": e.roll_ci[0], "roll_hi": e.roll_ci[1], "cure": e.cure, "cure_lo": e.cure_ci[0],
                  "cure_hi": e.cure_ci[1], "kind": e.kind, "source": e.source, "n_treated": e.n_treated,
-                 "n_control": e.n_control, "measured_roll": e.measured_roll, "measured_cure": e.measured_cure}
+                 "n_control": e.n_control, "measured_roll": e.measured_roll, "measured_cure": e.measured_cure,
+                 "prior_roll": e.prior_roll if e.prior_roll is not None else (e.roll if e.kind == "assumed" else None),
+                 "prior_cure": e.prior_cure if e.prior_cure is not None else (e.cure if e.kind == "assumed" else None),
+                 "data_weight_roll": e.data_weight_roll, "data_weight_cure": e.data_weight_cure,
+                 "tested_attempts": e.tested_attempts}
                 for e in self.all_effects().values()]
         return pd.DataFrame(rows)
 
 
 def effect_book(measured: pd.DataFrame | None = None, overrides: list[dict] | None = None,
-                decay: dict[str, float] | None = None) -> EffectBook:
+                decay: dict[str, float] | None = None, cap: dict[str, float] | None = None) -> EffectBook:
     """Build the book. ``measured`` is :func:`uplift_estimates`; ``overrides`` user entries.
 
-    A measured roll or cure is used with its interval when the interval is tight enough
-    (``MAX_MEASURED_HALF_WIDTH``); otherwise, and for a quantity a test did not measure (the
-    cure of a pre-due reminder), the assumed value stays. Overrides are dicts with ``channel``,
+    A measured roll or cure is combined with the assumed one by precision (module docstring); a
+    quantity a test did not measure (the cure of a pre-due reminder) keeps the assumed value.
+    ``cap`` overrides :data:`COMBINED_CAP`. Overrides are dicts with ``channel``,
     ``risk_band`` (or "all"), ``stage``, ``roll``, ``cure`` and optional ``roll_range``,
     ``cure_range`` ([low, high]) and ``source``.
     """
@@ -312,32 +402,51 @@ def effect_book(measured: pd.DataFrame | None = None, overrides: list[dict] | No
     for i, o in enumerate(overrides or []):
         for e in _override(o, i):
             book[(e.channel, e.risk_band, e.stage)] = e
-    return EffectBook(book, {**DECAY, **(decay or {})})
+    return EffectBook(book, {**DECAY, **(decay or {})}, {**COMBINED_CAP, **(cap or {})})
 
 
-def _log_half_width(lo: float, hi: float, roll: bool) -> float:
+def _log_ratio_se(lo: float, hi: float, roll: bool) -> float:
+    """Standard error of the log ratio behind a 95% interval of a roll cut or a cure rise."""
     if roll:
-        return (math.log(max(1 - lo, 1e-9)) - math.log(max(1 - hi, 1e-9))) / 2
-    return (math.log(max(1 + hi, 1e-9)) - math.log(max(1 + lo, 1e-9))) / 2
+        return (math.log(max(1 - lo, 1e-9)) - math.log(max(1 - hi, 1e-9))) / (2 * Z95)
+    return (math.log(max(1 + hi, 1e-9)) - math.log(max(1 + lo, 1e-9))) / (2 * Z95)
+
+
+def _combined(prior: float, prior_ci: tuple[float, float], measured: float, measured_ci: tuple[float, float],
+              roll: bool) -> tuple[float, tuple[float, float], float]:
+    """Prior and measurement combined on the log-ratio scale: (value, 95% interval, data weight)."""
+    to_log = (lambda x: math.log(max(1 - x, 1e-9))) if roll else (lambda x: math.log(max(1 + x, 1e-9)))
+    back = (lambda y: 1 - math.exp(y)) if roll else (lambda y: math.exp(y) - 1)
+    prior_sd = _log_ratio_se(*prior_ci, roll=roll)
+    mean, sd, w = precision_weighted(to_log(prior), prior_sd, to_log(measured), _log_ratio_se(*measured_ci, roll))
+    if w == 0.0:
+        return prior, prior_ci, 0.0
+    a, b = back(mean - Z95 * sd), back(mean + Z95 * sd)
+    return back(mean), (min(a, b), max(a, b)), w
 
 
 def _measured_effect(row) -> Effect:
-    """A test's estimates where precise enough (MAX_MEASURED_HALF_WIDTH), else the default's."""
+    """A test's estimates combined with the default (prior) by precision (module docstring)."""
     e = assumed_effect(row.channel, row.risk_band, row.stage)
     has_cure = not (isinstance(row.cure, float) and math.isnan(row.cure))
     roll_ci = (float(row.roll_lo), float(row.roll_hi))
     cure_ci = (float(row.cure_lo), float(row.cure_hi)) if has_cure else None
-    use_roll = _log_half_width(*roll_ci, roll=True) <= MAX_MEASURED_HALF_WIDTH
-    use_cure = has_cure and _log_half_width(*cure_ci, roll=False) <= MAX_MEASURED_HALF_WIDTH
-    used = use_roll or use_cure
+    roll, roll_c, w_roll = _combined(e.roll, e.roll_ci, float(row.roll), roll_ci, roll=True)
+    cure, cure_c, w_cure = (_combined(e.cure, e.cure_ci, float(row.cure), cure_ci, roll=False) if has_cure
+                            else (e.cure, e.cure_ci, 0.0))
+    led = max(w_roll, w_cure) > 0.5
+    tested = getattr(row, "tested_attempts", 1.0)
+    tested = float(tested) if tested is not None and math.isfinite(float(tested)) and tested >= 1 else 1.0
     return replace(
-        e,
-        roll=float(row.roll) if use_roll else e.roll, roll_ci=roll_ci if use_roll else e.roll_ci,
-        cure=float(row.cure) if use_cure else e.cure, cure_ci=cure_ci if use_cure else e.cure_ci,
-        source=f"randomised test {row.test} in your data" + ("" if used else f"; too small to use, so: {e.source}"),
-        kind="measured" if used else "inconclusive", n_treated=int(row.n_treated), n_control=int(row.n_control),
+        e, roll=min(roll, MAX_ROLL_CUT), roll_ci=(min(roll_c[0], MAX_ROLL_CUT), min(roll_c[1], MAX_ROLL_CUT)),
+        cure=max(cure, -0.99), cure_ci=(max(cure_c[0], -0.99), max(cure_c[1], -0.99)),
+        source=(f"randomised test {row.test} in your data (weight {max(w_roll, w_cure):.0%}) combined with: "
+                f"{e.source}"),
+        kind="measured" if led else "assumed", n_treated=int(row.n_treated), n_control=int(row.n_control),
         measured_roll=float(row.roll), measured_roll_ci=roll_ci,
-        measured_cure=float(row.cure) if has_cure else None, measured_cure_ci=cure_ci)
+        measured_cure=float(row.cure) if has_cure else None, measured_cure_ci=cure_ci,
+        prior_roll=e.roll, prior_cure=e.cure, data_weight_roll=w_roll, data_weight_cure=w_cure,
+        tested_attempts=tested)
 
 
 def _override(o: dict, i: int) -> list[Effect]:

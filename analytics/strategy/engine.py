@@ -1,8 +1,14 @@
 """The simulation: segment × state counts advanced month by month, many sampled paths.
 
-A *segment* is a risk band, split by restructuring status: loans never restructured under the
-strategy, and one group per restructuring offer (they carry the offer's re-default odds for
-``redefault_months`` on average, then rejoin their band). Each month, on every path:
+A *segment* is a risk band split by history (``flag``): 0 no recent history; 1 cured within
+the last 6 months; 2 restructured within the last 12 months (in the data, before the start);
+3 restructured before (no further restructure: lifetime limit one); then one group per
+restructuring offer of the strategy. Each group has its own monthly matrix estimated from the
+data (:mod:`analytics.strategy.baseline`; an offer's from the restructured loans, stressed on
+every row, :func:`analytics.strategy.restructure.restructured_matrix`). A cure from group 0 moves
+the loan to group 1; group 1 leaves after 6 months on average, restructured groups after 12 (to
+group 3), so a cure earns only the difference in expected loss between the cured state and the
+state it left, and no loan is restructured twice. Each month, on every path:
 
 1. Contacts are planned from the counts at the start of the month: eligible loans × share ×
    attempts allowed by the contact rules (:mod:`analytics.strategy.rules`). Agent and field
@@ -12,9 +18,14 @@ strategy, and one group per restructuring offer (they carry the offer's re-defau
    restart current in the offer's segment (a settlement closes the loan as paid off, the
    discount being a loss). Offers need agent time, so capacity limits them too.
 3. The band's matrix for this path and month is drawn from its Dirichlet (month-to-month
-   variation seen in the data, :mod:`analytics.strategy.baseline`); treatments scale each row's
-   roll and cure probabilities (:mod:`analytics.strategy.effects`), a treated share q with effect
-   e counting as q·e; several channels on one segment multiply.
+   variation seen in the data, :mod:`analytics.strategy.baseline`) and each group's matrix moves
+   with it (the draw's ratio to the band's mean). **Today's practice is the baseline**: the
+   matrices already contain what today's contacts do. Treatments change it: per band × state,
+   the combined effect ``E = 1 - Π(1 - q_j e_j)`` (capped, :mod:`analytics.strategy.effects`) of
+   the strategy's contacts (today's contacts it does not name continue) is set against today's
+   ``E0``; the roll probability is scaled by ``(1 - E) / (1 - E0)`` and the cure probability by
+   ``(1 + C) / (1 + C0)``. A strategy equal to today's practice changes nothing on every path;
+   removing a contact loses its effect.
 4. Loans move by multinomial draws over the counts (numpy broadcasts them over every path,
    segment and state at once), so the cost grows with segments × months × paths, not loans.
 5. Defaults lose their balance less recoveries: a charge-off recovers a share of the balance,
@@ -32,7 +43,7 @@ deterministic chain the sampled paths converge to.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,13 +63,14 @@ from analytics.strategy.baseline import (
     TRANSIENT,
     Baseline,
 )
-from analytics.strategy.effects import MAX_ROLL_CUT, EffectBook, repeat_factor, timing_factor
+from analytics.strategy.effects import MAX_HARM, MAX_ROLL_CUT, EffectBook, attempt_gain, timing_factor
 from analytics.strategy.restructure import (
     LossParams,
+    data_haircut,
     modification_loss,
-    redefault_multiplier,
+    repossession_net,
+    restructured_matrix,
     segment_facts,
-    with_miss_multiplier,
 )
 from analytics.strategy.rules import ContactRules, Operations, allowed_attempts
 from analytics.strategy.spec import CHANNELS, Limits, Strategy, Treatment, segment_treatments
@@ -82,6 +94,18 @@ class RunSettings:
     matrix_uncertainty: bool = True
     effect_uncertainty: bool = True
     redefault_months: int = 12
+    history: bool = True              # cured / restructured groups (False: one matrix per band)
+
+
+# History groups (see the module docstring); offers' groups follow.
+FLAG_NONE, FLAG_CURED, FLAG_RESTRUCTURED, FLAG_POST = 0, 1, 2, 3
+N_HISTORY_FLAGS = 4
+OFFER_ELIGIBLE_FLAGS = (FLAG_NONE, FLAG_CURED)
+# The cured group is estimated on loans cured within the last 6 months, but loans leave it after
+# 12 months on average: a cured borrower's higher risk outlasts the 6-month label (on the 50,000-loan
+# cn sample, leaving after 6 months puts the cured loans' 12-month bad rate at 1.9% against 2.9% ±
+# 0.45% in the data; after 12 months at 2.2%).
+CURED_MONTHS = 12
 
 
 def apply_effects(P: np.ndarray, roll_mult: np.ndarray, cure_mult: np.ndarray,
@@ -119,7 +143,7 @@ class Plan:
 
     strategy: Strategy
     bands: tuple[str, ...]
-    n_flags: int                      # 1 + number of non-settlement offers
+    n_flags: int                      # N_HISTORY_FLAGS + number of non-settlement offers
     P0: np.ndarray                    # (F, B, 9, 9) matrices per segment
     kappa: np.ndarray                 # (B, 9)
     counts0: np.ndarray               # (B, 9)
@@ -153,16 +177,93 @@ class Plan:
     o_multiplier: np.ndarray          # (O,)
     offer_cost: float
     offer_minutes: float
+    # the band's pooled matrix (what the draws are made around), start counts per group, group exits
+    P_pooled: np.ndarray = None       # (B, 9, 9)
+    start_counts: np.ndarray = None   # (F, B, 9)
+    exit_p: np.ndarray = None         # (F,) monthly chance of leaving the group
+    exit_to: np.ndarray = None        # (F,) the group it leaves to (-1: none)
+    cure_to_cured: bool = False       # cures from group 0 enter the cured group
+    # today's practice (P rows): contacts the data shows, by band × stage × channel
+    p_mask: np.ndarray = None         # (P, B, 6)
+    p_share: np.ndarray = None        # (P,) today's treated share
+    p_active: np.ndarray = None       # (P,) 1 where the strategy keeps today's contact, 0 where it replaces it
+    p_attempts: np.ndarray = None     # (P,) attempts per treated loan
+    p_channel: np.ndarray = None      # (P, C)
+    p_roll: np.ndarray = None
+    p_cure: np.ndarray = None
+    p_roll_sd: np.ndarray = None
+    p_cure_sd: np.ndarray = None
+    p_keys: list = None
+    p_agent_min: np.ndarray = None
+    p_field_h: np.ndarray = None
+    p_cost: np.ndarray = None
+    p_complaint: np.ndarray = None
+    cap_roll: float = 0.5
+    cap_cure: float = 1.0
+    platform: np.ndarray = None       # (C,) fixed monthly cost of running each channel at all
+    practice_channels: np.ndarray = None  # (C,) channels today's contacts that continue use
+    o_source: list = None             # (O,) where each offer's re-default level comes from
+    haircut: float | None = None      # the data's repossession recovery ÷ balance
 
 
-def _effect_gain(t: Treatment, allowed: float, decay: float) -> float:
-    return float(repeat_factor(allowed, decay)) * timing_factor(t.stage, t.timing_dpd)
+def _effect_gain(t: Treatment, allowed: float, decay: float, tested: float = 1.0) -> float:
+    """Share of the effect kept: attempts capped at the tested design, and the timing."""
+    return float(attempt_gain(allowed, tested, decay)) * timing_factor(t.stage, t.timing_dpd)
+
+
+def _practice_rows(baseline: Baseline, strategy: Strategy, book: EffectBook, ops: Operations,
+                   override: bool) -> dict[str, np.ndarray | list]:
+    """Today's practice as rows (see :class:`Plan`); ``override``: a strategy's treatment on the
+    same band × stage × channel replaces today's contact."""
+    B = baseline.n_bands
+    pr = baseline.practice
+    rows = pr.rows(baseline.bands) if pr is not None else []
+    named = {(t.risk_band, t.stage, t.channel) for t in strategy.treatments}
+    n = len(rows)
+    out: dict[str, np.ndarray | list] = {k: np.zeros(n) for k in (
+        "share", "active", "attempts", "roll", "cure", "roll_sd", "cure_sd", "agent", "field", "cost", "complaint")}
+    out["mask"] = np.zeros((n, B, N_TRANSIENT))
+    out["channel"] = np.zeros((n, len(CHANNELS)))
+    out["keys"] = []
+    for j, r in enumerate(rows):
+        b = baseline.band_index(r["risk_band"])
+        out["mask"][j, b, list(STAGE_STATES[r["stage"]])] = 1.0
+        out["channel"][j, CHANNELS.index(r["channel"])] = 1.0
+        eff = book.get(r["channel"], r["risk_band"], r["stage"])
+        t = Treatment(r["risk_band"], r["stage"], r["channel"], int(r["timing_dpd"]))
+        gain = _effect_gain(t, r["attempts"], book.decay.get(r["channel"], 0.5), eff.tested_attempts)
+        out["share"][j], out["attempts"][j] = r["share"], r["attempts"]
+        out["active"][j] = 0.0 if (override and (r["risk_band"], r["stage"], r["channel"]) in named) else 1.0
+        out["roll"][j], out["cure"][j] = eff.roll * gain, eff.cure * gain
+        out["roll_sd"][j], out["cure_sd"][j] = eff.roll_log_sd * gain, eff.cure_log_sd * gain
+        out["agent"][j] = ops.agent_minutes.get(r["channel"], 0.0)
+        out["field"][j] = ops.field_hours.get(r["channel"], 0.0)
+        out["cost"][j], out["complaint"][j] = ops.cost[r["channel"]], ops.complaint_rate[r["channel"]]
+        out["keys"].append((r["channel"], r["risk_band"], r["stage"]))
+    return out
+
+
+def _history_flags(baseline: Baseline, history: bool) -> tuple[list[np.ndarray], np.ndarray]:
+    """Matrices of groups 0-3 and their start counts (4, B, 9)."""
+    pooled = baseline.matrix
+    start = np.zeros((N_HISTORY_FLAGS, *baseline.counts.shape))
+    if not history or baseline.history_matrix is None:
+        start[FLAG_NONE] = baseline.counts
+        return [pooled, pooled, pooled, pooled], start
+    hc = np.minimum(baseline.history_counts, baseline.counts[None])
+    start[FLAG_CURED], start[FLAG_RESTRUCTURED] = hc[0], hc[1]
+    start[FLAG_NONE] = np.maximum(baseline.counts - hc.sum(0), 0.0)
+    plain = baseline.matrix_plain if baseline.matrix_plain is not None else pooled
+    return [plain, baseline.history_matrix[0], baseline.history_matrix[1], plain], start
 
 
 def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules: ContactRules,
-                 ops: Operations, loss: LossParams, rules_per_treatment: bool = False) -> Plan:
+                 ops: Operations, loss: LossParams, rules_per_treatment: bool = False,
+                 practice_override: bool = True, history: bool = True) -> Plan:
     """Arrays for the engine. ``rules_per_treatment`` applies the contact caps to each treatment
-    alone (the optimiser's candidates are alternatives, not combinations)."""
+    alone (the optimiser's candidates are alternatives, not combinations); with
+    ``practice_override`` False today's contacts all continue and treatments come on top (the
+    optimiser's candidates)."""
     B = baseline.n_bands
     treatments: list[Treatment] = []
     allowed = []
@@ -182,7 +283,7 @@ def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
         t_mask[j, b, list(STAGE_STATES[t.stage])] = 1.0
         t_channel[j, CHANNELS.index(t.channel)] = 1.0
         eff = book.get(t.channel, t.risk_band, t.stage)
-        gain = _effect_gain(t, a.attempts, book.decay.get(t.channel, 0.5))
+        gain = _effect_gain(t, a.attempts, book.decay.get(t.channel, 0.5), eff.tested_attempts)
         vals["share"][j], vals["allowed"][j], vals["blocked"][j] = t.share, a.attempts, a.blocked
         vals["roll"][j], vals["cure"][j] = eff.roll * gain, eff.cure * gain
         vals["roll_sd"][j], vals["cure_sd"][j] = eff.roll_log_sd * gain, eff.cure_log_sd * gain
@@ -198,8 +299,9 @@ def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
     o_loss = np.zeros((n_offers, B, N_TRANSIENT))
     o_conc = np.zeros((n_offers, B, N_TRANSIENT))
     o_mult = np.ones(n_offers)
-    n_flags = 1
-    P0 = [baseline.matrix]
+    o_source: list[str] = ["" for _ in offers]
+    P0, start = _history_flags(baseline, history)
+    n_flags = N_HISTORY_FLAGS
     for o, offer in enumerate(offers):
         for band in offer.risk_bands:
             b = baseline.band_index(band)
@@ -213,20 +315,38 @@ def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
                 else:
                     o_conc[o, b, i] = modification_loss(f.balance, f.apr, f.remaining_term, offer)
         if offer.kind != "settlement":
-            # One multiplier per offer, from the band-average loan of its first eligible cell.
-            b0 = baseline.band_index(offer.risk_bands[0])
+            # Each band's restructured matrix, from the band-average loan of the offer's first stage.
             i0 = STAGE_STATES[offer.stages[0]][0]
-            f = segment_facts(baseline, baseline.bands[b0], i0, loss)
-            o_mult[o] = redefault_multiplier(offer, f.balance, f.apr, f.remaining_term, baseline)
+            mats = []
+            for band in baseline.bands:
+                f = segment_facts(baseline, band, i0, loss)
+                R, mult, src = restructured_matrix(offer, f, baseline)
+                mats.append(R)
+                if band == offer.risk_bands[0]:
+                    o_mult[o], o_source[o] = mult, src
             o_flag[o] = n_flags
             n_flags += 1
-            P0.append(with_miss_multiplier(baseline.matrix, o_mult[o]))
+            P0.append(np.stack(mats))
     P0 = np.stack(P0)
+    start = np.concatenate([start, np.zeros((n_flags - N_HISTORY_FLAGS, *baseline.counts.shape))])
+    exit_p = np.zeros(n_flags)
+    exit_to = np.full(n_flags, -1)
+    if history and baseline.history_matrix is not None:
+        exit_p[FLAG_CURED], exit_to[FLAG_CURED] = 1.0 / CURED_MONTHS, FLAG_NONE
+        exit_p[FLAG_RESTRUCTURED], exit_to[FLAG_RESTRUCTURED] = 1.0 / 12, FLAG_POST
+    pr = _practice_rows(baseline, strategy, book, ops, practice_override)
+    platform = np.array([ops.platform_monthly.get(c, 0.0) for c in CHANNELS])
+    practice_used = (pr["channel"] * (pr["share"] * pr["active"])[:, None]).sum(0) > 0
+    limits = strategy.limits
+    if limits.agent_hours is None and ops.agent_capacity is not None:
+        limits = replace(limits, agent_hours=ops.agent_capacity)
+    if limits.field_hours is None and ops.field_capacity is not None:
+        limits = replace(limits, field_hours=ops.field_capacity)
     vehicle_now = baseline.vehicle_value * (1 - loss.depreciation_per_month) ** baseline.months_on_book
     plan = Plan(
         strategy=strategy, bands=baseline.bands, n_flags=n_flags, P0=P0, kappa=baseline.concentration,
         counts0=baseline.counts, balance=baseline.balance, vehicle_now=vehicle_now,
-        co_recovery=loss.co_recovery(baseline), limits=strategy.limits,
+        co_recovery=loss.co_recovery(baseline), limits=limits,
         t_mask=t_mask, t_share=vals["share"], t_allowed=vals["allowed"], t_blocked=vals["blocked"],
         t_channel=t_channel, t_roll=vals["roll"], t_cure=vals["cure"], t_roll_sd=vals["roll_sd"],
         t_cure_sd=vals["cure_sd"], t_keys=keys, t_agent_min=vals["agent"], t_field_h=vals["field"],
@@ -236,6 +356,14 @@ def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
         o_settle=np.array([o.kind == "settlement" for o in offers], dtype=bool), o_loss=o_loss,
         o_concession=o_conc, o_multiplier=o_mult, offer_cost=ops.offer_cost,
         offer_minutes=ops.offer_agent_minutes,
+        P_pooled=baseline.matrix, start_counts=start, exit_p=exit_p, exit_to=exit_to,
+        cure_to_cured=bool(history and baseline.history_matrix is not None),
+        p_mask=pr["mask"], p_share=pr["share"], p_active=pr["active"], p_attempts=pr["attempts"],
+        p_channel=pr["channel"], p_roll=pr["roll"], p_cure=pr["cure"], p_roll_sd=pr["roll_sd"],
+        p_cure_sd=pr["cure_sd"], p_keys=pr["keys"], p_agent_min=pr["agent"], p_field_h=pr["field"],
+        p_cost=pr["cost"], p_complaint=pr["complaint"], cap_roll=book.cap["roll"], cap_cure=book.cap["cure"],
+        platform=platform, practice_channels=practice_used, o_source=o_source,
+        haircut=data_haircut(baseline, loss),
     )
     return plan
 
@@ -243,35 +371,61 @@ def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
 def _repo_recovery(plan: Plan, loss: LossParams, market: str, months_ahead: int) -> np.ndarray:
     """Net recovery per repossessed loan, by band and state, for a default ``months_ahead`` on
     (:func:`analytics.strategy.restructure.repossession_value`, vectorised)."""
-    t_sale = loss.months_to_sale
-    sale = plan.vehicle_now * (1 - loss.depreciation_per_month) ** (months_ahead + t_sale)
-    net = (sale * (1 - loss.auction_cost) - loss.repo_cost(market)) / (1 + loss.discount_rate / 12) ** t_sale
-    out = np.clip(net, 0.0, plan.balance)
+    out = np.array(repossession_net(plan.balance, plan.vehicle_now, loss, market, months_ahead, plan.haircut),
+                   dtype=float)
     out[:, ABSORBING] = 0.0
     return out
+
+
+def group_chain(plan: Plan, b: int) -> np.ndarray:
+    """Band b's chain over (group, state) as one matrix (F·9 × F·9): each group's matrix, cures
+    from group 0 entering the cured group, and group exits (see the module docstring)."""
+    F = plan.P0.shape[0]
+    A = np.zeros((F * N_STATES, F * N_STATES))
+    for f in range(F):
+        P = plan.P0[f, b]
+        e, g = float(plan.exit_p[f]), int(plan.exit_to[f])
+        for i in range(N_STATES):
+            row = P[i]
+            if i >= N_TRANSIENT:
+                A[f * N_STATES + i, f * N_STATES + i] = 1.0
+                continue
+            dest = np.zeros((F, N_STATES))
+            dest[f] = row
+            if f == FLAG_NONE and plan.cure_to_cured and i >= 1:
+                dest[FLAG_CURED, CURRENT] += dest[f, CURRENT]
+                dest[f, CURRENT] = 0.0
+            if e > 0 and g >= 0:
+                moved = dest[:, TRANSIENT].sum(0) * e
+                dest[:, TRANSIENT] *= (1 - e)
+                dest[g, TRANSIENT] += moved
+            A[f * N_STATES + i] = dest.reshape(-1)
+    return A
 
 
 def tail_loss_per_loan(plan: Plan, loss: LossParams, market: str, months_ahead: int) -> np.ndarray:
     """Expected eventual net loss per open loan, by segment flag, band and state (F, B, 9).
 
-    With Q the transient block and N = (I - Q)^-1 the expected months in each state, the loss of
-    a loan starting in i is ``sum_j N[i, j] (P[j, co] loss_co[j] + P[j, repo] loss_repo[j])``.
+    On the chain over (group, state) (:func:`group_chain`), with Q its open block and
+    N = (I - Q)^-1 the expected months in each, the loss of a loan starting in (f, i) is
+    ``sum_(g,j) N[(f,i), (g,j)] (P_g[j, co] loss_co[j] + P_g[j, repo] loss_repo[j])``.
     """
     repo = _repo_recovery(plan, loss, market, months_ahead)
     F, B = plan.P0.shape[:2]
     out = np.zeros((F, B, N_STATES))
-    for f in range(F):
-        for b in range(B):
-            P = plan.P0[f, b]
-            Q = P[TRANSIENT, TRANSIENT]
-            try:
-                N = np.linalg.inv(np.eye(N_TRANSIENT) - Q)
-            except np.linalg.LinAlgError:
-                N = np.linalg.pinv(np.eye(N_TRANSIENT) - Q)
-            bal = plan.balance[b, TRANSIENT]
-            per = (P[TRANSIENT, CHARGED_OFF] * bal * (1 - plan.co_recovery)
-                   + P[TRANSIENT, REPOSSESSED] * (bal - repo[b, TRANSIENT]))
-            out[f, b, TRANSIENT] = N @ per
+    open_idx = np.array([f * N_STATES + i for f in range(F) for i in range(N_TRANSIENT)])
+    for b in range(B):
+        A = group_chain(plan, b)
+        Q = A[np.ix_(open_idx, open_idx)]
+        try:
+            N = np.linalg.inv(np.eye(len(open_idx)) - Q)
+        except np.linalg.LinAlgError:
+            N = np.linalg.pinv(np.eye(len(open_idx)) - Q)
+        bal = plan.balance[b, TRANSIENT]
+        per = np.concatenate([plan.P0[f, b, TRANSIENT, CHARGED_OFF] * bal * (1 - plan.co_recovery)
+                              + plan.P0[f, b, TRANSIENT, REPOSSESSED] * (bal - repo[b, TRANSIENT])
+                              for f in range(F)])
+        out[:, b, TRANSIENT] = (N @ per).reshape(F, N_TRANSIENT)
     return out
 
 
@@ -311,29 +465,39 @@ class MatrixDraws:
         return self._months[t]
 
 
-def _effect_draws(plan: Plan, paths: int, seed: int, enabled: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Per path the roll and cure effect of each treatment, mean-preserving lognormal draws.
+def _draws_for(keys, roll, cure, roll_sd, cure_sd, paths: int, seed: int, enabled: bool
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Per path the roll and cure effect of each row, mean-preserving lognormal draws.
 
-    A channel's draw on a segment is the same in every strategy (seeded by its key), so two
-    strategies using it agree on how well it works on each path.
+    A channel's draw on a segment is the same in every strategy and for today's practice (seeded
+    by its key), so strategies and today's practice agree on how well it works on each path.
     """
-    J = len(plan.t_keys)
+    J = len(keys)
     if not enabled or J == 0:
-        return np.broadcast_to(plan.t_roll, (1, J)), np.broadcast_to(plan.t_cure, (1, J))
+        return np.broadcast_to(roll, (1, J)), np.broadcast_to(cure, (1, J))
     z = np.stack([np.random.default_rng([seed, zlib.crc32("|".join(k).encode())]).standard_normal((2, paths))
-                  for k in plan.t_keys], axis=-1)  # (2, paths, J)
-    ratio_roll = np.maximum(1 - plan.t_roll, 1e-6)
+                  for k in keys], axis=-1)  # (2, paths, J)
+    ratio_roll = np.maximum(1 - roll, 1e-6)
     # Ratios beyond 1/20 or 3 times the untreated rate are not credible draws; clip them.
-    roll = 1 - np.clip(ratio_roll * np.exp(-plan.t_roll_sd ** 2 / 2 + plan.t_roll_sd * z[0]), 0.05, 3.0)
-    cure = np.clip((1 + plan.t_cure) * np.exp(-plan.t_cure_sd ** 2 / 2 + plan.t_cure_sd * z[1]), 0.05, 3.0) - 1
-    return np.minimum(roll, MAX_ROLL_CUT), np.maximum(cure, -0.99)
+    r = 1 - np.clip(ratio_roll * np.exp(-roll_sd ** 2 / 2 + roll_sd * z[0]), 0.05, 3.0)
+    c = np.clip((1 + cure) * np.exp(-cure_sd ** 2 / 2 + cure_sd * z[1]), 0.05, 3.0) - 1
+    return np.minimum(r, MAX_ROLL_CUT), np.maximum(c, -0.99)
+
+
+def _effect_draws(plan: Plan, paths: int, seed: int, enabled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The strategy's treatments' draws (:func:`_draws_for`)."""
+    return _draws_for(plan.t_keys, plan.t_roll, plan.t_cure, plan.t_roll_sd, plan.t_cure_sd, paths, seed, enabled)
+
+
+def _practice_draws(plan: Plan, paths: int, seed: int, enabled: bool) -> tuple[np.ndarray, np.ndarray]:
+    return _draws_for(plan.p_keys, plan.p_roll, plan.p_cure, plan.p_roll_sd, plan.p_cure_sd, paths, seed, enabled)
 
 
 METRICS = ("active_start", "active_end", "dpd30_end", "dpd60_end", "dpd90_end", "balance_end", "dpd60_balance_end",
            "cures", "charge_offs", "repossessions", "gross_loss", "recoveries", "settlement_loss", "net_loss",
            "contact_cost", "offer_cost", "collection_cost", "concessions", "offers", "restructures", "contacts",
            "complaints", "blocked_rules", "dropped_capacity", "dropped_budget", "agent_hours_needed",
-           "agent_hours_used", "field_hours_needed", "field_hours_used")
+           "agent_hours_used", "field_hours_needed", "field_hours_used", "platform_cost", "treatment_cost")
 
 
 @dataclass
@@ -364,15 +528,18 @@ class _Run:
     share: np.ndarray                 # (K, J)
     roll_eff: np.ndarray              # (K or 1, J)
     cure_eff: np.ndarray
+    p_roll_eff: np.ndarray            # (K or 1, P) today's practice
+    p_cure_eff: np.ndarray
     rng: np.random.Generator
     draws: MatrixDraws | None
-    exit_p: float                     # monthly chance a restructured loan rejoins its band
+    exit_p: np.ndarray                # (F,) monthly chance of leaving each group
     aff_b: np.ndarray                 # (band, state) cells some treatment touches
     aff_i: np.ndarray
     m: dict[str, np.ndarray]          # METRICS, each (K, T)
     cost_ch: np.ndarray               # (K, T, C)
     contacts_ch: np.ndarray           # (K, T, C)
     states: np.ndarray                # (K, T, 9)
+    f_practice: np.ndarray | None = None  # (K, P) share of today's attempts made this month
 
     @property
     def n_offers(self) -> int:
@@ -391,17 +558,27 @@ def _start(plan: Plan, settings: RunSettings, loss: LossParams, market: str, sto
     if draws is None and stochastic and settings.matrix_uncertainty and baseline is not None:
         draws = MatrixDraws(baseline, K, settings.seed)
     roll_eff, cure_eff = _effect_draws(plan, K, settings.seed, stochastic and settings.effect_uncertainty)
-    aff_b, aff_i = np.nonzero(plan.t_mask.sum(0) > 0) if J else (np.zeros(0, int), np.zeros(0, int))
+    p_roll_eff, p_cure_eff = _practice_draws(plan, K, settings.seed, stochastic and settings.effect_uncertainty)
+    touched = plan.t_mask.sum(0) + plan.p_mask.sum(0)
+    aff_b, aff_i = np.nonzero(touched > 0)
     r = _Run(
         plan=plan, loss=loss, market=market, stochastic=stochastic, months=T, K=K, F=F, B=B, J=J,
-        share=share, roll_eff=roll_eff, cure_eff=cure_eff, rng=rng, draws=draws,
-        exit_p=1.0 / max(settings.redefault_months, 1), aff_b=aff_b, aff_i=aff_i,
+        share=share, roll_eff=roll_eff, cure_eff=cure_eff, p_roll_eff=p_roll_eff, p_cure_eff=p_cure_eff,
+        rng=rng, draws=draws, exit_p=_exits(plan, settings), aff_b=aff_b, aff_i=aff_i,
         m={k: np.zeros((K, T)) for k in METRICS}, cost_ch=np.zeros((K, T, len(CHANNELS))),
         contacts_ch=np.zeros((K, T, len(CHANNELS))), states=np.zeros((K, T, N_STATES)),
     )
     n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
-    n[:, 0] = np.round(plan.counts0).astype(n.dtype) if stochastic else plan.counts0
+    n[:] = np.round(plan.start_counts).astype(n.dtype) if stochastic else plan.start_counts
     return r, n
+
+
+def _exits(plan: Plan, settings: RunSettings) -> np.ndarray:
+    """Monthly exit chance per group: history groups as compiled, offers' after ``redefault_months``."""
+    e = np.array(plan.exit_p, dtype=float)
+    offer_flags = np.arange(N_HISTORY_FLAGS, len(e))
+    e[offer_flags] = 1.0 / max(settings.redefault_months, 1)
+    return e
 
 
 def _plan_contacts(r: _Run, n: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -414,34 +591,48 @@ def _plan_contacts(r: _Run, n: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarr
     eligible = np.einsum("kfbi,jbi->kj", n_open, plan.t_mask) if r.J else np.zeros((K, 0))
     treated = eligible * r.share
     attempts = treated * plan.t_allowed
-    offers_made = (np.einsum("kbi,obi->ko", n_open[:, 0], plan.o_mask) * plan.o_share) if r.n_offers \
+    # Today's contacts that continue: the same staff, cost and capacity.
+    p_att = np.einsum("kfbi,pbi->kp", n_open, plan.p_mask) * (plan.p_share * plan.p_active * plan.p_attempts)
+    offer_pool = n_open[:, list(OFFER_ELIGIBLE_FLAGS)].sum(1)
+    offers_made = (np.einsum("kbi,obi->ko", offer_pool, plan.o_mask) * plan.o_share) if r.n_offers \
         else np.zeros((K, 0))
-    agent_need = (attempts @ plan.t_agent_min + offers_made.sum(1) * plan.offer_minutes) / 60.0
-    field_need = attempts @ plan.t_field_h
+    agent_need = (attempts @ plan.t_agent_min + p_att @ plan.p_agent_min
+                  + offers_made.sum(1) * plan.offer_minutes) / 60.0
+    field_need = attempts @ plan.t_field_h + p_att @ plan.p_field_h
     agent_cap, field_cap, budget = plan.limits.agent_hours, plan.limits.field_hours, plan.limits.monthly_budget
     f_agent = np.ones(K) if agent_cap is None else np.minimum(1.0, agent_cap / np.maximum(agent_need, 1e-12))
     f_field = np.ones(K) if field_cap is None else np.minimum(1.0, field_cap / np.maximum(field_need, 1e-12))
     is_agent, is_field = plan.t_agent_min > 0, plan.t_field_h > 0
     f_cap = np.where(is_agent, f_agent[:, None], np.where(is_field, f_field[:, None], 1.0))
-    cost_need = (attempts * f_cap) @ plan.t_cost + offers_made.sum(1) * f_agent * plan.offer_cost
+    p_cap = np.where(plan.p_agent_min > 0, f_agent[:, None], np.where(plan.p_field_h > 0, f_field[:, None], 1.0))
+    cost_need = ((attempts * f_cap) @ plan.t_cost + (p_att * p_cap) @ plan.p_cost
+                 + offers_made.sum(1) * f_agent * plan.offer_cost)  # platform costs are fixed: not cut
     f_budget = np.ones(K) if budget is None else np.minimum(1.0, budget / np.maximum(cost_need, 1e-12))
     f = f_cap * f_budget[:, None]
     made = attempts * f
+    f_p = p_cap * f_budget[:, None]
+    p_made = p_att * f_p
+    r.f_practice = f_p
     m["blocked_rules"][:, t] = (treated * plan.t_blocked).sum(1)
     m["dropped_capacity"][:, t] = (attempts * (1 - f_cap)).sum(1)
     m["dropped_budget"][:, t] = (attempts * f_cap * (1 - f_budget[:, None])).sum(1)
-    r.contacts_ch[:, t] = made @ plan.t_channel
-    r.cost_ch[:, t] = (made * plan.t_cost) @ plan.t_channel
-    m["contacts"][:, t] = made.sum(1)
-    m["complaints"][:, t] = made @ plan.t_complaint
+    r.contacts_ch[:, t] = made @ plan.t_channel + p_made @ plan.p_channel
+    r.cost_ch[:, t] = (made * plan.t_cost) @ plan.t_channel + (p_made * plan.p_cost) @ plan.p_channel
+    m["contacts"][:, t] = made.sum(1) + p_made.sum(1)
+    m["complaints"][:, t] = made @ plan.t_complaint + p_made @ plan.p_complaint
     m["agent_hours_needed"][:, t] = agent_need
     m["field_hours_needed"][:, t] = field_need
     f_offer = f_agent * f_budget
-    m["agent_hours_used"][:, t] = ((made @ plan.t_agent_min) + (offers_made.sum(1) * f_offer) * plan.offer_minutes) / 60
-    m["field_hours_used"][:, t] = made @ plan.t_field_h
+    m["agent_hours_used"][:, t] = ((made @ plan.t_agent_min) + (p_made @ plan.p_agent_min)
+                                   + (offers_made.sum(1) * f_offer) * plan.offer_minutes) / 60
+    m["field_hours_used"][:, t] = made @ plan.t_field_h + p_made @ plan.p_field_h
+    # Fixed platform costs of every channel in use (by today's contacts kept or the treatments).
+    used = (((r.share > 0).astype(float) @ plan.t_channel) > 0) | plan.practice_channels[None]
+    m["platform_cost"][:, t] = used.astype(float) @ plan.platform
     m["offers"][:, t] = offers_made.sum(1) * f_offer
     m["offer_cost"][:, t] = m["offers"][:, t] * plan.offer_cost
     m["contact_cost"][:, t] = r.cost_ch[:, t].sum(1)
+    m["treatment_cost"][:, t] = (made * plan.t_cost).sum(1)  # the strategy's own contacts (its outlay)
     return f, f_offer
 
 
@@ -450,14 +641,16 @@ def _accept_offers(r: _Run, n: np.ndarray, f_offer: np.ndarray, t: int) -> None:
     a settlement closes the loan as paid off, a modification restarts it current in the offer's
     segment."""
     plan, m = r.plan, r.m
+    elig = list(OFFER_ELIGIBLE_FLAGS)
     for o in range(r.n_offers):
         p_acc = np.clip(plan.o_share[o] * plan.o_take_up[o] * f_offer, 0.0, 1.0)
-        pool = n[:, 0, :, TRANSIENT] * plan.o_mask[o]
+        pool = n[:, elig, :, TRANSIENT] * plan.o_mask[o][None]
         if r.stochastic:
-            acc = r.rng.binomial(pool.astype(np.int64), np.broadcast_to(p_acc[:, None, None], pool.shape))
+            acc = r.rng.binomial(pool.astype(np.int64), np.broadcast_to(p_acc[:, None, None, None], pool.shape))
         else:
-            acc = pool * p_acc[:, None, None]
-        n[:, 0, :, TRANSIENT] -= acc
+            acc = pool * p_acc[:, None, None, None]
+        n[:, elig, :, TRANSIENT] -= acc
+        acc = acc.sum(1)  # (K, B, 6)
         if plan.o_settle[o]:
             n[:, 0, :, PAID_OFF] += acc.sum(-1)
             m["settlement_loss"][:, t] += (acc * plan.o_loss[o]).sum(axis=(1, 2))
@@ -467,31 +660,62 @@ def _accept_offers(r: _Run, n: np.ndarray, f_offer: np.ndarray, t: int) -> None:
         m["restructures"][:, t] += acc.sum(axis=(1, 2))
 
 
-def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
-    """Step 3: the transient rows of this month's matrices (K, F, B, 6, 9): the band's matrix
-    (drawn, or the mean), an offer segment's re-default odds, the treatments' effects."""
-    plan, J, B, K = r.plan, r.J, r.B, r.K
-    q = r.share * f
+def _combined_log(q: np.ndarray, e: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Σ_j log(1 - q_j e_j) per (path, band, state): the log of what the rows leave (K, B, 6)."""
+    if mask.shape[0] == 0:
+        return np.zeros((q.shape[0], *mask.shape[1:]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_roll = np.log(np.maximum(1 - q * r.roll_eff, 1e-9))
-        log_cure = np.log(np.maximum(1 + q * r.cure_eff, 1e-9))
-    roll_mult = np.exp(np.einsum("kj,jbi->kbi", log_roll, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
-    cure_mult = np.exp(np.einsum("kj,jbi->kbi", log_cure, plan.t_mask)) if J else np.ones((K, B, N_TRANSIENT))
+        lg = np.log(np.maximum(1 - np.minimum(q * e, 0.999), 1e-9))
+    return np.einsum("kj,jbi->kbi", lg, mask)
+
+
+def effect_multipliers(r: _Run, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Roll and cure multipliers (K, B, 6) of the strategy against today's practice.
+
+    Combined effect E = 1 - exp(Σ log(1 - q e)) capped at ``cap`` (floored at -MAX_HARM), for the
+    strategy's contacts (its treatments plus today's it keeps) and for today's contacts alone;
+    roll × (1 - E) / (1 - E0), cure × (1 + C) / (1 + C0).
+    """
+    plan = r.plan
+    q = r.share * f
+    q_keep = plan.p_share * plan.p_active * (r.f_practice if r.f_practice is not None else 1.0)
+    q_today = np.broadcast_to(plan.p_share, (r.K, len(plan.p_share)))
+    lo_r, hi = np.log(1 - plan.cap_roll), np.log(1 + MAX_HARM)
+
+    def combined(log_left: np.ndarray, cap: float) -> np.ndarray:
+        return 1 - np.exp(np.clip(log_left, np.log(1 - cap) if cap < 1 else -np.inf, hi))
+
+    s_roll = _combined_log(q, r.roll_eff, plan.t_mask) + _combined_log(q_keep, r.p_roll_eff, plan.p_mask)
+    s_roll0 = _combined_log(q_today, r.p_roll_eff, plan.p_mask)
+    roll_mult = np.exp(np.clip(s_roll, lo_r, hi) - np.clip(s_roll0, lo_r, hi))
+    s_cure = _combined_log(q, r.cure_eff, plan.t_mask) + _combined_log(q_keep, r.p_cure_eff, plan.p_mask)
+    s_cure0 = _combined_log(q_today, r.p_cure_eff, plan.p_mask)
+    cure_mult = (1 + combined(s_cure, plan.cap_cure)) / (1 + combined(s_cure0, plan.cap_cure))
+    return roll_mult, cure_mult
+
+
+def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
+    """Step 3: the transient rows of this month's matrices (K, F, B, 6, 9): each group's matrix
+    moved with the band's draw, then the strategy's effects against today's practice."""
+    plan, B, K = r.plan, r.B, r.K
+    pooled = plan.P_pooled[None, :, TRANSIENT]
     if r.draws is not None and r.stochastic:
         base = r.draws.month(t).astype(float)
         base /= base.sum(-1, keepdims=True)
+        ratio = np.where(pooled > 0, base / np.where(pooled > 0, pooled, 1.0), 1.0)
     else:
-        base = plan.P0[0][None, :, TRANSIENT]
+        ratio = None
     P = np.empty((K, r.F, B, N_TRANSIENT, N_STATES))
-    P[:, 0] = base
-    current_row = slice(CURRENT, CURRENT + 1)
-    for fl in range(1, r.F):
-        o = int(np.nonzero(plan.o_flag == fl)[0][0])
-        P[:, fl] = base
-        P[:, fl, :, current_row] = apply_effects(
-            base[:, :, current_row], np.full(base.shape[:2] + (1,), plan.o_multiplier[o]),
-            np.ones(base.shape[:2] + (1,)), np.array([CURRENT]))
-    if J:
+    for fl in range(r.F):
+        M = plan.P0[fl][None, :, TRANSIENT]
+        if ratio is None:
+            P[:, fl] = M
+        else:
+            X = M * ratio
+            tot = X.sum(-1, keepdims=True)
+            P[:, fl] = np.where(tot > 0, X / np.where(tot > 0, tot, 1.0), M)
+    if len(r.aff_b):
+        roll_mult, cure_mult = effect_multipliers(r, f)
         P[:, :, r.aff_b, r.aff_i] = apply_effects(P[:, :, r.aff_b, r.aff_i], roll_mult[:, None, r.aff_b, r.aff_i],
                                                   cure_mult[:, None, r.aff_b, r.aff_i], r.aff_i)
     return P
@@ -526,14 +750,24 @@ def _record_defaults(r: _Run, moves: np.ndarray, t: int) -> None:
     m["recoveries"][:, t] = (co * bal_open * plan.co_recovery + repo * rec_repo).sum(axis=(1, 2, 3))
 
 
-def _rejoin_bands(r: _Run, new: np.ndarray) -> None:
-    """Restructured loans leave their offer's segment for their band's (``new`` changed in place)."""
-    if r.F == 1:
-        return
-    open_restructured = new[:, 1:, :, TRANSIENT]
-    back = (r.rng.binomial(open_restructured, r.exit_p) if r.stochastic else open_restructured * r.exit_p)
-    new[:, 1:, :, TRANSIENT] -= back
-    new[:, 0, :, TRANSIENT] += back.sum(axis=1)
+def _rejoin_bands(r: _Run, new: np.ndarray, moves: np.ndarray) -> None:
+    """Group moves (``new`` changed in place): cures from group 0 enter the cured group; groups
+    are left at their monthly exit chance (cured → none, restructured → restructured before)."""
+    plan = r.plan
+    if plan.cure_to_cured:
+        cured = moves[:, FLAG_NONE, :, DELINQUENT, CURRENT].sum(-1)
+        new[:, FLAG_NONE, :, CURRENT] -= cured
+        new[:, FLAG_CURED, :, CURRENT] += cured
+    for fl in range(r.F):
+        e, g = r.exit_p[fl], int(plan.exit_to[fl]) if fl < len(plan.exit_to) else FLAG_POST
+        if fl >= N_HISTORY_FLAGS:
+            g = FLAG_POST
+        if e <= 0 or g < 0:
+            continue
+        open_ = new[:, fl, :, TRANSIENT]
+        back = r.rng.binomial(open_, e) if r.stochastic else open_ * e
+        new[:, fl, :, TRANSIENT] -= back
+        new[:, g, :, TRANSIENT] += back
 
 
 def _record_month_end(r: _Run, n: np.ndarray, t: int) -> None:
@@ -558,7 +792,7 @@ def _step(r: _Run, n: np.ndarray, t: int) -> np.ndarray:
     new = moves.sum(axis=-2)
     new[..., ABSORBING] += n[..., ABSORBING]
     _record_defaults(r, moves, t)                     # 5. losses
-    _rejoin_bands(r, new)
+    _rejoin_bands(r, new, moves)
     _record_month_end(r, new, t)
     return new
 
@@ -576,7 +810,7 @@ def run(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stocha
         n = _step(r, n, t)
     m = r.m
     m["net_loss"] = m["gross_loss"] - m["recoveries"] + m["settlement_loss"]
-    m["collection_cost"] = m["contact_cost"] + m["offer_cost"]
+    m["collection_cost"] = m["contact_cost"] + m["offer_cost"] + m["platform_cost"]
     tail = tail_loss_per_loan(plan, loss, market, r.months)
     tail_k = (n.astype(float) * tail[None]).sum(axis=(1, 2, 3))
     return Trace(m, r.cost_ch, r.contacts_ch, tail_k, n.sum(axis=(1, 2)).astype(float), r.states)

@@ -48,12 +48,14 @@ class Inputs:
 
 def prepare(perf: ir.Table, loans: ir.Table, actions: ir.Table, restructures: ir.Table, market: str = "cn",
             as_of: date | None = None, months: int = 12,
-            model_bands: ir.Table | pd.DataFrame | None = None) -> Inputs:
+            model_bands: ir.Table | pd.DataFrame | None = None, cost_imported: bool = False) -> Inputs:
     """Estimate the baseline, measure the tests, and read costs and complaint rates from the data.
 
     A channel's complaint rate is taken from the data only with at least 500 contacts behind it.
+    ``cost_imported``: the data was imported (not the generated sample), so its contact costs
+    are reported as "data" rather than "assumed".
     """
-    base = bl.estimate_baseline(perf, loans, as_of, months, model_bands, market, restructures)
+    base = bl.estimate_baseline(perf, loans, as_of, months, model_bands, market, restructures, actions)
     bands = bl.risk_bands(loans, model_bands)
     counts = effects.arm_outcomes(actions, perf, restructures, bands).to_pandas()
     measured = effects.uplift_estimates(counts)
@@ -61,14 +63,15 @@ def prepare(perf: ir.Table, loans: ir.Table, actions: ir.Table, restructures: ir
     cost = {r.channel: round(float(r.cost), 6) for r in hist.itertuples(index=False) if r.contacts > 0 and r.cost > 0}
     complaints = {r.channel: float(r.complaints / r.contacts) for r in hist.itertuples(index=False)
                   if r.contacts >= MIN_CONTACTS_FOR_RATE}
-    return Inputs(base, measured, rules.default_operations(market, cost, complaints))
+    per_month = {r.channel: float(r.contacts) / 12.0 for r in hist.itertuples(index=False)}
+    return Inputs(base, measured, rules.default_operations(market, cost, complaints, cost_imported, per_month))
 
 
 def prepare_from(tables, market: str = "cn", as_of: date | None = None, months: int = 12,
-                 model_bands: ir.Table | pd.DataFrame | None = None) -> Inputs:
+                 model_bands: ir.Table | pd.DataFrame | None = None, cost_imported: bool = False) -> Inputs:
     """:func:`prepare` on an :class:`analytics.store.Tables`."""
     return prepare(tables.performance, tables.loans, tables.actions, tables.restructures, market, as_of, months,
-                   model_bands)
+                   model_bands, cost_imported)
 
 
 

@@ -84,7 +84,7 @@ def value_candidates(baseline: Baseline, book: EffectBook, rules: ContactRules, 
     """Run every candidate alone, all at once (one deterministic 'path' per candidate)."""
     treatments = candidates() if treatments is None else treatments
     union = Strategy("candidates", treatments=tuple(treatments))
-    plan = compile_plan(baseline, union, book, rules, ops, loss, rules_per_treatment=True)
+    plan = compile_plan(baseline, union, book, rules, ops, loss, rules_per_treatment=True, practice_override=False)
     J = len(plan.t_keys)
     shares = np.vstack([np.zeros((1, J)), np.eye(J)])
     tr = run(plan, RunSettings(months=months, paths=1), loss, baseline.market, stochastic=False, shares=shares)
@@ -92,10 +92,12 @@ def value_candidates(baseline: Baseline, book: EffectBook, rules: ContactRules, 
     total = m["net_loss"].sum(1) + tr.tail_loss
     # The plan lists treatments segment by segment: map back to the input order.
     idx = _align(treatments)
+    # Costs and hours on top of today's practice (row 0: no candidate).
+    extra = {k: m[k][1:] - m[k][:1] for k in ("collection_cost", "agent_hours_needed", "field_hours_needed")}
     return CandidateValues(
         treatments=treatments, loss_avoided=(total[0] - total[1:])[idx],
-        cost=m["collection_cost"][1:].sum(1)[idx], cost_month=m["collection_cost"][1:][idx],
-        agent_month=m["agent_hours_needed"][1:][idx], field_month=m["field_hours_needed"][1:][idx])
+        cost=extra["collection_cost"].sum(1)[idx], cost_month=extra["collection_cost"][idx],
+        agent_month=extra["agent_hours_needed"][idx], field_month=extra["field_hours_needed"][idx])
 
 
 def _align(treatments: list[Treatment]) -> np.ndarray:

@@ -58,6 +58,16 @@ UNCHANGED_PAYMENT_MULTIPLIER = 2.5
 REDEFAULT_SOURCE = ("OCC Mortgage Metrics (2008): re-default 24% / 29% / 36% / 54% for payment cuts of "
                     "≥20% / 10-20% / <10% / none; 2.5× the band's miss rate at an unchanged payment is assumed")
 REPOSSESSION_COST = {"cn": 3000.0, "us": 1000.0}
+# Repossession route per market (assumptions, configurable in LossParams):
+# - us: self-help repossession without a court (UCC § 9-609), about 2 months to locate the car;
+#   no court fees (the agent's fee is in REPOSSESSION_COST).
+# - cn: the lender needs a court judgment or an arbitration award to take the car (no self-help);
+#   about 3 months to locate plus 6 months of court or arbitration, and court fees by the State
+#   Council's Measures on the Payment of Litigation Costs (2006): on a CNY 89k claim 50 + 2.5% of
+#   the part above 10k = CNY 2,025, plus about CNY 2,500 of lawyer or arbitration fees.
+MONTHS_TO_LOCATE = {"cn": 3, "us": 2}
+LEGAL_MONTHS = {"cn": 6, "us": 0}
+LEGAL_COST = {"cn": 4525.0, "us": 0.0}
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,21 @@ class LossParams:
     charge_off_recovery: float | None = None
     discount_rate: float = 0.08
     repossess_from_state: int = 3  # the car can be taken from 60 DPD (state dpd_60_89) on
+    months_to_locate: int | None = None   # None: the market's MONTHS_TO_LOCATE
+    legal_months: int | None = None       # None: the market's LEGAL_MONTHS
+    legal_cost: float | None = None       # None: the market's LEGAL_COST
+    use_data_haircut: bool = True         # value a sale at the data's recovery ÷ balance where known
+    redefault_limit_lifetime: int = 1     # restructures a loan may have (those in the data count)
+    restructure_gap_months: int = 12      # no second restructure within this many months
+
+    def delay(self, market: str) -> int:
+        """Months from the decision to repossess to the sale: locate, legal process, sale."""
+        loc = self.months_to_locate if self.months_to_locate is not None else MONTHS_TO_LOCATE.get(market, 3)
+        legal = self.legal_months if self.legal_months is not None else LEGAL_MONTHS.get(market, 6)
+        return int(loc + legal + self.months_to_sale)
+
+    def legal(self, market: str) -> float:
+        return self.legal_cost if self.legal_cost is not None else LEGAL_COST.get(market, 0.0)
 
     def repo_cost(self, market: str) -> float:
         return self.repossession_cost if self.repossession_cost is not None else REPOSSESSION_COST.get(market, 3000.0)
@@ -166,19 +191,75 @@ def modification_loss(balance: float, apr: float, remaining: int, offer: Restruc
     return max(0.0, balance - pv)
 
 
-def with_miss_multiplier(matrix: np.ndarray, m: float) -> np.ndarray:
-    """The matrix with a current loan's chance of rolling scaled by m (taken from / given to staying)."""
+def with_stress(matrix: np.ndarray, m: float) -> np.ndarray:
+    """The matrix of a restructured loan: on every transient row the chance of rolling (to a worse
+    state or a default) times m, taken from or given to staying, and on delinquent rows the chance
+    of curing divided by m (the difference stays). m = 1 leaves the matrix as it is."""
     out = np.array(matrix, dtype=float, copy=True)
-    row = out[..., 0, :]
-    worse = np.zeros(N_STATES, dtype=bool)
-    worse[1:N_TRANSIENT] = True
-    worse[[CHARGED_OFF, REPOSSESSED]] = True
-    mass = row[..., worse].sum(-1)
-    stay = row[..., 0]
-    m_eff = np.minimum(m, np.where(mass > 0, 1 + stay / np.maximum(mass, 1e-300), m))
-    row[..., worse] *= np.asarray(m_eff)[..., None]
-    row[..., 0] = stay - mass * (m_eff - 1)
-    return out
+    for i in range(N_TRANSIENT):
+        row = out[..., i, :]
+        if i >= 1:  # cures first: what no longer cures stays (and may then roll)
+            cure = row[..., 0].copy()
+            new = np.minimum(cure / max(m, 1e-9), cure + row[..., i])
+            row[..., i] += cure - new
+            row[..., 0] = new
+        worse = np.zeros(N_STATES, dtype=bool)
+        worse[i + 1:N_TRANSIENT] = True
+        worse[[CHARGED_OFF, REPOSSESSED]] = True
+        mass = row[..., worse].sum(-1)
+        stay = row[..., i]
+        m_eff = np.minimum(m, np.where(mass > 0, 1 + stay / np.maximum(mass, 1e-300), m))
+        row[..., worse] *= np.asarray(m_eff)[..., None]
+        row[..., i] = stay - mass * (m_eff - 1)
+    np.clip(out, 0.0, None, out=out)
+    return out / out.sum(-1, keepdims=True)
+
+
+# The former name (the stress now acts on every row, not only the current one).
+with_miss_multiplier = with_stress
+
+
+def published_multiplier(matrix: np.ndarray, cut: float, months: int = 6) -> float:
+    """Stress m at which loans restarting current reach 60+ DPD within ``months`` at OCC's rate
+    for this payment cut (24% / 29% / 36% / 54% within 6 months)."""
+    target = occ_redefault(cut)
+    f = lambda mult: redefault_rate(with_stress(matrix, mult), months) - target  # noqa: E731
+    lo, hi = 0.1, 200.0
+    if f(lo) >= 0:
+        return lo
+    if f(hi) <= 0:
+        return hi
+    return float(brentq(f, lo, hi, xtol=1e-4))
+
+
+def restructured_matrix(offer: RestructureOffer, facts: LoanFacts, baseline: Baseline
+                        ) -> tuple[np.ndarray, float, str]:
+    """The monthly matrix of a loan restructured by ``offer`` (9 × 9), the stress applied and its source.
+
+    - the offer's own ``redefault_multiplier``: that stress on the band's matrix;
+    - the data's restructured loans (history group, at least MIN_OBSERVED_PAIRS current
+      loan-months in the band): their observed matrix, scaled by OCC's ratio between this offer's
+      payment cut and the data's typical one;
+    - otherwise published levels: the band's matrix stressed until 6-month 60+ re-default is
+      OCC's for the payment cut.
+    """
+    b = facts.band
+    P = baseline.matrix[b]
+    if offer.redefault_multiplier is not None:
+        return with_stress(P, offer.redefault_multiplier), float(offer.redefault_multiplier), "user"
+    cut = payment_cut(facts.balance, facts.apr, facts.remaining_term, offer)
+    pairs = baseline.history_pairs
+    if pairs is not None and baseline.history_matrix is not None and pairs[1, b, 0] >= MIN_OBSERVED_PAIRS:
+        m = occ_redefault(cut) / occ_redefault(baseline.typical_payment_cut or 0.0)
+        return with_stress(baseline.history_matrix[1, b], m), float(m), "observed"
+    m = published_multiplier(P, cut)
+    return with_stress(P, m), float(m), "published"
+
+
+def capitalised_balance(facts: LoanFacts) -> float:
+    """Balance after a restructure that capitalises the arrears: the interest of the missed
+    instalments (one per state step) is added; the missed principal is in the balance already."""
+    return facts.balance * (1 + facts.state * facts.apr / 12.0)
 
 
 @dataclass(frozen=True)
@@ -194,17 +275,41 @@ class LoanFacts:
     vehicle_value_now: float
 
 
-def repossession_value(facts: LoanFacts, loss: LossParams, market: str, months_ahead: int = 0) -> float:
-    """Net present value at the default month of taking the car, never above the balance."""
-    t_sale = loss.months_to_sale
-    sale = facts.vehicle_value_now * (1 - loss.depreciation_per_month) ** (months_ahead + t_sale)
-    net = sale * (1 - loss.auction_cost) - loss.repo_cost(market)
-    return float(np.clip(net / (1 + loss.discount_rate / 12) ** t_sale, 0.0, facts.balance))
+def repossession_net(balance, vehicle_now, loss: LossParams, market: str, months_ahead: int = 0,
+                     haircut: float | None = None):
+    """Net present value at the decision of taking the car (arrays welcome), never above the balance.
+
+    Sale ``loss.delay(market)`` months later (locate, legal process, sale): at the data's recovery ÷
+    balance (``haircut``) where known, else the car's value depreciated to the sale less the
+    auction cost; less the repossession and legal costs, discounted at the cost of funds.
+    """
+    t = loss.delay(market)
+    if haircut is not None:
+        sale = np.asarray(balance, dtype=float) * haircut
+    else:
+        sale = np.asarray(vehicle_now, dtype=float) * (1 - loss.depreciation_per_month) ** (months_ahead + t) \
+            * (1 - loss.auction_cost)
+    net = sale - loss.repo_cost(market) - loss.legal(market)
+    return np.clip(net / (1 + loss.discount_rate / 12) ** t, 0.0, balance)
+
+
+def data_haircut(baseline: Baseline | None, loss: LossParams, which: int = 3) -> float | None:
+    """The data's repossession recovery ÷ balance (index 3: mean; 0 / 1 / 2: P10 / P50 / P90)."""
+    if baseline is None or not loss.use_data_haircut or baseline.repo_haircut is None:
+        return None
+    return float(baseline.repo_haircut[which])
+
+
+def repossession_value(facts: LoanFacts, loss: LossParams, market: str, months_ahead: int = 0,
+                       haircut: float | None = None) -> float:
+    """Net present value of taking the car (:func:`repossession_net`) for one loan."""
+    return float(repossession_net(facts.balance, facts.vehicle_value_now, loss, market, months_ahead, haircut))
 
 
 def value_collect(facts: LoanFacts, matrix: np.ndarray, loss: LossParams, market: str, co_recovery: float,
                   payments: np.ndarray | None = None, start_state: int | None = None,
-                  stressed: np.ndarray | None = None, stressed_months: int = 0) -> float:
+                  stressed: np.ndarray | None = None, stressed_months: int = 0,
+                  haircut: float | None = None) -> float:
     """PV of collecting along the chain from the loan's state (module docstring).
 
     ``payments`` is the schedule due from next month (default: the loan's own); during
@@ -234,7 +339,7 @@ def value_collect(facts: LoanFacts, matrix: np.ndarray, loss: LossParams, market
         cash += flow[:, CHARGED_OFF].sum() * bal * co_recovery
         cash += flow[:, REPOSSESSED].sum() * repossession_value(
             LoanFacts(facts.band, 5, bal, facts.apr, facts.remaining_term, facts.payment, facts.vehicle_value_now),
-            loss, market, t)
+            loss, market, t, haircut)
         value += cash / disc ** (t + 1)
         x = x @ P
         if due > 0:
@@ -280,11 +385,12 @@ def value_options(facts: LoanFacts, baseline: Baseline, offers: list[Restructure
     P = baseline.matrix[facts.band]
     market = baseline.market
     co_rec = loss.co_recovery(baseline)
-    v_collect = value_collect(facts, P, loss, market, co_rec)
+    hc = data_haircut(baseline, loss)
+    v_collect = value_collect(facts, P, loss, market, co_rec, haircut=hc)
     out = [OptionValue("continue", v_collect)]
     best_alt = v_collect
     if facts.state >= loss.repossess_from_state:
-        v_repo = repossession_value(facts, loss, market)
+        v_repo = repossession_value(facts, loss, market, haircut=hc)
         out.append(OptionValue("repossess", v_repo))
         best_alt = max(v_collect, v_repo)
     for offer in offers:
@@ -295,21 +401,24 @@ def value_options(facts: LoanFacts, baseline: Baseline, offers: list[Restructure
             r12 = None
             be_r = None
         else:
-            pay = schedule(facts.balance, facts.apr, facts.remaining_term, offer)
-            m = redefault_multiplier(offer, facts.balance, facts.apr, facts.remaining_term, baseline)
+            # Arrears are capitalised (not forgiven): the new schedule runs on the balance with them.
+            cap = LoanFacts(facts.band, 0, capitalised_balance(facts), facts.apr, facts.remaining_term,
+                            facts.payment, facts.vehicle_value_now)
+            pay = schedule(cap.balance, cap.apr, cap.remaining_term, offer)
+            R, m, _src = restructured_matrix(offer, facts, baseline)
 
-            def v_at(mult: float, pay=pay) -> float:
-                return value_collect(facts, P, loss, market, co_rec, payments=pay, start_state=0,
-                                     stressed=with_miss_multiplier(P, mult), stressed_months=redefault_months)
+            def v_at(mult: float, pay=pay, cap=cap, R=R) -> float:
+                return value_collect(cap, P, loss, market, co_rec, payments=pay, start_state=0,
+                                     stressed=with_stress(R, mult), stressed_months=redefault_months, haircut=hc)
 
-            v_restr = v_at(m)
-            r12 = redefault_rate(with_miss_multiplier(P, m))
+            v_restr = v_at(1.0)
+            r12 = redefault_rate(R)
             be_r = None
             try:
-                lo, hi = 0.05, 60.0
+                lo, hi = 0.05, 200.0
                 f = lambda mult: v_at(mult) - best_alt  # noqa: E731
                 if f(lo) > 0 > f(hi):
-                    be_r = redefault_rate(with_miss_multiplier(P, brentq(f, lo, hi, xtol=1e-3)))
+                    be_r = redefault_rate(with_stress(R, brentq(f, lo, hi, xtol=1e-3)))
                 elif f(hi) >= 0:
                     be_r = 1.0
                 else:

@@ -6,12 +6,21 @@ discounted except recoveries, which are valued at the default month):
 - ``net_loss``: balances charged off or repossessed, less recoveries, plus settlement discounts.
 - ``tail_loss``: expected eventual net loss of the loans still open at the end, under today's
   practice; ``net_loss_with_tail`` is the sum.
-- ``collection_cost``: contact costs plus the agent cost of restructuring offers;
-  ``concessions``: the modification loss of accepted restructures.
-- ``loss_avoided``: do-nothing's net loss with tail less this strategy's.
-- ``net_benefit``: loss avoided less collection cost and concessions (against doing nothing,
-  which adds no cost); ``net_benefit_horizon`` the same without the tails.
-- ``roi``: net benefit ÷ (collection cost + concessions).
+- ``collection_cost``: every contact's fully loaded cost (today's contacts the strategy keeps
+  included), the cost of restructuring offers and the channels' fixed platform costs;
+  ``extra_cost``: collection cost less today's practice's on the same path (negative when a
+  strategy saves contacts); ``concessions``: the modification loss of accepted restructures.
+- ``loss_avoided``: today's practice's net loss with tail less this strategy's.
+- ``net_benefit``: loss avoided less extra cost and concessions (against today's practice);
+  ``net_benefit_horizon`` the same without the tails.
+- ``roi``: net benefit ÷ outlay, the outlay being the cost of the contacts the strategy names
+  (its treatments), its offers and concessions; savings on today's contacts are in the net
+  benefit, not the outlay. Undefined (null) without an outlay.
+- ``assumed_share``: the share of the expected loss avoided that rests on assumed effects: one
+  less the loss avoided on the expected chain when every effect keeps only its measured part
+  (:meth:`analytics.strategy.effects.EffectBook.data_only`), over the loss avoided with the full
+  effects. ``effects_measured`` / ``effects_assumed``: the strategy's changed cells (band ×
+  stage × channel) whose effect the data drives (test weight above one half) or a prior does.
 - ``dpd{30,60,90}_rate_end``: loans 30+/60+/90+ DPD ÷ active loans at the last month end (by
   count); ``dpd60_balance_rate_end`` by balance.
 - ``contacts_per_customer_month``: contacts made ÷ active loans at the start of each month,
@@ -27,7 +36,7 @@ taken path by path and its band is the band of the difference.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -40,7 +49,8 @@ from analytics.strategy.restructure import LossParams
 from analytics.strategy.rules import ContactRules, Operations
 from analytics.strategy.spec import CHANNELS, DO_NOTHING, Strategy
 
-SUMMARY_KEYS = ("net_loss", "tail_loss", "net_loss_with_tail", "collection_cost", "contact_cost", "offer_cost",
+SUMMARY_KEYS = ("net_loss", "tail_loss", "net_loss_with_tail", "collection_cost", "extra_cost", "contact_cost",
+                "offer_cost", "platform_cost",
                 "concessions", "loss_avoided", "net_benefit", "net_benefit_horizon", "roi", "dpd30_rate_end",
                 "dpd60_rate_end", "dpd90_rate_end", "dpd60_balance_rate_end", "cures", "charge_offs",
                 "repossessions", "offers", "restructures", "contacts", "contacts_per_customer_month", "complaints",
@@ -70,6 +80,7 @@ class StrategyResult:
     per_month: dict[str, np.ndarray]         # (K, T) monthly quantities per path
     summary: dict[str, dict[str, float]]
     cost_by_channel: dict[str, dict[str, float]]
+    reliance: dict | None = None             # assumed_share, effects_measured, effects_assumed
 
 
 def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -79,7 +90,9 @@ def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def _per_path(tr: Trace, dn: Trace) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     m, d = tr.metrics, dn.metrics
     pp: dict[str, np.ndarray] = {}
-    for k in ("net_loss", "collection_cost", "contact_cost", "offer_cost", "concessions", "cures", "charge_offs",
+    for k in ("net_loss", "collection_cost", "contact_cost", "offer_cost", "platform_cost", "treatment_cost",
+              "concessions", "cures",
+              "charge_offs",
               "repossessions", "offers", "restructures", "contacts", "complaints", "blocked_rules",
               "dropped_capacity", "dropped_budget"):
         pp[k] = m[k].sum(1)
@@ -87,10 +100,12 @@ def _per_path(tr: Trace, dn: Trace) -> tuple[dict[str, np.ndarray], dict[str, np
     pp["net_loss_with_tail"] = pp["net_loss"] + tr.tail_loss
     dn_total = d["net_loss"].sum(1) + dn.tail_loss
     pp["loss_avoided"] = dn_total - pp["net_loss_with_tail"]
-    spend = pp["collection_cost"] + pp["concessions"]
+    pp["extra_cost"] = pp["collection_cost"] - d["collection_cost"].sum(1)
+    spend = pp["extra_cost"] + pp["concessions"]
     pp["net_benefit"] = pp["loss_avoided"] - spend
     pp["net_benefit_horizon"] = d["net_loss"].sum(1) - pp["net_loss"] - spend
-    pp["roi"] = np.where(spend > 0, pp["net_benefit"] / np.where(spend > 0, spend, 1.0), np.nan)
+    outlay = pp["treatment_cost"] + pp["offer_cost"] + pp["concessions"]
+    pp["roi"] = np.where(outlay > 0, pp["net_benefit"] / np.where(outlay > 0, outlay, 1.0), np.nan)
     for lvl in (30, 60, 90):
         pp[f"dpd{lvl}_rate_end"] = _rate(m[f"dpd{lvl}_end"][:, -1], m["active_end"][:, -1])
     pp["dpd60_balance_rate_end"] = _rate(m["dpd60_balance_end"][:, -1], m["balance_end"][:, -1])
@@ -103,7 +118,8 @@ def _per_path(tr: Trace, dn: Trace) -> tuple[dict[str, np.ndarray], dict[str, np
     for k in ("net_loss", "collection_cost", "cures", "charge_offs", "restructures", "contacts", "complaints",
               "agent_hours_needed", "agent_hours_used", "field_hours_needed", "field_hours_used"):
         pm[k] = m[k]
-    pm["net_benefit"] = d["net_loss"] - m["net_loss"] - m["collection_cost"] - m["concessions"]
+    pm["net_benefit"] = (d["net_loss"] - m["net_loss"] - (m["collection_cost"] - d["collection_cost"])
+                         - m["concessions"])
     pm["net_benefit_cumulative"] = np.cumsum(pm["net_benefit"], axis=1)
     for lvl in (30, 60, 90):
         pm[f"dpd{lvl}_rate_end"] = _rate(m[f"dpd{lvl}_end"], m["active_end"])
@@ -171,8 +187,9 @@ class Comparison:
             "settings": {"months": self.settings.months, "paths": self.settings.paths, "seed": self.settings.seed,
                          "matrix_uncertainty": self.settings.matrix_uncertainty,
                          "effect_uncertainty": self.settings.effect_uncertainty},
+            "baseline": "today's practice",
             "strategies": [{"name": r.strategy.name, "summary": r.summary, "cost_by_channel": r.cost_by_channel,
-                            "monthly": self.monthly(r)} for r in self.results],
+                            "reliance": r.reliance, "monthly": self.monthly(r)} for r in self.results],
             "differences": self.differences(),
         }
 
@@ -187,7 +204,7 @@ def assemble(baseline: Baseline, settings: RunSettings, strategies: list[Strateg
 def run_strategy(baseline: Baseline, strategy: Strategy, book: EffectBook, rules: ContactRules, ops: Operations,
                  loss: LossParams, settings: RunSettings, draws: MatrixDraws | None = None) -> Trace:
     """One strategy's sampled paths; pass the same ``draws`` to pair strategies."""
-    plan = compile_plan(baseline, strategy, book, rules, ops, loss)
+    plan = compile_plan(baseline, strategy, book, rules, ops, loss, history=settings.history)
     if draws is None:
         draws = MatrixDraws(baseline, settings.paths, settings.seed, settings.matrix_uncertainty)
     return run(plan, settings, loss, baseline.market, draws=draws, baseline=baseline)
@@ -200,7 +217,39 @@ def compare(baseline: Baseline, strategies: list[Strategy], book: EffectBook, ru
     dn = run_strategy(baseline, DO_NOTHING, book, rules, ops, loss, settings, draws)
     traces = [dn if s.is_do_nothing else run_strategy(baseline, s, book, rules, ops, loss, settings, draws)
               for s in strategies]
-    return assemble(baseline, settings, strategies, traces, dn)
+    comp = assemble(baseline, settings, strategies, traces, dn)
+    for r in comp.results:
+        r.reliance = reliance(baseline, r.strategy, book, rules, ops, loss, settings)
+    return comp
+
+
+def _expected_loss(baseline: Baseline, strategy: Strategy, book: EffectBook, rules: ContactRules, ops: Operations,
+                   loss: LossParams, settings: RunSettings) -> float:
+    plan = compile_plan(baseline, strategy, book, rules, ops, loss, history=settings.history)
+    tr = run(plan, replace(settings, paths=1), loss, baseline.market, stochastic=False)
+    return float(tr.metrics["net_loss"].sum() + tr.tail_loss.sum())
+
+
+def reliance(baseline: Baseline, strategy: Strategy, book: EffectBook, rules: ContactRules, ops: Operations,
+             loss: LossParams, settings: RunSettings) -> dict:
+    """How much of a strategy's result rests on assumed effects (module docstring), on the
+    expected chain."""
+    changed = {(t.channel, t.risk_band, t.stage) for t in strategy.treatments}
+    kinds = [book.get(*k).kind for k in changed]
+    out = {"effects_measured": sum(k == "measured" for k in kinds),
+           "effects_assumed": sum(k != "measured" for k in kinds), "assumed_share": None,
+           "loss_avoided_expected": None, "loss_avoided_measured_only": None}
+    if strategy.is_do_nothing:
+        return out
+    data = book.data_only()
+    full = _expected_loss(baseline, DO_NOTHING, book, rules, ops, loss, settings) - \
+        _expected_loss(baseline, strategy, book, rules, ops, loss, settings)
+    meas = _expected_loss(baseline, DO_NOTHING, data, rules, ops, loss, settings) - \
+        _expected_loss(baseline, strategy, data, rules, ops, loss, settings)
+    out["loss_avoided_expected"], out["loss_avoided_measured_only"] = full, meas
+    if full > 0:
+        out["assumed_share"] = float(np.clip(1 - meas / full, 0.0, 1.0))
+    return out
 
 
 def monthly_frame(comparison: Comparison) -> pd.DataFrame:

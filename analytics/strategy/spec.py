@@ -16,6 +16,13 @@ A segment is a risk band (``high``, ``medium``, ``low``) crossed with a DPD stag
 ``timing_dpd`` follows ``actions.dpd_at_action``: negative numbers are days before the due date
 (pre-due stage only), positive ones the day past due, inside the stage. ``risk_band`` ``"all"``
 expands to every band when loaded. Errors name the file and the field and say what to do.
+
+**A strategy is a change to today's practice.** Today's practice (the contacts in the data by band ×
+stage × channel, :class:`analytics.strategy.baseline.Practice`) is the baseline and is already in
+the transition matrices. A treatment sets the target for its band × stage × channel: ``share``
+treated, ``max_attempts`` and ``timing_dpd`` replace today's figures for that cell (``share`` 0
+removes today's contact and loses its effect); cells a strategy does not name continue as today.
+The empty strategy is today's practice.
 """
 
 from __future__ import annotations
@@ -109,7 +116,12 @@ class Strategy:
 
     @property
     def is_do_nothing(self) -> bool:
+        """True for a strategy that changes nothing: it is today's practice."""
         return not self.treatments and not self.restructuring
+
+    @property
+    def is_todays_practice(self) -> bool:
+        return self.is_do_nothing
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -127,7 +139,11 @@ class Strategy:
         return replace(self, name=name)
 
 
-DO_NOTHING = Strategy("Do nothing", "Today's practice as seen in the data: no change.")
+TODAYS_PRACTICE_NAME = "Today's practice"
+# The baseline every strategy is compared with: today's contacts as measured from the data, unchanged.
+# (The constant keeps its historical name for callers.)
+DO_NOTHING = Strategy(TODAYS_PRACTICE_NAME, "Today's practice as measured from the contacts in the data: no change.")
+TODAYS_PRACTICE = DO_NOTHING
 
 _TREATMENT_FIELDS = {f for f in Treatment.__dataclass_fields__}
 _OFFER_FIELDS = {f for f in RestructureOffer.__dataclass_fields__}

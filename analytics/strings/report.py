@@ -33,10 +33,13 @@ STRINGS.update({
               "现有贷款中将有 {losses:,.0f} 笔核销或收车。"},
     "report.strategy": {"en": "Strategy comparison (simulated, 12 months)", "zh": "策略对比（模拟，12个月）"},
     "report.strategy_message": {
-        "en": "{best} gives the highest net benefit against doing nothing: {p50} (P10–P90: {p10} to {p90}), "
-              "for {cost} of collection cost.",
-        "zh": "{best}相对不作为的净收益最高：{p50}（P10–P90：{p10} 至 {p90}），催收成本 {cost}。"},
-    "report.strategy_axis": {"en": "Cumulative net benefit vs doing nothing", "zh": "相对不作为的累计净收益"},
+        "en": "{best} gives the highest net benefit against today's practice: {p50} (P10–P90: {p10} to {p90}), "
+              "for {cost} of extra collection cost. {measured} of its changed contacts have measured effects, "
+              "{assumed} assumed ones; {share} of the loss avoided rests on assumed effects.",
+        "zh": "{best}相对现行做法的净收益最高：{p50}（P10–P90：{p10} 至 {p90}），新增催收成本 {cost}。"
+              "其改变的联系中 {measured} 项效果为实测，{assumed} 项为假设；避免的损失中 {share} 来自假设效果。"},
+    "report.strategy_axis": {"en": "Cumulative net benefit vs today's practice", "zh": "相对现行做法的累计净收益"},
+    "report.share_unknown": {"en": "an unknown share", "zh": "未知比例"},
     "report.too_short": {"en": "the data covers too few months", "zh": "数据覆盖月份太少"},
 })
 

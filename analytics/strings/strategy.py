@@ -30,13 +30,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.kpi.active_help": {"en": "Active loans at the end of {month}, the simulation's starting point.",
                                  "zh": "{month} 月末的在贷笔数，即模拟的起点。"},
     "strategy.kpi.dpd60_start": {"en": "60+ DPD at start (by count)", "zh": "起始逾期60天以上占比（按笔数）"},
-    "strategy.kpi.dn_loss": {"en": "Do-nothing net loss, {months} m (P50)",
-                             "zh": "维持现状 {months} 个月净损失（P50）"},
+    "strategy.kpi.dn_loss": {"en": "Net loss under today's practice, {months} m (P50)",
+                             "zh": "按现行做法 {months} 个月净损失（P50）"},
     "strategy.kpi.band_help": {"en": "P10 {p10} – P90 {p90}", "zh": "P10 {p10} – P90 {p90}"},
     "strategy.kpi.best": {"en": "Best net benefit (P50)", "zh": "最高净收益（P50）"},
     "strategy.kpi.best_help": {
-        "en": "{name}, against doing nothing, including the expected loss on loans still open at the end.",
-        "zh": "{name}，相对于维持现状，含期末仍未结清贷款的预期损失。"},
+        "en": "{name}, against today's practice, including the expected loss on loans still open at the end.",
+        "zh": "{name}，相对于现行做法，含期末仍未结清贷款的预期损失。"},
     "strategy.compare.summary": {"en": "Results side by side", "zh": "结果对比"},
     "strategy.compare.summary_help": {
         "en": "Each cell: P50 (P10 – P90) over {paths} sampled paths and {months} months. Money in local currency, "
@@ -49,7 +49,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.chart.dpd": {"en": "{level}+ DPD rate (by count), P50 and P10–P90",
                            "zh": "逾期{level}天以上比率（按笔数），P50 及 P10–P90"},
     "strategy.chart.level": {"en": "Delinquency level", "zh": "逾期口径"},
-    "strategy.chart.benefit": {"en": "Cumulative net benefit against doing nothing", "zh": "相对维持现状的累计净收益"},
+    "strategy.chart.benefit": {"en": "Cumulative net benefit against today's practice",
+                               "zh": "相对现行做法的累计净收益"},
     "strategy.chart.chargeoffs": {"en": "Charge-offs and repossessions per month", "zh": "每月核销与收车笔数"},
     "strategy.chart.cures": {"en": "Cures per month", "zh": "每月回正笔数"},
     "strategy.axis.loans": {"en": "Loans", "zh": "笔数"},
@@ -57,14 +58,27 @@ STRINGS: dict[str, dict[str, str]] = {
                                   "zh": "没有催收联系或重组方案，因此没有催收成本。"},
     "strategy.compare.download": {"en": "Download results (JSON)", "zh": "下载结果（JSON）"},
     "strategy.compare.notes": {
-        "en": "Doing nothing means today's practice as seen in the data; treatments and offers come on top of it. "
-              "The book runs off (no new loans). Net benefit counts the expected loss on loans still open at the end, "
+        "en": "The baseline is today's practice as measured from the contacts in the data (who gets which channel, "
+              "how often, by risk band and stage); a strategy is a change against it: contacts it names replace "
+              "today's, the others continue, and only the difference counts. The book runs off (no new loans). Net benefit counts the expected loss on loans still open at the end, "
               "so a strategy that only delays losses earns nothing for it. Bands include the luck of which loans "
               "default, month-to-month swings of the transition matrices and the uncertainty of every effect.",
-        "zh": "“维持现状”指数据中体现的现行做法；各项干预与重组方案在此基础上叠加。资产组合自然到期（不含新增贷款）。"
+        "zh": "基准为现行做法：根据数据中的催收联系记录测得（各风险等级与逾期阶段分别使用哪些渠道、频次如何）；"
+              "策略是对现行做法的改变：策略列明的联系替代现行联系，其余照旧，只计差异。资产组合自然到期（不含新增贷款）。"
               "净收益计入期末仍未结清贷款的预期损失，因此仅推迟损失的策略不会因此得分。区间包含哪些贷款违约的随机性、"
               "迁徙矩阵的逐月波动以及各项效果的不确定性。"},
-    "strategy.metric.net_benefit": {"en": "Net benefit vs doing nothing", "zh": "相对维持现状的净收益"},
+    "strategy.metric.net_benefit": {"en": "Net benefit vs today's practice", "zh": "相对现行做法的净收益"},
+    "strategy.metric.extra_cost": {"en": "Extra cost vs today's practice", "zh": "相对现行做法的新增成本"},
+    "strategy.metric.assumed_share": {"en": "Share of benefit from assumed effects",
+                                      "zh": "收益中来自假设效果的占比"},
+    "strategy.reliance": {
+        "en": "{name}: {measured} changed contact(s) with a measured effect, {assumed} with an assumed one; "
+              "{share} of the loss avoided rests on assumed effects.",
+        "zh": "{name}：改变的联系中 {measured} 项效果为实测，{assumed} 项为假设；避免的损失中 {share} 来自假设效果。"},
+    "strategy.reliance_none": {
+        "en": "{name}: {measured} changed contact(s) with a measured effect, {assumed} with an assumed one; it avoids "
+              "no loss on the expected path, so no share can be given.",
+        "zh": "{name}：改变的联系中 {measured} 项效果为实测，{assumed} 项为假设；其在期望路径上未避免损失，无法给出占比。"},
     "strategy.metric.roi": {"en": "ROI (net benefit ÷ spend)", "zh": "投资回报率（净收益 ÷ 投入）"},
     "strategy.metric.loss_avoided": {"en": "Loss avoided (with tail)", "zh": "避免的损失（含尾部）"},
     "strategy.metric.net_loss": {"en": "Net loss in the horizon", "zh": "预测期内净损失"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 from analytics.display.formatting import format_money
@@ -11,8 +12,8 @@ from ui import cache
 from ui.frame import PageContext
 from ui.strategy import state
 
-MONEY = {"net_loss", "tail_loss", "net_loss_with_tail", "collection_cost", "concessions", "loss_avoided",
-         "net_benefit", "net_benefit_horizon"}
+MONEY = {"net_loss", "tail_loss", "net_loss_with_tail", "collection_cost", "extra_cost", "platform_cost",
+         "concessions", "loss_avoided", "net_benefit", "net_benefit_horizon"}
 RATES = {"dpd30_rate_end", "dpd60_rate_end", "dpd90_rate_end", "dpd60_balance_rate_end"}
 
 
@@ -57,4 +58,9 @@ def comparison(ctx: PageContext, inp: Inputs, market: str, chosen: list[str]) ->
     dn = trace(spec.DO_NOTHING.to_json())
     strategies = [state.current(n) for n in chosen]
     traces = [dn if s.is_do_nothing else trace(state.current_json(n)) for n, s in zip(chosen, strategies, strict=True)]
-    return results.assemble(inp.baseline, run, strategies, traces, dn)
+    comp = results.assemble(inp.baseline, run, strategies, traces, dn)
+    ops = state.operations(inp.operations)
+    book = inp.book(json.loads(eff))
+    for r in comp.results:  # what each result rests on: measured or assumed effects (expected chain)
+        r.reliance = results.reliance(inp.baseline, r.strategy, book, rules, ops, loss, run)
+    return comp

@@ -17,7 +17,7 @@ from ui.state import bound
 from ui.strategy import state
 from ui.strategy.common import comparison, fmt_band
 
-SUMMARY_ROWS = ("net_benefit", "roi", "loss_avoided", "net_loss", "net_loss_with_tail", "collection_cost",
+SUMMARY_ROWS = ("net_benefit", "roi", "loss_avoided", "net_loss", "net_loss_with_tail", "extra_cost", "collection_cost",
                 "concessions", "dpd30_rate_end", "dpd60_rate_end", "cures", "charge_offs", "restructures",
                 "contacts_per_customer_month", "complaints", "contacts_blocked", "agent_hours_peak",
                 "field_hours_peak")
@@ -69,6 +69,14 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
                          + [ctx.t(f"strategy.limit.{k}") for k in LIMIT_ROWS])
     st.dataframe(table, width="stretch", key="w_strat_summary", height=35 * (len(table) + 1) + 3,
                  column_config={"_index": st.column_config.TextColumn(width="large")})
+    for r in comp.results:  # what each result rests on
+        rel = r.reliance
+        if not rel or r.strategy.is_do_nothing:
+            continue
+        share = rel.get("assumed_share")
+        key = "strategy.reliance" if share is not None else "strategy.reliance_none"
+        st.caption(ctx.t(key, name=r.strategy.name, measured=rel["effects_measured"], assumed=rel["effects_assumed"],
+                         share=f"{share:.0%}" if share is not None else ""))
 
     diffs = comp.differences()
     if diffs:

@@ -13,7 +13,7 @@ the functions below read the run settings, rules, costs and loss parameters from
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import streamlit as st
@@ -29,7 +29,7 @@ from ui import state as keys
 LIB, ORIGIN, WORK, VER, SEL, ERRORS = (keys.STRAT_LIB, keys.STRAT_ORIGIN, keys.STRAT_WORK, keys.STRAT_VER,
                                        keys.STRAT_SEL, keys.STRAT_ERRORS)
 EFFECTS, EFFECTS_VER = keys.STRAT_EFFECTS, keys.STRAT_EFFECTS_VER
-DEFAULT_SELECTION = ("Do nothing", "SMS reminders + flexible plans", "Early warning + AI voice bot")
+DEFAULT_SELECTION = ("Today's practice", "SMS reminders + flexible plans", "Early warning + AI voice bot")
 
 
 def init_library() -> None:
@@ -142,7 +142,8 @@ def contact_rules(market: str) -> ContactRules:
 def operations(default: Operations) -> Operations:
     g = st.session_state.get
     costs = st.session_state.get(keys.STRAT_COSTS) or {}
-    return Operations(
+    return replace(
+        default,
         cost={c: float(costs.get(c, {}).get("cost", v)) for c, v in default.cost.items()},
         complaint_rate={c: float(costs.get(c, {}).get("complaint_rate", v)) for c, v in default.complaint_rate.items()},
         agent_minutes={"agent_call": float(g(keys.OPS_CALL_MIN, default.agent_minutes.get("agent_call", 6.0)))},
