@@ -216,18 +216,12 @@ def cmd_backtest_strategy(args, db: Path) -> int:
         col, val = item.split("=", 1)
         segment[col.strip()] = val.strip()
     as_of = parse_month(args.as_of).date()
-    con = store.open_duckdb(db)
-    try:
-        if not store.has_data(con):
-            raise InputError(f"The database {db} has no loan data yet. Run 'python -m analytics synth' or "
-                             "import files first.")
-        market = str(store.read_metadata(con).get("market") or "cn")
-        tabs = Tables.of(store.reader(con))
+    with _open(args, db) as opened:
+        market = str(opened.metadata.get("market") or "cn")
+        tabs = opened.require()
         bands = inputs.model_bands(tabs, as_of, config.settings().models_dir)
         res = backtest.backtest(tabs, strategy, as_of, args.months, market, segment or None, args.paths, args.seed,
                                 model_bands=bands)
-    finally:
-        con.close()
     if args.out:
         out = Path(args.out)
         try:

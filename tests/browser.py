@@ -100,3 +100,20 @@ def settled(page, needed: str | None = None, timeout: int = TIMEOUT_MS) -> None:
         page.locator(needed).first.wait_for(state="visible", timeout=timeout)
     page.wait_for_function(SCRIPT_DONE, timeout=timeout)
     page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
+
+
+def open_page(browser, url: str, shot: Path, wait_for: str = '[data-testid="stMetric"]'):
+    """Open ``url`` in a new page, wait until it has settled, keep a screenshot; return the count of
+    exception boxes, the error alerts' texts and the console errors."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+    # The element needed, then the script run finished and the charts drawn, before judging the page.
+    settled(page, wait_for)
+    page.screenshot(path=str(shot), full_page=True)
+    exceptions = page.locator('[data-testid="stException"]').count()
+    alerts = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    page.close()
+    return exceptions, alerts, console_errors

@@ -95,3 +95,32 @@ def small_model_dir(small_db, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("models_small")
     risk_model.save(model, folder)
     return folder
+
+
+@pytest.fixture
+def regab2_db(tmp_path, monkeypatch):
+    """A small store holding the two real Reg AB II filings in shared/samples, the app pointed at it."""
+    from analytics.ingest import run_import
+    from tests import regab2_fixture as fx
+
+    db = build_sample(tmp_path / "portfolio.duckdb", loans=200, seed=5)
+    con = store.open_duckdb(db)
+    report = run_import(con, [fx.samples_dir() / fx.JUNE, fx.samples_dir() / fx.JULY])
+    con.close()
+    assert not report.refused
+    monkeypatch.setenv("COLLECTLENS_MODELS_DIR", str(tmp_path / "models"))
+    with app_on(db, monkeypatch):
+        yield db
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a test module (Debian's chromium, flags in tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, FLAGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()

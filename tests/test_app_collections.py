@@ -7,8 +7,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages_on_regab2 import regab2_db  # noqa: F401, F811 - the imported-filings fixture
-
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/7_Collections.py"
 

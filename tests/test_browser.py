@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from analytics.display import i18n
-from tests.browser import CHROMIUM, FLAGS, TIMEOUT_MS, chromium_or_skip, settled, streamlit_server
+from tests.browser import TIMEOUT_MS, chromium_or_skip, open_page, settled, streamlit_server
 from tests.conftest import build_sample
 from ui.frame import PAGES
 
@@ -36,31 +36,6 @@ def server(tmp_path_factory):
     db = build_sample(folder / "portfolio.duckdb", loans=2000, seed=21)
     with streamlit_server(folder, {"COLLECTLENS_DB": str(db)}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
-
-
-def open_page(browser, url: str, shot: Path, wait_for: str = '[data-testid="stMetric"]'):
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    console_errors: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console_errors.append(str(e)))
-    page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
-    # The element needed, then the script run finished and the charts drawn, before judging the page.
-    settled(page, wait_for)
-    page.screenshot(path=str(shot), full_page=True)
-    exceptions = page.locator('[data-testid="stException"]').count()
-    alerts = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
-    page.close()
-    return exceptions, alerts, console_errors
 
 
 def test_overview_in_chromium(server, browser, artifacts):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, FLAGS, chromium_or_skip, streamlit_server
 from tests.conftest import build_sample
-from tests.test_browser import CHROMIUM, FLAGS, _chromium_or_skip, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 @pytest.fixture(scope="module")
 def ops_server(tmp_path_factory):
-    _chromium_or_skip()
+    chromium_or_skip()
     folder = tmp_path_factory.mktemp("browser_ops")
     db = build_sample(folder / "portfolio.duckdb", loans=3000, seed=11)
     with streamlit_server(folder, {"COLLECTLENS_DB": str(db)}) as url:

@@ -12,20 +12,20 @@ from pathlib import Path
 import pytest
 
 from analytics.cli import main
-from tests.test_browser import _chromium_or_skip, _free_port, browser, open_page, streamlit_server  # noqa: F401
-from tests.test_spark_parity import _need_spark
+from tests.browser import chromium_or_skip, free_port, open_page, streamlit_server
+from tests.spark import need_spark
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT.parent / "shots" / "scale"
+SHOTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    _need_spark()
+    need_spark()
     run = tmp_path_factory.mktemp("spark_run")
-    env = {**os.environ, "SPARK_RUN_DIR": str(run), "SPARK_MASTER_PORT": str(_free_port()),
-           "SPARK_MASTER_WEBUI_PORT": str(_free_port())}
+    env = {**os.environ, "SPARK_RUN_DIR": str(run), "SPARK_MASTER_PORT": str(free_port()),
+           "SPARK_MASTER_WEBUI_PORT": str(free_port())}
     script = ROOT / "tools" / "spark_local_cluster.sh"
     started = subprocess.run([str(script), "start"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert started.returncode == 0, started.stderr + (run / "master.log").read_text()
@@ -35,8 +35,8 @@ def cluster(tmp_path_factory):
         subprocess.run([str(script), "stop"], cwd=ROOT, env=env, timeout=60)
 
 
-def test_app_on_the_local_standalone_cluster(cluster, browser, tmp_path):  # noqa: F811
-    _chromium_or_skip()
+def test_app_on_the_local_standalone_cluster(cluster, browser, tmp_path):
+    chromium_or_skip()
     assert cluster.startswith("spark://127.0.0.1:")
     lake = tmp_path / "lake"
     backend = f"pyspark://{lake}?master={cluster}"

@@ -23,8 +23,8 @@ from analytics import exports, schema, store
 from analytics.display import i18n, labels
 from analytics.display.formatting import format_money
 from analytics.ingest import run_import
+from tests.apptest import values
 from tests.conftest import app_on
-from tests.test_app_monitoring import values
 
 ROOT = Path(__file__).resolve().parent.parent
 DPDS = [0, 1, 30, 31, 60, 61, 90, 91, 120, 121]

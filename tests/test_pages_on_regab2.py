@@ -5,25 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import store
-from tests import regab2_fixture as fx
 from tests.apptest import no_errors, start
-from tests.conftest import app_on, build_sample
 from ui.frame import PAGES
-
-
-@pytest.fixture
-def regab2_db(tmp_path, monkeypatch):
-    from analytics.ingest import run_import
-
-    db = build_sample(tmp_path / "portfolio.duckdb", loans=200, seed=5)
-    con = store.open_duckdb(db)
-    report = run_import(con, [fx.samples_dir() / fx.JUNE, fx.samples_dir() / fx.JULY])
-    con.close()
-    assert not report.refused
-    monkeypatch.setenv("COLLECTLENS_MODELS_DIR", str(tmp_path / "models"))
-    with app_on(db, monkeypatch):
-        yield db
 
 
 @pytest.mark.parametrize("page", [p[0] for p in PAGES])

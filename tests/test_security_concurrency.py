@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, FLAGS, chromium_or_skip, streamlit_server
 from tests.conftest import build_sample
-from tests.test_browser import CHROMIUM, FLAGS, _chromium_or_skip, streamlit_server
 
 pytestmark = pytest.mark.browser
 SESSIONS = 20
@@ -23,7 +23,7 @@ ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 @pytest.mark.timeout(1800)
 def test_twenty_sessions_over_four_pages_see_no_error(tmp_path_factory):
-    _chromium_or_skip()
+    chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     folder = tmp_path_factory.mktemp("many")

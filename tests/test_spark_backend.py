@@ -20,7 +20,7 @@ import pytest
 
 from analytics import store
 from analytics.cli import main
-from tests.test_spark_parity import _need_spark
+from tests.spark import need_spark
 
 pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def url(lake: Path) -> str:
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     """The same sample in a DuckDB store and in a Spark lake, both written by the CLI."""
-    _need_spark()
+    need_spark()
     root = tmp_path_factory.mktemp("spark_backend")
     db, lake = root / "p.duckdb", root / "lake"
     assert main(["--db", str(db), "synth", "--loans", str(LOANS), "--seed", str(SEED)]) == 0

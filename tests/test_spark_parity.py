@@ -7,7 +7,6 @@ installs Java 17).
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import ibis
@@ -17,30 +16,16 @@ import pytest
 
 from analytics.metrics import cohorts, delinquency, portfolio, transitions
 from analytics.metrics.segments import DIMENSIONS, segment_table
-from tests.conftest import build_sample, in_ci
+from tests.conftest import build_sample
+from tests.spark import need_spark
 
 pytestmark = pytest.mark.spark
 AS_OF = date(2026, 10, 1)
 
 
-def _need_spark() -> None:
-    reason = None
-    if shutil.which("java") is None:
-        reason = "Java is not installed (Spark local mode needs Java 17)"
-    else:
-        try:
-            import pyspark  # noqa: F401
-        except ImportError:
-            reason = "pyspark is not installed"
-    if reason:
-        if in_ci():
-            pytest.fail(reason + "; CI must provide it (.ci/run)")
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def spark():
-    _need_spark()
+    need_spark()
     from pyspark.sql import SparkSession
 
     session = (SparkSession.builder.master("local[2]").appName("collectlens-parity")
