@@ -3,9 +3,11 @@
 from dataclasses import asdict
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
-from analytics import store
+from analytics import config, store
 from analytics.errors import InputError
 from analytics.sample import calibration, synth
 from tests.conftest import build_sample
@@ -128,13 +130,22 @@ def test_bad_parameters_are_refused(params, message):
         synth.generate(params)
 
 
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    """20,000-loan samples of both markets (seed 5), the size the calibration ranges are set for."""
+    out = {}
+    for market in ("us", "cn"):
+        path = build_sample(tmp_path_factory.mktemp("cal") / f"{market}.duckdb", loans=20_000, seed=5, market=market)
+        out[market] = duckdb.connect(str(path), read_only=True)
+    yield out
+    for c in out.values():
+        c.close()
+
+
 @pytest.mark.parametrize("market", ["us", "cn"])
-def test_calibrated_to_public_figures(tmp_path, market):
+def test_calibrated_to_public_figures(calibrated, market):
     """Generated delinquency and loss sit inside the ranges of shared/reference/calibration.md."""
-    path = build_sample(tmp_path / f"{market}.duckdb", loans=20_000, seed=5, market=market)
-    con = duckdb.connect(str(path))
-    report = calibration.calibration_report(con, market)
-    con.close()
+    report = calibration.calibration_report(calibrated[market], market)
     assert report["inside"].all(), report.to_string()
 
 
@@ -165,3 +176,89 @@ def test_large_books_are_generated_in_independent_chunks(tmp_path):
                         "WHERE loan_id >= 'L00002000' ORDER BY loan_id)").df()["amount"].to_numpy()
     assert np.allclose(chunk, own_loans["amount"].to_numpy())
     assert json.loads(con.execute("SELECT value FROM metadata WHERE key = 'chunks'").fetchone()[0])["count"] == 3
+def test_us_flows_match_the_ny_fed_series(calibrated):
+    """Flows into 30+ and 90+ (annualised share of balance), mean of 2024-2025, within 15% of the
+    NY Fed series read from shared/reference (not from a copy in the code)."""
+    nyfed = calibration.read_nyfed(config.REFERENCE_DIR / "nyfed_auto_delinquency_flows.csv")
+    # The reader against the published Q4 points of calibration.md: 2024Q4 8.08 / 2.96.
+    q4 = nyfed[(nyfed["year"] == 2024) & (nyfed["quarter"] == 4)].iloc[0]
+    assert (round(q4["flow_30"] * 100, 2), round(q4["flow_90"] * 100, 2)) == (8.08, 2.96)
+    report = calibration.flow_report(calibrated["us"], nyfed)
+    means = report[report["figure"].str.endswith("_mean")]
+    assert means["inside"].all(), report.to_string()
+    # And independently of the reporting SQL: the 2024 flow into 30+ recomputed in pandas.
+    perf = calibrated["us"].execute("SELECT loan_id, as_of_month, status, days_past_due, closing_balance "
+                                    "FROM performance ORDER BY loan_id, as_of_month").df()
+    perf["prev"] = perf.groupby("loan_id")["days_past_due"].shift(1).fillna(0)
+    act = perf[perf["status"] == "active"].copy()
+    act["into30"] = np.where((act["days_past_due"] >= 30) & (act["prev"] < 30), act["closing_balance"], 0.0)
+    by_month = act.groupby("as_of_month")[["into30", "closing_balance"]].sum()
+    y24 = by_month[pd.to_datetime(by_month.index).year == 2024]
+    flow = float((y24["into30"] / y24["closing_balance"]).mean() * 12)
+    assert flow == pytest.approx(float(report.set_index("figure").loc["flow_30_2024", "generated"]), rel=1e-9)
+
+
+def test_cn_90_plus_share_against_the_npl_ratio(calibrated):
+    report = calibration.cn_npl_report(calibrated["cn"])
+    assert report["inside"].all(), report.to_string()
+
+
+def test_recoveries_differ_by_tier(calibrated):
+    """us: within 8 points of S&P's prime 51% / subprime 33%; both markets: prime recovers more."""
+    report = calibration.recovery_report(calibrated["us"])
+    assert report["inside"].all(), report.to_string()
+    for con in calibrated.values():
+        rec = calibration.recovery_by_tier(con)["recovery_rate"]
+        assert rec["prime"] > rec["near_prime"] > rec["subprime"], rec
+
+
+@pytest.mark.parametrize("market", ["us", "cn"])
+def test_realism_rules(calibrated, market):
+    """No active loan owes nothing while past due; charge-offs carry a balance; DPD lands on the
+    30 / 60 / 90 boundaries; promises to pay exist, and some are broken (no payment that month)."""
+    con = calibrated[market]
+    checks = calibration.realism_checks(con)
+    assert checks["zero_balance_past_due"] == 0 and checks["zero_charge_offs"] == 0, checks
+    assert min(checks["dpd_30"], checks["dpd_60"], checks["dpd_90"]) > 0, checks
+    broken = one(con, """
+        SELECT count(*) FROM actions a JOIN performance p
+          ON p.loan_id = a.loan_id AND p.as_of_month = date_trunc('month', a.action_time)
+        WHERE a.outcome = 'promise_to_pay' AND p.amount_paid < 0.5 * p.scheduled_payment""")
+    kept = one(con, """
+        SELECT count(*) FROM actions a JOIN performance p
+          ON p.loan_id = a.loan_id AND p.as_of_month = date_trunc('month', a.action_time)
+        WHERE a.outcome = 'promise_to_pay' AND p.amount_paid >= 0.5 * p.scheduled_payment""")
+    assert broken > 0 and kept > 0, (broken, kept)
+    # Loans past their last instalment date and still in arrears exist, and all keep a balance.
+    n, smallest = con.execute("""SELECT count(*), min(p.closing_balance) FROM performance p JOIN loans l USING (loan_id)
+                       WHERE p.status = 'active' AND p.months_on_book > l.term_months
+                         AND p.days_past_due > 0""").fetchone()
+    assert n > 0 and smallest > 0, (n, smallest)
+
+
+def test_spring_festival_lowers_cures_and_collections_capacity(calibrated):
+    """cn: in the Spring Festival month fewer 1-29 DPD loans cure and fewer agent calls are made per
+    loan at 30+ DPD (WalkCalibration.spring_festival_*); one-sided z-tests, z > 2.5."""
+    from analytics.metrics import cohorts
+
+    con = calibrated["cn"]
+    sf = ", ".join(f"make_date({y}, {m}, 1)" for y, m in synth.SPRING_FESTIVAL_MONTH.items())
+    cures = con.execute(f"""
+        WITH p AS (SELECT loan_id, as_of_month, days_past_due, status,
+                          lag(days_past_due) OVER (PARTITION BY loan_id ORDER BY as_of_month) AS prev
+                   FROM performance)
+        SELECT as_of_month IN ({sf}) AS sf, sum((days_past_due = 0 AND status = 'active')::INT), count(*)
+        FROM p WHERE prev BETWEEN 1 AND 29 AND as_of_month >= DATE '2020-01-01' GROUP BY 1""").fetchall()
+    c = {row[0]: row[1:] for row in cures}
+    z = cohorts.two_proportion_z(c[False][0], c[False][1], c[True][0], c[True][1])[0]
+    assert z > 2.5, c
+    calls = con.execute(f"""
+        WITH d AS (SELECT loan_id, as_of_month FROM performance
+                   WHERE status = 'active' AND days_past_due >= 30),
+             a AS (SELECT loan_id, date_trunc('month', action_time) AS m, count(*) AS n FROM actions
+                   WHERE channel = 'agent_call' GROUP BY 1, 2)
+        SELECT d.as_of_month + INTERVAL 1 MONTH IN ({sf}) AS sf, sum(coalesce(a.n, 0)), count(*)
+        FROM d LEFT JOIN a ON a.loan_id = d.loan_id AND a.m = d.as_of_month + INTERVAL 1 MONTH
+        GROUP BY 1""").fetchall()
+    k = {row[0]: row[1] / row[2] for row in calls}
+    assert k[True] < 0.75 * k[False], k

@@ -78,3 +78,131 @@ def calibration_report(con: duckdb.DuckDBPyConnection, market: str) -> pd.DataFr
     rows = [{"figure": t.figure, "generated": figs[t.figure], "low": t.low, "high": t.high,
              "inside": t.low <= figs[t.figure] <= t.high, "source": t.source} for t in TARGETS[market]]
     return pd.DataFrame(rows)
+
+
+# --- Flows into delinquency, recoveries by tier, and the cn non-performing ratio -------------------
+#
+# Flow into 30+ (90+): balance of active loans at 30+ (90+) DPD at month end that were below it at
+# the previous month end (or new), divided by the active balance that month, summed over a year's
+# months and annualised (x 12 / months) - the NY Fed's "percent of balance transitioning into
+# delinquency, annualised" read on monthly data.
+FLOW_YEARS: tuple[int, ...] = (2024, 2025)
+# The generated two-year mean must be within 15% (relative) of the NY Fed two-year mean. One
+# sample year has a few hundred loans entering 90+ on a 20,000-loan book (a binomial relative
+# error of about 7%), and the book's age mix is still maturing; each single year may be off by
+# more, the two-year mean should not.
+FLOW_TOLERANCE = 0.15
+NYFED_SOURCE = ("NY Fed Household Debt and Credit report, auto loans, flow into 30+ / 90+ DPD, "
+                "annualised % of balance (shared/reference/nyfed_auto_delinquency_flows.csv)")
+# S&P auto ABS tracker, Jan 2025 (shared/reference/calibration.md): recovery rate prime 51%,
+# subprime 33%. Tolerance: 8 points either way (a few hundred charge-offs per tier in a sample).
+RECOVERY_TARGETS: dict[str, float] = {"prime": 0.51, "subprime": 0.33}
+RECOVERY_TOLERANCE = 0.08
+RECOVERY_SOURCE = "S&P auto ABS tracker, Jan 2025: recovery prime 51%, subprime 33%"
+# China Banking Association, 中国汽车金融公司行业发展报告(2022), published 2023-04-21: average
+# non-performing loan ratio of the 25 auto finance companies 0.71% at end-2022, 0.13 points above
+# end-2021 (0.58%). NPL (substandard or worse) also holds restructured and doubtful loans that are
+# not yet 90 DPD, and the sample writes loans off after 120 DPD, so the generated 90+ DPD share of
+# balance (mean of the year's month ends) is expected at or below it: target [NPL / 4, NPL x 1.5].
+CN_NPL: dict[int, float] = {2021: 0.0058, 2022: 0.0071}
+CN_NPL_SOURCE = ("China Banking Association, China Auto Finance Company Industry Development Report "
+                 "2022: NPL ratio 0.58% (2021), 0.71% (2022)")
+
+_FLOWS_SQL = """
+WITH p AS (
+    SELECT as_of_month, status, days_past_due AS dpd, closing_balance AS bal,
+           lag(days_past_due) OVER (PARTITION BY loan_id ORDER BY as_of_month) AS prev_dpd
+    FROM performance
+), m AS (
+    SELECT as_of_month,
+        sum(CASE WHEN status = 'active' THEN bal END) AS balance,
+        sum(CASE WHEN status = 'active' AND dpd >= 30 AND coalesce(prev_dpd, 0) < 30 THEN bal END) AS into30,
+        sum(CASE WHEN status = 'active' AND dpd >= 90 AND coalesce(prev_dpd, 0) < 90 THEN bal END) AS into90
+    FROM p GROUP BY 1
+)
+SELECT year(as_of_month) AS year, count(*) AS months,
+       sum(into30 / balance) * 12 / count(*) AS flow_30, sum(into90 / balance) * 12 / count(*) AS flow_90
+FROM m GROUP BY 1 ORDER BY 1
+"""
+
+
+def generated_flows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Annualised flows into 30+ and 90+ DPD (fractions of balance) by calendar year."""
+    return con.execute(_FLOWS_SQL).df().fillna({"flow_30": 0.0, "flow_90": 0.0})
+
+
+def read_nyfed(path) -> pd.DataFrame:
+    """The NY Fed quarterly series (quarter as 'YY:Qn', percent) as year, quarter, flow_30, flow_90
+    in fractions."""
+    raw = pd.read_csv(path)
+    yy = raw["quarter"].str.slice(0, 2).astype(int)
+    return pd.DataFrame({"year": 2000 + yy, "quarter": raw["quarter"].str.slice(4, 5).astype(int),
+                         "flow_30": raw["auto_flow_30plus_annl"] / 100, "flow_90": raw["auto_flow_90plus_annl"] / 100})
+
+
+def flow_report(con: duckdb.DuckDBPyConnection, nyfed: pd.DataFrame,
+                years: tuple[int, ...] = FLOW_YEARS) -> pd.DataFrame:
+    """Generated against NY Fed flows into 30+ and 90+, per year and for the mean of ``years``."""
+    gen = generated_flows(con).set_index("year")
+    ref = nyfed[nyfed["year"].isin(years)].groupby("year")[["flow_30", "flow_90"]].mean()
+    rows = []
+    for col in ("flow_30", "flow_90"):
+        for y in years:
+            rows.append({"figure": f"{col}_{y}", "generated": float(gen.loc[y, col]), "target": float(ref.loc[y, col]),
+                         "tolerance": None, "inside": None, "source": NYFED_SOURCE})
+        g, t = float(gen.loc[list(years), col].mean()), float(ref[col].mean())
+        rows.append({"figure": f"{col}_mean", "generated": g, "target": t, "tolerance": FLOW_TOLERANCE,
+                     "inside": abs(g / t - 1) <= FLOW_TOLERANCE, "source": NYFED_SOURCE})
+    return pd.DataFrame(rows)
+
+
+_RECOVERY_SQL = """
+SELECT CASE WHEN l.credit_score >= 660 THEN 'prime' WHEN l.credit_score < 620 THEN 'subprime'
+            ELSE 'near_prime' END AS tier,
+       count(*) AS defaults, sum(p.charge_off_amount) AS charge_off, sum(p.recovery_amount) AS recovery,
+       sum(p.recovery_amount) / sum(p.charge_off_amount) AS recovery_rate
+FROM performance p JOIN loans l USING (loan_id)
+WHERE p.status IN ('charged_off', 'repossessed') GROUP BY 1
+"""
+
+
+def recovery_by_tier(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Recovered share of charged-off balance by credit tier (prime >= 660, subprime < 620)."""
+    return con.execute(_RECOVERY_SQL).df().set_index("tier")
+
+
+def recovery_report(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    rec = recovery_by_tier(con)
+    return pd.DataFrame([{"figure": f"recovery_rate_{t}", "generated": float(rec.loc[t, "recovery_rate"]),
+                          "target": target, "tolerance": RECOVERY_TOLERANCE,
+                          "inside": abs(float(rec.loc[t, "recovery_rate"]) - target) <= RECOVERY_TOLERANCE,
+                          "source": RECOVERY_SOURCE} for t, target in RECOVERY_TARGETS.items()])
+
+
+def cn_npl_report(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Share of active balance at 90+ DPD (mean of the year's month ends) against the auto finance
+    companies' NPL ratio."""
+    rows = []
+    for year, npl in CN_NPL.items():
+        g = con.execute("""SELECT avg(share) FROM (
+                               SELECT sum(CASE WHEN days_past_due >= 90 THEN closing_balance ELSE 0 END)
+                                      / sum(closing_balance) AS share
+                               FROM performance WHERE status = 'active' AND year(as_of_month) = ?
+                               GROUP BY as_of_month)""", [year]).fetchone()[0] or 0.0
+        rows.append({"figure": f"dpd90_balance_share_{year}", "generated": float(g), "target": npl,
+                     "tolerance": None, "inside": npl / 4 <= g <= npl * 1.5, "source": CN_NPL_SOURCE})
+    return pd.DataFrame(rows)
+
+
+def realism_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Counts behind the generator's realism rules (each should be as the comment says)."""
+    q = """SELECT
+        sum((status = 'active' AND closing_balance = 0 AND days_past_due > 0)::INT) AS zero_balance_past_due,  -- 0
+        sum((days_past_due = 30)::INT) AS dpd_30, sum((days_past_due = 60)::INT) AS dpd_60,   -- > 0
+        sum((days_past_due = 90)::INT) AS dpd_90,                                              -- > 0
+        sum((status IN ('charged_off', 'repossessed') AND charge_off_amount = 0)::INT) AS zero_charge_offs  -- 0
+        FROM performance"""
+    row = con.execute(q).df().iloc[0]
+    out = {k: int(v) for k, v in row.items()}
+    out["promises"] = int(con.execute("SELECT count(*) FROM actions WHERE outcome = 'promise_to_pay'").fetchone()[0])
+    return out

@@ -180,10 +180,12 @@ def _originate(p: SynthParams, rng: np.random.Generator, truth_dealers: list[str
     weights[np.isin(months, downturn)] *= 0.7
     orig_month = np.sort(rng.choice(months, size=n, p=weights / weights.sum())).astype(np.int32)
     orig_year = orig_month // 12
-    later = np.maximum(orig_year - 2022, 0)
+    later = np.minimum(np.maximum(orig_year - 2022, 0), WALK.loosening_years_cap)
 
     if p.market == "us":
-        score = rng.normal(692 - 6 * later, 78, n)
+        # Book mix (assumption): about 12% of balances below 620, a lender between a bank and a
+        # subprime specialist, so that the whole book tracks the NY Fed market-wide flows.
+        score = rng.normal(710 - 6 * later, 70, n)
     else:
         score = rng.normal(705 - 5 * later, 62, n)
     score = np.clip(np.round(score), 420, 850)
@@ -253,7 +255,8 @@ def _downturn_months(market: str) -> np.ndarray:
 def _macro(market: str, region_names: list[str]) -> dict[str, object]:
     """Regional macro stress on the miss logit, by calendar month index."""
     if market == "us":
-        return {"national": [["2020-04-01", "2020-09-01", 0.55], ["2023-01-01", "2026-10-01", 0.20]],
+        return {"national": [["2020-04-01", "2020-09-01", 0.55], ["2023-01-01", "2024-06-01", 0.25],
+                             ["2024-07-01", "2026-10-01", 0.05]],
                 "regional": {"CA": [["2024-01-01", "2025-06-01", 0.25]], "TX": [["2020-04-01", "2020-12-01", 0.30]]}}
     return {"national": [["2022-04-01", "2022-12-01", 0.50]],
             "regional": {"Shanghai": [["2022-04-01", "2022-07-01", 0.80]],
@@ -283,6 +286,10 @@ def _seasonal(market: str, month_index: int) -> float:
     if month == sf % 12 + 1:
         return 0.15
     return 0.0
+
+
+def _is_spring_festival(month_index: int) -> bool:
+    return month_index % 12 + 1 == SPRING_FESTIVAL_MONTH.get(month_index // 12, 2)
 
 
 def _seasoning(mob: np.ndarray) -> np.ndarray:
@@ -325,6 +332,11 @@ class WalkCalibration:
     # (charge-off "around 120 DPD at several issuers", Reg AB II filings in calibration.md).
     close_at_120_prob: float = 0.75
     months_at_120_before_close: int = 2
+    # cn: write-off and repossession take longer (court or negotiated repossession); assumption,
+    # set so that the 90+ share of balance approaches the auto finance companies' NPL ratio
+    # (China Banking Association, 0.58% 2021, 0.71% 2022; analytics.sample.calibration.CN_NPL).
+    close_at_120_prob_cn: float = 0.25
+    months_at_120_before_close_cn: int = 5
     # Share of terminations that are repossessions. Assumption: most US subprime auto losses
     # go through repossession; fewer cars are repossessed in China.
     repo_share_us: float = 0.62
@@ -337,6 +349,25 @@ class WalkCalibration:
     auction_high: float = 0.95
     # Unsecured recovery on a charge-off without repossession: 0-12% of the balance (assumption).
     unsecured_recovery_high: float = 0.12
+    # Auction proceeds of a repossessed car as a share of the balance owed, by tier (subprime
+    # < 620, near-prime, prime >= 660). Set so that total recoveries (repossessions and
+    # unsecured charge-offs together) come to about S&P's auto ABS recovery rates of Jan 2025:
+    # prime 51%, subprime 33% (calibration.md); for us 0.62 x r + 0.38 x 0.06 = 0.51 gives
+    # r = 0.79 for prime, and 0.49 for subprime; the cap by the car's depreciated auction value
+    # binds more often for prime (larger balances), so prime is set higher (0.92; measured on
+    # seeded samples, tests/test_synth.py). Noise sd 0.12. cn uses the same shares (no published
+    # cn figure; assumption).
+    repo_recovery_by_tier: tuple[float, float, float] = (0.50, 0.72, 0.92)
+    repo_recovery_sd: float = 0.12
+    # Spring Festival (cn): in the festival month collectors are on leave and borrowers travel, so
+    # fewer delinquent loans cure (logit shift) and agent calls / field visits run at a share of
+    # normal capacity. Assumption; Chinese lenders report a post-festival spike in arrears
+    # (calibration.md "Seasonality").
+    spring_festival_cure_logit: float = -0.6
+    spring_festival_capacity: float = 0.5
+    # Outcomes of a contact that brought no payment: no contact, contacted, promise to pay (a
+    # promise that is then broken), refused. Cumulative shares; assumption.
+    unpaid_outcome_cuts: tuple[float, float, float] = (0.40, 0.70, 0.88)
     # Monthly chance of a hardship restructure for a loan 1-3 instalments behind, by risk segment
     # (high, medium, low). S&P credit briefs: monthly share of balance extended prime 0.3-0.5%,
     # subprime 1.5-2.5% of the whole book; only a few % of loans are delinquent, hence per
@@ -349,6 +380,22 @@ class WalkCalibration:
     extension_extra_months_max: int = 6   # an extension adds arrears plus 0..6 months
     redefault_window_months: int = 12
     max_instalments_paid_in_month: int = 6
+    # Shift of the monthly miss logit per market, calibrated so that the annualised flows into
+    # 30+ and 90+ DPD (share of balance) match the NY Fed Household Debt and Credit series
+    # (shared/reference/nyfed_auto_delinquency_flows.csv: 2024Q4 8.08% / 2.96%, 2025Q4 7.70% /
+    # 2.95%) within the tolerance of analytics.sample.calibration.FLOW_TOLERANCE.
+    miss_logit_shift_us: float = -0.30
+    miss_logit_shift_cn: float = 0.15
+    # ... and a steeper score gradient for us, per 100 points below 700, so that the subprime
+    # 60+ share stays at S&P/Fitch subprime levels while the whole book's flows fall to the NY
+    # Fed's (subprime is about a fifth of US auto balances).
+    extra_score_slope_us: float = 0.40
+    # ... and fewer rolls from 60-89 to 90+ in us, so that the 90+ flow is about 0.37 of the 30+
+    # flow as in the NY Fed series (calibration.md: 2024Q4 2.96 / 8.08).
+    roll_intercept_shift_us: tuple[float, ...] = (0.0, 0.0, -0.4, -0.8, 0.0)
+    # Underwriting loosened for the 2023 and 2024 vintages and then held (assumption; in the NY
+    # Fed series the flows level off in 2024-2025 instead of rising further).
+    loosening_years_cap: int = 2
 
 
 WALK = WalkCalibration()
@@ -477,6 +524,7 @@ class _State:
     months_at_120: np.ndarray
     arm: np.ndarray                 # experiment arm index this month
     offset: np.ndarray              # days from the due date to month end
+    due_day: np.ndarray             # day of the month instalments fall due
 
     @classmethod
     def start(cls, b: _Book) -> _State:
@@ -484,7 +532,10 @@ class _State:
         return cls(np.full(n, -1, dtype=np.int8), np.zeros(n, dtype=np.int8), b.amount.astype(float).copy(),
                    b.payment.astype(float).copy(), b.apr.astype(float).copy(), b.term.astype(np.int16).copy(),
                    np.full(n, -1, dtype=np.int32), np.zeros(n, dtype=np.int8), np.full(n, -1, dtype=np.int8),
-                   np.clip(31 - b.orig_day.astype(np.int16), 1, 29))
+                   np.clip(31 - b.orig_day.astype(np.int16), 1, 29),
+                   # Instalments fall due 30 days after funding, i.e. on the day before the
+                   # funding day-of-month (days 1-27): a common auto-finance convention.
+                   np.maximum(b.orig_day.astype(np.int16) - 1, 1))
 
 
 @dataclass
@@ -546,10 +597,17 @@ def _month_context(p: SynthParams, b: _Book, s: _State, m: int, step: int, macro
     k = s.missed[idx].astype(np.int16)
     mob = (m - b.orig_month[idx]).astype(np.int16)
     logit = (b.base_logit[idx] + macro_mat[b.region[idx], step] + _seasonal(p.market, m)
-             + _seasoning(mob) + REDEFAULT_LOGIT * (s.restructured_until[idx] >= m))
+             + _seasoning(mob) + REDEFAULT_LOGIT * (s.restructured_until[idx] >= m)
+             + _market_shift(p.market, b.score[idx]))
     opening = s.balance[idx].copy()
     sched = np.minimum(s.payment[idx], opening * (1 + s.apr[idx] / 12))
     return _Month(m, step, idx, k, mob, b.segment[idx], logit, opening, sched)
+
+
+def _market_shift(market: str, score: np.ndarray, w: WalkCalibration = WALK) -> np.ndarray | float:
+    if market == "us":
+        return w.miss_logit_shift_us + w.extra_score_slope_us * (700 - score) / 100
+    return w.miss_logit_shift_cn
 
 
 _SMS_EXPERIMENT = (_month_index("2024-01-01"), _month_index("2024-06-01"))
@@ -593,13 +651,16 @@ def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: np.random.Generat
     dq = ~cur
     kk = np.clip(k, 1, w.max_instalments_in_arrears) - 1
     risk = mo.logit - COEF["intercept"]
-    p_roll = _sigmoid(np.asarray(w.roll_intercept)[kk] + w.roll_risk_slope * (risk - w.risk_centre))
+    roll_intercept = np.asarray(w.roll_intercept) + (np.asarray(w.roll_intercept_shift_us) if p.market == "us" else 0)
+    p_roll = _sigmoid(roll_intercept[kk] + w.roll_risk_slope * (risk - w.risk_centre))
     p_cure = _sigmoid(np.asarray(w.cure_intercept)[kk] - w.cure_risk_slope * (risk - w.risk_centre))
     voice_treat = s.arm[mo.idx] == 2
     p_cure = np.where(voice_treat, np.minimum(p_cure * (1 + np.array(
         [AI_VOICE_CURE_EFFECT[g] for g in SEGMENTS])[seg]), w.cure_cap), p_cure)
     if cure_boost is not None:  # the planted change of practice (analytics.sample.planted_policy)
         p_cure = np.minimum(p_cure * cure_boost, w.cure_cap)
+    if p.market == "cn" and _is_spring_festival(mo.m):
+        p_cure = _sigmoid(np.log(p_cure / (1 - p_cure)) + w.spring_festival_cure_logit)
     p_cure = (1 - p_roll) * p_cure
     p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * w.partial_cure_share, 0)
     v = rng.random(n)
@@ -627,9 +688,14 @@ def _apply_payments(mo: _Month, s: _State, pay: _Payments) -> _Settled:
     bal = np.where(pay.prepay, 0.0, bal)
     new_k = np.where(pay.prepay, 0, k + 1 - pay.paid_n).astype(np.int16)
     new_rem = s.remaining[idx] - pay.paid_n
-    bal = np.where(new_rem <= 0, 0.0, bal)
-    paid_off = pay.prepay | ((new_rem <= 0) & (new_k <= 0))
-    new_k = np.maximum(new_k, 0)
+    # ``remaining`` counts every unpaid instalment, in arrears or not yet due, so a loan is paid off
+    # exactly when none is left. A loan past its last due date with instalments unpaid keeps its
+    # balance (and its days past due grow) until it pays, is charged off or is repossessed.
+    # A deferral moves instalments to the end without changing the payment, so the balance can
+    # reach zero first: nothing is owed then, and the loan is paid off too.
+    paid_off = pay.prepay | (new_rem <= 0) | ((bal <= 0.005) & (pay.paid_n > 0))
+    bal = np.where(paid_off, 0.0, bal)
+    new_k = np.where(paid_off, 0, np.maximum(new_k, 0))
     return _Settled(bal, amount_paid, new_k, new_rem, paid_off)
 
 
@@ -637,14 +703,21 @@ def _losses(p: SynthParams, b: _Book, mo: _Month, s: _State, st: _Settled, rng: 
             w: WalkCalibration) -> _Losses:
     """Step 5: at 120+ DPD charge-off or repossession, usually within a month of reaching it."""
     idx, n = mo.idx, len(mo.idx)
-    at120 = st.new_k >= w.max_instalments_in_arrears
+    # 120+ by the calendar-day DPD the row will show (a loan four instalments behind can be 120
+    # days past due at the end of a long month), so the bucket and the write-off clock agree.
+    at120 = _dpd_of(st.new_k, s.due_day[idx], mo.m) >= 120
     s.months_at_120[idx] = np.where(at120, s.months_at_120[idx] + 1, 0)
-    terminate = (at120 & ((s.months_at_120[idx] >= w.months_at_120_before_close)
-                          | (rng.random(n) < w.close_at_120_prob)) & ~st.paid_off)
+    cn = p.market == "cn"
+    close_prob = w.close_at_120_prob_cn if cn else w.close_at_120_prob
+    close_after = w.months_at_120_before_close_cn if cn else w.months_at_120_before_close
+    terminate = (at120 & ((s.months_at_120[idx] >= close_after) | (rng.random(n) < close_prob)) & ~st.paid_off)
     repo = terminate & (rng.random(n) < (w.repo_share_us if p.market == "us" else w.repo_share_cn))
     dep = np.where(b.used[idx], w.depreciation_used, w.depreciation_new) ** mo.mob
     sale = b.vehicle_value[idx] * dep * rng.uniform(w.auction_low, w.auction_high, n)
-    recovery = np.where(repo, np.minimum(sale, st.bal),
+    score = b.score[idx]
+    tier = np.where(score < 620, 0, np.where(score < 660, 1, 2))
+    share = np.clip(np.asarray(w.repo_recovery_by_tier)[tier] + rng.normal(0, w.repo_recovery_sd, n), 0.05, 1.0)
+    recovery = np.where(repo, np.minimum(np.maximum(sale, 0.0), st.bal * share),
                         np.where(terminate, st.bal * rng.uniform(0, w.unsecured_recovery_high, n), 0))
     co_amount = np.where(terminate, st.bal, 0.0)
     return _Losses(terminate, repo, recovery, co_amount)
@@ -671,10 +744,17 @@ def _restructure(p: SynthParams, mo: _Month, s: _State, st: _Settled, loss: _Los
     return _Restructure(offer, kind, extend_by, pay_before, new_rem, new_pay, new_k)
 
 
-def _dpd_of(new_k: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    """Step 7: days past due at month end from instalments in arrears and the due day."""
-    dpd = np.where(new_k > 0, (np.minimum(new_k, 5) - 1) * 30 + offset, 0)
-    return np.where(new_k > 5, 120 + (new_k - 5) * 30 + offset, dpd).astype(np.int32)
+def _dpd_of(new_k: np.ndarray, due_day: np.ndarray, m: int) -> np.ndarray:
+    """Step 7: days past due at month end, counted in calendar days from the due date of the oldest
+    unpaid instalment (due on the origination day of month ``m - k + 1``) to the last day of month
+    ``m``. Calendar days make 30, 60 and 90 DPD occur (a loan due on the 1st of a 30-day month,
+    for example), so bucket boundaries are exercised as in real servicing files."""
+    k = new_k.astype(np.int64)
+    month_end = (np.datetime64(_month_start(m + 1), "D") - np.timedelta64(1, "D")).astype(np.int64)
+    oldest = (m - k + 1).astype(np.int64)
+    first_of = (np.datetime64("1970-01-01", "M") + (oldest - 1970 * 12)).astype("datetime64[D]").astype(np.int64)
+    dpd = month_end - (first_of + due_day.astype(np.int64) - 1)
+    return np.where(k > 0, np.maximum(dpd, 1), 0).astype(np.int32)
 
 
 def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, region_names: list[str],
@@ -717,7 +797,7 @@ def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _L
                    w: WalkCalibration) -> Iterator[Batch]:
     """Step 8: month-end status and DPD, write the state back, and emit the month's rows."""
     idx, m = mo.idx, mo.m
-    dpd = _dpd_of(rs.new_k, s.offset[idx])
+    dpd = _dpd_of(rs.new_k, s.due_day[idx], m)
     new_status = np.where(st.paid_off, 1, np.where(loss.terminate & loss.repo, 3,
                                                    np.where(loss.terminate, 2, 0))).astype(np.int8)
     bucket = schema.bucket_index_of_dpd(dpd, market)  # the market's bucket rule
@@ -745,14 +825,19 @@ def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _L
             f"{_loan_id_sql('i')}, {_month_sql('m')}, "
             f"CASE WHEN kind = 0 THEN 'extension' ELSE 'deferral' END, ext, pb, pa, apr, apr")
 
+    capacity = w.spring_festival_capacity if market == "cn" and _is_spring_festival(m) else 1.0
     actions = _actions_batch(rng, idx, m, mo.k, s.offset, s.arm, pay.paid_n, pay.cure, pay.part, cost_vec,
-                             ch_index, market)
+                             ch_index, market, capacity, w.unpaid_outcome_cuts)
     if actions is not None:
         yield actions
 
 
-def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, market) -> Batch | None:
-    """Contacts made during month m: business-as-usual collections plus the experiment arms."""
+def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, market,
+                   capacity: float = 1.0, unpaid_cuts: tuple[float, float, float] = WALK.unpaid_outcome_cuts,
+                   ) -> Batch | None:
+    """Contacts made during month m: business-as-usual collections plus the experiment arms.
+    ``capacity`` scales agent calls and field visits (Spring Festival leave); a contact that
+    brought no payment may end in a promise to pay, which is then broken."""
     rows_i, rows_ch, rows_day, rows_out = [], [], [], []
     rows_arm = []
     n = len(idx)
@@ -771,7 +856,9 @@ def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch
 
     u = rng.random(n)
     # Outcome codes: index into schema.ACTION_OUTCOMES.
-    paid_out = np.where(cure | part, 3, np.where(ok, 2, np.where(u < 0.5, 0, np.where(u < 0.85, 1, 4)))).astype(np.int8)
+    c0, c1, c2 = unpaid_cuts
+    unpaid_out = np.where(u < c0, 0, np.where(u < c1, 1, np.where(u < c2, 2, 4)))
+    paid_out = np.where(cure | part, 3, np.where(ok, 2, unpaid_out)).astype(np.int8)
     complaint = rng.random(n) < 0.004
     call_out = np.where(complaint, 5, paid_out).astype(np.int8)
     dq = k >= 1
@@ -784,9 +871,9 @@ def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch
     add(dq, reminder, np.where(rng.random(n) < 0.9, 1, 0).astype(np.int8))
     add(dq & (rng.random(n) < 0.5), ch_index["app_push"], 1)
     add((k == 1) & (a != 2) & (a != 3) & (rng.random(n) < 0.5), ch_index["ai_voice"], paid_out)
-    add(k >= 2, ch_index["agent_call"], call_out)
-    add((k >= 2) & (rng.random(n) < 0.6), ch_index["agent_call"], call_out)
-    add((k >= 3) & (rng.random(n) < 0.35), ch_index["field_visit"], np.where(rng.random(n) < 0.01, 5, paid_out).astype(np.int8))
+    add((k >= 2) & (rng.random(n) < capacity), ch_index["agent_call"], call_out)
+    add((k >= 2) & (rng.random(n) < 0.6 * capacity), ch_index["agent_call"], call_out)
+    add((k >= 3) & (rng.random(n) < 0.35 * capacity), ch_index["field_visit"], np.where(rng.random(n) < 0.01, 5, paid_out).astype(np.int8))
     add(k >= 3, ch_index["letter"], 1)
     add((k >= 4) & (rng.random(n) < 0.3), ch_index["legal"], 1)
     if not rows_i:
