@@ -86,7 +86,7 @@ def run(db_path: str) -> list[Row]:
             target="once per data version (cached)",
             note=f"{loans:,} active loans, {base.window_months} months; floor counts transitions only"),
         Row("strategy", "simulate 4 strategies x 24 m x 1,000 paths", t_sim, target="<3s",
-            note=f"+ do nothing on the same paths; early warning net benefit P50 {nb['p50']:,.0f}"),
+            note=f"+ today's practice on the same paths; early warning net benefit P50 {nb['p50']:,.0f}"),
         Row("strategy", "optimiser: LP + 16-point frontier", t_opt, target="<2s",
             note=f"{len(opt.values.treatments)} candidates x 24 m; {opt.best.status}"),
         Row("strategy", "edit: re-simulate 1 strategy, 12 m x 1,000 paths", t_edit, target="<1s page response",

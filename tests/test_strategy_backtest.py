@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -62,18 +60,20 @@ def test_the_realised_side_is_the_as_of_cohort_counted_by_hand(small_db, tables)
     assert real["dpd30"].tolist() == hand["dpd30"].tolist()
 
 
-def test_cli_writes_the_backtest_and_refuses_a_window_past_the_data(small_db, tmp_path):
+def test_cli_writes_the_backtest_and_refuses_a_window_past_the_data(small_db, tmp_path, capsys):
+    from analytics.cli import main
+
     out = tmp_path / "bt.json"
     db = tmp_path / "copy.duckdb"  # the module's fixture holds the shared file open
     shutil.copy(small_db, db)
-    cmd = [sys.executable, "-m", "analytics", "--db", str(db), "backtest-strategy",
-           str(ROOT / "analytics/strategy/presets/do_nothing.json"), "--as-of", "2025-06", "--months", "6",
-           "--paths", "100", "--out", str(out)]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert done.returncode == 0, done.stderr
+    args = ["--db", str(db), "backtest-strategy", str(ROOT / "analytics/strategy/presets/do_nothing.json"),
+            "--as-of", "2025-06", "--months", "6", "--paths", "100"]
+    assert main(args + ["--out", str(out)]) == 0
     d = json.loads(out.read_text())
     assert set(d["coverage"]) == {"dpd30_rate", "charge_offs", "net_loss", "overall"}
-    assert "coverage (30+ rate and net loss)" in done.stdout
-    late = subprocess.run(cmd[:-6] + ["--as-of", "2026-08", "--months", "12"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
-    assert late.returncode != 0 and "choose an earlier --as-of" in late.stderr + late.stdout
+    assert "coverage (30+ rate and net loss)" in capsys.readouterr().out
+    late = ["--db", str(db), "backtest-strategy", str(ROOT / "analytics/strategy/presets/do_nothing.json"),
+            "--as-of", "2026-08", "--months", "12", "--paths", "100"]
+    assert main(late) != 0
+    captured = capsys.readouterr()
+    assert "choose an earlier --as-of" in captured.err + captured.out

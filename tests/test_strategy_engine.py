@@ -79,8 +79,8 @@ def test_zero_effects_with_history_groups_follow_the_group_chain(small_tables):
     t = small_tables
     base = bl.estimate_baseline(t.performance, t.loans, restructures=t.restructures)
     assert base.history_counts[0].sum() > 0 and base.history_counts[1].sum() > 0
-    settings = RunSettings(months=4, paths=3000, seed=4, effect_uncertainty=False)
-    plan = compile_plan(base, spec.DO_NOTHING, zero_book(), CN, OPS, LOSS)
+    settings = RunSettings(months=4, paths=3000, seed=4, effect_uncertainty=False, history=True)
+    plan = compile_plan(base, spec.DO_NOTHING, zero_book(), CN, OPS, LOSS, history=True)
     tr = run(plan, settings, LOSS, "cn", baseline=base)
     F = plan.P0.shape[0]
     expected = np.zeros((4, 9))
@@ -354,7 +354,7 @@ def test_cured_state_twelve_month_bad_rate_matches_the_data(cured_tables):
     rate = bad / n
     se = np.sqrt(rate * (1 - rate) / n)
     base = bl.estimate_baseline(t.performance, t.loans, end, 12, restructures=t.restructures)
-    plan = compile_plan(base, spec.DO_NOTHING, zero_book(), CN, OPS, LOSS)
+    plan = compile_plan(base, spec.DO_NOTHING, zero_book(), CN, OPS, LOSS, history=True)
     band_of = bl.risk_bands(t.loans).to_pandas().set_index("loan_id").risk_band
     F = plan.P0.shape[0]
     bad_idx = [f * 9 + i for f in range(F) for i in (3, 4, 5, 7, 8)]
