@@ -358,14 +358,18 @@ def cmd_train(args, db: Path) -> int:
                       **({"max_train_rows": args.max_rows} if args.max_rows else {}))
     cfg.check()
     models_dir = Path(args.models_dir) if args.models_dir else config.settings().models_dir
+    from analytics.risk import stored_scores
+
     opened = _open(args, db)
     bar, update = _progress_bar("train")
     try:
         model = train(opened.require(), cfg, update)
+        path = risk_model.save(model, models_dir)
+        # The latest month scored now, once, for the Risk page (analytics/risk/stored_scores.py).
+        stored_scores.save(opened.require(), model, models_dir, opened.data_version)
     finally:
         bar.close()
         opened.close()
-    path = risk_model.save(model, models_dir)
     meta = model.meta
     _audit("train", {"horizon": cfg.horizon, "left_out": meta.get("left_out_features", [])}, db)
     m, b = meta["metrics"]["model"], meta["metrics"]["baseline"]

@@ -431,10 +431,15 @@ def risk_scores(data_version: str, model_stamp: str, month: date | None) -> pd.D
     """Every loan scored in ``month`` with expected loss, ranked. A resource, not data: on a book
     of a million loans this frame is large and copying it on every rerun would cost seconds.
     Callers must not modify it (filters and sorts make new frames)."""
+    from analytics.risk import stored_scores
+
     model, _ = risk_model()
     t = tables()
     m = risk_scoring.resolve_month(t, month)
-    scored = risk_scoring.score_month(t, model, m)
+    # Scored once at training when the model and data are the same (large books); else now.
+    scored = stored_scores.load(models_dir(), m, model_stamp, data_version)
+    if scored is None:
+        scored = risk_scoring.score_month(t, model, m)
     return risk_scoring.with_expected_loss(scored, risk_lgd(data_version, m))
 
 
