@@ -321,7 +321,7 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
                 report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
                                            dry_run=False,
                                            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-                found = (changes.compare(version.con, store.current_file(db)) if report.loaded_anything
+                found = (changes.compare(version.con, cache.connection(str(db)).cursor()) if report.loaded_anything
                          else changes.NOTHING)
                 held = load and found.needs_confirmation and not st.session_state.get("w_di_confirm_delete")
                 if not (load and report.loaded_anything) or held:
