@@ -295,8 +295,7 @@ def cmd_import(args, db: Path) -> int:
                                        dry_run=False, progress=update,
                                        rejected_out=Path(args.rejected_out) if args.rejected_out else None,
                                        plausibility_checks=not args.no_plausibility, row_ids=args.row_ids)
-            found = (changes.compare(load.con, store.current_file(db)) if report.loaded_anything
-                     else changes.NOTHING)
+            found = _changes(load.con, db) if report.loaded_anything else changes.NOTHING
             refused_deletion = found.needs_confirmation and not args.yes and not args.check
             if args.check or not report.loaded_anything or refused_deletion:
                 load.discard()
@@ -321,6 +320,16 @@ def cmd_import(args, db: Path) -> int:
     if not report.loaded_anything:
         raise InputError(f"Nothing was loaded; {db} is unchanged. {report.why_nothing()}")
     return 1 if report.refused else 0
+
+
+def _changes(con, db: Path) -> changes.Changes:
+    if not db.exists():
+        return changes.compare(con, None)
+    current = store.open_current(db)
+    try:
+        return changes.compare(con, current)
+    finally:
+        current.close()
 
 
 def cmd_mapping(args, db: Path) -> int:

@@ -37,7 +37,7 @@ def test_twenty_sessions_over_four_pages_see_no_error(tmp_path_factory):
         for name in PAGES:
             start = time.monotonic()
             for page in pages:  # every session asks at (nearly) the same moment
-                page.goto(f"{url}/{name}", wait_until="commit")
+                page.goto(f"{url}/{name}", wait_until="commit", timeout=600_000)
             slowest = 0.0
             for i, page in enumerate(pages):
                 page.wait_for_function(DONE, timeout=600_000, polling=250)

@@ -58,3 +58,33 @@ def test_append_without_pools_deletes_nothing_stored(tmp_path, capsys):
         assert con.execute("SELECT count(*) FROM performance").fetchone()[0] == 10  # 9 kept + 1 new
     finally:
         con.close()
+
+
+def test_data_page_holds_a_deleting_load_until_confirmed_and_restores(tmp_path, monkeypatch):
+    from tests.apptest import DATA, no_errors, start
+    from tests.conftest import app_on
+
+    db = tmp_path / "s.duckdb"
+    assert main(["--db", str(db), "import", str(book(tmp_path))]) == 0
+    first = fingerprint(db)
+    folder = tmp_path / "new"
+    folder.mkdir()
+    tape(folder / "small.csv", ["B1,2026-06-01,0,900,2025-02-01,4000,36"])
+    monkeypatch.setenv("COLLECTLENS_IMPORT_ROOTS", str(tmp_path))
+    monkeypatch.setenv("COLLECTLENS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    with app_on(db, monkeypatch):
+        at = start(DATA)
+        at.text_input(key="w_di_folder").input(str(folder)).run()
+        at.button(key="w_di_load").click().run()
+        no_errors(at)
+        assert any("deletes 9 stored rows of 2026-05 … 2026-07" in i.value for i in at.info)
+        assert any("Tick the confirmation" in w.value for w in at.warning)
+        assert fingerprint(db) == first  # held: nothing switched
+        at.checkbox(key="w_di_confirm_delete").check().run()
+        at.button(key="w_di_load").click().run()
+        no_errors(at)
+        assert fingerprint(db) != first
+        at.selectbox(key="w_di_restore_pick").select("0001").run()
+        at.button(key="w_di_restore").click().run()
+        no_errors(at)
+        assert fingerprint(db) == first

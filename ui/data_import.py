@@ -23,7 +23,7 @@ from analytics.errors import CollectLensError, StoreError
 from analytics.ingest import fields as F
 from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
-from analytics.security import confine, outputs
+from analytics.security import changes, confine, outputs
 from ui import auth, cache
 from ui.frame import PageContext
 
@@ -302,6 +302,9 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
     default = round(config.settings().reject_threshold * 100, 2)
     threshold = right.number_input(ctx.t("data.threshold"), min_value=0.0, max_value=100.0, value=default,
                                    step=1.0, format="%.1f", key="w_di_threshold")
+    pending = st.session_state.get("di_changes")
+    if pending is not None and pending.needs_confirmation:
+        st.checkbox(ctx.t("changes.confirm"), key="w_di_confirm_delete")
     b1, b2, _ = st.columns([1, 1, 3])
     check = b1.button(ctx.t("data.check"), key="w_di_check", icon=":material/fact_check:")
     load = b2.button(ctx.t("data.load"), key="w_di_load", type="primary", icon=":material/upload:")
@@ -311,12 +314,17 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
         with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
             bar = st.progress(0.0)
             # A new version of the store, switched to only when rows were loaded (store.loading).
-            with store.loading(config.settings().db_path, from_current=mode == "append",
-                               keep=config.settings().keep_versions) as version:
+            # A check writes the new version too, then discards it: what the load would add, replace
+            # and delete is measured on real data. A load that deletes stored rows waits for a tick.
+            db = config.settings().db_path
+            with store.loading(db, from_current=mode == "append", keep=config.settings().keep_versions) as version:
                 report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
-                                           dry_run=not load,
+                                           dry_run=False,
                                            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-                if not (load and report.loaded_anything):
+                found = (changes.compare(version.con, cache.connection(str(db)).cursor()) if report.loaded_anything
+                         else changes.NOTHING)
+                held = load and found.needs_confirmation and not st.session_state.get("w_di_confirm_delete")
+                if not (load and report.loaded_anything) or held:
                     version.discard()
             status.update(label=ctx.t("data.loaded_status" if load else "data.checked_status"), state="complete",
                           expanded=False)
@@ -325,8 +333,16 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
             raise
         st.warning(ctx.t("load.busy"), icon=":material/hourglass_top:")
         return
+    if not load:
+        report.dry_run, report.counts = True, None
     st.session_state["di_report"] = report
+    st.session_state["di_changes"] = found if report.loaded_anything else None
+    st.session_state["di_held"] = held
+    if held:
+        st.rerun()  # show the statement and the confirmation box
     if load and report.loaded_anything:
+        st.session_state["di_changes"] = None
+        st.session_state.pop("w_di_confirm_delete", None)
         auth.record(ctx, mode if mode == "replace" else "import",
                     {"files": [f.name for f in report.files], "loaded": report.loaded, "threshold": threshold / 100})
         if round(threshold, 2) != default:
@@ -342,6 +358,11 @@ def _last_report(ctx: PageContext) -> None:
     if report is None:
         return
     st.subheader(ctx.t("data.report"))
+    found = st.session_state.get("di_changes")
+    if found is not None:
+        st.info(_statement(ctx, found), icon=":material/difference:")
+        if st.session_state.get("di_held"):
+            st.warning(ctx.t("changes.held"), icon=":material/warning:")
     good = sum(0 if f.refused else f.rows - f.rejected for f in report.files)
     if report.dry_run:
         st.info(ctx.t("data.checked", good=f"{good:,}", bad=f"{report.rejected_total:,}"), icon=":material/fact_check:")
@@ -410,8 +431,45 @@ def _rejected_table(ctx: PageContext, rejected: pd.DataFrame, key: str) -> None:
 
 # ---- what is in the store ------------------------------------------------------------------------
 
+def _statement(ctx: PageContext, c: changes.Changes) -> str:
+    if not c.deletes:
+        return ctx.t("changes.none", added=f"{c.added:,}", replaced=f"{c.replaced:,}")
+    months = c.deleted_months
+    span = (months[0] if len(months) == 1 else f"{months[0]} … {months[-1]}") if months else "–"
+    return ctx.t("changes.deletes", added=f"{c.added:,}", replaced=f"{c.replaced:,}", deleted=f"{c.deleted:,}",
+                 span=span, loans=f"{c.deleted_loans:,}")
+
+
+def _versions(ctx: PageContext) -> None:
+    """The kept versions of the store; an administrator brings one back in one step."""
+    db = config.settings().db_path
+    kept = store.list_versions(db)
+    if not kept:
+        return
+    st.caption(ctx.t("versions.caption", n=len(kept)))
+    st.dataframe(pd.DataFrame({ctx.t("versions.col.version"): [v.name for v in kept],
+                               ctx.t("versions.col.created"): [f"{v.created:%Y-%m-%d %H:%M} UTC" for v in kept],
+                               ctx.t("versions.col.current"): [ctx.t("data.yes" if v.current else "data.no")
+                                                               for v in kept]}),
+                 hide_index=True, width="stretch")
+    if not ctx.access.can("restore"):
+        return
+    others = [v.name for v in kept if not v.current]
+    if not others:
+        return
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    pick = left.selectbox(ctx.t("versions.pick"), others[::-1], key="w_di_restore_pick")
+    if right.button(ctx.t("versions.restore"), key="w_di_restore", icon=":material/history:"):
+        before = store.current_version(db)
+        store.restore(db, pick)
+        auth.record(ctx, "restore", {"from": before, "to": pick})
+        cache.clear()
+        st.rerun()
+
+
 def _store_summary(ctx: PageContext) -> None:
     st.subheader(ctx.t("data.step.store"))
+    _versions(ctx)
     meta = ctx.meta
     summary = cache.store_summary(ctx.data_version)
     months = summary["months"]

@@ -10,9 +10,8 @@ tick on the Data page) before it is switched to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from analytics.ingest.sql import quote_literal
+from analytics import store
 
 
 @dataclass(frozen=True)
@@ -45,31 +44,31 @@ class Changes:
 NOTHING = Changes(0, 0, 0, 0, ())
 
 
-def compare(con, current: Path | None) -> Changes:
-    """Changes from the ``current`` database file to the data on ``con`` (the new version)."""
-    if current is None or not Path(current).exists():
-        added = con.execute("SELECT count(*) FROM performance").fetchone()[0] if _has(con, "main") else 0
-        return Changes(added, 0, 0, 0, ())
-    con.execute(f"ATTACH {quote_literal(str(current))} AS _cur (READ_ONLY)")
+def compare(con, current) -> Changes:
+    """Changes from the current data (``current``: a connection on it, None when nothing is stored)
+    to the data on ``con`` (the new version). Only the keys cross between the two connections, so
+    the current file may be open elsewhere in this process (the app's own reader)."""
+    added_all = con.execute("SELECT count(*) FROM performance").fetchall()[0][0] if _has(con) else 0
+    if current is None or not _has(current):
+        return Changes(int(added_all), 0, 0, 0, ())
+    sample = store.read_metadata(current).get("source") == "sample"
+    con.register("_cur_perf", current.execute("SELECT loan_id, as_of_month FROM performance").df())
+    con.register("_cur_loans", current.execute("SELECT loan_id FROM loans").df())
     try:
-        if not _has(con, "_cur"):
-            return Changes(con.execute("SELECT count(*) FROM performance").fetchone()[0], 0, 0, 0, ())
         added, replaced = con.execute("""
             SELECT count(*) FILTER (WHERE c.loan_id IS NULL), count(*) FILTER (WHERE c.loan_id IS NOT NULL)
-            FROM performance n LEFT JOIN _cur.performance c USING (loan_id, as_of_month)""").fetchone()
+            FROM performance n LEFT JOIN _cur_perf c USING (loan_id, as_of_month)""").fetchall()[0]
         gone = con.execute("""
-            SELECT strftime(as_of_month, '%Y-%m') AS m, count(*) FROM _cur.performance c
+            SELECT strftime(as_of_month, '%Y-%m') AS m, count(*) FROM _cur_perf c
             ANTI JOIN performance n USING (loan_id, as_of_month) GROUP BY 1 ORDER BY 1""").fetchall()
-        loans = con.execute("SELECT count(*) FROM _cur.loans c ANTI JOIN loans n USING (loan_id)").fetchone()[0]
-        sample = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = '_cur' AND "
-                             "table_name = 'metadata'").fetchone()[0] and con.execute(
-            "SELECT count(*) FROM _cur.metadata WHERE key = 'source' AND value = '\"sample\"'").fetchone()[0] > 0
+        loans = con.execute("SELECT count(*) FROM _cur_loans c ANTI JOIN loans n USING (loan_id)").fetchall()[0][0]
     finally:
-        con.execute("DETACH _cur")
+        con.unregister("_cur_perf")
+        con.unregister("_cur_loans")
     return Changes(int(added), int(replaced), int(sum(n for _m, n in gone)), int(loans), tuple(m for m, _n in gone),
-                   bool(sample))
+                   sample)
 
 
-def _has(con, catalog: str) -> bool:
-    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? AND "
-                       "table_name IN ('performance', 'loans')", [catalog]).fetchone()[0] == 2
+def _has(con) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND "
+                       "table_name IN ('performance', 'loans')").fetchall()[0][0] == 2

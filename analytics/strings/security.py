@@ -64,3 +64,24 @@ STRINGS.update({
     "audit.action.report": {"en": "Briefing pack", "zh": "简报"},
     "audit.action.check": {"en": "Check", "zh": "检查"},
 })
+STRINGS.update({
+    "changes.none": {"en": "This load adds {added} performance rows and replaces {replaced}; it deletes nothing.",
+                     "zh": "本次导入新增 {added} 行表现数据、替换 {replaced} 行；不删除任何已存数据。"},
+    "changes.deletes": {"en": "This load adds {added} performance rows and replaces {replaced}; it deletes {deleted} "
+                              "stored rows of {span} and {loans} stored loans.",
+                        "zh": "本次导入新增 {added} 行表现数据、替换 {replaced} 行；将删除 {span} 的 {deleted} 行已存数据及 "
+                              "{loans} 笔已存贷款。"},
+    "changes.confirm": {"en": "Delete them: I have checked that this is intended (the current version is kept and can "
+                              "be restored).",
+                        "zh": "确认删除：我已核实这是预期操作（当前版本会保留，可以恢复）。"},
+    "changes.held": {"en": "Nothing was loaded: this load deletes stored rows. Tick the confirmation above the buttons "
+                           "and load again.",
+                     "zh": "未导入任何数据：本次导入会删除已存数据。请勾选按钮上方的确认框后再次导入。"},
+    "versions.caption": {"en": "Kept versions of the store ({n}); every load writes a new one.",
+                         "zh": "已保留的数据版本（{n} 个）；每次导入都会生成新版本。"},
+    "versions.col.version": {"en": "Version", "zh": "版本"},
+    "versions.col.created": {"en": "Written", "zh": "写入时间"},
+    "versions.col.current": {"en": "Current", "zh": "当前"},
+    "versions.pick": {"en": "Version to restore", "zh": "要恢复的版本"},
+    "versions.restore": {"en": "Restore this version", "zh": "恢复此版本"},
+})
