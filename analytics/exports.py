@@ -118,6 +118,16 @@ def feature_importance(t: Tables, models_dir: Path) -> pd.DataFrame:
     return frame
 
 
+def backtest(t: Tables, models_dir: Path) -> pd.DataFrame:
+    """Outcome monitoring: predicted against realised bad rate per scored month with a complete
+    outcome window, overall (band ``all``) and per band, with the 95% interval and the alert flag
+    (definitions in analytics/risk/backtest.py)."""
+    from analytics.risk import backtest as bt
+
+    model = risk_model.require(models_dir)
+    return bt.backtest_table(bt.backtest_sample(t, model))
+
+
 EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {
     "kpis": lambda t: portfolio.monthly_kpis(t.performance).to_pandas(),
     "delinquency_trend": lambda t: portfolio.delinquency_trend(t.performance).to_pandas(),
@@ -130,4 +140,5 @@ EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {
     "scores": risk_scores,
     "early_warning": early_warning,
     "feature_importance": feature_importance,
+    "backtest": backtest,
 }
