@@ -462,6 +462,38 @@ class _TerminalSafe:
         return getattr(self._stream, name)
 
 
+def cmd_validate(args, db: Path) -> int:
+    from analytics.risk import model as risk_model
+    from analytics.risk import validation_report
+    from analytics.risk.train import data_fingerprint
+
+    if args.lang not in ("en", "zh"):
+        raise InputError(f"--lang {args.lang} is not a language of the report. Use en or zh.")
+    models_dir = Path(args.models_dir) if args.models_dir else config.settings().models_dir
+    model = risk_model.require(models_dir)
+    with _open(args, db) as opened:
+        current = data_fingerprint(opened.require())
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(validation_report.report_html(model, args.lang), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    pack = model.meta.get("validation") or {}
+    perf = pd.DataFrame(pack.get("performance", []))
+    if not perf.empty:
+        print("segment                 scorer      AUC    Gini   KS     Brier     n        bad")
+        for r in perf.itertuples():
+            print(f"{r.kind + ':' + r.segment:23s} {r.scorer:10s} {r.auc:.3f}  {r.gini:.3f}  {r.ks:.3f}  "
+                  f"{r.brier:.5f}  {r.n:<8,d} {r.events:,}")
+        for sentence in validation_report.verdicts(pack, "en"):
+            print("  " + sentence)
+    if model.meta.get("data_fingerprint") != current:
+        print("note: the data changed since the model was trained; retrain for a validation of today's data.")
+    print(f"Wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description="CollectLens command line")
     p.add_argument("--db", type=Path, default=None,
@@ -566,6 +598,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", type=int, help="threads for fitting (default: $COLLECTLENS_TRAIN_THREADS or all cores)")
     r.add_argument("--models-dir", help="where to save (default: $COLLECTLENS_MODELS_DIR or data/models)")
     r.set_defaults(func=cmd_train)
+
+    v = sub.add_parser("validate", help="write the risk model's validation report (self-contained HTML)")
+    v.add_argument("--out", required=True, help="FILE.html")
+    v.add_argument("--lang", default="en", help="en or zh")
+    v.add_argument("--models-dir", help="where the model is (default: $COLLECTLENS_MODELS_DIR or data/models)")
+    v.set_defaults(func=cmd_validate)
     return p
 
 

@@ -182,6 +182,16 @@ def agent_performance(t: Tables, month: date | None = None) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+def backtest(t: Tables, models_dir: Path) -> pd.DataFrame:
+    """Outcome monitoring: predicted against realised bad rate per scored month with a complete
+    outcome window, overall (band ``all``) and per band, with the 95% interval and the alert flag
+    (definitions in analytics/risk/backtest.py)."""
+    from analytics.risk import backtest as bt
+
+    model = risk_model.require(models_dir)
+    return bt.backtest_table(bt.backtest_sample(t, model))
+
+
 EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {
     "kpis": kpis,
     "delinquency_trend": delinquency_trend,
@@ -200,4 +210,5 @@ EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {
     "fpd": fpd,
     "compliance_breaches": compliance_breaches,
     "agent_performance": agent_performance,
+    "backtest": backtest,
 }

@@ -98,3 +98,36 @@ def test_month_filter_of_other_exports_still_works(small_db, tmp_path):
     out = tmp_path / "kpis.csv"
     assert main(["--db", str(small_db), "export", "kpis", "--out", str(out), "--month", "2025-06"]) == 0
     assert set(pd.read_csv(out)["as_of_month"]) == {"2025-06-01"}
+
+
+def test_validate_writes_a_report_in_both_languages(small_db, with_model, tmp_path, capsys):
+    model = risk_model.load(with_model)
+    for lang, words in (("en", ("Data", "Design", "Performance", "Stability", "Limitations", "DPD alone")),
+                        ("zh", ("数据", "模型设计", "稳定性", "局限性", "仅逾期天数"))):
+        out = tmp_path / f"v_{lang}.html"
+        assert main(["--db", str(small_db), "validate", "--out", str(out), "--lang", lang]) == 0
+        page = out.read_text(encoding="utf-8")
+        assert all(w in page for w in words), lang
+        assert "<script" not in page and "<link" not in page
+    printed = capsys.readouterr().out
+    # The printed table carries the saved pack's numbers: the overall model AUC, to 3 places.
+    auc = model.meta["metrics"]["model"]["auc"]
+    assert any(line.startswith("stage:all") and f" model      {auc:.3f}" in line for line in printed.splitlines())
+    assert main(["--db", str(small_db), "validate", "--out", str(tmp_path / "x.html"), "--lang", "fr"]) == 2
+
+
+def test_backtest_export(small_db, with_model, tmp_path):
+    out = tmp_path / "bt.csv"
+    assert main(["--db", str(small_db), "export", "backtest", "--out", str(out)]) == 0
+    bt = pd.read_csv(out)
+    assert list(bt.columns) == ["as_of_month", "band", "loans", "bads", "predicted", "realised", "low", "high", "alert"]
+    model = risk_model.load(with_model)
+    con = duckdb.connect(str(small_db))
+    last = con.execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+    con.close()
+    assert pd.Timestamp(bt["as_of_month"].max()) == pd.Timestamp(last) - pd.DateOffset(months=model.horizon)
+    overall = bt[bt["band"] == "all"]
+    assert (overall["low"] <= overall["predicted"]).all() and (overall["predicted"] <= overall["high"]).all()
+    # The per-band loans add up to the month's loans.
+    by_band = bt[bt["band"] != "all"].groupby("as_of_month")["loans"].sum()
+    assert (by_band == overall.set_index("as_of_month")["loans"]).all()

@@ -79,8 +79,6 @@ def test_features_of_one_loan_by_hand(small_db, full_features):
                                              WHERE loan_id = '{loan}' AND effective_month <= {m}"""),
         "pti_now": one(con, f"""SELECT l.pti * p.scheduled_payment / l.monthly_payment FROM loans l JOIN performance p
                             USING (loan_id) WHERE loan_id = '{loan}' AND p.as_of_month = {m}"""),
-        "vintage": one(con, f"""SELECT year(origination_date) + (month(origination_date) - 1) / 12.0 FROM loans
-                            WHERE loan_id = '{loan}'"""),
         "region_dq30_rate_3m": one(con, f"""SELECT avg((p.days_past_due >= 30)::INT) FROM performance p JOIN loans l
                                         USING (loan_id) WHERE l.region = (SELECT region FROM loans WHERE loan_id = '{loan}')
                                         AND p.status = 'active' AND {window(3)}"""),

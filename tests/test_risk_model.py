@@ -108,13 +108,17 @@ def test_reason_words_compare_with_the_book():
 
 
 def test_planted_drivers_rank_high_with_the_right_direction(trained, explained, con):
-    """Ranks on the out-of-time test window (what the model reports) among 33 features; the APR is
-    priced from the score, so the two share the score's signal."""
+    """Ranks on the out-of-time test window (what the model reports) among 32 features; the APR is
+    priced from the score, so the two share the score's signal. The dealer rate: rank 8 on the
+    50,000-loan sample but 11 on this 10,000-loan one since region is coded by its bad rate (issue
+    12; region then carries the regional stress the dealer rate partly stood in for), so its rank
+    bound is the upper third (<= 11 of 32); the planted bad dealers themselves are checked below
+    by their SHAP gap."""
     model, _ = trained
     rows, x, sv = explained
     rank = pd.DataFrame(model.meta["importance"]).set_index("feature")["rank"]
     assert rank["credit_score"] <= 8
-    assert rank["dealer_dq30_rate_12m"] <= 8
+    assert rank["dealer_dq30_rate_12m"] <= len(model.features) // 3 + 1
     assert min(rank["pti"], rank["pti_now"]) <= 8
     assert rank["ltv"] <= 10
     imp = explain.importance(sv, x, model.features).set_index("feature")
@@ -324,3 +328,93 @@ def test_psi_monitoring_by_month(tables, trained):
     got = psi[(psi["variable"] == monitoring.SCORE) & (psi["as_of_month"] == months[-1])]["psi"].iloc[0]
     assert got == pytest.approx(hand, rel=1e-9)
     assert got == pytest.approx(M.psi(expected, actual), rel=1e-9)
+
+
+def test_waterfall_starts_at_the_weighted_mean_prediction(trained, explained, tables):
+    """The first bar is the book's average predicted probability with the sampling weights: an
+    independent recomputation from the training window (features rebuilt, weights = 1 / rate)."""
+    from analytics.risk.train import Windows, training_frame
+
+    model, explainer = trained
+    meta = model.meta
+    month = lambda s: F.to_month_index(pd.Timestamp(s + "-01"))  # noqa: E731
+    w = Windows(**{k: (month(a), month(b)) for k, (a, b) in meta["windows"].items()},
+                last_month=month(meta["last_data_month"]))
+    frame, _ = training_frame(tables, w, TrainConfig(threads=1), lambda f, m: None)
+    train_rows = frame[frame["part"] == "train"]
+    p = model.probability(model.matrix(train_rows))
+    weighted = float(np.sum(p * train_rows["weight"]) / np.sum(train_rows["weight"]))
+    assert meta["base_probability"] == pytest.approx(weighted, rel=1e-9)
+    # Goods were down-sampled (weight > 1) or not at all: either way not the probability at the
+    # average log-odds, which is what the old waterfall started from.
+    rows, x, sv = explained
+    for r in (0, 7, 99):
+        path = explain.probability_path(explainer.base_value, sv[r], model.features, model.calibrator, max_steps=6,
+                                        base_probability=meta["base_probability"])
+        assert path["feature"].iloc[0] == explain.BOOK_AVERAGE
+        assert path["p_before"].iloc[0] == meta["base_probability"]
+        assert path["p_after"].iloc[-1] == pytest.approx(model.probability(x[r: r + 1])[0], abs=1e-12)
+    assert np.max(np.abs(explainer.base_value + sv.sum(axis=1) - model.log_odds(x))) < 1e-6
+
+
+def test_vintage_is_not_a_feature_and_categories_are_risk_ordered(trained, con):
+    model, _ = trained
+    assert "vintage" not in model.features
+    # Region codes follow the training bad rate, not the alphabet: the planted Henan stress
+    # (2024-03..2025-06) puts Henan in the upper half of the order.
+    order = model.encodings["region"]
+    assert order != sorted(order)
+    assert order.index("Henan") >= len(order) // 2, order
+
+
+def test_validation_pack_is_saved_with_the_model(trained):
+    model, _ = trained
+    pack = model.meta["validation"]
+    perf = pd.DataFrame(pack["performance"]).set_index(["kind", "segment", "scorer"])
+    overall = model.meta["metrics"]["model"]
+    # The overall row is the headline test metric; the stages partition the test window.
+    assert perf.loc[("stage", "all", "model"), "auc"] == pytest.approx(overall["auc"], rel=1e-12)
+    n_stages = perf.loc[("stage", "current", "model"), "n"] + perf.loc[("stage", "dpd_1_29", "model"), "n"]
+    assert n_stages == overall["n"]
+    # dpd_now alone cannot rank within the current stage (every value is 0).
+    assert perf.loc[("stage", "current", "dpd_now"), "auc"] == 0.5
+    bands = perf.xs("band", level=0).xs("model", level=1)
+    assert bands["n"].sum() == overall["n"]
+    assert {r["month"] for r in pack["stability"]} == set(
+        pd.period_range(model.meta["windows"]["test"][0], model.meta["windows"]["test"][1], freq="M").strftime("%Y-%m"))
+
+
+def test_outcome_backtest_against_sql_and_a_separate_model_run(tables, trained, con):
+    """Predicted and realised per month equal an independent run: loans and outcomes by
+    hand-written SQL, probabilities by scoring each month on its own (score_month)."""
+    from analytics.risk import backtest
+
+    model, _ = trained
+    h = model.horizon
+    table = backtest.backtest_table(backtest.backtest_sample(tables, model, per_month=10**9))
+    overall = table[table["band"] == "all"].set_index("as_of_month")
+    last = con.execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+    # Complete outcome windows only: the last month shown is h months before the data ends.
+    assert overall.index.max() == pd.Timestamp(last) - pd.DateOffset(months=h)
+    for month in list(overall.index)[-2:]:
+        outcome = con.execute(f"""
+            SELECT s.loan_id, max(CASE WHEN f.days_past_due >= 60 OR f.status IN ('charged_off', 'repossessed')
+                                       THEN 1 ELSE 0 END) AS bad
+            FROM performance s LEFT JOIN performance f ON f.loan_id = s.loan_id
+                 AND f.as_of_month > s.as_of_month AND f.as_of_month <= s.as_of_month + INTERVAL {h} MONTH
+            WHERE s.as_of_month = DATE '{month:%Y-%m-%d}' AND s.status = 'active' AND s.days_past_due <= 29
+            GROUP BY 1""").df()
+        scored = scoring.score_month(tables, model, month.date()).merge(outcome, on="loan_id")
+        assert len(scored) == overall.loc[month, "loans"] == len(outcome)
+        assert overall.loc[month, "realised"] == pytest.approx(outcome["bad"].mean(), rel=1e-12)
+        assert overall.loc[month, "predicted"] == pytest.approx(scored["probability"].mean(), rel=1e-9)
+        p = scored["probability"].to_numpy()
+        half = 1.96 * np.sqrt(np.sum(p * (1 - p))) / len(p)
+        assert overall.loc[month, "high"] == pytest.approx(min(p.mean() + half, 1.0), rel=1e-9)
+        high = scored[scored["band"] == "high"]
+        if len(high):
+            row = table[(table["as_of_month"] == month) & (table["band"] == "high")].iloc[0]
+            assert row["realised"] == pytest.approx(high["bad"].mean(), rel=1e-12)
+            assert row["loans"] == len(high)
+    assert overall["alert"].dtype == bool
+    assert (backtest.alerts(table)["band"] == "all").all()

@@ -516,6 +516,14 @@ def risk_monitoring(data_version: str, model_stamp: str, per_month: int = 3000) 
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def risk_backtest(data_version: str, model_stamp: str, per_month: int = 3000) -> pd.DataFrame:
+    from analytics.risk import backtest
+
+    model, _ = risk_model()
+    return backtest.backtest_table(backtest.backtest_sample(tables(), model, per_month))
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def risk_fingerprint(data_version: str) -> str:
     from analytics.risk.train import data_fingerprint
 

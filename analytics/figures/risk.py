@@ -221,6 +221,33 @@ def psi_figure(psi: pd.DataFrame, lang: str, variables: list[str]) -> go.Figure:
     return fig
 
 
+def backtest_figure(table: pd.DataFrame, lang: str, band: str = "all") -> go.Figure:
+    """Predicted against realised bad rate by scored month, with the predicted 95% interval;
+    months whose realised rate left the interval are marked."""
+    d = table[table["band"] == band].sort_values("as_of_month")
+    title = t("risk.fig.backtest", lang, band=t(f"risk.band.{band}", lang) if band != "all" else t("risk.all", lang))
+    if d.empty:
+        return apply_layout(go.Figure(), title, "")
+    x = pd.to_datetime(d["as_of_month"])
+    fig = go.Figure([
+        go.Scatter(x=list(x) + list(x[::-1]), y=list(d["high"]) + list(d["low"][::-1]), fill="toself",
+                   fillcolor="rgba(21,101,192,0.15)", line={"width": 0}, hoverinfo="skip",
+                   name=t("risk.backtest.interval", lang)),
+        go.Scatter(x=x, y=d["predicted"], mode="lines+markers", name=t("risk.backtest.predicted", lang),
+                   line={"color": LINE_COLOURS[0]}),
+        go.Scatter(x=x, y=d["realised"], mode="lines+markers", name=t("risk.backtest.realised", lang),
+                   line={"color": "#212121"}),
+    ])
+    out = d[d["alert"]]
+    if len(out):
+        fig.add_trace(go.Scatter(x=pd.to_datetime(out["as_of_month"]), y=out["realised"], mode="markers",
+                                 marker={"color": RAISE, "size": 13, "symbol": "x"},
+                                 name=t("risk.backtest.alert", lang)))
+    apply_layout(fig, title, t("risk.backtest.bad_rate", lang), height=380)
+    fig.update_yaxes(tickformat=".2%")
+    return fig
+
+
 def band_figure(by_band: pd.DataFrame, lang: str) -> go.Figure:
     """Loans and expected loss by risk band for the scored month."""
     fig = go.Figure([

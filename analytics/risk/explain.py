@@ -8,7 +8,21 @@ terms" walks the cumulative log-odds path through the calibrator: each bar is th
 probability when that feature's contribution is added, largest contributions first, and the
 bars end exactly at the loan's probability.
 
-Reasons: the features that raise the loan's log-odds most (positive SHAP, largest first); if
+The waterfall starts from the book's average predicted probability: the mean of the training
+snapshots' probabilities, each counted with its sampling weight (goods were down-sampled), saved
+with the model as ``base_probability``. The SHAP base value is the path-dependent expectation of
+the log-odds, which is neither weighted nor a probability; the step from the book average to it
+is shown as its own first bar (``book_average``), so the bars still end exactly at the loan.
+
+Two kinds of reasons:
+
+- **borrower reasons** (for collectors and customers): only features about this loan and this
+  borrower, from the allow-list :data:`BORROWER_FEATURES`. Region, dealer, channel, calendar
+  and vintage effects, and anything protected-like, never appear: they describe other people,
+  and as a reason given to or about a customer they would be a fair-lending problem;
+- **analyst drivers** (for the risk team): every feature, including region and dealer rates.
+
+Either way, the features that raise the loan's log-odds most (positive SHAP, largest first); if
 fewer than asked raise it, the ones that lower it most follow. Each is written as a sentence
 about the loan's own value, compared with the book (share of loans with a lower or higher
 value) where a comparison means something.
@@ -24,6 +38,23 @@ import pandas as pd
 from analytics.display.i18n import has, region_label, t
 from analytics.risk.features import CATEGORICAL, REACHED_OUTCOMES, SPECS, remaining_instalments
 from analytics.risk.model import RiskModel
+
+# Features that may be given as a reason to or about a borrower: facts of this loan and this
+# borrower's own behaviour. An allow-list, so a new feature is excluded until someone decides.
+BORROWER_FEATURES: frozenset[str] = frozenset({
+    "credit_score", "ltv", "pti", "apr", "term_months", "vehicle_used", "income_verified", "co_borrower",
+    "months_on_book", "dpd_now", "worst_dpd_3m", "worst_dpd_6m", "worst_dpd_12m",
+    "missed_payments_3m", "missed_payments_6m", "missed_payments_12m", "paid_share_3m", "paid_share_12m",
+    "balance_to_original", "pti_now", "promises_3m", "broken_promises_3m",
+    "restructure_count", "months_extended_total", "months_since_restructure", "restructured_12m",
+})
+# Never a borrower reason, whatever the allow-list says (tested): other people's behaviour,
+# where the loan was sold, when, and anything that could stand in for a protected attribute.
+EXCLUDED_FROM_BORROWER: frozenset[str] = frozenset({
+    "region", "region_dq30_rate_3m", "dealer_dq30_rate_12m", "dealer_id", "channel", "vintage",
+    "origination_date", "borrower_name", "phone", "contacts_3m", "reached_share_3m",
+})
+BOOK_AVERAGE = "book_average"
 
 # Features whose value is compared with the book in words ("higher than 90% of the book").
 COMPARABLE_FORMATS = ("pct", "score", "months")
@@ -211,10 +242,31 @@ def reasons(shap_row: np.ndarray, values: pd.Series, features: list[str], k: int
     return out
 
 
+def borrower_mask(features: list[str]) -> np.ndarray:
+    """True for the features that may be a borrower reason (allow-listed and not excluded)."""
+    return np.array([f in BORROWER_FEATURES and f not in EXCLUDED_FROM_BORROWER for f in features], dtype=bool)
+
+
+def borrower_reasons(shap_row: np.ndarray, values: pd.Series, features: list[str], k: int = 3,
+                     reference: dict[str, np.ndarray] | None = None) -> list[Reason]:
+    """Reasons about this loan and borrower only: :func:`reasons` over the allow-listed features."""
+    s = np.where(borrower_mask(features), np.asarray(shap_row, dtype=float), 0.0)
+    return [r for r in reasons(s, values, features, k, reference) if r.shap != 0.0]
+
+
+def analyst_drivers(shap_row: np.ndarray, values: pd.Series, features: list[str], k: int = 5,
+                    reference: dict[str, np.ndarray] | None = None) -> list[Reason]:
+    """Every feature, region, dealer and calendar effects included: for the risk team."""
+    return reasons(shap_row, values, features, k, reference)
+
+
 def top_reasons(sv: np.ndarray, frame: pd.DataFrame, features: list[str], lang: str,
-                reference: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
-    """The first reason of each row (for the early-warning queue): feature and sentence."""
+                reference: dict[str, np.ndarray] | None = None, borrower_only: bool = False) -> pd.DataFrame:
+    """The first reason of each row (for the early-warning queue): feature and sentence.
+    ``borrower_only``: from the borrower allow-list (:func:`borrower_reasons`)."""
     s = np.asarray(sv, dtype=float)
+    if borrower_only and s.size:
+        s = np.where(borrower_mask(features)[None, :], s, 0.0)
     if len(s) == 0:
         return pd.DataFrame({"top_reason_feature": [], "top_reason": []}, index=frame.index)
     # Same rule as reason_order(k=1): the largest positive SHAP value, else the most negative.
@@ -236,10 +288,12 @@ def top_reasons(sv: np.ndarray, frame: pd.DataFrame, features: list[str], lang: 
 # ------------------------------------------------------------------------------ waterfall path
 
 def probability_path(base_value: float, shap_row: np.ndarray, features: list[str], calibrate,
-                     max_steps: int = 10) -> pd.DataFrame:
+                     max_steps: int = 10, base_probability: float | None = None) -> pd.DataFrame:
     """Steps from the book's average to this loan in probability: one row per feature (largest
     |SHAP| first), the rest summed into one ``other`` row. ``p_after`` of the last row equals the
-    loan's calibrated probability."""
+    loan's calibrated probability. With ``base_probability`` (the weighted mean prediction saved
+    with the model), the first row starts there and steps to the SHAP base value
+    (``book_average``), so the first bar is the book's average predicted probability."""
     s = np.asarray(shap_row, dtype=float)
     order = np.argsort(-np.abs(s), kind="stable")
     top, rest = order[:max_steps], order[max_steps:]
@@ -248,6 +302,10 @@ def probability_path(base_value: float, shap_row: np.ndarray, features: list[str
         steps.append(("other", float(s[rest].sum())))
     z = base_value
     rows = []
+    if base_probability is not None and np.isfinite(base_probability):
+        p_base = float(calibrate(np.array([z]))[0])
+        rows.append({"feature": BOOK_AVERAGE, "shap": float("nan"), "p_before": float(base_probability),
+                     "p_after": p_base, "delta_p": p_base - float(base_probability)})
     for name, value in steps:
         p_before = float(calibrate(np.array([z]))[0])
         z += value

@@ -9,6 +9,12 @@ that end at ``m``. ``tests/test_risk_features.py`` fails if any feature moves wh
 
 Windows "last N months" are the N month ends ending at and including ``m``. Definitions:
 
+- The origination month (vintage) is deliberately not a feature: in an out-of-time test most
+  snapshots come from vintages later than any in training, so it acts as a calendar trend that
+  trees cannot extrapolate. Months on book (seasoning) and the calendar-free inputs carry what it
+  carried (docs/risk_model.md).
+- ``channel`` and ``region`` are categories, coded in the order of their training-window bad
+  rate (see :func:`analytics.risk.train.risk_ordered_categories`), never alphabetically.
 - ``dpd_now``: days past due at the end of ``m``; ``worst_dpd_{3,6,12}m``: the highest month-end
   DPD in the window.
 - ``missed_payments_{3,6,12}m``: months in the window with an instalment due and less than half
@@ -79,7 +85,6 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("co_borrower", "loan", -1, "flag"),
     FeatureSpec("channel", "loan", 0, "category"),
     FeatureSpec("region", "loan", 0, "category"),
-    FeatureSpec("vintage", "loan", 0, "year_month"),
     FeatureSpec("dealer_dq30_rate_12m", "loan", +1, "pct"),
     FeatureSpec("region_dq30_rate_3m", "loan", +1, "pct"),
     FeatureSpec("months_on_book", "behaviour", 0, "months"),
@@ -260,7 +265,6 @@ def feature_table(loans: ir.Table, perf: ir.Table, actions: ir.Table, restructur
     prior = s.book_rate.fill_null(0.0)
     dealer_rate = (d_dq.cast("float64") + DEALER_PRIOR_WEIGHT * prior) / (d_n.cast("float64") + DEALER_PRIOR_WEIGHT)
     since = s.snap_mi - s.last_rmi
-    orig = s.origination_date
     features = {
         "credit_score": s.credit_score.cast("float64"),
         "ltv": s.ltv.cast("float64"),
@@ -272,7 +276,6 @@ def feature_table(loans: ir.Table, perf: ir.Table, actions: ir.Table, restructur
         "co_borrower": s.co_borrower.cast("float64"),
         "channel": s.channel,
         "region": s.region,
-        "vintage": orig.year().cast("float64") + (orig.month().cast("float64") - 1) / 12.0,
         "dealer_dq30_rate_12m": dealer_rate,
         "region_dq30_rate_3m": ratio(s.r_dq, s.r_n),
         "months_on_book": s.months_on_book.cast("float64"),

@@ -6,8 +6,8 @@ later month is compared with it on a reproducible sample of its scored loans (``
 which keeps the page quick on a book of millions; PSI from a few thousand loans is stable to
 about +-0.01. Thresholds: < 0.1 stable, 0.1-0.25 watch, > 0.25 shifted.
 
-Three inputs move by design and get the status ``by_design`` instead: the origination month
-(every month brings a new vintage) and the dealer's and region's recent 30+ DPD rates (one value
+Two inputs move by design and get the status ``by_design`` instead: the dealer's and region's
+recent 30+ DPD rates (one value
 per dealer or region and month, so a single month is a handful of spikes against the training
 window's spread). Their PSI is still computed and reported, but it is not an alarm.
 """
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from analytics.store import Tables
 
 SCORE = "score"
-DRIFTS_BY_DESIGN = ("vintage", "dealer_dq30_rate_12m", "region_dq30_rate_3m")
+DRIFTS_BY_DESIGN = ("dealer_dq30_rate_12m", "region_dq30_rate_3m")
 
 
 def monitored_months(model: RiskModel, last_month_mi: int) -> tuple[int, int] | None:

@@ -29,8 +29,9 @@ def early_warning(scored: pd.DataFrame, lgd: pd.DataFrame, model: RiskModel, exp
     head = head.reset_index(drop=True)
     reference = reference if reference is not None else explain.book_reference(scored, model.features)
     sv = explainer.shap_values(model.matrix(head))
-    en = explain.top_reasons(sv, head, model.features, "en", reference)
-    zh = explain.top_reasons(sv, head, model.features, "zh", reference)
+    # The queue goes to collectors: its reason is a borrower reason (never region, dealer, vintage).
+    en = explain.top_reasons(sv, head, model.features, "en", reference, borrower_only=True)
+    zh = explain.top_reasons(sv, head, model.features, "zh", reference, borrower_only=True)
     out = head[[c for c in QUEUE_COLUMNS if c in head.columns]].copy()
     out["top_reason_feature"] = en["top_reason_feature"].to_numpy()
     out["top_reason"] = en["top_reason"].to_numpy()

@@ -39,6 +39,7 @@ import pandas as pd
 from analytics.errors import InputError
 from analytics.risk import features as F
 from analytics.risk import metrics as M
+from analytics.risk import validation
 from analytics.risk.model import BAND_QUANTILES, BANDS, PlattCalibrator, RiskModel
 from analytics.risk.target import MAX_HORIZON, MIN_HORIZON, with_target
 
@@ -177,6 +178,36 @@ def training_frame(t: Tables, w: Windows, cfg: TrainConfig, progress: Progress) 
     return frame, info
 
 
+# Weight (in weighted snapshots) of the book's bad rate in each category's smoothed rate, so that a
+# category seen on a handful of snapshots sits near the book rather than at an extreme.
+CATEGORY_PRIOR_WEIGHT = 500.0
+
+
+def risk_ordered_categories(values: pd.Series, target: pd.Series, weight: pd.Series | None = None,
+                            prior_weight: float = CATEGORY_PRIOR_WEIGHT) -> list[str]:
+    """The categories of one feature, ordered by their smoothed training bad rate (lowest first).
+
+    The stated encoding of categories: code = position in this list. Trees then split a category
+    feature into risk-ordered groups (the ordering LightGBM and scikit-learn's native categorical
+    splits use internally), never in alphabetical order. Native categorical splits are not used
+    because SHAP's TreeExplainer does not follow them (its values then no longer add up to the
+    model output). Smoothed rate = (weighted bads + prior_weight x book rate) / (weighted
+    snapshots + prior_weight); ties are broken by name.
+    """
+    v = values.astype("string")
+    ok = v.notna().to_numpy()
+    w = np.ones(len(v)) if weight is None else np.asarray(weight, dtype=float)
+    y = np.asarray(target, dtype=float)
+    frame = pd.DataFrame({"c": v[ok].astype(str).to_numpy(), "bad": (y * w)[ok], "w": w[ok]})
+    if frame.empty:
+        return []
+    book = frame["bad"].sum() / frame["w"].sum()
+    g = frame.groupby("c")[["bad", "w"]].sum()
+    g["rate"] = (g["bad"] + prior_weight * book) / (g["w"] + prior_weight)
+    g = g.reset_index().sort_values(["rate", "c"], kind="stable")
+    return g["c"].tolist()
+
+
 def _booster(cfg: TrainConfig, features: list[str]):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -252,7 +283,8 @@ def train(t: Tables, cfg: TrainConfig | None = None, progress: Progress | None =
     features = [f for f in features if f not in left_out]
     if left_out:
         progress(0.1, f"left out features without any value: {', '.join(left_out)}")
-    encodings = {c: sorted(frame[c].dropna().astype(str).unique().tolist()) for c in F.CATEGORICAL if c in features}
+    encodings = {c: risk_ordered_categories(train_rows[c], train_rows["target"], train_rows["weight"])
+                 for c in F.CATEGORICAL if c in features}
     model = RiskModel(booster=None, calibrator=PlattCalibrator(), baseline=None,
                       baseline_calibrator=PlattCalibrator(), features=features, encodings=encodings)
     parts = {p: frame[frame["part"] == p] for p in ("train", "calibration", "test")}
@@ -316,6 +348,19 @@ def train(t: Tables, cfg: TrainConfig | None = None, progress: Progress | None =
         "booster_iterations": int(model.booster.n_iter_),
         "data_fingerprint": data_fingerprint(t),
     }
+    # The validation pack: overall, by DPD stage and band, against the baseline and dpd_now alone.
+    j_dpd = features.index("dpd_now")
+    dpd_cal = PlattCalibrator.fit(xs["calibration"][:, j_dpd], ys["calibration"])
+    scores = {"model": p_test, "baseline": model.baseline_probability(xs["test"]),
+              "dpd_now": dpd_cal(xs["test"][:, j_dpd])}
+    model.meta["dpd_now_calibration"] = {"method": "platt", "a": dpd_cal.a, "b": dpd_cal.b}
+    model.meta["validation"] = validation.validation_pack(
+        ys["test"], scores, xs["test"][:, j_dpd], model.band(p_test), parts["test"]["as_of_month"])
+    # The waterfall starts here: the book's average predicted probability, each training snapshot
+    # counted with its sampling weight (goods were down-sampled), not the probability of the
+    # average log-odds.
+    model.meta["base_probability"] = float(np.average(p_train, weights=wt)) if len(wt) else float("nan")
+    model.meta["mean_predicted_test"] = float(p_test.mean()) if len(p_test) else float("nan")
     progress(0.92, "explaining the test window (SHAP)")
     from analytics.risk import explain
 

@@ -254,17 +254,18 @@ PAGE: dict[str, dict[str, str]] = {
     "risk.loan.probability_help": {"en": "Calibrated probability of 60+ DPD or charge-off within {h} months.",
                                    "zh": "经校准的未来 {h} 个月内逾期60天以上或核销的概率。"},
     "risk.loan.segment_avg": {"en": "Average in {segment}", "zh": "{segment}平均"},
-    "risk.loan.reasons": {"en": "Top three reasons", "zh": "三大主要原因"},
+    "risk.loan.reasons": {"en": "Top three borrower reasons", "zh": "三大借款人原因"},
     "risk.loan.compare": {"en": "Compared with its region ({segment}) and the book",
                           "zh": "与所在地区（{segment}）及全量贷款对比"},
     "risk.loan.waterfall_note": {
-        "en": "The waterfall starts at a typical loan (the probability at the training book's average log-odds, "
-              "SHAP's base value) and adds each feature's SHAP value in log-odds, largest first, converted to "
-              "probability through the calibration; it ends exactly at this loan's probability.",
-        "zh": "瀑布图从典型贷款出发（训练样本平均对数几率对应的概率，即 SHAP 基准值），按影响从大到小依次加入"
-              "各特征的 SHAP 值（对数几率），经校准换算为概率，终点恰为本笔贷款的概率。"},
+        "en": "The waterfall starts at the book's average predicted probability (training snapshots weighted by "
+              "their sampling weights), steps to the model's reference profile (SHAP's base value), then adds each "
+              "feature's SHAP value in log-odds, largest first, converted to probability through the calibration; "
+              "it ends exactly at this loan's probability.",
+        "zh": "瀑布图从组合的平均预测概率出发（训练快照按抽样权重加权），先到模型的参照画像（SHAP 基准值），再按影响从大到小"
+              "依次加入各特征的 SHAP 值（对数几率），经校准换算为概率，终点恰为本笔贷款的概率。"},
     "risk.fig.waterfall": {"en": "Why this probability: SHAP waterfall", "zh": "概率成因：SHAP 瀑布图"},
-    "risk.waterfall.start": {"en": "Typical loan", "zh": "典型贷款"},
+    "risk.waterfall.start": {"en": "Book average", "zh": "组合平均"},
     "risk.waterfall.end": {"en": "This loan", "zh": "本笔贷款"},
     # what-if
     "risk.whatif.title": {"en": "What if…", "zh": "假设分析"},
@@ -393,10 +394,9 @@ PAGE: dict[str, dict[str, str]] = {
         "zh": "评分及各特征的 PSI，逐月与训练窗口（{train}）比较，基于每月已评分贷款的抽样。"
               "低于0.1为稳定，0.1–0.25需关注，高于0.25为明显偏移。"},
     "risk.monitor.by_design": {
-        "en": "Not shown, because they move by design: origination month (new vintages every month) and the "
-              "dealer's and region's recent 30+ DPD rates (one value per dealer or region a month). Latest PSI: "
-              "{items}.",
-        "zh": "以下特征因设计本身就会变动而未显示：放款月份（每月都有新的放款批次），以及经销商、地区近期逾期30+比例"
+        "en": "Not shown, because they move by design: the dealer's and region's recent 30+ DPD rates (one "
+              "value per dealer or region a month). Latest PSI: {items}.",
+        "zh": "以下特征因设计本身就会变动而未显示：经销商、地区近期逾期30+比例"
               "（每家经销商或每个地区每月只有一个值）。最近一月 PSI：{items}。"},
     "risk.psi.by_design": {"en": "moves by design", "zh": "设计性变动"},
     "risk.monitor.none": {"en": "No month after the training window yet.", "zh": "训练窗口之后尚无新的月份。"},

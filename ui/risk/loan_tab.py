@@ -70,14 +70,14 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
               help=ctx.t("risk.queue.el_help"))
 
     st.markdown(f"**{ctx.t('risk.loan.reasons')}**")
-    other = "en" if ctx.lang == "zh" else "zh"
-    for i, r in enumerate(explain.reasons(sv, row, model.features, 3, reference), start=1):
-        arrow = ":red[▲]" if r.raises_risk else ":blue[▼]"
-        # Reasons hold data values (region, dealer): escaped, and no HTML at all on this page.
-        st.markdown(f"{i}. {arrow} {outputs.markdown_text(r.text(ctx.lang))}")
-        st.caption(f"{outputs.markdown_text(r.text(other))} · SHAP {r.shap:+.2f}")
+    st.caption(ctx.t("risk.loan.borrower_caption"))
+    _reason_lines(ctx, explain.borrower_reasons(sv, row, model.features, 3, reference))
+    with st.expander(ctx.t("risk.loan.analyst_drivers")):
+        st.caption(ctx.t("risk.loan.analyst_caption"))
+        _reason_lines(ctx, explain.analyst_drivers(sv, row, model.features, 5, reference))
 
-    path = explain.probability_path(explainer.base_value, sv, model.features, model.calibrator, max_steps=10)
+    path = explain.probability_path(explainer.base_value, sv, model.features, model.calibrator, max_steps=10,
+                                    base_probability=model.meta.get("base_probability"))
     left, right = st.columns([3, 2])
     left.plotly_chart(risk_figures.waterfall_figure(path, ctx.lang), width="stretch")
     with right:
@@ -85,6 +85,15 @@ def loan_tab(ctx: PageContext, stamp: str, model, explainer) -> None:
         st.dataframe(segment_comparison(stats, row, sv, model.features, ctx), hide_index=True, width="stretch")
         st.caption(ctx.t("risk.loan.waterfall_note"))
     whatif_section(ctx, model, explainer, row, sv)
+
+
+def _reason_lines(ctx: PageContext, items) -> None:
+    other = "en" if ctx.lang == "zh" else "zh"
+    for i, r in enumerate(items, start=1):
+        arrow = ":red[▲]" if r.raises_risk else ":blue[▼]"
+        # Reasons hold data values (region, dealer): escaped, and no HTML at all on this page.
+        st.markdown(f"{i}. {arrow} {outputs.markdown_text(r.text(ctx.lang))}")
+        st.caption(f"{outputs.markdown_text(r.text(other))} · SHAP {r.shap:+.2f}")
 
 
 def _month(scores: pd.DataFrame) -> str:

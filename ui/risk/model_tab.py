@@ -6,6 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.figures import risk as risk_figures
+from analytics.risk import backtest
+from analytics.risk import validation_report as vr
+from analytics.risk.model import BANDS
 from analytics.risk.monitoring import DRIFTS_BY_DESIGN, SCORE
 from ui import cache
 from ui.frame import PageContext
@@ -39,6 +42,7 @@ def model_tab(ctx: PageContext, model) -> None:
     c2.plotly_chart(risk_figures.lift_gains_figure(deciles, ctx.lang), width="stretch")
     c3.plotly_chart(risk_figures.score_distribution_figure(pd.DataFrame(meta["score_histogram"]), ctx.lang),
                     width="stretch")
+    validation_section(ctx, model)
     with st.expander(ctx.t("risk.model.method_title")):
         st.markdown(ctx.t("risk.model.method"))
         feats = pd.DataFrame({
@@ -52,7 +56,50 @@ def model_tab(ctx: PageContext, model) -> None:
     train_controls(ctx, "w_risk_retrain", "risk.train.retrain", primary=False)
 
 
+def validation_section(ctx: PageContext, model) -> None:
+    """The validation pack: the same tables and sentences as `python -m analytics validate`."""
+    pack = model.meta.get("validation")
+    st.markdown(f"#### {ctx.t('val.tab.heading')}")
+    if not pack:
+        st.info(ctx.t("val.no_pack"))
+        return
+    for sentence in vr.verdicts(pack, ctx.lang):
+        st.markdown(f"- {sentence}")
+    st.dataframe(_rounded(vr.performance_display(pack, ctx.lang)), hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.markdown(f"**{ctx.t('val.h.stability')}**")
+    left.dataframe(_rounded(vr.stability_display(pack, ctx.lang)), hide_index=True, width="stretch")
+    right.markdown(f"**{ctx.t('val.h.deciles')}**")
+    right.dataframe(_rounded(vr.deciles_display(pack, ctx.lang)), hide_index=True, width="stretch")
+    st.download_button(ctx.t("val.tab.download"), vr.report_html(model, ctx.lang), file_name="validation_report.html",
+                       mime="text/html", key="w_risk_validation_download")
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.round(4)
+
+
+def backtest_section(ctx: PageContext, stamp: str, model) -> None:
+    st.markdown(f"#### {ctx.t('risk.backtest.title')}")
+    table = cache.risk_backtest(ctx.data_version, stamp)
+    if table.empty:
+        st.info(ctx.t("risk.backtest.none"))
+        return
+    st.caption(ctx.t("risk.backtest.caption", h=model.horizon))
+    out = backtest.alerts(table)
+    if len(out):
+        st.warning(ctx.t("risk.backtest.alerts", n=len(out),
+                         months=", ".join(pd.to_datetime(out["as_of_month"]).dt.strftime("%Y-%m"))))
+    else:
+        st.success(ctx.t("risk.backtest.ok"))
+    bands = ["all"] + [b for b in BANDS if b in set(table["band"])]
+    band = st.selectbox(ctx.t("risk.backtest.band"), bands, key="w_risk_backtest_band",
+                        format_func=lambda b: ctx.t("risk.all") if b == "all" else ctx.t(f"risk.band.{b}"))
+    st.plotly_chart(risk_figures.backtest_figure(table, ctx.lang, band), width="stretch")
+
+
 def monitoring_tab(ctx: PageContext, stamp: str, model) -> None:
+    backtest_section(ctx, stamp, model)
     psi = cache.risk_monitoring(ctx.data_version, stamp)
     if psi.empty:
         st.info(ctx.t("risk.monitor.none"))
