@@ -288,7 +288,7 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
     with st.status(ctx.t("data.loading" if load else "data.checking"), expanded=True) as status:
         bar = st.progress(0.0)
         # A new version of the store, switched to only when rows were loaded (store.loading).
-        with store.loading(config.settings().db_path, from_current=mode == "append") as version:
+        with store.load_into(config.settings(), from_current=mode == "append") as version:
             report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
                                        dry_run=not load,
                                        progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
