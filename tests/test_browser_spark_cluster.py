@@ -15,7 +15,7 @@ from analytics.cli import main
 from tests.browser import chromium_or_skip, free_port, open_page, streamlit_server
 from tests.spark import need_spark
 
-pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.browser, pytest.mark.timeout(1800)]
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "artifacts"
 
@@ -43,6 +43,15 @@ def test_app_on_the_local_standalone_cluster(cluster, browser, tmp_path):
     assert main(["--backend", f"pyspark://{lake}?master=local[1]", "synth", "--loans", "400", "--seed", "2"]) == 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     with streamlit_server(tmp_path, {"COLLECTLENS_BACKEND": backend}) as url:
+        # The first run starts the Spark driver against the cluster and reads the lake: on a busy
+        # machine that takes minutes, so wait for it once (the page checks below then run warm).
+        warm = browser.new_page()
+        try:
+            warm.goto(url, wait_until="domcontentloaded")
+            warm.wait_for_selector('[data-testid="stMetric"], [data-testid="stException"]', timeout=600_000)
+            warm.screenshot(path=str(SHOTS / "cluster_first_run.png"), full_page=True)
+        finally:
+            warm.close()
         for path, lang in (("/", "en"), ("/", "zh"), ("/Roll_rates", "en"), ("/Cohorts", "zh")):
             name = (path.strip("/") or "overview") + f"_{lang}"
             wait = '[data-testid="stMetric"]' if path == "/" else '[data-testid="stPlotlyChart"]'

@@ -317,7 +317,7 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
             # A check writes the new version too, then discards it: what the load would add, replace
             # and delete is measured on real data. A load that deletes stored rows waits for a tick.
             db = config.settings().db_path
-            with store.loading(db, from_current=mode == "append", keep=config.settings().keep_versions) as version:
+            with store.load_into(config.settings(), from_current=mode == "append") as version:
                 report = ingest.run_import(version.con, sources, mappings, mode=mode, threshold=threshold / 100,
                                            dry_run=False,
                                            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
