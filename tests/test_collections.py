@@ -169,7 +169,9 @@ def test_agents_by_hand(tiny):
 
 @pytest.fixture(scope="module")
 def sample(small_db):
-    con = duckdb.connect(str(small_db), read_only=True)
+    # The default configuration, as every other test opens small_db: DuckDB refuses to open a file
+    # twice in one process with different settings, and Ibis cursors outlive this fixture.
+    con = duckdb.connect(str(small_db))
     yield con, Tables.of(store.reader(con))
     con.close()
 
@@ -297,7 +299,7 @@ def test_payments_add_up_to_amount_paid(sample):
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     db = build_sample(tmp_path_factory.mktemp("planted_ops") / "p.duckdb", loans=15_000, seed=21)
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db))
     yield con, Tables.of(store.reader(con)), store.read_metadata(con)["operations"]
     con.close()
 
@@ -364,7 +366,7 @@ def test_exports_write_every_operations_table(small_db, tmp_path):
 
     from analytics.cli import main
 
-    # A copy: the module's read-only connection to small_db would refuse a writable one.
+    # A copy: the export command opens its database its own way.
     small_db = shutil.copy(small_db, tmp_path / "copy.duckdb")
 
     expected = {"contact_funnel": ["as_of_month", "channel", "bucket", "attempts", "kept", "cost_per_yuan_collected"],
@@ -380,7 +382,7 @@ def test_exports_write_every_operations_table(small_db, tmp_path):
         assert len(frame) > 0 and set(cols) <= set(frame.columns), (table, list(frame.columns))
     # The funnel's attempts add up to the contacts; the breach list holds the cn rules only.
     funnel = pd.read_csv(tmp_path / "contact_funnel.csv")
-    con = duckdb.connect(str(small_db), read_only=True)
+    con = duckdb.connect(str(small_db))
     assert funnel["attempts"].sum() == con.execute("SELECT count(*) FROM actions").fetchone()[0]
     con.close()
     assert set(pd.read_csv(tmp_path / "compliance_breaches.csv")["rule"]) <= {"hours", "frequency", "third_party"}
