@@ -307,12 +307,21 @@ def test_append_adds_a_month_and_twice_changes_nothing(tmp_path):
 
 def test_append_replaces_a_whole_month_of_the_same_pool(tmp_path):
     db = tmp_path / "s.duckdb"
-    do_import(db, [gbk_csv(tmp_path / "book_2026-06.csv")])
-    # A corrected June file without C002: June of this (unnamed) pool is the file's June.
-    do_import(db, [gbk_csv(tmp_path / "fix_2026-06.csv", [GBK_ROWS[1]])], mode="append")
+    do_import(db, [gbk_csv(tmp_path / "book_2026-06.csv")], pool="servicer")
+    # A corrected June file without C002: June of this pool is the file's June.
+    do_import(db, [gbk_csv(tmp_path / "fix_2026-06.csv", [GBK_ROWS[1]])], mode="append", pool="servicer")
     june = db_query(db, "SELECT loan_id FROM performance WHERE as_of_month = DATE '2026-06-01'").loan_id
     assert june.tolist() == ["C001"]
     assert db_query(db, "SELECT count(*) n FROM performance WHERE as_of_month = DATE '2026-05-01'").n[0] == 2
+
+
+def test_append_without_a_pool_never_replaces_a_whole_month(tmp_path):
+    """An empty pool matches no other pool (issue 16): only the file's own loan x month rows change."""
+    db = tmp_path / "s.duckdb"
+    do_import(db, [gbk_csv(tmp_path / "book_2026-06.csv")])
+    do_import(db, [gbk_csv(tmp_path / "fix_2026-06.csv", [GBK_ROWS[1]])], mode="append")
+    june = db_query(db, "SELECT loan_id FROM performance WHERE as_of_month = DATE '2026-06-01' ORDER BY 1").loan_id
+    assert june.tolist() == ["C001", "C002"]
 
 
 def test_append_refuses_to_mix_with_the_sample_or_another_currency(tmp_path):
