@@ -114,18 +114,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.edit.origin": {"en": "Kind: {origin}", "zh": "类型：{origin}"},
     "strategy.origin.preset": {"en": "preset", "zh": "预设"},
     # The shipped presets (analytics/strategy/presets/<stem>.json): their names and descriptions to read.
-    "preset.do_nothing.name": {"en": "Do nothing", "zh": "维持现状"},
+    "preset.do_nothing.name": {"en": "Today's practice", "zh": "现行做法"},
     "preset.do_nothing.description": {
-        "en": "Today's practice as seen in the data: no new contacts, no restructuring offers. Every other strategy is measured against it.",
-        "zh": "数据所示的当前做法：不新增联系、不提供重组方案。其他策略均与之对比。"},
+        "en": "Today's practice as measured from the contacts in the data (who gets which channel, how often, by risk band and stage), with no change. Every other strategy is a change against it.",
+        "zh": "按数据中的联系记录测得的现行做法（谁接受哪种渠道、多频繁，按风险等级和逾期阶段），不做任何改变。其他策略均为相对它的改变。"},
     "preset.early_warning_ai_voice.name": {"en": "Early warning + AI voice bot", "zh": "预警 + 智能外呼"},
     "preset.early_warning_ai_voice.description": {
-        "en": "Real-time monitoring flags high-risk current loans: an SMS five days and an AI voice call two days before the due date. Once a payment is missed, the AI voice bot calls every borrower on day 2 (up to 3 attempts) and high-risk borrowers again at 30-59 days past due.",
-        "zh": "实时监测标记高风险的正常贷款：到期前5天发短信、前2天智能外呼。一旦逾期，智能外呼在逾期第2天呼叫所有借款人（最多3次），并在逾期30–59天时再次呼叫高风险借款人。"},
+        "en": "Changes against today's practice: real-time monitoring flags high-risk current loans for an SMS five days and an AI voice call two days before the due date (today: none before the due date); at 1-29 days past due the AI voice bot calls every borrower on day 2 (today about half get a call), up to 3 attempts; high-risk borrowers at 30-59 days also get the AI voice bot on top of today's agent calls. Contacts not named here continue as today.",
+        "zh": "相对现行做法的改变：实时监测标记高风险的正常贷款，到期前5天发短信、前2天智能外呼（现行：到期前无联系）；逾期1–29天时，智能外呼在逾期第2天呼叫所有借款人（现行约一半接到电话），最多3次；逾期30–59天的高风险借款人在现行人工催收电话之外再接受智能外呼。未提及的联系照现行进行。"},
     "preset.sms_and_flexible_plans.name": {"en": "SMS reminders + flexible plans", "zh": "短信提醒 + 灵活还款方案"},
     "preset.sms_and_flexible_plans.description": {
-        "en": "Risk scoring picks the high-risk segment; SMS reminders three days before the due date for high- and medium-risk borrowers and on day 3 past due for everyone; a 12-month term extension offered to high-risk borrowers 1-59 days past due and a two-month deferral to medium-risk borrowers 30-59 days past due.",
-        "zh": "风险评分选出高风险客群；到期前3天向高、中风险借款人发短信，逾期第3天向所有人发短信；向逾期1–59天的高风险借款人提供12个月展期，向逾期30–59天的中风险借款人提供两个月延期还款。"},
+        "en": "Changes against today's practice: SMS reminders three days before the due date for high- and medium-risk borrowers (today: none before the due date) and an SMS on day 3 past due for everyone, up to 2 attempts (in addition to today's message channel); a 12-month term extension offered to high-risk borrowers 1-59 days past due and a two-month deferral to medium-risk borrowers 30-59 days past due. Contacts not named here continue as today.",
+        "zh": "相对现行做法的改变：到期前3天向高、中风险借款人发短信提醒（现行：到期前无联系），逾期第3天向所有人发短信，最多2次（在现行消息渠道之外）；向逾期1–59天的高风险借款人提供12个月展期，向逾期30–59天的中风险借款人提供两个月延期还款。未提及的联系照现行进行。"},
     "strategy.origin.saved": {"en": "saved", "zh": "已保存"},
     "strategy.origin.uploaded": {"en": "uploaded", "zh": "已上传"},
     "strategy.origin.optimised": {"en": "optimised", "zh": "优化结果"},
