@@ -59,9 +59,15 @@ def test_bucket_is_the_dpd_rule(con):
     import numpy as np
 
     from analytics.schema import bucket_of_dpd
+    # The rule is the book's market's (issue 13): small_db is a cn book, where M1 is 1-30 DPD and
+    # M2 31-60, so DPD 30 and 60 (now generated, calendar-day DPD) fall on different sides than
+    # under the us rule (1-29, 30-59).
+    market = store.read_metadata(con)["market"]
+    assert market == "cn"
     rows = con.execute("SELECT DISTINCT days_past_due, bucket FROM performance").fetchall()
     dpd = np.array([r[0] for r in rows])
-    assert list(bucket_of_dpd(dpd)) == [r[1] for r in rows]
+    assert {30, 60, 90} <= set(dpd.tolist())  # the boundaries are exercised
+    assert list(bucket_of_dpd(dpd, market)) == [r[1] for r in rows]
 
 
 def test_balances_amortise(con):

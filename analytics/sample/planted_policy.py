@@ -18,7 +18,13 @@ planted contacts are business as usual (no experiment arm), so a backtest that s
 
 The generator (:mod:`analytics.sample.synth`) calls :func:`treated`, :func:`adjust_miss`,
 :func:`cure_boost` and :func:`actions` each month; this module draws its own random numbers
-so the rest of the sample is unchanged where the change does not apply.
+for its contacts. The rest of the sample is nevertheless not unchanged after 2025-07: the walk
+draws its random numbers per open loan from one stream, so once a treated loan cures, closes or
+is contacted differently, every later draw of every loan shifts. Untreated loans then follow
+other (equally likely) paths: on the 20,000-loan us sample (seed 5) the subprime share at 60+
+DPD of the last 12 months is 4.86% without the change and 3.43% with it, of which the treated
+loans (CA, score < 620) explain about a tenth; the rest (untreated subprime 4.83% -> 3.28%) is
+sampling noise. Seeds 6 and 7 give 4.46% and 4.71% with the change.
 """
 
 from __future__ import annotations
