@@ -17,7 +17,7 @@ import pytest
 
 from analytics.security import audit
 from tests.conftest import build_sample
-from tests.test_browser import CHROMIUM, FLAGS, _chromium_or_skip, _free_port
+from tests.browser import CHROMIUM, FLAGS, chromium_or_skip, free_port
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,13 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.timeout(900)
 def test_sign_in_through_a_local_oidc_provider(tmp_path):
-    _chromium_or_skip()
+    chromium_or_skip()
     from oidc_provider_mock import run_server_in_thread
     from playwright.sync_api import sync_playwright
 
     db = build_sample(tmp_path / "portfolio.duckdb", loans=300, seed=5)
     (tmp_path / "roles.toml").write_text('default = "viewer"\n[users]\n"ana@lender.cn" = "analyst"\n')
-    port = _free_port()
+    port = free_port()
     with run_server_in_thread() as idp:
         idp_url = f"http://localhost:{idp.server_port}"
         (tmp_path / "secrets.toml").write_text(
