@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from analytics.security import audit
-from tests.conftest import build_sample
 from tests.browser import CHROMIUM, FLAGS, chromium_or_skip, free_port
+from tests.conftest import build_sample
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
