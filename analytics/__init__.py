@@ -9,7 +9,9 @@ Foundations, at the root:
 - ``config``: every path and environment setting, in one place (``settings()``, the shared folder);
 - ``errors``: the one exception family a user can cause (``CollectLensError``, ``InputError``, ...);
 - ``schema``: the canonical tables, their columns and types, the DPD-to-bucket rule;
-- ``store``: open the backend (DuckDB file or an Ibis URL), ``Tables``, atomic writes, metadata;
+- ``store``: open the backend (DuckDB file, Spark lake or an Ibis URL), ``Tables``, versioned
+  atomic loads (every load a new version, switched in one step; restore), metadata;
+- ``cubes``: the small pre-aggregated tables built inside each load, stamped with its load id;
 - ``cli`` (and ``__main__``): ``python -m analytics <command>``, the edge that reads the settings;
 - ``exports``: the tables ``export`` writes, by name (a leaf: only ``cli`` imports it).
 
@@ -28,5 +30,7 @@ Packages, by job:
 - ``figures/``: Plotly figures, one module per page (a frame in, a figure out);
 - ``display/``: what a person reads: i18n, labels, number formatting, privacy masking;
 - ``strings/``: the English and Chinese strings of each page, merged by ``display.i18n``;
+- ``security/``: confined file paths, outputs safe to open (CSV formulas, terminal text), roles,
+  the hash-chained audit trail, what a load would add, replace and delete;
 - ``sample/``: the seeded sample-book generator (``synth``, ``operations``) and its calibration targets.
 """
