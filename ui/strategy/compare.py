@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.display.formatting import format_money
+from analytics.display.labels import strategy_name
 from analytics.figures import strategy as figs
 from analytics.strategy import results, spec
 from analytics.strategy.inputs import Inputs
@@ -58,11 +59,11 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
                                            p90=format_money(dn_loss["p90"], ctx.currency)))
     best = max(comp.results, key=lambda r: r.summary["net_benefit"]["p50"])
     cols[3].metric(ctx.t("strategy.kpi.best"), format_money(best.summary["net_benefit"]["p50"], ctx.currency),
-                   border=True, help=ctx.t("strategy.kpi.best_help", name=best.strategy.name))
+                   border=True, help=ctx.t("strategy.kpi.best_help", name=strategy_name(best.strategy.name, ctx.lang)))
 
     st.subheader(ctx.t("strategy.compare.summary"))
     st.caption(ctx.t("strategy.compare.summary_help", paths=comp.settings.paths, months=comp.settings.months))
-    table = pd.DataFrame({r.strategy.name: [fmt_band(k, r.summary[k], ctx.currency) for k in SUMMARY_ROWS]
+    table = pd.DataFrame({strategy_name(r.strategy.name, ctx.lang): [fmt_band(k, r.summary[k], ctx.currency) for k in SUMMARY_ROWS]
                           + [_limit(ctx, r.strategy.limits, k) for k in LIMIT_ROWS]
                           for r in comp.results},
                          index=[ctx.t(f"strategy.metric.{k}") for k in SUMMARY_ROWS]
@@ -75,15 +76,15 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
             continue
         share = rel.get("assumed_share")
         key = "strategy.reliance" if share is not None else "strategy.reliance_none"
-        st.caption(ctx.t(key, name=r.strategy.name, measured=rel["effects_measured"], assumed=rel["effects_assumed"],
+        st.caption(ctx.t(key, name=strategy_name(r.strategy.name, ctx.lang), measured=rel["effects_measured"], assumed=rel["effects_assumed"],
                          share=f"{share:.0%}" if share is not None else ""))
 
     diffs = comp.differences()
     if diffs:
-        st.subheader(ctx.t("strategy.compare.diff", champion=comp.results[0].strategy.name))
+        st.subheader(ctx.t("strategy.compare.diff", champion=strategy_name(comp.results[0].strategy.name, ctx.lang)))
         rows = []
         for d in diffs:
-            row = {ctx.t("strategy.col.challenger"): d["challenger"]}
+            row = {ctx.t("strategy.col.challenger"): strategy_name(d["challenger"], ctx.lang)}
             for k in results.DIFF_KEYS:
                 row[ctx.t(f"strategy.metric.{k}")] = fmt_band(k, d["difference"][k], ctx.currency)
             row[ctx.t("strategy.col.better")] = f"{d['share_of_paths_better']:.0%}"
