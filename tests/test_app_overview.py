@@ -104,10 +104,12 @@ def _last_points(at) -> tuple[float, float]:
 def test_measure_switch_redraws_charts(app_env):
     # Both measures worked out by SQL over active loans at the latest month (2026-10): by count,
     # loans at 30+ / active loans; by balance, their closing balance / the active closing balance.
+    # "30+" is every bucket past the first delinquent one, by the book's market rule (this cn book:
+    # M2+ = 31+ DPD), which the stored bucket column carries.
     n30, n1_29, n, b30, b1_29, b = sql_one(app_env, """SELECT
-        count(*) FILTER (WHERE days_past_due >= 30), count(*) FILTER (WHERE days_past_due BETWEEN 1 AND 29),
-        count(*), sum(coalesce(closing_balance, 0)) FILTER (WHERE days_past_due >= 30),
-        sum(coalesce(closing_balance, 0)) FILTER (WHERE days_past_due BETWEEN 1 AND 29),
+        count(*) FILTER (WHERE bucket NOT IN ('current', 'dpd_1_29')), count(*) FILTER (WHERE bucket = 'dpd_1_29'),
+        count(*), sum(coalesce(closing_balance, 0)) FILTER (WHERE bucket NOT IN ('current', 'dpd_1_29')),
+        sum(coalesce(closing_balance, 0)) FILTER (WHERE bucket = 'dpd_1_29'),
         sum(coalesce(closing_balance, 0))
         FROM performance WHERE status = 'active' AND as_of_month = DATE '2026-10-01'""")
     at = run_app()

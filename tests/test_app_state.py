@@ -40,7 +40,8 @@ def test_bucket_naming_survives_a_page_switch(app_env):
     switch(at, COHORTS)
     no_errors(at)
     assert at.segmented_control(key="w_co_naming").value == "dpd"
-    assert at.get("button_group")[0].proto.options[0].content == "Ever 30+ DPD"  # not "Ever M2+"
+    # DPD names on cn data follow the cn buckets (M2 starts at 31 DPD): "Ever 31+ DPD", not "Ever M2+".
+    assert at.get("button_group")[0].proto.options[0].content == "Ever 31+ DPD"
     at.segmented_control(key="w_co_naming").set_value("m").run()
     switch(at, ROLL_RATES)
     no_errors(at)

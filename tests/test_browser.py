@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 # The heading each page draws first (how a test knows the page it clicked has arrived).
 TITLES = {"app.py": "overview.title", "pages/1_Data.py": "data.title", "pages/2_Delinquency.py": "dq.title",
           "pages/3_Cohorts.py": "co.title", "pages/4_Roll_rates.py": "rr.title", "pages/5_Risk.py": "risk.title",
-          "pages/6_Strategy.py": "strategy.title"}
+          "pages/6_Strategy.py": "strategy.title", "pages/7_Collections.py": "ops.title",
+          "pages/7_Audit.py": "audit.title"}
 
 
 def heading(script: str, lang: str = "en") -> str:

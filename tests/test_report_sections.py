@@ -21,7 +21,7 @@ def _input(lang="en", **kw) -> ReportInput:
 
 
 def test_one_ordered_list_with_unique_keys_and_translated_titles():
-    assert [s.key for s in SECTIONS] == ["kpis", "trend", "mix", "vintages", "forecast", "risk", "strategy"]
+    assert [s.key for s in SECTIONS] == ["kpis", "trend", "mix", "vintages", "forecast", "risk", "strategy", "operations"]
     for s in SECTIONS:
         assert all(STRINGS[s.title].get(lang) for lang in LANGUAGES), s.title
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from analytics import store
 from analytics.errors import CollectLensError
 from analytics.ingest import run_import
+from analytics.ingest.plausibility import MAX_BALANCE_TO_ORIGINAL
 from tests.conftest import build_sample
 from tests.security_helpers import fingerprint
 
@@ -217,5 +218,8 @@ def test_generated_balances_are_loaded_only_when_finite_and_plausible(tmp_path, 
     path = tmp_path / "bal.parquet"
     path.write_bytes(perf_parquet(balance))
     report = load(tmp_path / "bal.duckdb", path, dry_run=True, threshold=1.0)
-    plausible = balance == balance and abs(balance) <= 1e12 and balance >= 0
+    # Finite, not absurd, not negative, and not above the plausibility rule's multiple of the
+    # 5,000 financed (ingest/plausibility.py: balance_above_original).
+    plausible = (balance == balance and abs(balance) <= 1e12 and balance >= 0
+                 and balance <= MAX_BALANCE_TO_ORIGINAL * 5000.0)
     assert (report.rejected_total == 0) == plausible, (balance, report.why_nothing())

@@ -21,7 +21,7 @@ PLANTED = ROOT / "analytics" / "sample" / "planted_policy.json"
 
 @pytest.fixture(scope="module")
 def tables(small_db):
-    con = duckdb.connect(str(small_db), read_only=True)
+    con = duckdb.connect(str(small_db))
     yield Tables.of(store.reader(con))
     con.close()
 
@@ -47,7 +47,7 @@ def test_planted_change_backtest_covers_at_least_80_percent_of_months(tables):
 
 def test_the_realised_side_is_the_as_of_cohort_counted_by_hand(small_db, tables):
     real = backtest.realised(tables.performance, date(2025, 6, 1), 3)
-    con = duckdb.connect(str(small_db), read_only=True)
+    con = duckdb.connect(str(small_db))
     try:
         sql = """
             WITH cohort AS (SELECT loan_id FROM performance WHERE as_of_month = DATE '2025-06-01'

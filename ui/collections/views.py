@@ -19,6 +19,7 @@ from analytics.figures import collections as fig
 from analytics.metrics import collections as C
 from analytics.metrics.delinquency import months_back
 from analytics.metrics.segments import DIMENSIONS
+from analytics.security import outputs
 from analytics.strategy.rules import rules_for
 from ui import cache
 from ui.frame import PageContext, needs
@@ -182,7 +183,7 @@ def compliance_tab(ctx: PageContext) -> None:
         ctx.t("ops.col.loan_id"): shown["loan_id"]})
     st.dataframe(shown, hide_index=True, width="stretch", height=300)
     if not ctx.presentation:
-        st.download_button(ctx.t("ops.compliance.download"), rows.to_csv(index=False).encode("utf-8"),
+        st.download_button(ctx.t("ops.compliance.download"), outputs.csv_bytes(rows),
                            file_name=f"compliance_breaches_{month:%Y-%m}.csv", mime="text/csv",
                            key="w_ops_breaches_download")
 
