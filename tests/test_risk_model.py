@@ -418,3 +418,11 @@ def test_outcome_backtest_against_sql_and_a_separate_model_run(tables, trained, 
             assert row["loans"] == len(high)
     assert overall["alert"].dtype == bool
     assert (backtest.alerts(table)["band"] == "all").all()
+
+
+def test_category_values_in_the_loan_table_follow_the_language():
+    # The loan tab's comparison table formats the region with format_value: the Chinese page
+    # shows the province's Chinese name (福建 is Fujian's standard name), the English page pinyin.
+    assert explain.format_value("region", "Fujian", "zh") == "福建"
+    assert explain.format_value("region", "Fujian", "en") == "Fujian"
+    assert explain.format_value("region", "Nowhere", "zh") == "Nowhere"  # unknown: shown as stored

@@ -165,8 +165,8 @@ def format_value(name: str, value, lang: str) -> str:
         return f"{year}-{month:02d}"
     if fmt in ("score", "months", "dpd", "count"):
         return f"{float(value):,.0f}"
-    if fmt == "category":
-        return str(value)
+    if fmt == "category":  # a region or channel as people say it (Chinese province names in zh)
+        return display_category(name, value, lang)
     return f"{float(value):g}"
 
 

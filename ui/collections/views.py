@@ -174,6 +174,9 @@ def compliance_tab(ctx: PageContext) -> None:
                           rate=float(this["per_10k"].sum())))
     st.plotly_chart(fig.compliance_figure(trend, ctx.lang), width="stretch")
     st.markdown(f"**{ctx.t('ops.compliance.list')}**")
+    if not ctx.access.can("loan_level"):  # same rule as the Delinquency drill-down and the Risk page
+        st.info(ctx.t("auth.viewer_aggregates"), icon=":material/lock:")
+        return
     shown = _agents_for_screen(ctx, rows)
     shown = pd.DataFrame({
         ctx.t("ops.col.action_time"): shown["action_time"], ctx.t("ops.col.rule"): [
@@ -188,12 +191,17 @@ def compliance_tab(ctx: PageContext) -> None:
                            key="w_ops_breaches_download")
 
 
+def _mask_people(ctx: PageContext) -> bool:
+    """Agent names are masked in presentation mode and for a viewer (no personal data, issue 16)."""
+    return ctx.presentation or not ctx.access.can("loan_level")
+
+
 def _agents_for_screen(ctx: PageContext, frame: pd.DataFrame) -> pd.DataFrame:
     """Agent names and loan ids masked in presentation mode; in-house named in the language."""
     out = frame.copy()
     if "agency" in out.columns:
         out["agency"] = out["agency"].fillna("in_house").map(lambda a: ctx.t("ops.in_house") if a == "in_house" else a)
-    if ctx.presentation:
+    if _mask_people(ctx):
         for col in ("agent_id", "loan_id"):
             if col in out.columns:
                 out[col] = out[col].map(mask_loan_id)
@@ -221,7 +229,7 @@ def agents_tab(ctx: PageContext) -> None:
         ranked["name"] = ranked["name"].map(lambda a: ctx.t("ops.in_house") if a == "in_house" else a)
         name = str
     else:
-        name = (lambda n: str(mask_loan_id(n))) if ctx.presentation else str
+        name = (lambda n: str(mask_loan_id(n))) if _mask_people(ctx) else str
     st.plotly_chart(fig.agent_figure(ranked, ctx.lang, name), width="stretch")
     st.caption(ctx.t("ops.agents.help"))
     shown = pd.DataFrame({
