@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from analytics.schema import DQ_LEVEL_BUCKETS
+
 log = logging.getLogger(__name__)
 
 CUBES: tuple[str, ...] = ("cube_month", "cube_cure", "cube_transition", "cube_vintage")
@@ -42,6 +44,12 @@ DIMS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage"
 # Segments (``by``) a cube can answer; others read the rows.
 CUBE_SEGMENTS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage_year")
 LOSS = "('charged_off', 'repossessed')"
+
+
+def _in_level(k: int) -> str:
+    """SQL ``bucket IN (...)`` of the slots at or past ``k`` (30+ / 60+ / 90+ by the market's
+    rule, as the stored bucket: cn 30+ is DPD >= 31), the same rule as portfolio.monthly_kpis."""
+    return "bucket IN (" + ", ".join(f"'{b}'" for b in DQ_LEVEL_BUCKETS[k]) + ")"
 _MI = "(year({c}) * 12 + month({c}) - 1)"
 
 
@@ -61,8 +69,8 @@ _D = "l.region, l.credit_tier, l.vehicle_condition, l.vintage"
 def _month_sql(where: str) -> str:
     return f"""
     SELECT p.as_of_month, {_D}, p.status, p.bucket,
-           CASE WHEN p.days_past_due >= 90 THEN 90 WHEN p.days_past_due >= 60 THEN 60
-                WHEN p.days_past_due >= 30 THEN 30 ELSE 0 END AS dpd_level,
+           CASE WHEN p.{_in_level(90)} THEN 90 WHEN p.{_in_level(60)} THEN 60
+                WHEN p.{_in_level(30)} THEN 30 ELSE 0 END AS dpd_level,
            count(*) AS loans, sum(coalesce(p.closing_balance, 0.0)) AS balance,
            sum(coalesce(p.charge_off_amount, 0.0) - coalesce(p.recovery_amount, 0.0)) AS net_co
     FROM performance p JOIN _cube_loans l USING (loan_id)
@@ -74,7 +82,7 @@ def _cure_sql(where_now: str) -> str:
     return f"""
     WITH prev AS (
         SELECT loan_id, CAST(as_of_month + INTERVAL 1 MONTH AS DATE) AS as_of_month FROM performance
-        WHERE status = 'active' AND days_past_due >= 30),
+        WHERE status = 'active' AND {_in_level(30)}),
     j AS (
         SELECT prev.loan_id, prev.as_of_month,
                coalesce(p.days_past_due = 0 AND p.status IN ('active', 'paid_off'), false) AS cured

@@ -44,6 +44,9 @@ BUCKET_M_NAMES: dict[str, str] = {
     "dpd_120_plus": "M5+",
 }
 FLOW_SHORT_NAMES: dict[str, str] = {**BUCKET_M_NAMES, "current": "C"}
+# "30+ / 60+ / 90+" as slots, so the KPIs follow the market's rule like the buckets do (cn 30+ is
+# M2 and beyond, DPD >= 31; us DPD >= 30): the slots at or past each level.
+DQ_LEVEL_BUCKETS: dict[int, tuple[str, ...]] = {30: BUCKETS[2:], 60: BUCKETS[3:], 90: BUCKETS[4:]}
 
 
 def bucket_edges(market: str | None = "us") -> tuple[int, ...]:

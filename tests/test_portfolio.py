@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics.metrics import portfolio
+from analytics.schema import bucket_of_dpd
 
 J, F, M = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
 # loan, month, dpd, status, closing balance, charge-off, recovery
@@ -25,7 +26,8 @@ def tiny_perf() -> pd.DataFrame:
     df = pd.DataFrame(ROWS, columns=["loan_id", "as_of_month", "days_past_due", "status", "closing_balance",
                                      "charge_off_amount", "recovery_amount"])
     df["as_of_month"] = pd.to_datetime(df["as_of_month"]).dt.date
-    df["bucket"] = "current"
+    # The bucket as every source stores it (schema's one rule; no DPD here sits on a us/cn edge).
+    df["bucket"] = bucket_of_dpd(df["days_past_due"].to_numpy(), "us")
     for col in ("closing_balance", "charge_off_amount", "recovery_amount"):
         df[col] = df[col].astype(float)
     return df
@@ -92,13 +94,15 @@ def test_kpi_snapshot_gives_change_from_previous_month(perf_table):
     assert snap["active_loans"]["previous"] == 4
 
 
+# small_db is a cn book: under the cn rule (M1 = 1-30 days, M2 = 31-60 ...) 30+ / 60+ / 90+ are
+# DPD >= 31 / 61 / 91, written here from the rule, not from the code's edges.
 HAND_SQL = """
 WITH m AS (
   SELECT as_of_month,
     count(*) FILTER (WHERE status = 'active') AS n,
     sum(closing_balance) FILTER (WHERE status = 'active') AS bal,
-    count(*) FILTER (WHERE status = 'active' AND days_past_due >= 60) AS n60,
-    coalesce(sum(closing_balance) FILTER (WHERE status = 'active' AND days_past_due >= 90), 0) AS bal90,
+    count(*) FILTER (WHERE status = 'active' AND days_past_due >= 61) AS n60,
+    coalesce(sum(closing_balance) FILTER (WHERE status = 'active' AND days_past_due >= 91), 0) AS bal90,
     sum(charge_off_amount - recovery_amount) AS nco
   FROM performance GROUP BY 1),
 cure AS (
@@ -106,7 +110,7 @@ cure AS (
     count(*) FILTER (WHERE c.days_past_due = 0 AND c.status IN ('active', 'paid_off')) AS cured
   FROM performance p LEFT JOIN performance c
     ON c.loan_id = p.loan_id AND c.as_of_month = p.as_of_month + INTERVAL 1 MONTH
-  WHERE p.status = 'active' AND p.days_past_due >= 30 GROUP BY 1)
+  WHERE p.status = 'active' AND p.days_past_due >= 31 GROUP BY 1)
 SELECT m.as_of_month, m.n AS active_loans, m.bal AS outstanding_balance, m.n60 / m.n AS dpd60_rate_count,
   m.bal90 / m.bal AS dpd90_rate_balance, m.nco * 12 / prev.bal AS net_chargeoff_rate_annualized,
   cure.cured / cure.base AS cure_rate

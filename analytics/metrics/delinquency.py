@@ -4,7 +4,8 @@ drove a month's change (mix effect vs rate effect).
 Definitions (DESIGN.md section 5), per calendar month, over loans whose status at month end is
 ``active``:
 
-- 30+ / 60+ / 90+ rate by count: active loans with DPD >= 30 / 60 / 90 divided by active loans.
+- 30+ / 60+ / 90+ rate by count: active loans in the buckets at or past 30 / 60 / 90 (the market's
+  rule, schema.DQ_LEVEL_BUCKETS: us DPD >= 30 / 60 / 90, cn >= 31 / 61 / 91) over active loans.
   By balance: their closing balance divided by the active closing balance.
 - Segment rate: the same within a segment of a loan dimension (:mod:`analytics.metrics.segments`);
   segment weight: the segment's active loans (or balance) divided by the book's.

@@ -5,11 +5,12 @@ is ``active`` unless said otherwise:
 
 - ``active_loans``: count of active loans.
 - ``outstanding_balance``: sum of their closing balance.
-- ``dpd{30,60,90}_rate_count``: share of active loans with days past due >= 30 / 60 / 90.
+- ``dpd{30,60,90}_rate_count``: share of active loans 30+ / 60+ / 90+ days past due, by the
+  market's bucket rule (the stored ``bucket``: us DPD >= 30 / 60 / 90, cn >= 31 / 61 / 91).
 - ``dpd{30,60,90}_rate_balance``: the same, weighted by closing balance.
 - ``net_chargeoff_rate_annualized``: (charge-offs - recoveries) booked in the month, over all
   loans, x 12 / outstanding balance at the end of the previous month.
-- ``cure_rate``: of loans active with DPD >= 30 at the end of the previous month, the share at
+- ``cure_rate``: of loans active and 30+ (same rule) at the end of the previous month, the share at
   DPD 0 this month (still active, or paid off in full). Horizon h = 1 month.
 """
 
@@ -19,7 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from analytics.metrics.expr import count_if, month_index, next_month, ratio, sum_if
-from analytics.schema import BUCKETS
+from analytics.schema import BUCKETS, DQ_LEVEL_BUCKETS
 
 KPI_METRICS: tuple[str, ...] = (
     "active_loans",
@@ -39,17 +40,18 @@ def monthly_aggregates(perf: ir.Table) -> ir.Table:
     """One row per month with the numerators and denominators of the KPIs (wide)."""
     active = perf.status == "active"
     bal = perf.closing_balance.fill_null(0.0)
-    dpd = perf.days_past_due
+    b = perf.bucket
+    dq30, dq60, dq90 = (b.isin(list(DQ_LEVEL_BUCKETS[k])) for k in (30, 60, 90))
     net_co = perf.charge_off_amount.fill_null(0.0) - perf.recovery_amount.fill_null(0.0)
     agg = perf.group_by("as_of_month").aggregate(
         active_loans=count_if(active),
         outstanding_balance=sum_if(active, bal),
-        dq30=count_if(active & (dpd >= 30)),
-        dq60=count_if(active & (dpd >= 60)),
-        dq90=count_if(active & (dpd >= 90)),
-        dq30_bal=sum_if(active & (dpd >= 30), bal),
-        dq60_bal=sum_if(active & (dpd >= 60), bal),
-        dq90_bal=sum_if(active & (dpd >= 90), bal),
+        dq30=count_if(active & dq30),
+        dq60=count_if(active & dq60),
+        dq90=count_if(active & dq90),
+        dq30_bal=sum_if(active & dq30, bal),
+        dq60_bal=sum_if(active & dq60, bal),
+        dq90_bal=sum_if(active & dq90, bal),
         net_chargeoff=net_co.sum(),
     )
     return agg.mutate(mi=month_index(agg.as_of_month))
@@ -59,7 +61,7 @@ def cure_counts(perf: ir.Table) -> ir.Table:
     """Per month: loans 30+ and active at the previous month end, and how many are at DPD 0 now."""
     # Join on the month date shifted on the small (30+) side only: no per-row date parts or
     # filters on the large side, which is what makes this the cheapest join on DuckDB.
-    prev = perf.filter((perf.status == "active") & (perf.days_past_due >= 30)).select(
+    prev = perf.filter((perf.status == "active") & perf.bucket.isin(list(DQ_LEVEL_BUCKETS[30]))).select(
         "loan_id", as_of_month=next_month(perf.as_of_month))
     now = perf.select("loan_id", "as_of_month", "days_past_due", "status")
     j = prev.left_join(now, ["loan_id", "as_of_month"])
