@@ -15,7 +15,7 @@ from analytics.risk import scoring, stored_scores
 def test_stored_scores_equal_scoring_and_go_stale(small_db, small_model_dir, tmp_path):
     models = tmp_path / "models"
     shutil.copytree(small_model_dir, models)
-    con = duckdb.connect(str(small_db), read_only=True)
+    con = duckdb.connect(str(small_db))
     try:
         t = store.Tables.of(store.reader(con))
         model = risk_model.load(models)
