@@ -21,7 +21,8 @@ def sql_one(db, query):
 def hand_rate(db, month, level, region=None):
     con = duckdb.connect(str(db))
     where = f"AND l.region = '{region}'" if region else ""
-    n, d = con.execute(f"""SELECT count(*) FILTER (WHERE p.days_past_due >= {level}), count(*)
+    # The app's sample is a cn book: "30+" is M2 and beyond, 31+ days past due (schema's cn rule).
+    n, d = con.execute(f"""SELECT count(*) FILTER (WHERE p.days_past_due >= {level} + 1), count(*)
         FROM performance p JOIN loans l USING (loan_id)
         WHERE p.status = 'active' AND p.as_of_month = DATE '{month}-01' {where}""").fetchone()
     con.close()
