@@ -182,12 +182,7 @@ def cmd_simulate(args, db: Path) -> int:
     book = prepared.book(overrides)
     comparison = results.compare(prepared.baseline, strategies, book, rules.rules_for(market), prepared.operations,
                                  LossParams(), settings)
-    out = Path(args.out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results.json_safe(comparison.to_dict()), indent=1, allow_nan=False) + "\n")
-    except OSError as exc:
-        raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    out = _write_json(args.out, results.json_safe(comparison.to_dict()))
     print(f"Simulated {len(strategies)} strategies from {prepared.baseline.as_of_month:%Y-%m}, "
           f"{args.months} months x {args.paths} paths -> {out}")
     for r in comparison.results:
@@ -198,9 +193,19 @@ def cmd_simulate(args, db: Path) -> int:
     return 0
 
 
+def _write_json(path: str, data: dict) -> Path:
+    """Write a command's result as JSON (strict: no NaN), or a clear error naming the path."""
+    out = Path(path)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
+    except OSError as exc:
+        raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+    return out
+
+
 def cmd_backtest_strategy(args, db: Path) -> int:
     """Simulate a strategy from data cut at --as-of and compare with what happened after it."""
-    import json
 
     from analytics.strategy import backtest, inputs, results, spec
 
@@ -223,12 +228,7 @@ def cmd_backtest_strategy(args, db: Path) -> int:
         res = backtest.backtest(tabs, strategy, as_of, args.months, market, segment or None, args.paths, args.seed,
                                 model_bands=bands)
     if args.out:
-        out = Path(args.out)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(results.json_safe(res.to_dict()), indent=1, allow_nan=False) + "\n")
-        except OSError as exc:
-            raise InputError(f"Cannot write {out}: {exc.strerror}. Choose a writable --out path.") from exc
+        _write_json(args.out, results.json_safe(res.to_dict()))
     seg = ", ".join(f"{k}={v}" for k, v in segment.items()) or "whole book"
     print(f"Backtest of {strategy.name} from {as_of:%Y-%m}, {args.months} months, {seg}, {res.loans:,} loans")
     for k in backtest.METRICS:
