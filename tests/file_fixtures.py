@@ -4,6 +4,9 @@ to prove a failed or checked-only load changed nothing."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -46,3 +49,24 @@ def gbk_csv(path: Path, rows=GBK_ROWS) -> Path:
     lines = [",".join(GBK_HEADER)] + [",".join(f'"{v}"' if "," in v else v for v in r) for r in rows]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
     return path
+
+
+def killed_write(db: Path, *, versioned: bool, after_batches: int = 60) -> subprocess.CompletedProcess:
+    """A writer process that SIGKILLs itself after ``after_batches`` batches of a 2,000-loan sample,
+    writing into ``db`` directly (``write_tables``) or through a versioned load (``store.loading``)."""
+    write = "store.write_tables(con, killer(), meta)"
+    body = (f"with store.loading({str(db)!r}) as load:\n    con = load.con\n    {write}" if versioned
+            else f"con = store.open_duckdb({str(db)!r})\n{write}")
+    script = textwrap.dedent(f"""
+        import os, signal
+        from analytics import store
+        from analytics.sample import synth
+        batches, meta = synth.generate(synth.SynthParams(loans=2000, seed=9))
+        def killer():
+            for i, b in enumerate(batches):
+                if i == {after_batches}:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                yield b
+    """) + body + "\n"
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, timeout=120)

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from analytics.cli import main
 from analytics.errors import StoreError
 from analytics.sample import synth
 from tests.conftest import build_sample
+from tests.file_fixtures import killed_write
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_SQL = """SELECT (SELECT count(*) FROM loans), (SELECT count(*) FROM performance),
@@ -68,19 +68,7 @@ def test_killed_process_leaves_old_data(tmp_path):
     """A writer killed (SIGKILL) mid-load: on the next open the old tables are all there."""
     path = build_sample(tmp_path / "p.duckdb", loans=300, seed=1)
     before = snapshot(path)
-    script = textwrap.dedent(f"""
-        import os, signal
-        from analytics import store
-        from analytics.sample import synth
-        batches, meta = synth.generate(synth.SynthParams(loans=2000, seed=9))
-        def killer():
-            for i, b in enumerate(batches):
-                if i == 60:
-                    os.kill(os.getpid(), signal.SIGKILL)
-                yield b
-        store.write_tables(store.open_duckdb({str(path)!r}), killer(), meta)
-    """)
-    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=120)
+    proc = killed_write(path, versioned=False)
     assert proc.returncode == -9, proc.stderr.decode()
     assert snapshot(path) == before
 

@@ -15,6 +15,7 @@ from analytics.cli import main
 from analytics.errors import StoreError
 from analytics.sample import synth
 from tests.conftest import build_sample
+from tests.file_fixtures import killed_write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,20 +93,7 @@ def test_killed_load_leaves_current_version_and_is_cleaned_up(tmp_path):
     db = tmp_path / "p.duckdb"
     synth_version(db, 100)
     before = store.data_version(db)
-    script = textwrap.dedent(f"""
-        import os, signal
-        from analytics import store
-        from analytics.sample import synth
-        batches, meta = synth.generate(synth.SynthParams(loans=2000, seed=9))
-        def killer():
-            for i, b in enumerate(batches):
-                if i == 60:
-                    os.kill(os.getpid(), signal.SIGKILL)
-                yield b
-        with store.loading({str(db)!r}) as load:
-            store.write_tables(load.con, killer(), meta)
-    """)
-    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=120)
+    proc = killed_write(db, versioned=True)
     assert proc.returncode == -9, proc.stderr.decode()
     assert store.data_version(db) == before and loans_in(db) == 100
     assert list(store.versions_dir(db).glob(".partial-*"))  # the killed load's file ...

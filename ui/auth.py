@@ -17,6 +17,7 @@ from analytics import config
 from analytics.display import i18n
 from analytics.errors import CollectLensError
 from analytics.security import audit, roles
+from ui import state as keys
 
 log = logging.getLogger(__name__)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -58,8 +59,8 @@ def access(lang: str) -> roles.Access:
     except CollectLensError as exc:
         log.error("roles file: %s", exc)
         found = roles.Access(email or "?", "viewer")  # a broken roles file grants nothing
-    if st.session_state.get("_signed_in_as") != found.who:
-        st.session_state["_signed_in_as"] = found.who
+    if st.session_state.get(keys.SIGNED_IN_AS) != found.who:
+        st.session_state[keys.SIGNED_IN_AS] = found.who
         audit.safe_record(config.settings().audit_log, found.who, "sign_in", {"role": found.role})
     st.sidebar.caption(i18n.t("auth.signed_in_as", lang, who=found.who, role=i18n.t(f"role.{found.role}", lang)))
     st.sidebar.button(i18n.t("auth.sign_out", lang), key="w_sign_out", on_click=st.logout, icon=":material/logout:")

@@ -25,6 +25,7 @@ from analytics.ingest import readers, transform
 from analytics.ingest.mapping import UNITS, Mapping, MappingOptions
 from analytics.security import changes, confine, outputs
 from ui import auth, cache
+from ui import state as keys
 from ui.frame import PageContext
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet", "pq", "xml"]
@@ -58,10 +59,10 @@ def data_page(ctx: PageContext) -> None:
 # ---- 1. files ------------------------------------------------------------------------------------
 
 def _upload_dir() -> Path:
-    if "di_dir" not in st.session_state:
+    if keys.DI_DIR not in st.session_state:
         _sweep_old_uploads()
-        st.session_state["di_dir"] = str(config.UPLOADS_DIR / uuid.uuid4().hex)
-    path = Path(st.session_state["di_dir"])
+        st.session_state[keys.DI_DIR] = str(config.UPLOADS_DIR / uuid.uuid4().hex)
+    path = Path(st.session_state[keys.DI_DIR])
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -84,7 +85,7 @@ def _choose_files(ctx: PageContext) -> list[tuple[Path, str]]:
     folder = st.text_input(ctx.t("data.folder"), key="w_di_folder", help=ctx.t("data.folder.help"),
                            placeholder=str(roots[0]) if roots else "") if roots else ""
     files: list[tuple[Path, str]] = []
-    stored = st.session_state.setdefault("di_stored", {})
+    stored = st.session_state.setdefault(keys.DI_STORED, {})
     for up in uploads or []:
         try:
             name = confine.check_upload_name(up.name)
@@ -114,7 +115,7 @@ def shown_error(exc: BaseException | str) -> str:
 
 
 def _inspect(ctx: PageContext, files: list[tuple[Path, str]]) -> list[ingest.Source]:
-    seen = st.session_state.setdefault("di_inspected", {})
+    seen = st.session_state.setdefault(keys.DI_INSPECTED, {})
     sources, rows = [], []
     for path, name in files:
         stat = path.stat()
@@ -146,7 +147,7 @@ def _preview(ctx: PageContext, sources: list[ingest.Source]) -> None:
     names = [s.name for s in sources]
     pick = st.selectbox(ctx.t("data.col.file"), names, key="w_di_preview")
     source = sources[names.index(pick)] if pick in names else sources[0]
-    cached = st.session_state.setdefault("di_previews", {})
+    cached = st.session_state.setdefault(keys.DI_PREVIEWS, {})
     key = (str(source.path), source.name)
     if key not in cached:
         con = duckdb.connect()
@@ -167,7 +168,7 @@ def _preview(ctx: PageContext, sources: list[ingest.Source]) -> None:
 # ---- 3. mapping ----------------------------------------------------------------------------------
 
 def _examples(source: ingest.Source) -> dict[str, str]:
-    shown = st.session_state.get("di_previews", {}).get((str(source.path), source.name))
+    shown = st.session_state.get(keys.DI_PREVIEWS, {}).get((str(source.path), source.name))
     if not isinstance(shown, pd.DataFrame):
         return {}
     out = {}
@@ -302,9 +303,9 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
     default = round(config.settings().reject_threshold * 100, 2)
     threshold = right.number_input(ctx.t("data.threshold"), min_value=0.0, max_value=100.0, value=default,
                                    step=1.0, format="%.1f", key="w_di_threshold")
-    pending = st.session_state.get("di_changes")
+    pending = st.session_state.get(keys.DI_CHANGES)
     if pending is not None and pending.needs_confirmation:
-        st.checkbox(ctx.t("changes.confirm"), key="w_di_confirm_delete")
+        st.checkbox(ctx.t("changes.confirm"), key=keys.W_DI_CONFIRM_DELETE)
     b1, b2, _ = st.columns([1, 1, 3])
     check = b1.button(ctx.t("data.check"), key="w_di_check", icon=":material/fact_check:")
     load = b2.button(ctx.t("data.load"), key="w_di_load", type="primary", icon=":material/upload:")
@@ -323,7 +324,7 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
                                            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
                 found = (changes.compare(version.con, cache.connection(str(db)).cursor()) if report.loaded_anything
                          else changes.NOTHING)
-                held = load and found.needs_confirmation and not st.session_state.get("w_di_confirm_delete")
+                held = load and found.needs_confirmation and not st.session_state.get(keys.W_DI_CONFIRM_DELETE)
                 if not (load and report.loaded_anything) or held:
                     version.discard()
             status.update(label=ctx.t("data.loaded_status" if load else "data.checked_status"), state="complete",
@@ -335,14 +336,14 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
         return
     if not load:
         report.dry_run, report.counts = True, None
-    st.session_state["di_report"] = report
-    st.session_state["di_changes"] = found if report.loaded_anything else None
-    st.session_state["di_held"] = held
+    st.session_state[keys.DI_REPORT] = report
+    st.session_state[keys.DI_CHANGES] = found if report.loaded_anything else None
+    st.session_state[keys.DI_HELD] = held
     if held:
         st.rerun()  # show the statement and the confirmation box
     if load and report.loaded_anything:
-        st.session_state["di_changes"] = None
-        st.session_state.pop("w_di_confirm_delete", None)
+        st.session_state[keys.DI_CHANGES] = None
+        st.session_state.pop(keys.W_DI_CONFIRM_DELETE, None)
         auth.record(ctx, mode if mode == "replace" else "import",
                     {"files": [f.name for f in report.files], "loaded": report.loaded, "threshold": threshold / 100})
         if round(threshold, 2) != default:
@@ -354,14 +355,14 @@ def _load(ctx: PageContext, sources: list[ingest.Source], mappings: dict[str, Ma
 # ---- the report of the last check or load -------------------------------------------------------
 
 def _last_report(ctx: PageContext) -> None:
-    report = st.session_state.get("di_report")
+    report = st.session_state.get(keys.DI_REPORT)
     if report is None:
         return
     st.subheader(ctx.t("data.report"))
-    found = st.session_state.get("di_changes")
+    found = st.session_state.get(keys.DI_CHANGES)
     if found is not None:
         st.info(_statement(ctx, found), icon=":material/difference:")
-        if st.session_state.get("di_held"):
+        if st.session_state.get(keys.DI_HELD):
             st.warning(ctx.t("changes.held"), icon=":material/warning:")
     good = sum(0 if f.refused else f.rows - f.rejected for f in report.files)
     if report.dry_run:

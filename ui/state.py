@@ -40,6 +40,7 @@ URL_PARAMS = {LANG: "lang", PRESENT: "present", MONTH: "month", REGIONS: "region
 LIST_KEYS = frozenset({REGIONS, TIERS, CONDITIONS})
 BUCKET_NAMINGS = ("dpd", "m")
 SEEDED = "_seeded"
+SIGNED_IN_AS = "_signed_in_as"  # who this session signed in as (one audit entry per sign-in)
 
 # ---------------------------------------------------------------- frame widgets
 
@@ -56,6 +57,17 @@ FILTER_WIDGETS = (W_MONTH, W_REGIONS, W_TIERS, W_CONDITIONS, W_VINTAGE)
 # ---------------------------------------------------------------- Overview
 
 PACK = "_pack"  # (what the briefing pack was made for, the pack)
+
+# ---------------------------------------------------------------- Data page
+
+DI_DIR = "di_dir"  # this session's upload folder (a server-made name)
+DI_STORED = "di_stored"  # upload id -> the stored file
+DI_INSPECTED = "di_inspected"  # what each file was found to be
+DI_PREVIEWS = "di_previews"  # (folder, file) -> the preview shown
+DI_REPORT = "di_report"  # the last check or load
+DI_CHANGES = "di_changes"  # what the last check found a load would add, replace and delete
+DI_HELD = "di_held"  # a load held back until its deletions are confirmed
+W_DI_CONFIRM_DELETE = "w_di_confirm_delete"
 
 # ---------------------------------------------------------------- Risk page
 

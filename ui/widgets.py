@@ -29,7 +29,6 @@ def bucket_naming_switch(container, t, key: str, market: str | None = None) -> s
     Returns the naming for labels.state_label (labels.market_naming): the day ranges follow the
     data's market; M names are a cn convention, so us data shows no switch.
     """
-    import streamlit as st
 
     from analytics.display.labels import market_naming
     from ui import state
@@ -38,6 +37,17 @@ def bucket_naming_switch(container, t, key: str, market: str | None = None) -> s
         return market_naming("dpd", market)
     container.segmented_control(t("naming.label"), list(state.BUCKET_NAMINGS), format_func=lambda n: t(f"naming.{n}"),
                                 **state.bound(state.BUCKET_NAMING, "dpd", widget=key, normalise=lambda v: v or "dpd"))
+    return current_bucket_naming(market)
+
+
+def current_bucket_naming(market: str | None) -> str:
+    """The naming chosen on any page (``state.BUCKET_NAMING``), for labels.state_label, for views
+    that show bucket names without drawing the switch themselves."""
+    import streamlit as st
+
+    from analytics.display.labels import market_naming
+    from ui import state
+
     return market_naming(st.session_state.get(state.BUCKET_NAMING) or "dpd", market)
 
 

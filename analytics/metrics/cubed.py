@@ -22,22 +22,16 @@ import ibis.expr.types as ir
 from analytics.cubes import CUBE_SEGMENTS
 from analytics.metrics import portfolio, transitions
 from analytics.metrics.expr import month_index
-from analytics.metrics.filters import PortfolioFilter
+from analytics.metrics.filters import PortfolioFilter, segment_predicates
 from analytics.metrics.segments import UNKNOWN
 
 ALL = PortfolioFilter()
 
 
 def _narrow(c: ir.Table, f: PortfolioFilter, month_col: str = "as_of_month") -> ir.Table | None:
-    preds = []
+    preds = segment_predicates(c, f)
     if f.as_of_month is not None:
         preds.append(c[month_col] <= ibis.date(f.as_of_month))
-    if f.regions:
-        preds.append(c.region.isin(list(f.regions)))
-    if f.credit_tiers:
-        preds.append(c.credit_tier.isin(list(f.credit_tiers)))
-    if f.vehicle_conditions:
-        preds.append(c.vehicle_condition.isin(list(f.vehicle_conditions)))
     for bound in (f.vintage_from, f.vintage_to):
         if bound is not None and bound.day != 1:
             return None  # the cube's vintage is a month: only month bounds are exact

@@ -30,14 +30,21 @@ class PortfolioFilter:
                     or self.vehicle_conditions)
 
 
-def filter_loans(loans: ir.Table, f: PortfolioFilter) -> ir.Table:
+def segment_predicates(t: ir.Table, f: PortfolioFilter) -> list:
+    """Conditions on region, credit tier and vehicle condition, for any table that has the three
+    columns (loans, or a cube keyed by them)."""
     preds = []
     if f.regions:
-        preds.append(loans.region.isin(list(f.regions)))
+        preds.append(t.region.isin(list(f.regions)))
     if f.credit_tiers:
-        preds.append(loans.credit_tier.isin(list(f.credit_tiers)))
+        preds.append(t.credit_tier.isin(list(f.credit_tiers)))
     if f.vehicle_conditions:
-        preds.append(loans.vehicle_condition.isin(list(f.vehicle_conditions)))
+        preds.append(t.vehicle_condition.isin(list(f.vehicle_conditions)))
+    return preds
+
+
+def filter_loans(loans: ir.Table, f: PortfolioFilter) -> ir.Table:
+    preds = segment_predicates(loans, f)
     if f.vintage_from:
         preds.append(loans.origination_date >= ibis.date(f.vintage_from))
     if f.vintage_to:

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from analytics.risk import features as F
 from analytics.risk.model import BANDS, RiskModel
-from analytics.risk.monitoring import monitored_months
+from analytics.risk.monitoring import monitored_months, sampled_snapshots
 from analytics.risk.scoring import add_scores
 from analytics.risk.target import with_target
 
@@ -45,12 +44,7 @@ def backtest_sample(t: Tables, model: RiskModel, per_month: int = 5000) -> pd.Da
     lo, hi = span[0], last - model.horizon
     if hi < lo:
         return pd.DataFrame()
-    snaps = F.snapshot_rows(p, lo, hi)
-    counts = snaps.group_by("snap_mi").aggregate(n=snaps.count())
-    s = snaps.join(counts, "snap_mi")
-    u = (s.loan_id.hash() % 1_000_003).abs().cast("float64") / 1_000_003.0
-    s = s.filter(u < ibis.least(1.0, per_month / s.n.cast("float64"))).drop("n")
-    s = with_target(s, p, model.horizon)
+    s = with_target(sampled_snapshots(p, lo, hi, per_month), p, model.horizon)
     frame = F.feature_table(t.loans, p, t.actions, t.restructures, s, lo, hi).to_pandas()
     frame = frame.sort_values(["snap_mi", "loan_id"], kind="stable").reset_index(drop=True)
     return add_scores(frame, model)

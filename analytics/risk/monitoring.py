@@ -47,13 +47,21 @@ def monitoring_sample(t: Tables, model: RiskModel, per_month: int = 5000) -> pd.
     if span is None:
         return pd.DataFrame()
     lo, hi = span
+    s = sampled_snapshots(p, lo, hi, per_month)
+    frame = F.feature_table(t.loans, p, t.actions, t.restructures, s, lo, hi).to_pandas()
+    return add_scores(frame, model)
+
+
+def sampled_snapshots(p, lo: int, hi: int, per_month: int):
+    """Snapshot rows of months ``lo``..``hi`` (month indices), about ``per_month`` loans a month.
+
+    The draw is a hash of the loan id, not a random state, so the same loans come back on every
+    run and in every process (monitoring and the outcome backtest see the same sample)."""
     snaps = F.snapshot_rows(p, lo, hi)
     counts = snaps.group_by("snap_mi").aggregate(n=snaps.count())
     s = snaps.join(counts, "snap_mi")
     u = (s.loan_id.hash() % 1_000_003).abs().cast("float64") / 1_000_003.0
-    s = s.filter(u < ibis.least(1.0, per_month / s.n.cast("float64"))).drop("n")
-    frame = F.feature_table(t.loans, p, t.actions, t.restructures, s, lo, hi).to_pandas()
-    return add_scores(frame, model)
+    return s.filter(u < ibis.least(1.0, per_month / s.n.cast("float64"))).drop("n")
 
 
 def psi_table(scored: pd.DataFrame, model: RiskModel) -> pd.DataFrame:

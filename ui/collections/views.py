@@ -23,6 +23,7 @@ from analytics.security import outputs
 from analytics.strategy.rules import rules_for
 from ui import cache
 from ui.frame import PageContext, needs
+from ui.widgets import current_bucket_naming
 
 CURE_DAYS = (1, 3, 7, 15, 30, 60)
 
@@ -106,7 +107,7 @@ def funnel_tab(ctx: PageContext) -> None:
     buckets = ["all", *schema.BUCKETS]
     bucket = c2.selectbox(ctx.t("ops.funnel.bucket"), buckets,
                           format_func=lambda b: ctx.t("ops.funnel.all_buckets") if b == "all" else state_label(
-                              b, ctx.lang, st.session_state.get("bucket_naming", "dpd")), key="w_ops_funnel_bucket")
+                              b, ctx.lang, current_bucket_naming(ctx.meta.get("market"))), key="w_ops_funnel_bucket")
     start = months_back(month, int(months) - 1)
     funnel = cache.ops_funnel(ctx.data_version, ctx.filters, start, month)
     if bucket != "all":
