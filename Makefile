@@ -23,8 +23,12 @@ data: setup
 run: data
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+# Two workers, one test file each at a time (a file's fixtures stay in one process): the
+# suite's browser and server waits overlap the other worker's computing on a 2-core machine.
+TEST_WORKERS ?= 2
+
 test: data
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -65,11 +65,13 @@ def in_ci() -> bool:
 @pytest.fixture(scope="session", autouse=True)
 def _risk_model_env(tmp_path_factory):
     """Risk models go to a temporary folder (never data/models), and fitting uses one thread: on
-    a shared 2-core machine OpenMP threads waiting for each other are many times slower."""
-    keys = ("COLLECTLENS_MODELS_DIR", "COLLECTLENS_TRAIN_THREADS")
+    a shared 2-core machine OpenMP threads waiting for each other are many times slower. The
+    audit trail of the tests goes to a temporary file too (never the user's data/audit.jsonl)."""
+    keys = ("COLLECTLENS_MODELS_DIR", "COLLECTLENS_TRAIN_THREADS", "COLLECTLENS_AUDIT_LOG")
     saved = {k: os.environ.get(k) for k in keys}
     os.environ["COLLECTLENS_MODELS_DIR"] = str(tmp_path_factory.mktemp("models_empty"))
     os.environ["COLLECTLENS_TRAIN_THREADS"] = "1"
+    os.environ["COLLECTLENS_AUDIT_LOG"] = str(tmp_path_factory.mktemp("audit") / "audit.jsonl")
     yield
     for k, v in saved.items():
         if v is None:

@@ -49,7 +49,7 @@ def test_every_tab_in_both_languages(ops_server, artifacts):
             page.get_by_role("heading", name=TITLE[lang]).wait_for(timeout=120_000)
             for i, tab in enumerate(TABS[lang]):
                 page.get_by_role("tab", name=tab).click()
-                page.wait_for_timeout(300)
+                page.get_by_role("tab", name=tab, selected=True).wait_for(timeout=60_000)
                 page.wait_for_function(IDLE, timeout=120_000)
                 page.locator('[data-testid="stTabPanel"]:visible .js-plotly-plot').first.wait_for(timeout=60_000)
                 for folder in shots:
