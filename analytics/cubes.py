@@ -121,10 +121,10 @@ def _vintage_sql(where_grid: str) -> str:
         WHERE {_mi('m.as_of_month')} - {_mi('v.vintage')} >= 1 AND ({where_grid})),
     bad AS (
         SELECT loan_id,
-               min(CASE WHEN days_past_due >= 30 OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
-               min(CASE WHEN days_past_due >= 60 OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
-               min(CASE WHEN days_past_due >= 90 OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
-        FROM performance WHERE days_past_due >= 30 OR status IN {LOSS} GROUP BY loan_id),
+               min(CASE WHEN {_in_level(30)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
+               min(CASE WHEN {_in_level(60)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
+               min(CASE WHEN {_in_level(90)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
+        FROM performance WHERE {_in_level(30)} OR status IN {LOSS} GROUP BY loan_id),
     firsts AS (
         UNPIVOT bad ON ever_30, ever_60, ever_90 INTO NAME metric VALUE mi),
     co AS (

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analytics import schema
 from analytics.metrics import cohorts
 
 FEB, MAR, APR, MAY = date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1), date(2024, 5, 1)
@@ -38,16 +39,37 @@ PERF = [
 ]
 
 
-@pytest.fixture
-def tables():
+def _tables(perf_rows, market="us"):
     con = ibis.duckdb.connect()
     loans = pd.DataFrame(LOANS, columns=["loan_id", "origination_date", "original_amount", "vehicle_condition"])
     loans["original_amount"] = loans["original_amount"].astype(float)
-    perf = pd.DataFrame(PERF, columns=["loan_id", "as_of_month", "days_past_due", "status", "charge_off_amount",
-                                       "recovery_amount"])
+    perf = pd.DataFrame(perf_rows, columns=["loan_id", "as_of_month", "days_past_due", "status", "charge_off_amount",
+                                            "recovery_amount"])
+    perf["bucket"] = schema.bucket_of_dpd(perf["days_past_due"].to_numpy(), market)  # as every source stores it
     perf["charge_off_amount"] = perf["charge_off_amount"].astype(float)
     perf["recovery_amount"] = perf["recovery_amount"].astype(float)
     return con.create_table("performance", perf), con.create_table("loans", loans)
+
+
+@pytest.fixture
+def tables():
+    return _tables(PERF)
+
+
+def test_ever_levels_follow_the_markets_bucket_rule():
+    """cn counts 30+ from M2 = DPD 31 (DESIGN.md section 5), us from DPD 30: a loan at exactly 30,
+    60 or 90 DPD is 30+/60+/90+ in us and not in cn. c1 (the only March loan) at DPD 30 in April
+    and 60 in May: us ever_30 = 1 from MOB 1, ever_60 = 1 at MOB 2; cn ever_30 only at MOB 2 (DPD
+    60 is M2 = 31-60) and never ever_60. At 31 / 61 in cn it counts at the same MOBs as us."""
+    rows = [r for r in PERF if r[0] != "c1"]
+    at_edge = rows + [("c1", APR, 30, "active", 0, 0), ("c1", MAY, 60, "active", 0, 0)]
+    past_edge = rows + [("c1", APR, 31, "active", 0, 0), ("c1", MAY, 61, "active", 0, 0)]
+    us = cohorts.vintage_curves(*_tables(at_edge, "us")).to_pandas()
+    cn = cohorts.vintage_curves(*_tables(at_edge, "cn")).to_pandas()
+    cn_past = cohorts.vintage_curves(*_tables(past_edge, "cn")).to_pandas()
+    assert curve(us, MAR, "ever_30") == {1: 1.0, 2: 1.0} and curve(us, MAR, "ever_60") == {1: 0.0, 2: 1.0}
+    assert curve(cn, MAR, "ever_30") == {1: 0.0, 2: 1.0} and curve(cn, MAR, "ever_60") == {1: 0.0, 2: 0.0}
+    assert curve(cn_past, MAR, "ever_30") == {1: 1.0, 2: 1.0} and curve(cn_past, MAR, "ever_60") == {1: 0.0, 2: 1.0}
 
 
 def curve(df, vintage, metric):

@@ -8,9 +8,11 @@ at the MOB of the first month in the data.
 
 Definitions (DESIGN.md section 5), for loans originated in vintage v, at MOB k:
 
-- ``ever_30`` / ``ever_60`` / ``ever_90``: share of the vintage's loans that reached 30 / 60 / 90
-  days past due, or were charged off or repossessed, in any month with MOB <= k. Loans that paid
-  off earlier stay in the denominator (the number of loans originated).
+- ``ever_30`` / ``ever_60`` / ``ever_90``: share of the vintage's loans that reached 30+ / 60+ / 90+
+  by the market's bucket rule (the stored ``bucket``, as every other 30+ figure: us DPD >= 30,
+  cn M2+ = DPD >= 31; ``schema.DQ_LEVEL_BUCKETS``), or were charged off or repossessed, in any
+  month with MOB <= k. Loans that paid off earlier stay in the denominator (the number of loans
+  originated).
 - ``cnl``: cumulative (charge-offs - recoveries) booked at MOB <= k, divided by the vintage's
   original amount.
 
@@ -31,8 +33,10 @@ import pandas as pd
 
 from analytics.metrics.expr import month_index, ratio
 from analytics.metrics.segments import segment_expr
+from analytics.schema import DQ_LEVEL_BUCKETS
 
 EVER_LEVELS: dict[str, int] = {"ever_30": 30, "ever_60": 60, "ever_90": 90}
+# The ever metrics in order of level: a loan at a later one is at every earlier one too.
 METRICS: tuple[str, ...] = ("ever_30", "ever_60", "ever_90", "cnl")
 LOSS_STATUSES: tuple[str, ...] = ("charged_off", "repossessed")
 GRAINS: tuple[str, ...] = ("month", "quarter", "year")
@@ -72,11 +76,12 @@ def vintage_counts(perf: ir.Table, loans: ir.Table, by: str | None = None) -> ir
     # First month each loan reached each level, from the few rows at 30+ DPD or lost, aggregated
     # per loan before the join with loans (the join then handles one small row per loan).
     lost = perf.status.isin(list(LOSS_STATUSES))
-    bad = perf.filter((perf.days_past_due >= min(EVER_LEVELS.values())) | lost)
-    bad = bad.select("loan_id", mi=month_index(bad.as_of_month), dpd=bad.days_past_due,
+    bad = perf.filter(perf.bucket.isin(list(DQ_LEVEL_BUCKETS[min(EVER_LEVELS.values())])) | lost)
+    bad = bad.select("loan_id", mi=month_index(bad.as_of_month), bucket=bad.bucket,
                      lost=bad.status.isin(list(LOSS_STATUSES)))
     per_loan = bad.group_by("loan_id").aggregate(**{
-        name: ibis.ifelse((bad.dpd >= level) | bad.lost, bad.mi, ibis.null("int64")).min()
+        name: ibis.ifelse(bad.bucket.isin(list(DQ_LEVEL_BUCKETS[level])) | bad.lost, bad.mi,
+                          ibis.null("int64")).min()
         for name, level in EVER_LEVELS.items()})
     first = per_loan.inner_join(lv, "loan_id")
     ev_parts = []
