@@ -94,12 +94,10 @@ class RunSettings:
     matrix_uncertainty: bool = True
     effect_uncertainty: bool = True
     redefault_months: int = 12
-    # Cured / restructured groups with their own rows. Off by default: in the policy backtest of
-    # today's practice on the 3,000-loan sample (as-of 2025-06) they pull the simulated 30+ rate
-    # down month by month (58% of months inside P10-P90 against 92% without), most likely because
-    # cures by restructure land in the cured group instead of the restructured one. To be fixed
-    # before they are switched on; restructuring offers use the restructured loans' rows either way.
-    history: bool = False
+    # Cured / restructured groups with their own rows (False: one matrix per band). On by default:
+    # the policy backtest of today's practice on the 3,000-loan sample (as-of 2025-06, 400 paths)
+    # covers 92% of months with them, as without (tests/test_strategy_backtest.py runs with them).
+    history: bool = True
 
 
 # History groups (see the module docstring); offers' groups follow.
@@ -264,7 +262,7 @@ def _history_flags(baseline: Baseline, history: bool) -> tuple[list[np.ndarray],
 
 def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules: ContactRules,
                  ops: Operations, loss: LossParams, rules_per_treatment: bool = False,
-                 practice_override: bool = True, history: bool = False) -> Plan:
+                 practice_override: bool = True, history: bool = True) -> Plan:
     """Arrays for the engine. ``rules_per_treatment`` applies the contact caps to each treatment
     alone (the optimiser's candidates are alternatives, not combinations); with
     ``practice_override`` False today's contacts all continue and treatments come on top (the
