@@ -65,7 +65,7 @@ def run(db_path: str) -> list[Row]:
         prep = inputs.prepare_from(Tables.of(store.reader(con)), market)
         t_prep = time.perf_counter() - t0
         t_floor, _ = _best(lambda: con.sql(FLOOR_SQL).fetchall(), repeat=1)
-        book_loans = int(con.sql("SELECT count(*) FROM loans").fetchone()[0])
+        book_loans = int(con.sql("SELECT count(*) FROM loans").fetchall()[0][0])
     finally:
         con.close()
     base = prep.baseline

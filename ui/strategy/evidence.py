@@ -76,6 +76,8 @@ def evidence_view(ctx: PageContext, inp: Inputs, market: str, comp: results.Comp
     for r in shown:
         seg = evidence.combined_by_segment(compile_plan(inp.baseline, r.strategy, book, rules, ops, loss))
         for s in seg.itertuples():
+            if abs(s.roll_multiplier - 1) < 1e-9 and abs(s.cure_multiplier - 1) < 1e-9:
+                continue  # a segment the strategy leaves as today
             rows.append({c("strategy.evidence.col.strategy"): strategy_name(r.strategy.name, ctx.lang),
                          c("strategy.col.band"): c(f"strategy.band.{s.risk_band}"),
                          c("strategy.col.stage"): c(f"strategy.stage.{s.stage}"),
