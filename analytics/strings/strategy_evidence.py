@@ -80,10 +80,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.segment.title": {"en": "Combined effect per segment", "zh": "各客群的合并效果"},
     "strategy.segment.caption": {
         "en": "Several contacts on one segment combine as 1 − Π(1 − share × effect), capped at a {cap} cut of the "
-              "roll probability (assumption: {source}). Today's practice is the baseline: the strategy changes the "
+              "roll probability ({source}). Today's practice is the baseline: the strategy changes the "
               "roll probability by the ratio (1 − strategy) ÷ (1 − today). Segments the strategy changes; planned "
               "shares, before any capacity or budget cut.",
-        "zh": "同一客群的多项联系按 1 − Π(1 − 覆盖率 × 效果) 合并，滚动概率降幅上限为 {cap}（假设：{source}）。"
+        "zh": "同一客群的多项联系按 1 − Π(1 − 覆盖率 × 效果) 合并，滚动概率降幅上限为 {cap}（{source}）。"
               "以当前做法为基准：策略把滚动概率乘以 (1 − 策略) ÷ (1 − 当前)。仅列出策略改变的客群；按计划覆盖率计算，未计产能或预算削减。"},
     "strategy.segment.col.roll_today": {"en": "Roll cut, today", "zh": "滚动降幅（当前）"},
     "strategy.segment.col.roll_strategy": {"en": "Roll cut, strategy", "zh": "滚动降幅（策略）"},
