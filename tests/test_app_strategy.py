@@ -49,6 +49,20 @@ def test_page_shows_the_starting_book_and_the_comparison(page_env):
     assert len(at.get("plotly_chart")) >= 6
 
 
+def test_the_compare_view_shows_prior_measured_combined_and_segment_effects(page_env):
+    at = open_page()
+    at.selectbox(key="w_strat_paths").select(200).run()
+    at.multiselect(key="w_strat_sel").set_value(["Today's practice", EW]).run()
+    no_errors(at)
+    ev = next(d.value for d in at.dataframe if "Prior (assumed)" in d.value.columns)
+    assert set(ev["Driven by"]) <= {"measurement", "prior (assumed)", "your assumption"}
+    assert set(ev["Strategy"]) == {EW}
+    drivers = next(d.value for d in at.dataframe if "Result driven by" in d.value.columns)
+    assert list(drivers["Strategy"]) == [EW]
+    seg = next(d.value for d in at.dataframe if "Roll cut, strategy" in d.value.columns)
+    assert len(seg) > 0 and (seg["Roll cut, today"] != "0.0%").any()  # today's practice is the baseline
+
+
 def test_two_strategies_compared_match_the_analytics(page_env):
     at = open_page()
     at.selectbox(key="w_strat_paths").select(200).run()
@@ -181,6 +195,14 @@ def test_effects_planner_value_and_settings_views(page_env):
 
     view(at, "restructure")
     assert any(s.value.startswith("Recommended:") for s in at.success)
+    # The tornado's table: one row per assumption; each option's value with P10-P90, ordered.
+    from analytics.strategy import sensitivity
+
+    tornado = next(d.value for d in at.dataframe if "Margin at low" in d.value.columns)
+    assert len(tornado) == len(sensitivity.ASSUMPTIONS)
+    bands = next(d.value for d in at.dataframe if "Best in" in d.value.columns)
+    assert "continue collecting" in list(bands["Option"])
+    assert sum(float(v.rstrip("%")) for v in bands["Best in"]) == pytest.approx(100, abs=len(bands))
     at.radio(key="w_npv_mode").set_value("loan").run()
     con = duckdb.connect(str(page_env))
     loan = con.execute("""SELECT loan_id FROM performance WHERE status = 'active' AND days_past_due >= 60

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import numpy as np
 import pytest
@@ -51,11 +53,14 @@ def small_tables(small_db):
 def test_zero_effects_mean_equals_markov_forecast_of_roll_rate_analytics(small_tables):
     """Per band, the mean over paths of the simulated state counts is x0 P^h with P and the
     forecast from analytics.metrics.transitions (estimate_matrix on the band's loans, markov_forecast).
-    Without the history groups (one matrix per band)."""
+    Without the history groups (one matrix per band), with known parameters (no per-path draw of
+    the estimate: that draw keeps each month's mean at P but makes the mean over several months
+    depart from x0 P^h by second-order terms)."""
     t = small_tables
     base = bl.estimate_baseline(t.performance, t.loans)
     strategy = spec.load(spec_path("early_warning_ai_voice.json"))  # treatments, but every effect is zero
-    settings = RunSettings(months=6, paths=4000, seed=3, effect_uncertainty=False, history=False)
+    settings = RunSettings(months=6, paths=4000, seed=3, effect_uncertainty=False, history=False,
+                           parameter_uncertainty=False)
     tr = sim(base, strategy, zero_book(), settings)
     bands = bl.risk_bands(t.loans)
     total_forecast = np.zeros((6, 9))
@@ -75,11 +80,13 @@ def test_zero_effects_mean_equals_markov_forecast_of_roll_rate_analytics(small_t
 
 def test_zero_effects_with_history_groups_follow_the_group_chain(small_tables):
     """With the cured / restructured groups, the mean path is the chain over (group, state),
-    built by hand here: cures from group 0 go to the cured group, which is left at 1/6 a month."""
+    built by hand here: cures from group 0 go to the cured group, which is left at its exit rate
+    (1 / CURED_MONTHS a month). Known parameters, as in the test above."""
     t = small_tables
     base = bl.estimate_baseline(t.performance, t.loans, restructures=t.restructures)
     assert base.history_counts[0].sum() > 0 and base.history_counts[1].sum() > 0
-    settings = RunSettings(months=4, paths=3000, seed=4, effect_uncertainty=False, history=True)
+    settings = RunSettings(months=4, paths=3000, seed=4, effect_uncertainty=False, history=True,
+                           parameter_uncertainty=False)
     plan = compile_plan(base, spec.DO_NOTHING, zero_book(), CN, OPS, LOSS, history=True)
     tr = run(plan, settings, LOSS, "cn", baseline=base)
     F = plan.P0.shape[0]
@@ -374,3 +381,22 @@ def test_cured_state_twelve_month_bad_rate_matches_the_data(cured_tables):
     from analytics.strategy.restructure import redefault_rate
     for b in range(3):
         assert redefault_rate(base.history_matrix[0, b], 12) > redefault_rate(base.matrix_plain[b], 12)
+
+
+def test_parameter_draws_spread_as_the_estimate_of_a_row_of_n_loan_months():
+    """Each path's row i of band b is Dirichlet(N · P): mean P, and for a destination with share p
+    variance p (1 - p) / (N + 1) (the Dirichlet's). The toy baseline's transitions are P × 10,000,
+    so N = 10,000 per row; with the counts cut to 100 loan-months the spread is ten times wider."""
+    from analytics.strategy.engine import MatrixDraws
+
+    base = toy_baseline()
+    thin = replace(base, transitions=base.matrix * 100.0)
+    for b, n in ((base, 10_000), (thin, 100)):
+        d = MatrixDraws(b, 4000, 3, parameters=True).P_path  # (paths, B, 6, 9)
+        p = b.matrix[0, 1, 2]  # high band, 1-29 -> 30-59: 0.18
+        x = d[:, 0, 1, 2]
+        sd = np.sqrt(p * (1 - p) / (n + 1))
+        assert abs(x.mean() - p) < 4 * sd / np.sqrt(4000)
+        assert x.std() == pytest.approx(sd, rel=0.06)
+    # Off, or with the draws disabled: no per-path rows.
+    assert MatrixDraws(base, 10, 3).P_path is None and MatrixDraws(base, 10, 3, False, True).P_path is None

@@ -229,12 +229,12 @@ def strategy_inputs(data_version: str, f: PortfolioFilter, market: str):
 
 @st.cache_resource(max_entries=3, show_spinner=False)
 def strategy_draws(data_version: str, f: PortfolioFilter, market: str, paths: int, seed: int, months: int,
-                   enabled: bool):
+                   enabled: bool, parameters: bool = True):
     """Matrix draws shared by every strategy of a comparison (read-only once built)."""
     from analytics.strategy.engine import MatrixDraws
 
     base = strategy_inputs(data_version, f, market).baseline
-    return MatrixDraws(base, paths, seed, enabled).precompute(months)
+    return MatrixDraws(base, paths, seed, enabled, parameters).precompute(months)
 
 
 @st.cache_data(ttl=3600, max_entries=48, show_spinner=False)
@@ -248,7 +248,7 @@ def strategy_trace(data_version: str, f: PortfolioFilter, market: str, strategy_
 
     inp = strategy_inputs(data_version, f, market)
     draws = strategy_draws(data_version, f, market, run_settings.paths, run_settings.seed, run_settings.months,
-                           run_settings.matrix_uncertainty)
+                           run_settings.matrix_uncertainty, run_settings.parameter_uncertainty)
     ops = Operations(**json.loads(operations_json))
     return results.run_strategy(inp.baseline, spec.loads(strategy_json), inp.book(json.loads(effects_json)),
                                 contact_rules, ops, loss, run_settings, draws)

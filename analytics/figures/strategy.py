@@ -152,3 +152,33 @@ def power_chart(curve: pd.DataFrame, lang: str, target: float) -> go.Figure:
     fig = apply_layout(fig, t("strategy.chart.power", lang), t("strategy.power", lang), percent=True, height=340)
     fig.update_yaxes(range=[0, 1.02])
     return fig
+
+
+def tornado_chart(rows: pd.DataFrame, base: float, lang: str, currency: str, title: str) -> go.Figure:
+    """Tornado: per assumption (columns label, low_label, high_label, margin_low, margin_high; largest
+    swing first) a bar from the base margin to the margin at the assumption's low and at its high."""
+    d = rows.iloc[::-1]  # largest swing on top
+    fig = go.Figure()
+    for side, colour in (("low", LINE_COLOURS[0]), ("high", "#b71c1c")):
+        fig.add_trace(go.Bar(
+            y=d["label"], x=d[f"margin_{side}"] - base, base=base, orientation="h", marker_color=colour,
+            name=t(f"strategy.tornado.{side}", lang), text=d[f"{side}_label"], textposition="auto",
+            hovertemplate="%{y}: %{text} → %{x:,.0f}<extra></extra>"))
+    fig.add_vline(x=base, line={"color": "#424242", "width": 1})
+    fig.add_vline(x=0, line={"color": "#757575", "dash": "dot"})
+    fig.update_layout(barmode="overlay")
+    fig = apply_layout(fig, title, "", percent=False, height=120 + 34 * len(d), lang=lang)
+    fig.update_layout(hovermode="closest", legend={"orientation": "h", "y": -0.25})
+    fig.update_xaxes(title_text=f"{t('strategy.tornado.axis', lang)} ({currency})")
+    return fig
+
+
+def option_bands_chart(bands: pd.DataFrame, lang: str, currency: str) -> go.Figure:
+    """Each option's value P50 with its P10-P90 (columns label, p10, p50, p90, best)."""
+    colours = ["#b71c1c" if b else LINE_COLOURS[0] for b in bands["best"]]
+    fig = go.Figure(go.Bar(x=bands["label"], y=bands["p50"], marker_color=colours,
+                           error_y={"type": "data", "symmetric": False, "array": bands["p90"] - bands["p50"],
+                                    "arrayminus": bands["p50"] - bands["p10"]}))
+    fig.update_layout(showlegend=False)
+    return apply_layout(fig, t("strategy.chart.option_bands", lang), f"{t('strategy.axis.pv', lang)} ({currency})",
+                        percent=False, height=340, lang=lang)

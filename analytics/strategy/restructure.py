@@ -380,8 +380,13 @@ class OptionValue:
 
 
 def value_options(facts: LoanFacts, baseline: Baseline, offers: list[RestructureOffer], loss: LossParams,
-                  offer_cost: float = 0.0, redefault_months: int = 12) -> tuple[list[OptionValue], str]:
-    """Values of continuing, repossessing and each offer; and the recommended option's name."""
+                  offer_cost: float = 0.0, redefault_months: int = 12, redefault_scale: float = 1.0,
+                  break_even: bool = True) -> tuple[list[OptionValue], str]:
+    """Values of continuing, repossessing and each offer; and the recommended option's name.
+
+    ``redefault_scale`` multiplies the restructured loan's stress (1: as estimated; the
+    sensitivity analysis moves it, :mod:`analytics.strategy.sensitivity`); ``break_even`` False
+    skips the break-even searches (their fields are then None)."""
     P = baseline.matrix[facts.band]
     market = baseline.market
     co_rec = loss.co_recovery(baseline)
@@ -411,10 +416,12 @@ def value_options(facts: LoanFacts, baseline: Baseline, offers: list[Restructure
                 return value_collect(cap, P, loss, market, co_rec, payments=pay, start_state=0,
                                      stressed=with_stress(R, mult), stressed_months=redefault_months, haircut=hc)
 
-            v_restr = v_at(1.0)
-            r12 = redefault_rate(R)
+            v_restr = v_at(redefault_scale)
+            r12 = redefault_rate(with_stress(R, redefault_scale) if redefault_scale != 1.0 else R)
             be_r = None
             try:
+                if not break_even:
+                    raise ValueError("break-even not asked for")
                 lo, hi = 0.05, 200.0
                 f = lambda mult: v_at(mult) - best_alt  # noqa: E731
                 if f(lo) > 0 > f(hi):
@@ -427,6 +434,8 @@ def value_options(facts: LoanFacts, baseline: Baseline, offers: list[Restructure
                 be_r = None
         gain = v_restr - v_collect
         be_u = (offer_cost / gain if gain > 0 else math.inf) if offer_cost > 0 else (0.0 if gain > 0 else math.inf)
+        if not break_even:
+            be_u = math.inf
         v_offer = offer.take_up * v_restr + (1 - offer.take_up) * v_collect - offer_cost
         conc = modification_loss(facts.balance, facts.apr, facts.remaining_term, offer)
         out.append(OptionValue(label, v_offer, offer.take_up, m, r12, be_u if math.isfinite(be_u) else None,

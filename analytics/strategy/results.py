@@ -206,14 +206,16 @@ def run_strategy(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
     """One strategy's sampled paths; pass the same ``draws`` to pair strategies."""
     plan = compile_plan(baseline, strategy, book, rules, ops, loss, history=settings.history)
     if draws is None:
-        draws = MatrixDraws(baseline, settings.paths, settings.seed, settings.matrix_uncertainty)
+        draws = MatrixDraws(baseline, settings.paths, settings.seed, settings.matrix_uncertainty,
+                            settings.parameter_uncertainty)
     return run(plan, settings, loss, baseline.market, draws=draws, baseline=baseline)
 
 
 def compare(baseline: Baseline, strategies: list[Strategy], book: EffectBook, rules: ContactRules,
             ops: Operations, loss: LossParams, settings: RunSettings) -> Comparison:
     """Simulate each strategy and doing nothing on the same paired paths."""
-    draws = MatrixDraws(baseline, settings.paths, settings.seed, settings.matrix_uncertainty)
+    draws = MatrixDraws(baseline, settings.paths, settings.seed, settings.matrix_uncertainty,
+                        settings.parameter_uncertainty)
     dn = run_strategy(baseline, DO_NOTHING, book, rules, ops, loss, settings, draws)
     traces = [dn if s.is_do_nothing else run_strategy(baseline, s, book, rules, ops, loss, settings, draws)
               for s in strategies]

@@ -15,7 +15,7 @@ from analytics.strategy.inputs import Inputs
 from ui import state as keys
 from ui.frame import PageContext
 from ui.state import bound
-from ui.strategy import state
+from ui.strategy import evidence, state
 from ui.strategy.common import comparison, fmt_band
 
 SUMMARY_ROWS = ("net_benefit", "roi", "loss_avoided", "net_loss", "net_loss_with_tail", "extra_cost", "collection_cost",
@@ -78,6 +78,8 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
         key = "strategy.reliance" if share is not None else "strategy.reliance_none"
         st.caption(ctx.t(key, name=strategy_name(r.strategy.name, ctx.lang), measured=rel["effects_measured"], assumed=rel["effects_assumed"],
                          share=f"{share:.0%}" if share is not None else ""))
+
+    evidence.evidence_view(ctx, inp, market, comp)
 
     diffs = comp.differences()
     if diffs:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.display.formatting import format_money
 from analytics.figures import strategy as figs
-from analytics.strategy import restructure, spec
+from analytics.strategy import restructure, sensitivity, spec
 from analytics.strategy.baseline import STATES
 from analytics.strategy.inputs import Inputs, loan_snapshot
 from ui.frame import PageContext
@@ -73,6 +73,65 @@ def restructure_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
                           "value": [o.value for o in options], "best": [o.option == best for o in options]})
     st.plotly_chart(figs.option_values_chart(chart, ctx.lang, ctx.currency), width="stretch")
     st.caption(ctx.t("strategy.npv.note", source=restructure.REDEFAULT_SOURCE))
+    sensitivity_view(ctx, facts, b, offers, loss, ops.offer_cost)
+
+
+BAND_DRAWS = 100
+_SCALES = ("redefault", "repo_cost", "cure_odds", "take_up")
+_SHARES = ("haircut", "co_recovery", "discount_rate")
+
+
+def _fmt_assumption(name: str, v: float) -> str:
+    if name in _SCALES:
+        return f"×{v:.2f}"
+    if name in _SHARES:
+        return f"{v:.1%}"
+    return f"{v:.0f}"
+
+
+def sensitivity_view(ctx: PageContext, facts, b, offers, loss, offer_cost: float) -> None:
+    """The tornado of the recommendation and each option's value with P10-P90 (issue 11 item 6)."""
+    st.subheader(ctx.t("strategy.sensitivity.title"))
+    tor = sensitivity.tornado(facts, b, offers, loss, offer_cost)
+    data_haircut = restructure.data_haircut(b, loss) is not None
+
+    def label(name: str) -> str:
+        key = "haircut_auction" if name == "haircut" and not data_haircut else name
+        return ctx.t(f"strategy.assumption.{key}")
+
+    rows = pd.DataFrame([{"label": label(r["assumption"]),
+                          "low_label": _fmt_assumption(r["assumption"], r["low"]),
+                          "high_label": _fmt_assumption(r["assumption"], r["high"]),
+                          "margin_low": r["margin_low"], "margin_high": r["margin_high"]} for r in tor.rows])
+    action = ctx.t(f"strategy.option.{tor.recommended}")
+    st.plotly_chart(figs.tornado_chart(rows, tor.base_margin, ctx.lang, ctx.currency,
+                                       ctx.t("strategy.tornado.title", action=action)), width="stretch")
+    st.caption(ctx.t("strategy.tornado.caption", base=format_money(tor.base_margin, ctx.currency)))
+    c = ctx.t
+    table = [{c("strategy.tornado.col.assumption"): label(r["assumption"]),
+              c("strategy.tornado.col.base"): _fmt_assumption(r["assumption"], r["base"]),
+              c("strategy.tornado.col.range"): f"{_fmt_assumption(r['assumption'], r['low'])} – "
+                                                f"{_fmt_assumption(r['assumption'], r['high'])}",
+              c("strategy.tornado.col.kind"): c("strategy.tornado.kind.data" if r["assumption"] == "haircut"
+                                                and data_haircut else "strategy.tornado.kind.assumed"),
+              c("strategy.tornado.col.margin_low"): format_money(r["margin_low"], ctx.currency),
+              c("strategy.tornado.col.margin_high"): format_money(r["margin_high"], ctx.currency),
+              c("strategy.tornado.col.best"): " / ".join(c(f"strategy.option.{r[k]}") for k in ("best_low", "best_high"))}
+             for r in tor.rows]
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="w_npv_tornado")
+    st.markdown(f"**{c('strategy.bands.title')}**")
+    bands = sensitivity.value_bands(facts, b, offers, loss, offer_cost, draws=BAND_DRAWS)
+    bands["label"] = [c(f"strategy.option.{o}") for o in bands["option"]]
+    bands["best"] = bands["option"] == tor.recommended
+    st.dataframe(pd.DataFrame({
+        c("strategy.npv.col.option"): bands["label"],
+        c("strategy.bands.col.p10"): [format_money(v, ctx.currency) for v in bands["p10"]],
+        c("strategy.bands.col.p50"): [format_money(v, ctx.currency) for v in bands["p50"]],
+        c("strategy.bands.col.p90"): [format_money(v, ctx.currency) for v in bands["p90"]],
+        c("strategy.bands.col.best_share"): [f"{v:.0%}" for v in bands["best_share"]]}),
+        hide_index=True, width="stretch", key="w_npv_bands")
+    st.plotly_chart(figs.option_bands_chart(bands, ctx.lang, ctx.currency), width="stretch")
+    st.caption(c("strategy.bands.caption", draws=BAND_DRAWS))
 
 
 def _be_take_up(ctx, o) -> str:
