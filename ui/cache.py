@@ -227,6 +227,19 @@ def strategy_inputs(data_version: str, f: PortfolioFilter, market: str):
     return inputs.prepare(perf, loans, t.actions, t.restructures, market, f.as_of_month, model_bands=bands)
 
 
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def restructure_sensitivity(data_version: str, f: PortfolioFilter, market: str, facts, offers: tuple,
+                            loss, offer_cost: float, draws: int):
+    """The tornado and each option's P10-P90 of one restructuring question (a few seconds of
+    re-valuations: computed once per question, not on every rerun of the view)."""
+    from analytics.strategy import sensitivity
+
+    b = strategy_inputs(data_version, f, market).baseline
+    offers = list(offers)
+    return (sensitivity.tornado(facts, b, offers, loss, offer_cost),
+            sensitivity.value_bands(facts, b, offers, loss, offer_cost, draws=draws))
+
+
 @st.cache_resource(max_entries=3, show_spinner=False)
 def strategy_draws(data_version: str, f: PortfolioFilter, market: str, paths: int, seed: int, months: int,
                    enabled: bool, parameters: bool = True):

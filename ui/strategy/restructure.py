@@ -7,9 +7,10 @@ import streamlit as st
 
 from analytics.display.formatting import format_money
 from analytics.figures import strategy as figs
-from analytics.strategy import restructure, sensitivity, spec
+from analytics.strategy import restructure, spec
 from analytics.strategy.baseline import STATES
 from analytics.strategy.inputs import Inputs, loan_snapshot
+from ui import cache
 from ui.frame import PageContext
 from ui.strategy import state
 
@@ -73,7 +74,7 @@ def restructure_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
                           "value": [o.value for o in options], "best": [o.option == best for o in options]})
     st.plotly_chart(figs.option_values_chart(chart, ctx.lang, ctx.currency), width="stretch")
     st.caption(ctx.t("strategy.npv.note", source=restructure.REDEFAULT_SOURCE))
-    sensitivity_view(ctx, facts, b, offers, loss, ops.offer_cost)
+    sensitivity_view(ctx, market, facts, b, offers, loss, ops.offer_cost)
 
 
 BAND_DRAWS = 100
@@ -89,10 +90,11 @@ def _fmt_assumption(name: str, v: float) -> str:
     return f"{v:.0f}"
 
 
-def sensitivity_view(ctx: PageContext, facts, b, offers, loss, offer_cost: float) -> None:
+def sensitivity_view(ctx: PageContext, market: str, facts, b, offers, loss, offer_cost: float) -> None:
     """The tornado of the recommendation and each option's value with P10-P90 (issue 11 item 6)."""
     st.subheader(ctx.t("strategy.sensitivity.title"))
-    tor = sensitivity.tornado(facts, b, offers, loss, offer_cost)
+    tor, bands = cache.restructure_sensitivity(ctx.data_version, ctx.filters, market, facts, tuple(offers), loss,
+                                               offer_cost, BAND_DRAWS)
     data_haircut = restructure.data_haircut(b, loss) is not None
 
     def label(name: str) -> str:
@@ -120,7 +122,7 @@ def sensitivity_view(ctx: PageContext, facts, b, offers, loss, offer_cost: float
              for r in tor.rows]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="w_npv_tornado")
     st.markdown(f"**{c('strategy.bands.title')}**")
-    bands = sensitivity.value_bands(facts, b, offers, loss, offer_cost, draws=BAND_DRAWS)
+    bands = bands.copy()  # the cached frame is shared: label a copy
     bands["label"] = [c(f"strategy.option.{o}") for o in bands["option"]]
     bands["best"] = bands["option"] == tor.recommended
     st.dataframe(pd.DataFrame({
