@@ -12,7 +12,7 @@ from analytics.report import narrative
 from ui import cache
 from ui import state as keys
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import kpi_card, measure_switch
+from ui.widgets import kpi_card, measure_switch, recorded_download
 
 CARD_ROWS = (
     ("active_loans", "outstanding_balance", "net_chargeoff_rate_annualized", "cure_rate"),
@@ -23,6 +23,7 @@ PRESENTATION_CARDS = (
     ("dpd30_rate_count", "dpd60_rate_count", "net_chargeoff_rate_annualized"),
     ("active_loans", "outstanding_balance", "cure_rate"),
 )
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 HELP = {"count": "kpi.help.count", "balance": "kpi.help.balance",
         "net_chargeoff_rate_annualized": "kpi.help.nco", "cure_rate": "kpi.help.cure"}
 
@@ -82,10 +83,11 @@ def briefing_pack(ctx: PageContext) -> None:
         made_for, pack = st.session_state.get(keys.PACK, (None, None))
         if pack and made_for == wanted:  # a pack of another month or language is not offered
             stem = f"collectlens_{ctx.filters.as_of_month or 'latest'}_{ctx.lang}"
-            st.download_button(ctx.t("report.download_pptx"), pack[".pptx"], f"{stem}.pptx", key="w_dl_pptx",
-                               mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
-            st.download_button(ctx.t("report.download_html"), pack[".html"], f"{stem}.html", key="w_dl_html",
-                               mime="text/html")
+            for label, ext, key, mime in (("report.download_pptx", ".pptx", "w_dl_pptx", PPTX_MIME),
+                                          ("report.download_html", ".html", "w_dl_html", "text/html")):
+                recorded_download(st, ctx, ctx.t(label), pack[ext], action="report",
+                                  what={"what": "briefing pack", "file": f"{stem}{ext}"}, file_name=f"{stem}{ext}",
+                                  key=key, mime=mime)
 
 
 ctx = frame("nav.overview")

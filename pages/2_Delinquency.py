@@ -14,9 +14,9 @@ from analytics.figures import delinquency as dq_fig
 from analytics.metrics import delinquency
 from analytics.metrics.segments import DIMENSIONS, segment_order
 from analytics.security import outputs
-from ui import auth, cache
+from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch, for_screen, measure_switch
+from ui.widgets import bucket_naming_switch, for_screen, measure_switch, recorded_download
 
 TREND_MONTHS = 13  # the trailing 13 months of a monthly risk pack
 MULTIPLES = 12
@@ -150,10 +150,10 @@ def _drill_down(ctx: PageContext, month, dim: str, now: pd.DataFrame, level: int
     st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(loans), 1)))
     if ctx.presentation:  # no loan-level export from the meeting room
         return
-    st.download_button(ctx.t("dq.drill_download"), outputs.csv_bytes(loans),
-                       file_name=f"delinquent_{dim}_{segment}_{month:%Y-%m}.csv", mime="text/csv",
-                       key="w_dq_download", on_click=auth.record,
-                       args=(ctx, "export", {"what": "delinquent loans", "segment": str(segment), "rows": len(loans)}))
+    recorded_download(st, ctx, ctx.t("dq.drill_download"), outputs.csv_bytes(loans), action="export",
+                      what={"what": "delinquent loans", "segment": str(segment), "rows": len(loans)},
+                      file_name=f"delinquent_{dim}_{segment}_{month:%Y-%m}.csv", mime="text/csv",
+                      key="w_dq_download")
 
 
 ctx = frame("nav.delinquency")

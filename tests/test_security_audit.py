@@ -77,3 +77,34 @@ def test_cli_import_and_loan_level_export_are_recorded(tmp_path, monkeypatch):
     assert entry["action"] == "replace" and entry["who"].startswith("cli:")
     assert entry["what"]["files"] == ["book_2026-06.csv"] and entry["data_version"]
     assert audit.verify(path) == []
+
+
+def test_downloads_of_loan_level_data_and_reports_are_chained_entries(app_env, small_model_dir, tmp_path,
+                                                                      monkeypatch):
+    """Every download of loan-level rows ("export") and of a report ("report") is one entry of the
+    chain (ui.widgets.recorded_download): what was taken, how many rows, by whom, on which data."""
+    from analytics.display import i18n
+    from tests.apptest import DELINQUENCY, RISK, no_errors, start, switch
+    from ui.state import RISK_TAB
+
+    path = tmp_path / "ui_audit.jsonl"
+    monkeypatch.setenv("COLLECTLENS_AUDIT_LOG", str(path))
+    monkeypatch.setenv("COLLECTLENS_MODELS_DIR", str(small_model_dir))
+    at = start(DELINQUENCY)
+    no_errors(at)
+    assert not path.exists()  # drawing a download button records nothing; a click does
+    drill_rows = len(at.dataframe[-1].value)  # the drill-down table the CSV holds
+    at.download_button(key="w_dq_download").click().run()
+    switch(at, "pages/7_Collections.py")
+    at.download_button(key="w_ops_breaches_download").click().run()
+    at.session_state[RISK_TAB] = i18n.t("risk.tab.model", "en")
+    switch(at, RISK)
+    at.download_button(key="w_risk_validation_download").click().run()
+    no_errors(at)
+    entries = audit.entries(path)
+    assert [(e["action"], e["what"]["what"]) for e in entries] == [
+        ("export", "delinquent loans"), ("export", "compliance breaches"), ("report", "validation report")]
+    assert entries[0]["what"]["rows"] == drill_rows > 0
+    assert all(e["who"] == "local" and e["data_version"] == entries[0]["data_version"] for e in entries)
+    assert [e["prev"] for e in entries[1:]] == [e["hash"] for e in entries[:-1]]  # each holds the one before
+    assert audit.verify(path) == []

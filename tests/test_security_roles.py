@@ -1,5 +1,6 @@
 """Roles (issue 16): a viewer sees no loan-level row on any page, an analyst cannot import and
-sees personal data masked; without sign-in the app serves loopback only, as the local admin."""
+sees personal data masked; without sign-in the app serves loopback only, as the local admin;
+presentation mode is switched off only by a user who may see unmasked loan-level data."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.errors import AppTestError
 
 from analytics.errors import InputError
 from analytics.security import roles
@@ -110,3 +112,68 @@ def test_without_sign_in_other_interfaces_are_refused(app_env, monkeypatch):
     at.run()
     assert any("without sign-in" in e.value for e in at.error)
     assert not at.metric  # nothing of the portfolio is shown
+
+
+def _presentation(at) -> tuple[bool, bool, str]:
+    """(mode on, switch locked, the switch's help text) as the session has them."""
+    switch = at.sidebar.toggle(key="w_present")
+    return bool(at.session_state["present"]), switch.disabled, switch.help or ""
+
+
+@pytest.mark.parametrize(("email", "groups", "can_unlock"), [
+    ("someone@else.com", (), False),                       # viewer
+    ("a@lender.cn", ("risk-analysts",), False),             # analyst, personal data masked
+    ("li.na@lender.cn", ("risk-analysts",), True),          # analyst granted personal data
+    ("boss@lender.cn", (), True),                           # admin
+])
+def test_presentation_mode_from_a_link_is_switched_off_only_by_who_may_unmask(signed_in, email, groups, can_unlock):
+    signed_in(email, groups)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["present"] = "1"  # a projector's link
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    on, locked, help_text = _presentation(at)
+    assert on and locked is not can_unlock
+    assert ("Only an administrator" in help_text) is not can_unlock
+    if can_unlock:
+        at.sidebar.toggle(key="w_present").set_value(False).run()
+    else:
+        with pytest.raises(AppTestError, match="disabled"):  # the browser offers no way to switch it off
+            at.sidebar.toggle(key="w_present").set_value(False)
+        at.session_state["present"] = False  # what a crafted browser message would leave, caught by the lock
+        at.run()
+    assert not at.exception
+    assert _presentation(at)[0] is not can_unlock
+    at.switch_page("pages/2_Delinquency.py").run()  # the lock holds on every page of the session
+    assert _presentation(at)[0] is not can_unlock
+
+
+def test_a_viewer_may_switch_presentation_on_but_not_off_again(signed_in):
+    signed_in("someone@else.com")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert _presentation(at)[:2] == (False, False)
+    at.sidebar.toggle(key="w_present").set_value(True).run()
+    assert _presentation(at)[:2] == (True, True)
+    at.session_state["present"] = False
+    at.run()
+    assert _presentation(at)[:2] == (True, True)
+
+
+def test_locked_switch_says_who_may_switch_it_off_in_chinese(signed_in):
+    signed_in("someone@else.com")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["present"] = "1"
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert "只有管理员" in _presentation(at)[2]
+
+
+def test_without_sign_in_the_local_admin_switches_presentation_off(app_env, monkeypatch):
+    monkeypatch.setattr(auth, "signin_configured", lambda: False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["present"] = "1"
+    at.run()
+    assert _presentation(at)[:2] == (True, False)
+    at.sidebar.toggle(key="w_present").set_value(False).run()
+    assert not _presentation(at)[0]

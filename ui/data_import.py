@@ -27,6 +27,7 @@ from analytics.security import changes, confine, outputs
 from ui import auth, cache
 from ui import state as keys
 from ui.frame import PageContext
+from ui.widgets import recorded_download
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "parquet", "pq", "xml"]
 PREVIEW_ROWS = 20
@@ -426,8 +427,9 @@ def _rejected_table(ctx: PageContext, rejected: pd.DataFrame, key: str) -> None:
         ctx.t("data.col.reason"): labels, ctx.t("data.col.details"): shown.reasons,
         ctx.t("data.col.source_columns"): shown["columns"], ctx.t("data.col.raw"): shown.raw})
     st.dataframe(table, hide_index=True, width="stretch", height=min(240, 35 * (len(table) + 1) + 3))
-    st.download_button(ctx.t("data.rejected.download"), outputs.csv_bytes(rejected),
-                       file_name="rejected_rows.csv", mime="text/csv", key=key, icon=":material/download:")
+    recorded_download(st, ctx, ctx.t("data.rejected.download"), outputs.csv_bytes(rejected), action="export",
+                      what={"what": "rejected rows", "rows": len(rejected)}, file_name="rejected_rows.csv",
+                      mime="text/csv", key=key, icon=":material/download:")
 
 
 # ---- what is in the store ------------------------------------------------------------------------

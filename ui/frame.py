@@ -75,8 +75,19 @@ def _language_switch() -> str:
     return st.session_state[keys.LANG]
 
 
-def _presentation_switch(lang: str) -> bool:
-    st.sidebar.toggle(i18n.t("present.toggle", lang), help=i18n.t("present.help", lang),
+def _presentation_switch(lang: str, access: roles.Access = roles.LOCAL_ADMIN) -> bool:
+    """The presentation switch. Anyone may switch it on (a ``?present=1`` link opens a session in
+    it, e.g. for a projector); only a user who may see unmasked loan-level data
+    (``Access.unmasked``) may switch it off: for others the switch is locked on, also against a
+    changed widget value sent by the browser (the lock is kept in the session, not the widget)."""
+    ss = st.session_state
+    if access.unmasked:
+        ss.pop(keys.PRESENT_LOCK, None)
+    elif ss.get(keys.PRESENT) or ss.get(keys.PRESENT_LOCK):
+        ss[keys.PRESENT_LOCK] = ss[keys.PRESENT] = True
+    locked = bool(ss.get(keys.PRESENT_LOCK))
+    help_text = i18n.t("present.help", lang) + (" " + i18n.t("present.locked", lang) if locked else "")
+    st.sidebar.toggle(i18n.t("present.toggle", lang), help=help_text, disabled=locked,
                       **keys.bound(keys.PRESENT, False, widget=keys.W_PRESENT))
     present = bool(st.session_state.get(keys.PRESENT))
     if present:
@@ -208,7 +219,7 @@ def frame(page_title_key: str) -> PageContext:
     access = auth.access(st.session_state[keys.LANG])
     _navigation(st.session_state[keys.LANG])
     lang = _language_switch()
-    present = _presentation_switch(lang)
+    present = _presentation_switch(lang, access)
     try:
         _check_backend()
         _ensure_data(lang)

@@ -27,6 +27,7 @@ import streamlit as st
 
 LANG = "lang"
 PRESENT = "present"
+PRESENT_LOCK = "_present_locked"  # presentation mode on for a user who may not switch it off
 BUCKET_NAMING = "bucket_naming"
 MONTH = "f_month"
 REGIONS = "f_regions"

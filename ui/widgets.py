@@ -1,4 +1,4 @@
-"""Reusable widgets: KPI cards."""
+"""Reusable widgets: KPI cards, shared switches, masking for the screen, recorded downloads."""
 
 from __future__ import annotations
 
@@ -69,3 +69,12 @@ def loan_label(ctx, loan_id: str) -> str:
     from analytics.display.privacy import mask_loan_id
 
     return str(mask_loan_id(loan_id)) if ctx.presentation else str(loan_id)
+
+
+def recorded_download(container, ctx, label: str, data, *, action: str, what: dict, **kwargs):
+    """A download button whose click is one audit entry (issue 16): every download of loan-level
+    data (``action="export"``) and every report (``"report"``) says who took what, from which data
+    version. ``kwargs`` go to ``download_button`` (file_name, mime, key, icon...)."""
+    from ui import auth
+
+    return container.download_button(label, data, on_click=auth.record, args=(ctx, action, what), **kwargs)

@@ -52,6 +52,12 @@ class Access:
     def personal(self) -> bool:
         return self.can("personal_data")
 
+    @property
+    def unmasked(self) -> bool:
+        """May see loan-level rows with personal data unmasked (an admin, or an analyst granted
+        ``personal_data``): the only users who may switch presentation mode off (ui/frame.py)."""
+        return self.can("loan_level") and self.personal
+
 
 LOCAL_ADMIN = Access("local", "admin")
 

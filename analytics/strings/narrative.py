@@ -4,6 +4,8 @@ STRINGS = {
     "present.toggle": {"en": "Presentation mode", "zh": "演示模式"},
     "present.help": {"en": "Large numbers, few controls, personal data masked.",
                      "zh": "大字号指标、精简控件、个人信息脱敏。"},
+    "present.locked": {"en": "Only an administrator, or an analyst allowed to see personal data, can switch it off.",
+                       "zh": "只有管理员或获准查看个人信息的分析师可以关闭演示模式。"},
     "present.headline": {"en": "Where we are", "zh": "当前状况"},
     "present.no_data_page": {"en": "Data import is hidden in presentation mode (raw files hold personal data). "
                                     "Switch presentation mode off to import.",

@@ -61,7 +61,7 @@ STRINGS.update({
     "audit.action.threshold": {"en": "Threshold change", "zh": "阈值修改"},
     "audit.action.train": {"en": "Model training", "zh": "模型训练"},
     "audit.action.export": {"en": "Loan-level export", "zh": "贷款明细导出"},
-    "audit.action.report": {"en": "Briefing pack", "zh": "简报"},
+    "audit.action.report": {"en": "Report (briefing pack, validation)", "zh": "报告（简报、验证报告）"},
     "audit.action.check": {"en": "Check", "zh": "检查"},
 })
 STRINGS.update({

@@ -23,7 +23,7 @@ from analytics.security import outputs
 from analytics.strategy.rules import rules_for
 from ui import cache
 from ui.frame import PageContext, needs
-from ui.widgets import current_bucket_naming
+from ui.widgets import current_bucket_naming, recorded_download
 
 CURE_DAYS = (1, 3, 7, 15, 30, 60)
 
@@ -187,9 +187,10 @@ def compliance_tab(ctx: PageContext) -> None:
         ctx.t("ops.col.loan_id"): shown["loan_id"]})
     st.dataframe(shown, hide_index=True, width="stretch", height=300)
     if not ctx.presentation:
-        st.download_button(ctx.t("ops.compliance.download"), outputs.csv_bytes(rows),
-                           file_name=f"compliance_breaches_{month:%Y-%m}.csv", mime="text/csv",
-                           key="w_ops_breaches_download")
+        recorded_download(st, ctx, ctx.t("ops.compliance.download"), outputs.csv_bytes(rows), action="export",
+                          what={"what": "compliance breaches", "month": f"{month:%Y-%m}", "rows": len(rows)},
+                          file_name=f"compliance_breaches_{month:%Y-%m}.csv", mime="text/csv",
+                          key="w_ops_breaches_download")
 
 
 def _mask_people(ctx: PageContext) -> bool:

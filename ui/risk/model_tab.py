@@ -13,6 +13,7 @@ from analytics.risk.monitoring import DRIFTS_BY_DESIGN, SCORE
 from ui import cache
 from ui.frame import PageContext
 from ui.risk.training import train_controls
+from ui.widgets import recorded_download
 
 
 def model_tab(ctx: PageContext, model) -> None:
@@ -71,8 +72,9 @@ def validation_section(ctx: PageContext, model) -> None:
     left.dataframe(_rounded(vr.stability_display(pack, ctx.lang)), hide_index=True, width="stretch")
     right.markdown(f"**{ctx.t('val.h.deciles')}**")
     right.dataframe(_rounded(vr.deciles_display(pack, ctx.lang)), hide_index=True, width="stretch")
-    st.download_button(ctx.t("val.tab.download"), vr.report_html(model, ctx.lang), file_name="validation_report.html",
-                       mime="text/html", key="w_risk_validation_download")
+    recorded_download(st, ctx, ctx.t("val.tab.download"), vr.report_html(model, ctx.lang), action="report",
+                      what={"what": "validation report", "model": str(model.meta.get("created_at", "?"))},
+                      file_name="validation_report.html", mime="text/html", key="w_risk_validation_download")
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,10 +11,10 @@ from analytics.risk import explain
 from analytics.risk.model import BANDS
 from analytics.risk.scoring import band_summary
 from analytics.security import outputs
-from ui import auth, cache
+from ui import cache
 from ui.frame import PageContext
 from ui.risk.state import EXPLAIN_TAB, open_loan
-from ui.widgets import for_screen, loan_label
+from ui.widgets import for_screen, loan_label, recorded_download
 
 BUCKET_CHOICES = ("current", "dpd_1_29")
 
@@ -51,10 +51,10 @@ def queue_tab(ctx: PageContext, stamp: str) -> None:
         left.button(ctx.t("risk.queue.explain", loan=loan_label(ctx, loan)), key="w_risk_q_explain", on_click=open_loan,
                     args=(loan, ctx.t(EXPLAIN_TAB)), icon=":material/psychology:")
     if not ctx.presentation:  # no loan-level export from the meeting room
-        right.download_button(ctx.t("risk.queue.download"), data=queue_csv(queue), mime="text/csv",
-                              file_name=f"early_warning_{month_label(view)}.csv", key="w_risk_q_csv",
-                              icon=":material/download:", on_click=auth.record,
-                              args=(ctx, "export", {"what": "early warning queue", "rows": len(queue)}))
+        recorded_download(right, ctx, ctx.t("risk.queue.download"), queue_csv(queue), action="export",
+                          what={"what": "early warning queue", "rows": len(queue)}, mime="text/csv",
+                          file_name=f"early_warning_{month_label(view)}.csv", key="w_risk_q_csv",
+                          icon=":material/download:")
 
     st.plotly_chart(risk_figures.band_figure(band_summary(view, BANDS), ctx.lang), width="stretch")
     with st.expander(ctx.t("risk.lgd.title")):
