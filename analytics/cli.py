@@ -18,6 +18,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from analytics import config, store
+from analytics.display import i18n
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
@@ -238,7 +239,7 @@ def cmd_backtest_strategy(args, db: Path) -> int:
     return 0
 
 
-def _print_report(report, db: Path) -> None:
+def _print_report(report, db: Path, lang: str = "en") -> None:
     rows = [("file", "format", "rows", "loaded", "rejected", "result")]
     for f in report.files:
         loaded = 0 if f.refused else f.rows - f.rejected
@@ -249,10 +250,10 @@ def _print_report(report, db: Path) -> None:
         print("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     for f in report.files:
         if f.problem:
-            print(f"  {f.name}: {f.problem}")
+            print(f"  {f.name}: {f.problem_text(lang)}")
     if not report.reasons.empty:
         print("Rejected rows by reason: " + ", ".join(f"{r.code} {r.rows:,}" for r in report.reasons.itertuples()))
-    _print_health(report)
+    _print_health(report, lang)
     loaded = ", ".join(f"{t} {n:,}" for t, n in report.loaded.items())
     if report.dry_run:
         print(f"Check only, nothing written: would load {loaded}.")
@@ -262,16 +263,20 @@ def _print_report(report, db: Path) -> None:
               f"The store now holds: " + ", ".join(f"{t} {n:,}" for t, n in (report.counts or {}).items()) + ".")
 
 
-def _print_health(report) -> None:
+def _print_health(report, lang: str = "en") -> None:
     """The data-health table (plausibility.data_health): what would load, per file and month."""
     health = getattr(report, "health", None)
     if health is None or health.empty:
         return
-    print("Data health (per file and month; a refused file as read):")
+    print(i18n.t("health.title", lang))
     rows = [("file", "month", "loans", "active", "closed", "30+", "60+", "balance", "")]
+    if lang != "en":
+        rows = [(*(i18n.t(k, lang) for k in ("data.col.file", "data.col.month", "data.health.loans",
+                                             "data.health.active", "data.health.closed", "data.health.dpd30",
+                                             "data.health.dpd60", "data.health.balance")), "")]
     for h in health.itertuples():
         rows.append((h.file, h.month, f"{h.loans:,}", f"{h.active:,}", f"{h.closed:,}", f"{h.dpd30:,}",
-                     f"{h.dpd60:,}", f"{h.balance:,.2f}", "refused" if h.refused else ""))
+                     f"{h.dpd60:,}", f"{h.balance:,.2f}", i18n.t("health.refused", lang) if h.refused else ""))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  " + "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
@@ -303,7 +308,7 @@ def cmd_import(args, db: Path) -> int:
         bar.close()
     if args.check:
         report.dry_run, report.counts = True, None
-    _print_report(report, db)
+    _print_report(report, db, args.lang)
     if report.loaded_anything:
         print(found.statement())
     if refused_deletion:
@@ -318,7 +323,7 @@ def cmd_import(args, db: Path) -> int:
     if args.check:
         return 0
     if not report.loaded_anything:
-        raise InputError(f"Nothing was loaded; {db} is unchanged. {report.why_nothing()}")
+        raise InputError(f"Nothing was loaded; {db} is unchanged. {report.why_nothing(args.lang)}")
     return 1 if report.refused else 0
 
 
@@ -572,6 +577,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--row-ids", action="store_true",
                    help="one-month tape whose loan ids were rounded by a floating-point writer: give repeated ids "
                         "their row number")
+    i.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of the refusal sentences and the data-health table (en or zh)")
     i.set_defaults(func=cmd_import)
 
     m = sub.add_parser("mapping", help="suggest a column mapping for a file, as JSON to edit and reuse")

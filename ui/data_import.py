@@ -370,12 +370,12 @@ def _last_report(ctx: PageContext) -> None:
         st.success(ctx.t("data.loaded", **{k: f"{v:,}" for k, v in report.loaded.items()}),
                    icon=":material/check_circle:")
     else:
-        st.error(shown_error(ctx.t("data.nothing_loaded", why=report.why_nothing())))
+        st.error(shown_error(ctx.t("data.nothing_loaded", why=report.why_nothing(ctx.lang))))
     rows = []
     for f in report.files:
         detected = [f"{ctx.t('field.' + k)}: {v}" for k, v in f.date_formats.items()] + [
             f"{ctx.t('field.' + k)}: %" for k, pct in f.percent.items() if pct]
-        problem = shown_error(f.problem or "")
+        problem = shown_error(f.problem_text(ctx.lang) or "")
         if f.refused and f.rows and f.rejected / f.rows > report.threshold:
             problem = ctx.t("data.refused.share", bad=f"{f.rejected:,}", rows=f"{f.rows:,}", share=f"{f.bad_share:.1%}",
                             threshold=f"{report.threshold:.0%}")
