@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from analytics import config, store
+from analytics import config, exports, store
 from analytics.display import i18n
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
@@ -113,6 +113,7 @@ def cmd_export(args, db: Path) -> int:
                  ("market", opened.metadata.get("market")))
         kwargs = {k: v for k, v in given if k in accepts and v is not None}
         frame = fn(opened.require(), **kwargs)
+        frame = exports.label_columns(frame, opened.metadata.get("market"))
     if month is not None and "month" not in accepts and "as_of_month" in frame.columns:
         months = pd.to_datetime(frame["as_of_month"])
         if not (months == month).any():
