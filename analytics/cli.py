@@ -109,8 +109,9 @@ def cmd_export(args, db: Path) -> int:
     fn = EXPORTS[args.table]
     accepts = inspect.signature(fn).parameters
     with _open(args, db) as opened:
+        _check_bucket_basis(args, opened, "bucket_basis" in accepts)
         given = (("month", month), ("top", args.top), ("models_dir", config.settings().models_dir),
-                 ("market", opened.metadata.get("market")))
+                 ("market", opened.metadata.get("market")), ("bucket_basis", args.bucket_basis))
         kwargs = {k: v for k, v in given if k in accepts and v is not None}
         frame = fn(opened.require(), **kwargs)
         frame = exports.label_columns(frame, opened.metadata.get("market"))
@@ -130,6 +131,27 @@ def cmd_export(args, db: Path) -> int:
         _audit("export", {"table": args.table, "rows": len(frame), "out": out.name}, db)
     print(f"Wrote {len(frame):,} rows of {args.table} to {out}")
     return 0
+
+
+def _check_bucket_basis(args, opened, accepted: bool) -> None:
+    """--bucket-basis instalments: only for the tables that count buckets, on cn data carrying
+    performance.instalments_missed on every active row (analytics/metrics/basis.py)."""
+    if args.bucket_basis == "days":
+        return
+    from analytics.metrics import basis
+
+    if not accepted:
+        raise InputError(f"--bucket-basis instalments applies to delinquency_trend, transition_matrix and roll_rates, "
+                         f"not to {args.table}. Leave it out for this table.")
+    market = opened.metadata.get("market")
+    if market != "cn":
+        raise InputError(f"--bucket-basis instalments is the cn convention (M1 = 1 missed instalment); this data's "
+                         f"market is {market or 'unknown'}. Leave it out to count by days past due.")
+    n, k = basis.instalment_coverage(opened.require().performance)
+    if n == 0 or k < n:
+        raise InputError(f"--bucket-basis instalments needs the missed-instalment count (instalments_missed, "
+                         f"逾期期数) on every active row; {n - k:,} of {n:,} active rows lack it. Import a file "
+                         "with that column, or leave the option out to count by days past due.")
 
 
 def cmd_report(args, db: Path) -> int:
@@ -526,6 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out", required=True)
     x.add_argument("--month", help="YYYY-MM: keep this month only (scores, early_warning: score that month)")
     x.add_argument("--top", type=int, help="early_warning: number of loans (default 10000, 0 = all)")
+    x.add_argument("--bucket-basis", choices=["days", "instalments"], default="days",
+                   help="cn data: count buckets by days past due (default) or by missed instalments (逾期期数: "
+                        "M1 = 1 missed, M2 = 2 ... M5+); delinquency_trend, transition_matrix, roll_rates")
     x.set_defaults(func=cmd_export)
     r = sub.add_parser("report", help="write the briefing pack (.pptx and/or .html)")
     r.add_argument("--month", help="YYYY-MM (default: the latest month)")

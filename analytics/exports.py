@@ -30,7 +30,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.display import i18n, labels
-from analytics.metrics import cohorts, collections, cubed, portfolio, transitions
+from analytics.metrics import basis, cohorts, collections, cubed, portfolio, transitions
 from analytics.risk import explain, queue, scoring
 from analytics.risk import model as risk_model
 from analytics.store import Tables
@@ -49,7 +49,9 @@ def kpis(t: Tables) -> pd.DataFrame:
     return cubed.answer(cubed.kpis(t.cubes), lambda: portfolio.monthly_kpis(t.performance)).to_pandas()
 
 
-def delinquency_trend(t: Tables) -> pd.DataFrame:
+def delinquency_trend(t: Tables, bucket_basis: str = "days") -> pd.DataFrame:
+    if bucket_basis != "days":  # by missed instalments (analytics/metrics/basis.py): from the rows
+        return portfolio.delinquency_trend(basis.with_basis(t.performance, bucket_basis)).to_pandas()
     return cubed.answer(cubed.delinquency_trend(t.cubes), lambda: portfolio.delinquency_trend(t.performance)
                         ).to_pandas()
 
@@ -61,16 +63,18 @@ def vintage_curves(t: Tables) -> pd.DataFrame:
     return curves.select(*VINTAGE_CURVE_COLUMNS).to_pandas()
 
 
-def _matrix(t: Tables):
+def _matrix(t: Tables, bucket_basis: str = "days"):
+    if bucket_basis != "days":
+        return transitions.transition_matrix(basis.with_basis(t.performance, bucket_basis))
     return cubed.answer(cubed.transition_matrix(t.cubes), lambda: transitions.transition_matrix(t.performance))
 
 
-def transition_matrix(t: Tables) -> pd.DataFrame:
-    return _matrix(t).select(*TRANSITION_COLUMNS).to_pandas()
+def transition_matrix(t: Tables, bucket_basis: str = "days") -> pd.DataFrame:
+    return _matrix(t, bucket_basis).select(*TRANSITION_COLUMNS).to_pandas()
 
 
-def roll_rates(t: Tables) -> pd.DataFrame:
-    return transitions.roll_rates(_matrix(t)).to_pandas()
+def roll_rates(t: Tables, bucket_basis: str = "days") -> pd.DataFrame:
+    return transitions.roll_rates(_matrix(t, bucket_basis)).to_pandas()
 
 
 def cure_rates(t: Tables) -> pd.DataFrame:

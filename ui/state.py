@@ -28,6 +28,7 @@ import streamlit as st
 LANG = "lang"
 PRESENT = "present"
 BUCKET_NAMING = "bucket_naming"
+BUCKET_BASIS = "bucket_basis"  # cn: buckets by days past due or by missed instalments (逾期期数)
 MONTH = "f_month"
 REGIONS = "f_regions"
 TIERS = "f_tiers"
@@ -36,9 +37,10 @@ VINTAGE = "f_vintage"
 FILTER_KEYS = (MONTH, REGIONS, TIERS, CONDITIONS, VINTAGE)
 # Plain key -> query parameter.
 URL_PARAMS = {LANG: "lang", PRESENT: "present", MONTH: "month", REGIONS: "region", TIERS: "tier",
-              VINTAGE: "vintage", CONDITIONS: "cond", BUCKET_NAMING: "naming"}
+              VINTAGE: "vintage", CONDITIONS: "cond", BUCKET_NAMING: "naming", BUCKET_BASIS: "basis"}
 LIST_KEYS = frozenset({REGIONS, TIERS, CONDITIONS})
 BUCKET_NAMINGS = ("dpd", "m")
+BUCKET_BASES = ("days", "instalments")  # analytics.metrics.basis.BASES
 SEEDED = "_seeded"
 
 # ---------------------------------------------------------------- frame widgets
@@ -138,6 +140,8 @@ def seed_from_url(default_lang: str, languages: Any) -> None:
         ss[LANG] = default_lang
     if BUCKET_NAMING in ss and ss[BUCKET_NAMING] not in BUCKET_NAMINGS:
         del ss[BUCKET_NAMING]  # a mistyped link falls back to the market's default
+    if BUCKET_BASIS in ss and ss[BUCKET_BASIS] not in BUCKET_BASES:
+        del ss[BUCKET_BASIS]
     ss[SEEDED] = True
 
 
