@@ -386,6 +386,10 @@ def _last_report(ctx: PageContext) -> None:
                      ctx.t("data.col.months"): ", ".join(f.months[:3]) + (" …" if len(f.months) > 3 else ""),
                      ctx.t("data.col.detected"): "; ".join(detected), ctx.t("data.col.problem"): problem})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for f in report.files:  # a refusal in full: the table cell cuts a long sentence short
+        if f.refused and f.message is not None:
+            st.warning(shown_error(ctx.t("import.why_file", file=f.name, problem=f.problem_text(ctx.lang))),
+                       icon=":material/block:")
     _health_table(ctx, report)
     if not report.reasons.empty:
         st.caption(ctx.t("data.reasons"))
