@@ -167,3 +167,24 @@ def test_pages_disable_the_option_without_the_column(tmp_path, monkeypatch):
         assert at.segmented_control(key="w_dq_basis").disabled
         assert any("needs the column instalments_missed" in c.value for c in at.caption)
         assert _mix(at)["M2"] == pytest.approx(2 / 5)   # by days, whatever the link asked
+
+
+def test_append_to_a_store_written_before_the_column(tmp_path):
+    # A store from before instalments_missed existed: appending a month that carries it works, the
+    # old rows have no count (so the pages keep the days basis: not every active row has one).
+    db = _book(tmp_path, with_missed=False)
+    con = store.open_duckdb(db)
+    con.execute("ALTER TABLE performance DROP COLUMN instalments_missed")
+    con.close()
+    path = tmp_path / "july.csv"
+    path.write_text("loan_id,as_of_month,days_past_due,closing_balance,逾期期数\n"
+                    + "".join(f"{loan},2026-07,0,7800,0\n" for loan in ROWS), encoding="utf-8")
+    con = store.open_duckdb(db)
+    try:
+        report = run_import(con, [path], mode="append", market="cn", today=dt.date(2026, 11, 30))
+        assert report.loaded_anything, report.why_nothing()
+        got = con.execute("SELECT as_of_month, count(instalments_missed) FROM performance GROUP BY 1 ORDER BY 1"
+                          ).fetchall()
+    finally:
+        con.close()
+    assert [n for _m, n in got] == [0, 0, 5]
