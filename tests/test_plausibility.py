@@ -245,3 +245,23 @@ def test_health_table_of_republished_tape(tmp_path, na):
     assert (row.month, row.loans, row.active, row.closed, row.dpd30, row.dpd60) == ("2026-06", 14, 13, 1, 2, 1)
     assert row.balance == pytest.approx(balance, abs=0.005)
     assert len(active) == 13
+
+
+def test_cli_import_prints_the_refusal_in_the_chosen_language(tmp_path, capsys):
+    from analytics.cli import main
+
+    def edit(i, k, row):
+        row[7], row[8] = "0", "paid_off"
+        return row
+    path = tmp_path / "book.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(book(12, ["2026-06"], edit))
+    db = tmp_path / "store.duckdb"
+    assert main(["--db", str(db), "import", str(path), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "status: 12 of 12 loans (100%) are closed" in out and "Data health" in out
+    assert main(["--db", str(db), "import", str(path), "--check", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "status：12 笔贷款中有 12 笔（100%）在首个报告月即已结束" in out and "数据体检" in out
