@@ -34,7 +34,7 @@ def _arg(v: object, lang: str) -> object:
     if isinstance(v, Msg):
         return v.text(lang)
     if isinstance(v, Code):
-        return v.code if lang == "en" else i18n.t(f"code.{v.code}", lang)
+        return i18n.t(f"code.{v.code}", lang) if lang != "en" and i18n.has(f"code.{v.code}") else v.code
     return v
 
 
