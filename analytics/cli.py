@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from analytics import config, store
+from analytics import config, exports, store
+from analytics.display import i18n
 from analytics.errors import CollectLensError, InputError
 from analytics.exports import EXPORTS
 from analytics.sample import synth
@@ -108,10 +109,12 @@ def cmd_export(args, db: Path) -> int:
     fn = EXPORTS[args.table]
     accepts = inspect.signature(fn).parameters
     with _open(args, db) as opened:
+        _check_bucket_basis(args, opened, "bucket_basis" in accepts)
         given = (("month", month), ("top", args.top), ("models_dir", config.settings().models_dir),
-                 ("market", opened.metadata.get("market")))
+                 ("market", opened.metadata.get("market")), ("bucket_basis", args.bucket_basis))
         kwargs = {k: v for k, v in given if k in accepts and v is not None}
         frame = fn(opened.require(), **kwargs)
+        frame = exports.label_columns(frame, opened.metadata.get("market"))
     if month is not None and "month" not in accepts and "as_of_month" in frame.columns:
         months = pd.to_datetime(frame["as_of_month"])
         if not (months == month).any():
@@ -128,6 +131,27 @@ def cmd_export(args, db: Path) -> int:
         _audit("export", {"table": args.table, "rows": len(frame), "out": out.name}, db)
     print(f"Wrote {len(frame):,} rows of {args.table} to {out}")
     return 0
+
+
+def _check_bucket_basis(args, opened, accepted: bool) -> None:
+    """--bucket-basis instalments: only for the tables that count buckets, on cn data carrying
+    performance.instalments_missed on every active row (analytics/metrics/basis.py)."""
+    if args.bucket_basis == "days":
+        return
+    from analytics.metrics import basis
+
+    if not accepted:
+        raise InputError(f"--bucket-basis instalments applies to delinquency_trend, transition_matrix and roll_rates, "
+                         f"not to {args.table}. Leave it out for this table.")
+    market = opened.metadata.get("market")
+    if market != "cn":
+        raise InputError(f"--bucket-basis instalments is the cn convention (M1 = 1 missed instalment); this data's "
+                         f"market is {market or 'unknown'}. Leave it out to count by days past due.")
+    n, k = basis.instalment_coverage(opened.require().performance)
+    if n == 0 or k < n:
+        raise InputError(f"--bucket-basis instalments needs the missed-instalment count (instalments_missed, "
+                         f"逾期期数) on every active row; {n - k:,} of {n:,} active rows lack it. Import a file "
+                         "with that column, or leave the option out to count by days past due.")
 
 
 def cmd_report(args, db: Path) -> int:
@@ -238,7 +262,7 @@ def cmd_backtest_strategy(args, db: Path) -> int:
     return 0
 
 
-def _print_report(report, db: Path) -> None:
+def _print_report(report, db: Path, lang: str = "en") -> None:
     rows = [("file", "format", "rows", "loaded", "rejected", "result")]
     for f in report.files:
         loaded = 0 if f.refused else f.rows - f.rejected
@@ -249,10 +273,10 @@ def _print_report(report, db: Path) -> None:
         print("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     for f in report.files:
         if f.problem:
-            print(f"  {f.name}: {f.problem}")
+            print(f"  {f.name}: {f.problem_text(lang)}")
     if not report.reasons.empty:
         print("Rejected rows by reason: " + ", ".join(f"{r.code} {r.rows:,}" for r in report.reasons.itertuples()))
-    _print_health(report)
+    _print_health(report, lang)
     loaded = ", ".join(f"{t} {n:,}" for t, n in report.loaded.items())
     if report.dry_run:
         print(f"Check only, nothing written: would load {loaded}.")
@@ -262,16 +286,20 @@ def _print_report(report, db: Path) -> None:
               f"The store now holds: " + ", ".join(f"{t} {n:,}" for t, n in (report.counts or {}).items()) + ".")
 
 
-def _print_health(report) -> None:
+def _print_health(report, lang: str = "en") -> None:
     """The data-health table (plausibility.data_health): what would load, per file and month."""
     health = getattr(report, "health", None)
     if health is None or health.empty:
         return
-    print("Data health (per file and month; a refused file as read):")
+    print(i18n.t("health.title", lang))
     rows = [("file", "month", "loans", "active", "closed", "30+", "60+", "balance", "")]
+    if lang != "en":
+        rows = [(*(i18n.t(k, lang) for k in ("data.col.file", "data.col.month", "data.health.loans",
+                                             "data.health.active", "data.health.closed", "data.health.dpd30",
+                                             "data.health.dpd60", "data.health.balance")), "")]
     for h in health.itertuples():
         rows.append((h.file, h.month, f"{h.loans:,}", f"{h.active:,}", f"{h.closed:,}", f"{h.dpd30:,}",
-                     f"{h.dpd60:,}", f"{h.balance:,.2f}", "refused" if h.refused else ""))
+                     f"{h.dpd60:,}", f"{h.balance:,.2f}", i18n.t("health.refused", lang) if h.refused else ""))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  " + "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
@@ -303,7 +331,7 @@ def cmd_import(args, db: Path) -> int:
         bar.close()
     if args.check:
         report.dry_run, report.counts = True, None
-    _print_report(report, db)
+    _print_report(report, db, args.lang)
     if report.loaded_anything:
         print(found.statement())
     if refused_deletion:
@@ -318,7 +346,7 @@ def cmd_import(args, db: Path) -> int:
     if args.check:
         return 0
     if not report.loaded_anything:
-        raise InputError(f"Nothing was loaded; {db} is unchanged. {report.why_nothing()}")
+        raise InputError(f"Nothing was loaded; {db} is unchanged. {report.why_nothing(args.lang)}")
     return 1 if report.refused else 0
 
 
@@ -520,6 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out", required=True)
     x.add_argument("--month", help="YYYY-MM: keep this month only (scores, early_warning: score that month)")
     x.add_argument("--top", type=int, help="early_warning: number of loans (default 10000, 0 = all)")
+    x.add_argument("--bucket-basis", choices=["days", "instalments"], default="days",
+                   help="cn data: count buckets by days past due (default) or by missed instalments (逾期期数: "
+                        "M1 = 1 missed, M2 = 2 ... M5+); delinquency_trend, transition_matrix, roll_rates")
     x.set_defaults(func=cmd_export)
     r = sub.add_parser("report", help="write the briefing pack (.pptx and/or .html)")
     r.add_argument("--month", help="YYYY-MM (default: the latest month)")
@@ -572,6 +603,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--row-ids", action="store_true",
                    help="one-month tape whose loan ids were rounded by a floating-point writer: give repeated ids "
                         "their row number")
+    i.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of the refusal sentences and the data-health table (en or zh)")
     i.set_defaults(func=cmd_import)
 
     m = sub.add_parser("mapping", help="suggest a column mapping for a file, as JSON to edit and reuse")

@@ -14,6 +14,10 @@ analytics/metrics/transitions.py):
   ``value`` a fraction, ``loans`` the loans originated in the vintage.
 - ``transition_matrix``: ``as_of_month, from_state, to_state, loans, balance, share`` over the
   states of :data:`analytics.metrics.transitions.STATES`; rows leaving an absorbing state are left out.
+
+The CLI adds label columns after these (:func:`label_columns`): the canonical bucket names stay,
+and beside each a person's name for it under the data's market (cn M0, M1 …, flows C-M1, M1-M2 …;
+us 1–29 DPD, 30–59 DPD …), as the pages name them.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.display import i18n
-from analytics.metrics import cohorts, collections, cubed, portfolio, transitions
+from analytics import schema
+from analytics.display import i18n, labels
+from analytics.metrics import basis, cohorts, collections, cubed, portfolio, transitions
 from analytics.risk import explain, queue, scoring
 from analytics.risk import model as risk_model
 from analytics.store import Tables
@@ -44,7 +49,9 @@ def kpis(t: Tables) -> pd.DataFrame:
     return cubed.answer(cubed.kpis(t.cubes), lambda: portfolio.monthly_kpis(t.performance)).to_pandas()
 
 
-def delinquency_trend(t: Tables) -> pd.DataFrame:
+def delinquency_trend(t: Tables, bucket_basis: str = "days") -> pd.DataFrame:
+    if bucket_basis != "days":  # by missed instalments (analytics/metrics/basis.py): from the rows
+        return portfolio.delinquency_trend(basis.with_basis(t.performance, bucket_basis)).to_pandas()
     return cubed.answer(cubed.delinquency_trend(t.cubes), lambda: portfolio.delinquency_trend(t.performance)
                         ).to_pandas()
 
@@ -56,16 +63,18 @@ def vintage_curves(t: Tables) -> pd.DataFrame:
     return curves.select(*VINTAGE_CURVE_COLUMNS).to_pandas()
 
 
-def _matrix(t: Tables):
+def _matrix(t: Tables, bucket_basis: str = "days"):
+    if bucket_basis != "days":
+        return transitions.transition_matrix(basis.with_basis(t.performance, bucket_basis))
     return cubed.answer(cubed.transition_matrix(t.cubes), lambda: transitions.transition_matrix(t.performance))
 
 
-def transition_matrix(t: Tables) -> pd.DataFrame:
-    return _matrix(t).select(*TRANSITION_COLUMNS).to_pandas()
+def transition_matrix(t: Tables, bucket_basis: str = "days") -> pd.DataFrame:
+    return _matrix(t, bucket_basis).select(*TRANSITION_COLUMNS).to_pandas()
 
 
-def roll_rates(t: Tables) -> pd.DataFrame:
-    return transitions.roll_rates(_matrix(t)).to_pandas()
+def roll_rates(t: Tables, bucket_basis: str = "days") -> pd.DataFrame:
+    return transitions.roll_rates(_matrix(t, bucket_basis)).to_pandas()
 
 
 def cure_rates(t: Tables) -> pd.DataFrame:
@@ -190,6 +199,41 @@ def backtest(t: Tables, models_dir: Path) -> pd.DataFrame:
 
     model = risk_model.require(models_dir)
     return bt.backtest_table(bt.backtest_sample(t, model))
+
+
+# Columns holding a bucket or state -> the label column added beside them (at the end of the frame).
+LABELLED_COLUMNS = {"bucket": "bucket_label", "stage": "stage_label", "state": "state_label",
+                    "from_state": "from_label", "to_state": "to_label"}
+LABEL_STATES = frozenset((*schema.BUCKETS, *schema.TERMINAL_STATUSES, "loss"))
+
+
+def export_naming(market: str | None) -> str:
+    """The bucket naming of exports: M names for cn data (M1 = 1–30 DPD), day ranges for us."""
+    return labels.market_naming("m" if market == "cn" else "dpd", market)
+
+
+def _state(value: object, lang: str, naming: str) -> object:
+    if value not in LABEL_STATES:
+        return value
+    if naming == "m" and value in schema.BUCKET_M_NAMES:
+        return schema.BUCKET_M_NAMES[value]  # M0 for current, as the flows name it C
+    return labels.state_label(value, lang, naming)
+
+
+def label_columns(frame: pd.DataFrame, market: str | None, lang: str = "en") -> pd.DataFrame:
+    """``frame`` with a label column beside every bucket / state column it has (:data:`LABELLED_COLUMNS`),
+    and ``flow_label`` where it has ``from_state`` and ``to_state``: the market's display names
+    (labels.state_label / flow_label, the pages' names). Values that are no bucket or state (``all``,
+    ``new_loss``) are copied as they are. The canonical columns are unchanged."""
+    naming = export_naming(market)
+    out = frame.copy()
+    for col, label in LABELLED_COLUMNS.items():
+        if col in out.columns:
+            out[label] = [_state(v, lang, naming) for v in out[col]]
+    if {"from_state", "to_state"} <= set(out.columns):
+        out["flow_label"] = [labels.flow_label(a, b, lang, naming) if a in LABEL_STATES and b in LABEL_STATES
+                             else f"{a} → {b}" for a, b in zip(out["from_state"], out["to_state"], strict=True)]
+    return out
 
 
 EXPORTS: dict[str, Callable[..., pd.DataFrame]] = {

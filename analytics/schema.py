@@ -156,6 +156,9 @@ TABLES: dict[str, dict[str, str]] = {
         "closing_balance": "DOUBLE",
         "charge_off_amount": "DOUBLE",
         "recovery_amount": "DOUBLE",
+        # Optional: instalments in arrears at month end (逾期期数), for counting buckets by missed
+        # instalments (analytics/metrics/basis.py) where the data has them; null where it does not.
+        "instalments_missed": "INTEGER",
     },
     "actions": {
         "loan_id": "VARCHAR NOT NULL",

@@ -368,6 +368,16 @@ def _leading_columns(con: duckdb.DuckDBPyConnection, table: str, query: str) -> 
     return "(" + ", ".join(f'"{c}"' for c in cols[:n]) + ")"
 
 
+def _add_missing_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """A stored table written before some of its optional columns existed (e.g.
+    performance.instalments_missed) gets them, empty, so appended rows fit it."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_schema = 'main' AND table_name = ?", [name]).fetchall()}
+    for col, typ in schema.TABLES[name].items():
+        if col not in have:
+            con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {typ.replace(" NOT NULL", "")}')
+
+
 def _merge(con: duckdb.DuckDBPyConnection, stage: dict[str, str], replace_sources: list[str]) -> None:
     """Append mode: fold the staged rows into the live tables (inside the caller's transaction)."""
     existing = {r[0] for r in con.execute(
@@ -375,6 +385,8 @@ def _merge(con: duckdb.DuckDBPyConnection, stage: dict[str, str], replace_source
     for name in schema.WRITTEN_TABLES:
         if name not in existing:  # a store written before this table existed
             con.execute(schema.create_table_sql(name))
+        else:
+            _add_missing_columns(con, name)
     # Loans first, so the pools of incoming performance rows are known below.
     for name in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES):
         keys = schema.APPEND_KEYS[name]

@@ -16,7 +16,13 @@ from analytics.metrics.segments import DIMENSIONS, segment_order
 from analytics.security import outputs
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch, for_screen, measure_switch, recorded_download
+from ui.widgets import (
+    bucket_basis_switch,
+    bucket_naming_switch,
+    for_screen,
+    measure_switch,
+    recorded_download,
+)
 
 TREND_MONTHS = 13  # the trailing 13 months of a monthly risk pack
 MULTIPLES = 12
@@ -33,11 +39,17 @@ def delinquency_page(ctx: PageContext) -> None:
     st.caption(ctx.t("dq.subtitle", month=f"{month:%Y-%m}"))
     c1, c2, c3 = st.columns(3)
     naming = bucket_naming_switch(c3, ctx.t, "w_dq_naming", ctx.meta.get("market"))
+    market = ctx.meta.get("market")
+    on = bucket_basis_switch(c3, ctx, "w_dq_basis", market,
+                             market == "cn" and cache.instalments_available(ctx.data_version))
+    if on == "instalments":  # M1 = 1 missed instalment: day ranges would misname the slots
+        naming = "m"
+        trend = cache.delinquency_trend_on(ctx.data_version, f, on)
     measure = measure_switch(c1, ctx, "w_dq_measure")
     level = c2.segmented_control(ctx.t("dq.level"), [30, 60, 90], default=30,
                                  format_func=lambda lv: level_label(lv, ctx.lang, naming), key="w_dq_level") or 30
 
-    rates = cache.dq_rates(ctx.data_version, f)
+    rates = cache.dq_rates_on(ctx.data_version, f, on)
     if len(rates) < 2:
         st.info(ctx.t("dq.one_month"))
     left, right = st.columns(2)
@@ -46,6 +58,8 @@ def delinquency_page(ctx: PageContext) -> None:
                                                  bucket_label=lambda b: state_label(b, ctx.lang, naming)),
                        width="stretch")
     st.divider()
+    if on == "instalments":
+        st.caption(ctx.t("basis.days_only"))
     c1, c2, _ = st.columns([1.3, 1, 1])
     dim = c1.selectbox(ctx.t("dq.dimension"), DIMENSIONS, index=DIMENSIONS.index("credit_tier"),
                        format_func=lambda d: ctx.t(f"dim.{d}"), key="w_dq_dim")

@@ -16,7 +16,7 @@ from analytics.metrics.delinquency import months_back
 from analytics.metrics.segments import DIMENSIONS, segment_order
 from ui import cache
 from ui.frame import PageContext, frame, guarded
-from ui.widgets import bucket_naming_switch, measure_switch
+from ui.widgets import bucket_basis_switch, bucket_naming_switch, measure_switch
 
 TREND_MONTHS = 13   # roll-rate trend: the trailing 13 months of a monthly risk pack
 EST_MONTHS = 12     # months of transitions the forecast's P is estimated from
@@ -38,6 +38,11 @@ def roll_rates_page(ctx: PageContext) -> None:
     st.caption(ctx.t("rr.subtitle", month=f"{end:%Y-%m}"))
     c1, c2, c4 = st.columns(3)
     naming = bucket_naming_switch(c4, ctx.t, "w_rr_naming", ctx.meta.get("market"))
+    market = ctx.meta.get("market")
+    on = bucket_basis_switch(c4, ctx, "w_rr_basis", market,
+                             market == "cn" and cache.instalments_available(ctx.data_version))
+    if on == "instalments":  # M1 = 1 missed instalment: day ranges would misname the slots
+        naming = "m"
     measure = measure_switch(c1, ctx, "w_rr_measure")
     months = c2.segmented_control(ctx.t("rr.window"), [3, 6, 12, 24], default=12, key="w_rr_window") or 12
     weight = "loans" if measure == "count" else "balance"
@@ -49,7 +54,7 @@ def roll_rates_page(ctx: PageContext) -> None:
                       format_func=lambda d: ctx.t(f"dim.{d or 'none'}"), key="w_rr_by")
 
     # One query for the transitions of every segment; the book's are their sum.
-    tm = cache.rr_transitions(ctx.data_version, f, by, end, max(TREND_MONTHS, months, EST_MONTHS, 2 * bt_h))
+    tm = cache.rr_transitions_on(ctx.data_version, f, by, end, max(TREND_MONTHS, months, EST_MONTHS, 2 * bt_h), on)
     if tm.empty:
         st.info(ctx.t("rr.no_transitions"))
         return
@@ -73,8 +78,10 @@ def roll_rates_page(ctx: PageContext) -> None:
     if len(pooled):
         right.plotly_chart(rr_fig.cure_figure(pooled, ctx.lang, naming), width="stretch")
         right.caption(ctx.t("rr.cures_help"))
+    if on == "instalments":
+        st.caption(ctx.t("basis.cures_days"))
     st.divider()
-    _forecast(ctx, tm, by, end, weight, measure, naming, shape, seg_col, bt_h)
+    _forecast(ctx, tm, by, end, weight, measure, naming, shape, seg_col, bt_h, on)
 
 
 def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
@@ -85,9 +92,9 @@ def _not_observed(ctx: PageContext, recent: pd.DataFrame, naming: str) -> None:
 
 
 def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: str, measure: str, naming: str,
-              shape: dict, seg_col, bt_h: int) -> None:
+              shape: dict, seg_col, bt_h: int, on: str = "days") -> None:
     f = ctx.filters
-    mix = cache.rr_state_mix(ctx.data_version, f, end, by)
+    mix = cache.rr_state_mix_on(ctx.data_version, f, end, by, on)
     if mix.empty:
         st.warning(ctx.t("common.no_active", month=f"{end:%Y-%m}"))
         return
@@ -115,7 +122,7 @@ def _forecast(ctx: PageContext, tm: pd.DataFrame, by: str | None, end, weight: s
     left.plotly_chart(rr_fig.forecast_mix_figure(fc, ctx.lang, naming, measure), width="stretch")
     right.plotly_chart(rr_fig.forecast_loss_figure(fc, ctx.lang, ctx.currency, measure), width="stretch")
     _absorption(ctx, P, naming)
-    _backtest(ctx, tm, by, seg, end, weight, shape, bt_h)
+    _backtest(ctx, tm, by, seg, end, weight, shape, bt_h, on)
 
 
 def _absorption(ctx: PageContext, P: np.ndarray, naming: str) -> None:
@@ -133,7 +140,7 @@ def _absorption(ctx: PageContext, P: np.ndarray, naming: str) -> None:
 
 
 def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end, weight: str, shape: dict,
-              h: int) -> None:
+              h: int, on: str = "days") -> None:
     base = months_back(end, h)
     st.subheader(ctx.t("rr.backtest", base=f"{base:%Y-%m}"))
     need = 2 * h + 1
@@ -142,8 +149,8 @@ def _backtest(ctx: PageContext, tm: pd.DataFrame, by: str | None, seg: str, end,
         st.info(ctx.t("common.not_enough_history", months=need, have=shape["months"]))
         return
     f = ctx.filters
-    mix = cache.rr_state_mix(ctx.data_version, f, base, by)
-    act = cache.rr_actual(ctx.data_version, f, base, h, by)
+    mix = cache.rr_state_mix_on(ctx.data_version, f, base, by, on)
+    act = cache.rr_actual_on(ctx.data_version, f, base, h, by, on)
     bt = transitions.segment_backtest(tm, mix, act, base, h, months=h, weight=weight,
                                       segment=None if seg == ALL else seg)
     if bt.empty:

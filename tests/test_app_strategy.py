@@ -246,3 +246,44 @@ def test_upload_a_strategy_and_compare_it(page_env):
                                                   "application/json").run()
     assert not at.exception
     assert any("broken.json" in e.value and "treatments[0]" in e.value for e in at.error)
+
+
+def test_chinese_page_names_the_presets_in_chinese(page_env):
+    """Every place the page shows a shipped preset (pickers, summary and difference tables, captions,
+    chart legends, the editor's picker and description) uses labels.PRESETS_ZH: no English name or
+    description on the Chinese page."""
+    from analytics.config import PRESETS_DIR
+    from analytics.display.labels import PRESETS_ZH
+    from tests.test_presentation import texts
+
+    english = set(PRESETS_ZH)
+    english |= {spec.load(p).description for p in PRESETS_DIR.glob("*.json")}
+    english |= {spec.DO_NOTHING.description} - {""}
+    english = {e for e in english if e}
+
+    def shown(at) -> list[str]:
+        out = texts(at)
+        for d in at.dataframe:  # headers too: the summary names its columns by strategy
+            out += [str(c) for c in d.value.columns] + [str(i) for i in d.value.index]
+        out += [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]  # legends
+        out += [str(a.value) for a in at.text_area]
+        return out
+
+    at = open_page(lang="zh")
+    at.selectbox(key="w_strat_paths").select(200).run()
+    at.multiselect(key="w_strat_sel").set_value(["Today's practice", EW, SMS]).run()
+    no_errors(at)
+    compare = shown(at)
+    zh_names = [PRESETS_ZH[n][0] for n in ("Today's practice", EW, SMS)]
+    table = next(d.value for d in at.dataframe if i18n.t("strategy.metric.net_benefit", "zh") in d.value.index)
+    assert list(table.columns) == zh_names
+    assert set(zh_names) <= set(at.multiselect(key="w_strat_sel").options)
+    assert any(zh_names[1] in s for s in compare if s.startswith("{"))  # a chart legend
+    view(at, "edit")
+    at.selectbox(key="w_strat_edit").select(SMS).run()
+    no_errors(at)
+    edit = shown(at)
+    assert PRESETS_ZH[SMS][1] in [a.value for a in at.text_area]
+    assert not any(i.value for i in at.info if "未保存" in i.value)  # showing it in Chinese is not an edit
+    leftovers = sorted({e for e in english for s in compare + edit if e in s})
+    assert not leftovers, leftovers

@@ -53,7 +53,11 @@ def test_vintage_curves_shape_and_values(small_db, tmp_path):
 
 def test_transition_matrix_shape_and_values(small_db, tmp_path):
     t = export(small_db, "transition_matrix", tmp_path, "--month", "2026-09")
-    assert list(t.columns) == ["as_of_month", "from_state", "to_state", "loans", "balance", "share"]
+    # The fixed shape, then the market's labels (small_db is cn: M names, flows C-M1 ...).
+    assert list(t.columns) == ["as_of_month", "from_state", "to_state", "loans", "balance", "share",
+                               "from_label", "to_label", "flow_label"]
+    first = t[(t.from_state == "current") & (t.to_state == "dpd_1_29")].iloc[0]
+    assert (first.from_label, first.to_label, first.flow_label) == ("M0", "M1", "C-M1")
     assert set(t["as_of_month"]) == {"2026-09-01"}
     assert set(t["from_state"]) <= set(STATES[:6]) and set(t["to_state"]) <= set(STATES)
     assert t.groupby("from_state")["share"].sum().to_numpy() == pytest.approx(1.0)
@@ -77,7 +81,8 @@ def test_roll_cure_and_forecast_exports(small_db, tmp_path):
     assert set(c["horizon"]) == {1, 3, 6}
     f = export(small_db, "forecast", tmp_path)
     assert list(f.columns) == ["dimension", "segment", "base_month", "as_of_month", "horizon", "state", "loans",
-                               "balance", "loans_share", "balance_share"]
+                               "balance", "loans_share", "balance_share", "state_label"]
+    assert dict(zip(f.state, f.state_label, strict=True))["dpd_30_59"] == "M2"
     book = f[(f["dimension"] == "all") & (f["horizon"] == 12) & (f["state"] != "new_loss")]
     assert book["loans_share"].sum() == pytest.approx(1.0)
     # Per-tier forecasts add up to no more loans than the book (tiers partition the active loans).

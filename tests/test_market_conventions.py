@@ -128,6 +128,28 @@ def test_import_export_and_page_agree_per_market(tmp_path, monkeypatch, market):
     june = frame[pd.to_datetime(frame.as_of_month) == "2026-06-01"].set_index("bucket")["loans"]
     assert june.to_dict() == expected.to_dict()
 
+    # The export through the CLI: canonical buckets kept, the market's label beside them. By hand:
+    # cn DPD 1 and 30 are M1, 31 and 60 M2; us DPD 30 is 30-59, DPD 1 is 1-29.
+    from analytics.cli import main
+    out = tmp_path / "dq.csv"
+    assert main(["--db", str(db), "export", "delinquency_trend", "--month", "2026-06", "--out", str(out)]) == 0
+    csv_rows = pd.read_csv(out)
+    label_of = dict(zip(csv_rows.bucket, csv_rows.bucket_label, strict=True))
+    counts = dict(zip(csv_rows.bucket_label, csv_rows.loans, strict=True))
+    if market == "cn":
+        assert label_of["dpd_1_29"] == "M1" and label_of["dpd_30_59"] == "M2" and label_of["current"] == "M0"
+        assert counts["M1"] == 2 and counts["M2"] == 2 and counts["M5+"] == 1   # DPD 1, 30 | 31, 60 | 121
+    else:
+        assert label_of["dpd_30_59"] == "30–59 DPD" and label_of["dpd_1_29"] == "1–29 DPD"
+        assert counts["30–59 DPD"] == 2 and counts["1–29 DPD"] == 1              # DPD 30, 31 | 1
+    flows = tmp_path / "tm.csv"
+    assert main(["--db", str(db), "export", "transition_matrix", "--out", str(flows)]) == 0
+    tm = pd.read_csv(flows).set_index(["from_state", "to_state"])
+    # May: all current; June: the loan at DPD 1 (and, in cn, the one at 30) moved current -> the first stage.
+    first = tm.loc[("current", "dpd_1_29")]
+    assert first.flow_label == ("C-M1" if market == "cn" else "Current → 1–29 DPD")
+    assert first.loans == (2 if market == "cn" else 1)
+
     # The Delinquency page's bucket-mix chart (Chinese): one trace per bucket, named by the market's
     # convention, with the export's share in June.
     with app_on(db, monkeypatch):
@@ -145,6 +167,8 @@ def test_import_export_and_page_agree_per_market(tmp_path, monkeypatch, market):
     for bucket, n in expected.items():
         if bucket != "current":  # the mix shows the delinquent buckets only
             assert shares[labels.state_label(bucket, "zh", naming)] == pytest.approx(n / len(DPDS))
+    if market == "cn":  # the page and the export name the buckets alike (M names are the same in both languages)
+        assert set(shares) == set(csv_rows.bucket_label) - {"M0"}
     assert len(shares) == len(schema.BUCKETS) - 1
     # No English month names in the Chinese charts: date axes carry Chinese tick and hover formats.
     for spec in specs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 
 import duckdb
 import pytest
@@ -43,6 +44,17 @@ def load(tmp_path, rows, name="book.csv", threshold=0.3):
         w.writerows(rows)
     con = duckdb.connect()
     return con, run_import(con, [path], threshold=threshold, today=TODAY)
+
+
+def assert_zh(f, column: str, *facts: str) -> None:
+    """The refusal in Chinese names the column and the counts, and has no English word beyond the
+    column name (the Data page shows it to a Chinese reader; the CLI keeps ``problem`` in English)."""
+    zh = f.problem_text("zh")
+    assert column in zh, zh
+    for fact in facts:
+        assert fact in zh, (fact, zh)
+    assert not re.findall(r"[A-Za-z]{2,}", zh.replace(column, "")), zh
+    assert f.problem_text("en") == f.problem
 
 
 def codes(report) -> dict[str, int]:
@@ -105,6 +117,7 @@ def test_every_loan_closed_first_month_refuses_file(tmp_path):
     con, report = load(tmp_path, book(12, ["2026-06"], edit))
     f = report.files[0]
     assert f.refused and "12 of 12 loans" in f.problem and "status" in f.problem
+    assert_zh(f, "status", "12 笔贷款中有 12 笔", "100%")
     assert not report.loaded_anything
 
 
@@ -127,6 +140,7 @@ def test_payoff_jump_refuses_file(tmp_path):
     _con, report = load(tmp_path, book(edit=edit))
     f = report.files[0]
     assert f.refused and "payoff share jumps to 75.0% in 2026-06" in f.problem and "status" in f.problem
+    assert_zh(f, "status", "结清占比在 2026-06 跃升至 75.0%", "其他 5 个月最高为 0.0%")
 
 
 def test_steady_payoffs_are_fine(tmp_path):
@@ -150,6 +164,8 @@ def test_delinquency_jump_refuses_file(tmp_path):
     f = report.files[0]
     assert f.refused and "30+ share of active loans jumps to 60.0% in 2026-06" in f.problem
     assert "days_past_due" in f.problem
+    # Months 1-5: 1 of 20 = 5.0% (the highest of the others); month 6: 12 of 20 = 60.0%.
+    assert_zh(f, "days_past_due", "逾期30天以上的占比在 2026-06 跃升至 60.0%", "最高为 5.0%")
 
 
 def test_modifications_on_most_loans_refuse_tape(tmp_path):
@@ -168,6 +184,7 @@ def test_modifications_on_most_loans_refuse_tape(tmp_path):
     report = run_import(con, [path], today=TODAY)
     f = report.files[0]
     assert f.refused and f.problem.startswith("was refused as not plausible: modificationTypeCode: 14 of 14 loans")
+    assert_zh(f, "modificationTypeCode", "14 笔贷款中的 14 笔（100%）", "2026-06")
 
 
 def test_more_restructures_than_loans_refuses_file(tmp_path):
@@ -182,6 +199,7 @@ def test_more_restructures_than_loans_refuses_file(tmp_path):
     report = run_import(con, [loans, restr], today=TODAY)
     bad = {f.name: f for f in report.files}["restructures.csv"]
     assert bad.refused and "12 restructures for 10 loans" in bad.problem
+    assert_zh(bad, "kind", "10 笔贷款对应 12 笔重组")
     assert not {f.name: f for f in report.files}["loans.csv"].refused
 
 
@@ -227,3 +245,23 @@ def test_health_table_of_republished_tape(tmp_path, na):
     assert (row.month, row.loans, row.active, row.closed, row.dpd30, row.dpd60) == ("2026-06", 14, 13, 1, 2, 1)
     assert row.balance == pytest.approx(balance, abs=0.005)
     assert len(active) == 13
+
+
+def test_cli_import_prints_the_refusal_in_the_chosen_language(tmp_path, capsys):
+    from analytics.cli import main
+
+    def edit(i, k, row):
+        row[7], row[8] = "0", "paid_off"
+        return row
+    path = tmp_path / "book.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(book(12, ["2026-06"], edit))
+    db = tmp_path / "store.duckdb"
+    assert main(["--db", str(db), "import", str(path), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "status: 12 of 12 loans (100%) are closed" in out and "Data health" in out
+    assert main(["--db", str(db), "import", str(path), "--check", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "status：12 笔贷款中有 12 笔（100%）在首个报告月即已结束" in out and "数据体检" in out

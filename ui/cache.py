@@ -639,3 +639,61 @@ def ops_agents(data_version: str, f: PortfolioFilter, level: str, start: date | 
 
     perf, _, actions, _ = _ops_tables(f)
     return collections.agent_performance(actions, perf, level, start=start).to_pandas()
+
+
+# --- buckets by missed instalments (analytics/metrics/basis.py): Delinquency and Roll-rate pages ---
+# The days basis is the functions above (cubes when fresh); the instalment basis reads the rows.
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def instalments_available(data_version: str) -> bool:
+    from analytics.metrics import basis
+
+    return basis.available(tables().performance)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def delinquency_trend_on(data_version: str, f: PortfolioFilter, bucket_basis: str) -> pd.DataFrame:
+    if bucket_basis == "days":
+        return delinquency_trend(data_version, f)
+    from analytics.metrics import basis
+
+    return portfolio.delinquency_trend(basis.with_basis(_filtered(f), bucket_basis)).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def dq_rates_on(data_version: str, f: PortfolioFilter, bucket_basis: str) -> pd.DataFrame:
+    trend = delinquency_trend_on(data_version, f, bucket_basis)
+    return local_frame(delinquency.rates_from_trend(ibis.memtable(trend)))
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def rr_transitions_on(data_version: str, f: PortfolioFilter, by: str | None, end, months: int,
+                      bucket_basis: str) -> pd.DataFrame:
+    if bucket_basis == "days":
+        return rr_transitions(data_version, f, by, end, months)
+    from analytics.metrics import basis
+
+    perf, loans = _filtered_pair(f)
+    perf = basis.with_basis(perf, bucket_basis)
+    return transitions.transition_matrix(transitions.window(perf, end, months), loans, by).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def rr_state_mix_on(data_version: str, f: PortfolioFilter, month, by: str | None, bucket_basis: str) -> pd.DataFrame:
+    if bucket_basis == "days":
+        return rr_state_mix(data_version, f, month, by)
+    from analytics.metrics import basis
+
+    perf, loans = _filtered_pair(f)
+    return transitions.state_mix(basis.with_basis(perf, bucket_basis), month, loans, by).to_pandas()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def rr_actual_on(data_version: str, f: PortfolioFilter, base, h: int, by: str | None, bucket_basis: str
+                 ) -> pd.DataFrame:
+    if bucket_basis == "days":
+        return rr_actual(data_version, f, base, h, by)
+    from analytics.metrics import basis
+
+    perf, loans = _filtered_pair(f)
+    return transitions.actual_path(basis.with_basis(perf, bucket_basis), base, h, loans, by).to_pandas()

@@ -372,12 +372,12 @@ def _last_report(ctx: PageContext) -> None:
         st.success(ctx.t("data.loaded", **{k: f"{v:,}" for k, v in report.loaded.items()}),
                    icon=":material/check_circle:")
     else:
-        st.error(shown_error(ctx.t("data.nothing_loaded", why=report.why_nothing())))
+        st.error(shown_error(ctx.t("data.nothing_loaded", why=report.why_nothing(ctx.lang))))
     rows = []
     for f in report.files:
         detected = [f"{ctx.t('field.' + k)}: {v}" for k, v in f.date_formats.items()] + [
             f"{ctx.t('field.' + k)}: %" for k, pct in f.percent.items() if pct]
-        problem = shown_error(f.problem or "")
+        problem = shown_error(f.problem_text(ctx.lang) or "")
         if f.refused and f.rows and f.rejected / f.rows > report.threshold:
             problem = ctx.t("data.refused.share", bad=f"{f.rejected:,}", rows=f"{f.rows:,}", share=f"{f.bad_share:.1%}",
                             threshold=f"{report.threshold:.0%}")
@@ -388,6 +388,10 @@ def _last_report(ctx: PageContext) -> None:
                      ctx.t("data.col.months"): ", ".join(f.months[:3]) + (" …" if len(f.months) > 3 else ""),
                      ctx.t("data.col.detected"): "; ".join(detected), ctx.t("data.col.problem"): problem})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for f in report.files:  # a refusal in full: the table cell cuts a long sentence short
+        if f.refused and f.message is not None:
+            st.warning(shown_error(ctx.t("import.why_file", file=f.name, problem=f.problem_text(ctx.lang))),
+                       icon=":material/block:")
     _health_table(ctx, report)
     if not report.reasons.empty:
         st.caption(ctx.t("data.reasons"))

@@ -29,6 +29,7 @@ LANG = "lang"
 PRESENT = "present"
 PRESENT_LOCK = "_present_locked"  # presentation mode on for a user who may not switch it off
 BUCKET_NAMING = "bucket_naming"
+BUCKET_BASIS = "bucket_basis"  # cn: buckets by days past due or by missed instalments (逾期期数)
 MONTH = "f_month"
 REGIONS = "f_regions"
 TIERS = "f_tiers"
@@ -37,9 +38,10 @@ VINTAGE = "f_vintage"
 FILTER_KEYS = (MONTH, REGIONS, TIERS, CONDITIONS, VINTAGE)
 # Plain key -> query parameter.
 URL_PARAMS = {LANG: "lang", PRESENT: "present", MONTH: "month", REGIONS: "region", TIERS: "tier",
-              VINTAGE: "vintage", CONDITIONS: "cond", BUCKET_NAMING: "naming"}
+              VINTAGE: "vintage", CONDITIONS: "cond", BUCKET_NAMING: "naming", BUCKET_BASIS: "basis"}
 LIST_KEYS = frozenset({REGIONS, TIERS, CONDITIONS})
 BUCKET_NAMINGS = ("dpd", "m")
+BUCKET_BASES = ("days", "instalments")  # analytics.metrics.basis.BASES
 SEEDED = "_seeded"
 SIGNED_IN_AS = "_signed_in_as"  # who this session signed in as (one audit entry per sign-in)
 
@@ -151,6 +153,8 @@ def seed_from_url(default_lang: str, languages: Any) -> None:
         ss[LANG] = default_lang
     if BUCKET_NAMING in ss and ss[BUCKET_NAMING] not in BUCKET_NAMINGS:
         del ss[BUCKET_NAMING]  # a mistyped link falls back to the market's default
+    if BUCKET_BASIS in ss and ss[BUCKET_BASIS] not in BUCKET_BASES:
+        del ss[BUCKET_BASIS]
     ss[SEEDED] = True
 
 

@@ -51,6 +51,28 @@ def current_bucket_naming(market: str | None) -> str:
     return market_naming(st.session_state.get(state.BUCKET_NAMING) or "dpd", market)
 
 
+def bucket_basis_switch(container, ctx, key: str, market: str | None, available: bool) -> str:
+    """cn data: buckets by days past due or by missed instalments (逾期期数, analytics/metrics/basis.py);
+    one choice for the Delinquency and Roll-rate pages (``state.BUCKET_BASIS``, in the URL as ``basis``).
+    Data without a missed-instalment count shows the switch disabled, with a sentence why. us data:
+    days, no switch."""
+    import streamlit as st
+
+    from ui import state
+
+    if market != "cn":
+        return "days"
+    if not available:
+        container.segmented_control(ctx.t("basis.label"), list(state.BUCKET_BASES), default="days",
+                                    format_func=lambda b: ctx.t(f"basis.{b}"), key=key, disabled=True)
+        container.caption(ctx.t("basis.unavailable"))
+        return "days"
+    container.segmented_control(ctx.t("basis.label"), list(state.BUCKET_BASES), format_func=lambda b: ctx.t(f"basis.{b}"),
+                                help=ctx.t("basis.help"),
+                                **state.bound(state.BUCKET_BASIS, "days", widget=key, normalise=lambda v: v or "days"))
+    return st.session_state.get(state.BUCKET_BASIS) or "days"
+
+
 def measure_switch(container, ctx, key: str) -> str:
     """By count or by balance: the same switch on every page."""
     return container.segmented_control(ctx.t("common.measure"), ["count", "balance"], default="count",

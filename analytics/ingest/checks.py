@@ -81,7 +81,8 @@ def row_checks(typed: Typed, today: dt.date) -> list[Check]:
     ge0 = [("negative_balance", n) for n in ("opening_balance", "closing_balance")] + [
         ("negative_amount", n) for n in ("scheduled_payment", "amount_paid", "charge_off_amount", "recovery_amount",
                                          "cost", "payment_before", "payment_after", "monthly_payment", "vehicle_value",
-                                         "ltv", "credit_score", "months_on_book", "months_extended")] + [
+                                         "ltv", "credit_score", "months_on_book", "months_extended",
+                                         "instalments_missed")] + [
         ("negative_dpd", "days_past_due")]
     for code, name in ge0:
         if name in typed.labels:

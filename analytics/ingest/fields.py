@@ -97,6 +97,9 @@ FIELDS: tuple[Field, ...] = (
        "chargedoffPrincipalAmount", "核销金额"),
     _f("recovery_amount", "performance", "number", "recovery amount", "recoveries", "recovered amount",
        "recoveredAmount", "回收金额", "追回金额"),
+    _f("instalments_missed", "performance", "integer", "instalments missed", "missed instalments",
+       "installments missed", "missed installments", "missed payments", "payments missed", "逾期期数",
+       "当前逾期期数", "拖欠期数"),
     # actions
     _f("action_time", "actions", "datetime", "action time", "contact time", "call time", "催收时间",
        "联系时间", "外呼时间"),

@@ -23,7 +23,7 @@ from analytics.errors import CollectLensError, InputError
 from analytics.ingest import checks, hardening, plausibility, readers, regab2, rejected, transform, validate
 from analytics.ingest import fields as F
 from analytics.ingest.mapping import CURRENCY_OF_MARKET, Mapping, suggest_mapping
-from analytics.ingest.report import FileReport, ImportReport
+from analytics.ingest.report import Code, FileReport, ImportReport, Msg
 from analytics.ingest.sources import Source, inspect_file
 from analytics.ingest.sql import quote_ident
 
@@ -194,7 +194,7 @@ class _Import:
                 detail = getattr(exc, "detail", None) if getattr(exc, "file", None) == name else None
                 report.refused, report.problem = True, detail or str(exc)
             except duckdb.Error as exc:  # a file DuckDB cannot read: a user problem, named as such
-                report.refused, report.problem = True, f"cannot be read: {str(exc).splitlines()[0]}"
+                report.refuse(Msg("import.unreadable", {"error": str(exc).splitlines()[0]}))
                 log.info("import: %s unreadable: %s", name, exc)
         _union(self.con, self.raws)
         self.refused = [i for i, r in enumerate(self.reports) if r.refused]
@@ -216,20 +216,19 @@ class _Import:
                 if i in self.refused:
                     continue
                 if r.rows == 0:
-                    r.refused, r.problem = True, "has no data rows."
+                    r.refuse(Msg("import.no_rows"))
                     newly.append(i)
                 elif r.rejected / r.rows > threshold:
-                    r.refused = True
-                    r.problem = (f"{r.rejected:,} of {r.rows:,} rows ({r.rejected / r.rows:.1%}) are bad, above the "
-                                 f"{threshold:.0%} threshold; the file was refused whole.{_top_reason(self.con, i, r.labels)}"
-                                 f"{plausibility.id_hint(self.con, i, r.labels)} See the rejected rows.")
+                    r.refuse(Msg("import.threshold", {
+                        "bad": r.rejected, "rows": r.rows, "share": r.rejected / r.rows, "threshold": threshold,
+                        "top": _top_reason(self.con, i, r.labels), "hint": plausibility.id_hint(self.con, i, r.labels)}))
                     newly.append(i)
             if self.opts.plausibility and not newly:
                 views = [plausibility.FileView(i, r.name, r.flavor, r.labels) for i, r in enumerate(self.reports)
                          if i in self.raws and i not in self.refused]
                 for i, why in plausibility.refusals(self.con, validate.ok_rows(self.refused), views).items():
                     r = self.reports[i]
-                    r.refused, r.problem = True, f"was refused as not plausible: {why}"
+                    r.refuse(Msg("plaus.refused", {"why": why}))
                     newly.append(i)
             if not newly:
                 return
@@ -300,7 +299,7 @@ def _number_repeated_ids(con, index: int, raw: readers.Raw, report: FileReport) 
                     WHERE loan_id IN (SELECT loan_id FROM {table} GROUP BY loan_id HAVING count(*) > 1)""")
 
 
-def _top_reason(con, index: int, labels: dict[str, str]) -> str:
+def _top_reason(con, index: int, labels: dict[str, str]) -> Msg | str:
     """' Most rows: <code> in column <col> (<n> rows).' for a file's commonest reason, or ''."""
     row = con.execute(f"""
         SELECT code, col, count(*) AS n FROM (
@@ -312,8 +311,9 @@ def _top_reason(con, index: int, labels: dict[str, str]) -> str:
         return ""
     code, col, n = row
     col = labels.get(col, col) if col else col
-    where = f" in column {col}" if col else ""
-    return f" Most rows: {code}{where} ({n:,} rows)."
+    if col:
+        return Msg("import.top_reason", {"code": Code(code), "column": col, "n": int(n)})
+    return Msg("import.top_reason_nocol", {"code": Code(code), "n": int(n)})
 
 
 def _reset_temp(con) -> None:

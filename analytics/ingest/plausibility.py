@@ -38,6 +38,7 @@ import duckdb
 import pandas as pd
 
 from analytics import schema
+from analytics.ingest.report import Msg
 from analytics.ingest.sql import quote_literal
 
 BALANCE_TOLERANCE = 1.0           # currency units: rounding of a final payment
@@ -90,9 +91,9 @@ def reject_rows(con: duckdb.DuckDBPyConnection, ok: str, append: bool) -> None:
         WHERE l.original_amount > 0 AND o.bal > {MAX_BALANCE_TO_ORIGINAL} * l.original_amount""")
 
 
-def refusals(con: duckdb.DuckDBPyConnection, ok: str, files: list[FileView]) -> dict[int, str]:
-    """File index -> the sentence refusing it, for files that trip a file rule."""
-    out: dict[int, str] = {}
+def refusals(con: duckdb.DuckDBPyConnection, ok: str, files: list[FileView]) -> dict[int, Msg]:
+    """File index -> the sentence refusing it (``Msg``: key and facts), for files that trip a file rule."""
+    out: dict[int, Msg] = {}
     for f in files:
         why = (_restructures_vs_loans(con, ok, f) or _all_closed_first_month(con, ok, f) or _jumps(con, ok, f))
         if why:
@@ -100,7 +101,7 @@ def refusals(con: duckdb.DuckDBPyConnection, ok: str, files: list[FileView]) -> 
     return out
 
 
-def _restructures_vs_loans(con, ok: str, f: FileView) -> str | None:
+def _restructures_vs_loans(con, ok: str, f: FileView) -> Msg | None:
     i = f.index
     loans, restr = con.execute(f"""
         SELECT (SELECT count(DISTINCT loan_id) FROM {ok} WHERE _src = {i}),
@@ -108,8 +109,7 @@ def _restructures_vs_loans(con, ok: str, f: FileView) -> str | None:
                + (SELECT count(*) FROM {ok} WHERE _src = {i} AND _restructures AND NOT _performance)""").fetchone()
     col = f.column("kind")
     if restr and loans >= MIN_LOANS and restr > loans:
-        return (f"{col}: {restr:,} restructures for {loans:,} loans, more restructures than loans. Check how the "
-                "file writes 'no modification' (empty, nan, 0) and the column mapped to the restructure kind.")
+        return Msg("plaus.restructures_vs_loans", {"column": col, "restructures": int(restr), "loans": int(loans)})
     row = con.execute(f"""
         SELECT as_of_month, count(*) AS n, count(*) FILTER (WHERE len(restr) > 0) AS m FROM {ok}
         WHERE _src = {i} AND _performance GROUP BY ALL HAVING count(*) >= {MIN_LOANS}
@@ -117,20 +117,19 @@ def _restructures_vs_loans(con, ok: str, f: FileView) -> str | None:
         ORDER BY as_of_month LIMIT 1""").fetchone()
     if row:
         month, n, m = row
-        return (f"{col}: {m:,} of {n:,} loans ({m / n:.0%}) modified in {month:%Y-%m}; modifications on most "
-                "loans in one month are not plausible. Check how the file writes 'no modification' (empty, nan, 0).")
+        return Msg("plaus.modified_share", {"column": col, "modified": int(m), "loans": int(n), "share": m / n,
+                                            "month": f"{month:%Y-%m}"})
     return None
 
 
-def _all_closed_first_month(con, ok: str, f: FileView) -> str | None:
+def _all_closed_first_month(con, ok: str, f: FileView) -> Msg | None:
     n, closed = con.execute(f"""
         SELECT count(*), count(*) FILTER (WHERE status IN ({CLOSED})) FROM (
             SELECT loan_id, arg_min(status, as_of_month) AS status FROM {ok}
             WHERE _src = {f.index} AND _performance GROUP BY loan_id)""").fetchone()
     if n >= MIN_LOANS and closed >= ALL_CLOSED_SHARE * n:
-        return (f"{f.column('status')}: {closed:,} of {n:,} loans ({closed / n:.0%}) are closed (paid off, charged "
-                "off or repossessed) in their first reported month. Check the zero-balance / status column: empty "
-                "or 'nan' must mean 'no code'.")
+        return Msg("plaus.all_closed_first_month", {"column": f.column("status"), "closed": int(closed),
+                                                    "loans": int(n), "share": closed / n})
     return None
 
 
@@ -144,26 +143,25 @@ def month_shares(con, ok: str, index: int) -> pd.DataFrame:
         FROM {ok} WHERE _src = {index} AND _performance GROUP BY ALL ORDER BY 1""").df()
 
 
-def _jumps(con, ok: str, f: FileView) -> str | None:
+def _jumps(con, ok: str, f: FileView) -> Msg | None:
     """A month above max(other months) + max(JUMP_FLOOR, JUMP_SD x their standard deviation)."""
     shares = month_shares(con, ok, f.index)
     if len(shares) < JUMP_MIN_OTHER_MONTHS + 1:
         return None
-    for measure, field, what in (("dpd30_share", "days_past_due", "30+ share of active loans"),
-                                 ("payoff_share", "status", "payoff share")):
+    for measure, field in (("dpd30_share", "days_past_due"), ("payoff_share", "status")):
         values = shares[measure].astype(float)
         for k, v in enumerate(values):
             others = values.drop(values.index[k])
             bound = others.max() + max(JUMP_FLOOR, JUMP_SD * others.std(ddof=0))
             if v > bound:
                 month = pd.Timestamp(shares.as_of_month.iloc[k]).strftime("%Y-%m")
-                return (f"{f.column(field)}: the {what} jumps to {v:.1%} in {month}, against at most "
-                        f"{others.max():.1%} in the file's {len(others)} other months. Check that month's "
-                        "file for a changed column or code.")
+                return Msg("plaus.jump", {"column": f.column(field), "what": Msg(f"plaus.what.{measure}"),
+                                          "value": float(v), "month": month, "highest": float(others.max()),
+                                          "others": len(others)})
     return None
 
 
-def id_hint(con: duckdb.DuckDBPyConnection, index: int, labels: dict[str, str]) -> str:
+def id_hint(con: duckdb.DuckDBPyConnection, index: int, labels: dict[str, str]) -> Msg | str:
     """A sentence when a file's repeated loan ids look rounded by a floating-point writer (16+
     digits: beyond the 15-16 significant digits of a double, so distinct ids collapse), else ''."""
     n, long_digits, repeated = con.execute(f"""
@@ -172,10 +170,7 @@ def id_hint(con: duckdb.DuckDBPyConnection, index: int, labels: dict[str, str]) 
     if not n or not repeated or long_digits < 0.5 * n:
         return ""
     col = labels.get("loan_id", "loan_id")
-    return (f" {col}: {repeated:,} rows repeat another row's id, and the ids are numbers of 16 or more digits: the "
-            "tool that wrote the file stored them as floating point and rounded distinct ids together (R, Excel, "
-            "pandas without dtype=str). Export the ids as text; for a one-month tape, importing with row ids "
-            "(--row-ids) numbers the repeated ones by row instead.")
+    return Msg("plaus.id_hint", {"column": col, "repeated": int(repeated)})
 
 
 def data_health(con: duckdb.DuckDBPyConnection, ok: str, names: dict[int, str], refused: list[int]) -> pd.DataFrame:

@@ -7,6 +7,35 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analytics import schema
+from analytics.display import i18n
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A sentence by its string key (analytics/strings/plausibility.py) and its facts, so the same
+    refusal reads in English on the CLI and in the user's language on the Data page. An argument
+    may itself be a Msg (rendered in the same language) or a :class:`Code`."""
+
+    key: str
+    args: dict = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return i18n.t(self.key, lang, **{k: _arg(v, lang) for k, v in self.args.items()})
+
+
+@dataclass(frozen=True)
+class Code:
+    """A reason code: as written (``bad_boolean``) in English, its label (``code.<c>``) in another language."""
+
+    code: str
+
+
+def _arg(v: object, lang: str) -> object:
+    if isinstance(v, Msg):
+        return v.text(lang)
+    if isinstance(v, Code):
+        return i18n.t(f"code.{v.code}", lang) if lang != "en" and i18n.has(f"code.{v.code}") else v.code
+    return v
 
 
 @dataclass
@@ -28,6 +57,14 @@ class FileReport:
     percent: dict[str, bool] = field(default_factory=dict)
     market: str | None = None     # from the file's mapping options
     currency: str | None = None
+    message: Msg | None = None    # the problem as a Msg, when the sentence has a string key
+
+    def refuse(self, message: Msg) -> None:
+        """Refuse the file with a sentence: ``problem`` keeps its English text, ``message`` the facts."""
+        self.refused, self.message, self.problem = True, message, message.text("en")
+
+    def problem_text(self, lang: str = "en") -> str | None:
+        return self.message.text(lang) if self.message is not None else self.problem
 
     @property
     def bad_share(self) -> float:
@@ -57,11 +94,14 @@ class ImportReport:
     def refused(self) -> list[FileReport]:
         return [f for f in self.files if f.refused]
 
-    def why_nothing(self) -> str:
-        """One paragraph: why no row could be loaded (for an error message)."""
-        parts = [f"{f.name}: {f.problem}" for f in self.files if f.problem]
+    def why_nothing(self, lang: str = "en") -> str:
+        """One paragraph: why no row could be loaded (for an error message), in ``lang``."""
+        parts = [i18n.t("import.why_file", lang, file=f.name, problem=f.problem_text(lang))
+                 for f in self.files if f.problem]
         if not self.reasons.empty:
             top = self.reasons.head(3)
-            parts.append("most common reasons: " + "; ".join(f"{r.code} ({r.rows:,} rows, e.g. {r.example})"
-                                                              for r in top.itertuples()))
-        return " ".join(parts) or "The files hold no rows."
+            sep = "; " if lang == "en" else "；"
+            parts.append(i18n.t("import.why_reasons", lang, reasons=sep.join(
+                Msg("import.why_reason", {"code": Code(r.code), "rows": r.rows, "example": r.example}).text(lang)
+                for r in top.itertuples())))
+        return " ".join(parts) or i18n.t("import.why_empty", lang)

@@ -506,7 +506,7 @@ def _month_sql(col: str) -> str:
 
 PERF_SELECT = f"""
     {_loan_id_sql('i')}, {_month_sql('m')}, mob, dpd, {_sql_list(schema.BUCKETS)}[bucket + 1],
-    {_sql_list(schema.STATUSES)}[status + 1], opening, scheduled, paid, closing, co, rec"""
+    {_sql_list(schema.STATUSES)}[status + 1], opening, scheduled, paid, closing, co, rec, missed"""
 
 
 @dataclass
@@ -814,7 +814,8 @@ def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _L
         "i": idx.astype(np.int64), "m": np.full(len(idx), m, dtype=np.int32), "mob": mo.mob,
         "dpd": dpd, "bucket": bucket, "status": new_status, "opening": np.round(mo.opening, 2),
         "scheduled": np.round(mo.sched, 2), "paid": np.round(st.amount_paid, 2), "closing": np.round(closing, 2),
-        "co": np.round(loss.co_amount, 2), "rec": np.round(loss.recovery, 2)}), PERF_SELECT)
+        "co": np.round(loss.co_amount, 2), "rec": np.round(loss.recovery, 2),
+        "missed": s.missed[idx].astype(np.int32)}), PERF_SELECT)  # 逾期期数: instalments in arrears
 
     if rs.offer.any():
         o = np.nonzero(rs.offer)[0]

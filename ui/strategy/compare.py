@@ -38,7 +38,8 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
     left, mid, right = st.columns([3, 1, 1])
     chosen = left.multiselect(ctx.t("strategy.compare.pick"), names, max_selections=4,
                               help=ctx.t("strategy.compare.pick_help"),
-                              format_func=lambda n: n + (" ✎" if state.is_edited(n) else ""), **bound(keys.STRAT_SEL))
+                              format_func=lambda n: strategy_name(n, ctx.lang) + (" ✎" if state.is_edited(n) else ""),
+                              **bound(keys.STRAT_SEL))
     mid.select_slider(ctx.t("strategy.run.months"), options=list(range(6, 37)), **bound(keys.STRAT_MONTHS, 12))
     right.selectbox(ctx.t("strategy.run.paths"), [200, 500, 1000, 2000], **bound(keys.STRAT_PATHS, 1000))
     if not chosen:
@@ -94,6 +95,8 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
     monthly = results.monthly_frame(comp)
+    # Charts name the strategies as the page does (a shipped preset in Chinese on the Chinese page).
+    monthly["strategy"] = [strategy_name(n, ctx.lang) for n in monthly["strategy"]]
     c1, c2 = st.columns(2)
     level = c1.segmented_control(ctx.t("strategy.chart.level"), [30, 60, 90],
                                  format_func=lambda lv: ctx.t(f"series.dpd{lv}"), **bound(keys.STRAT_DPD, 60)) or 60
@@ -108,15 +111,15 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
                                     ctx.t("strategy.axis.loans"), percent=False), width="stretch")
     c4.plotly_chart(figs.band_chart(monthly, "cures", ctx.lang, ctx.t("strategy.chart.cures"),
                                     ctx.t("strategy.axis.loans"), percent=False), width="stretch")
-    costs = pd.DataFrame([{"strategy": r.strategy.name, "channel": ch, **v} for r in comp.results
+    costs = pd.DataFrame([{"strategy": strategy_name(r.strategy.name, ctx.lang), "channel": ch, **v} for r in comp.results
                           for ch, v in r.cost_by_channel.items()])
     c5, c6 = st.columns(2)
     if not costs.empty:
-        order = [r.strategy.name for r in comp.results]
+        order = [strategy_name(r.strategy.name, ctx.lang) for r in comp.results]
         c5.plotly_chart(figs.cost_by_channel_chart(costs, ctx.lang, ctx.currency, order), width="stretch")
     else:
         c5.info(ctx.t("strategy.compare.no_costs"))
-    capacity = {r.strategy.name: {"agent": r.strategy.limits.agent_hours, "field": r.strategy.limits.field_hours}
+    capacity = {strategy_name(r.strategy.name, ctx.lang): {"agent": r.strategy.limits.agent_hours, "field": r.strategy.limits.field_hours}
                 for r in comp.results}
     c6.plotly_chart(figs.staff_hours_chart(monthly, ctx.lang, capacity), width="stretch")
     st.download_button(ctx.t("strategy.compare.download"), json.dumps(results.json_safe(comp.to_dict()), indent=1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.display.labels import strategy_description, strategy_name
 from analytics.errors import InputError
 from analytics.schema import ACTION_CHANNELS
 from analytics.strategy import spec, spec_tables
@@ -23,7 +24,7 @@ def _preview(ctx: PageContext, inp: Inputs, market: str, name: str) -> None:
         champion = spec.DO_NOTHING.name
     comp = comparison(ctx, inp, market, [champion, name] if champion != name else [name])
     r, base = comp.results[-1], comp.results[0]
-    st.caption(ctx.t("strategy.edit.preview", champion=champion, paths=comp.settings.paths,
+    st.caption(ctx.t("strategy.edit.preview", champion=strategy_name(champion, ctx.lang), paths=comp.settings.paths,
                      months=comp.settings.months))
     cols = st.columns(4)
     for col, key in zip(cols, ("net_benefit", "collection_cost", "dpd60_rate_end", "contacts_blocked"), strict=True):
@@ -46,8 +47,9 @@ def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     if st.session_state.get(keys.STRAT_EDIT) not in names:
         st.session_state[keys.STRAT_EDIT] = first
     top = st.columns([3, 2])
-    # Plain names as options: the selection is set from code (copy, upload), which a format_func would break.
-    name = top[0].selectbox(ctx.t("strategy.edit.pick"), names, **bound(keys.STRAT_EDIT, first))
+    # Plain names as options (the selection is set from code: copy, upload); shown as the page names them.
+    name = top[0].selectbox(ctx.t("strategy.edit.pick"), names, format_func=lambda n: strategy_name(n, ctx.lang),
+                            **bound(keys.STRAT_EDIT, first))
     top[1].caption(ctx.t("strategy.edit.origin", origin=ctx.t("strategy.origin."
                                                                + st.session_state[state.ORIGIN].get(name, "saved"))))
     stem, ver = spec.file_stem(name), state.version(name)
@@ -60,8 +62,13 @@ def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
         bases[tkey] = state.current_json(name)
     base = spec.loads(bases[tkey], f"library: {name}")
     committed = state.committed(name)
-    description = st.text_area(ctx.t("strategy.edit.description"), base.description, key=f"w_desc_{stem}_{ver}",
-                               height=80)
+    # A shipped preset's description as the page's language writes it; left unchanged, the strategy
+    # keeps the description it has (so showing it in Chinese is not an edit).
+    shown = (strategy_description(name, base.description, ctx.lang) if base.description == committed.description
+             else base.description)
+    description = st.text_area(ctx.t("strategy.edit.description"), shown, key=f"w_desc_{stem}_{ver}", height=80)
+    if description == shown:
+        description = base.description
     st.markdown(f"**{ctx.t('strategy.edit.treatments')}**")
     st.caption(ctx.t("strategy.edit.treatments_help"))
     band_opts = ["high", "medium", "low", "all"]
@@ -148,7 +155,7 @@ def editor_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
             except InputError as exc:
                 st.error(str(exc))
             else:
-                if st.button(ctx.t("strategy.edit.add_upload", name=s.name), key="w_strat_add_upload"):
+                if st.button(ctx.t("strategy.edit.add_upload", name=strategy_name(s.name, ctx.lang)), key="w_strat_add_upload"):
                     st.session_state[keys.STRAT_EDIT] = state.add(s, "uploaded")
                     st.rerun()
     for err in st.session_state.get(state.ERRORS, []):

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.display.formatting import format_money
+from analytics.display.labels import strategy_name
 from analytics.figures import strategy as figs
 from analytics.schema import ACTION_CHANNELS
 from analytics.strategy import spec
@@ -66,7 +67,7 @@ def optimiser_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     chosen = [n for n in st.session_state[state.SEL] if n in state.names()]
     if chosen:
         comp = comparison(ctx, inp, market, chosen)  # cached: the strategies compared, for reference
-        ref = pd.DataFrame([{"strategy": r.strategy.name, "cost": r.summary["collection_cost"]["p50"],
+        ref = pd.DataFrame([{"strategy": strategy_name(r.strategy.name, ctx.lang), "cost": r.summary["collection_cost"]["p50"],
                              "loss_avoided": r.summary["loss_avoided"]["p50"]} for r in comp.results])
     st.plotly_chart(figs.frontier_chart(res.frontier, ctx.lang, ctx.currency, ref), width="stretch")
     st.caption(ctx.t("strategy.opt.note"))
@@ -75,5 +76,5 @@ def optimiser_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
         st.session_state[keys.STRAT_OPT_ADDED] = name
         st.rerun()
     if st.session_state.get(keys.STRAT_OPT_ADDED):
-        st.success(ctx.t("strategy.opt.added", name=st.session_state.pop(keys.STRAT_OPT_ADDED)))
+        st.success(ctx.t("strategy.opt.added", name=strategy_name(st.session_state.pop(keys.STRAT_OPT_ADDED), ctx.lang)))
 
