@@ -52,7 +52,8 @@ def test_append_without_pools_deletes_nothing_stored(tmp_path, capsys):
     new = tape(tmp_path / "new.csv", ["B1,2026-06-01,0,900,2025-02-01,4000,36"])
     capsys.readouterr()
     assert main(["--db", str(db), "import", str(new), "--mode", "append"]) == 0
-    assert "it deletes nothing" in capsys.readouterr().out
+    # By hand: one new loan-month; the 9 stored rows are copied unchanged, so none is "replaced".
+    assert "adds 1 performance rows and replaces 0; it deletes nothing" in capsys.readouterr().out
     con = store.open_current(db)
     try:
         assert con.execute("SELECT count(*) FROM performance").fetchone()[0] == 10  # 9 kept + 1 new
@@ -88,3 +89,14 @@ def test_data_page_holds_a_deleting_load_until_confirmed_and_restores(tmp_path, 
         at.button(key="w_di_restore").click().run()
         no_errors(at)
         assert fingerprint(db) == first
+
+
+def test_a_changed_month_counts_as_replaced_only_where_values_change(tmp_path, capsys):
+    """Appending the book's July again with one balance changed: by hand, 0 added, 1 replaced (A1's
+    July balance 930 -> 925), the other two July rows stored as they were, nothing deleted."""
+    db = tmp_path / "s.duckdb"
+    assert main(["--db", str(db), "import", str(book(tmp_path))]) == 0
+    july = [f"A{i},2026-07-01,0,{925 if i == 1 else 930},2025-01-01,5000,36" for i in range(3)]
+    capsys.readouterr()
+    assert main(["--db", str(db), "import", str(tape(tmp_path / "july.csv", july)), "--mode", "append"]) == 0
+    assert "adds 0 performance rows and replaces 1; it deletes nothing" in capsys.readouterr().out

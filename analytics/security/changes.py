@@ -3,7 +3,8 @@
 The load is written into its new version first (``store.loading``); this compares that version's
 performance rows with the current version's by loan x month, so the figures are exactly what
 switching would do: "adds 1,204 rows, replaces 3,100, deletes 5,977 stored rows of 2026-03 …
-2026-05". A load that deletes stored rows needs a confirmation (``--yes`` on the command line, a
+2026-05". Replaced means stored under the same loan x month with other values: rows an append
+keeps as they are count in none of the three. A load that deletes stored rows needs a confirmation (``--yes`` on the command line, a
 tick on the Data page) before it is switched to.
 """
 
@@ -52,12 +53,19 @@ def compare(con, current) -> Changes:
     if current is None or not _has(current):
         return Changes(int(added_all), 0, 0, 0, ())
     sample = store.read_metadata(current).get("source") == "sample"
-    con.register("_cur_perf", current.execute("SELECT loan_id, as_of_month FROM performance").df())
+    # A row is replaced when its loan x month is stored with other values; an append copies the
+    # stored rows unchanged, and those are neither added nor replaced. Values are compared on the
+    # columns both versions have (a newer version may carry an optional column the older lacks).
+    cols = [c for c in _columns(current) if c in set(_columns(con))]
+    digest = f"hash({', '.join(cols)})"
+    con.register("_cur_perf", current.execute(f"SELECT loan_id, as_of_month, {digest} AS h FROM performance").df())
     con.register("_cur_loans", current.execute("SELECT loan_id FROM loans").df())
     try:
-        added, replaced = con.execute("""
-            SELECT count(*) FILTER (WHERE c.loan_id IS NULL), count(*) FILTER (WHERE c.loan_id IS NOT NULL)
-            FROM performance n LEFT JOIN _cur_perf c USING (loan_id, as_of_month)""").fetchall()[0]
+        added, replaced = con.execute(f"""
+            SELECT count(*) FILTER (WHERE c.loan_id IS NULL),
+                   count(*) FILTER (WHERE c.loan_id IS NOT NULL AND c.h != n.h)
+            FROM (SELECT loan_id, as_of_month, {digest} AS h FROM performance) n
+            LEFT JOIN _cur_perf c USING (loan_id, as_of_month)""").fetchall()[0]
         gone = con.execute("""
             SELECT strftime(as_of_month, '%Y-%m') AS m, count(*) FROM _cur_perf c
             ANTI JOIN performance n USING (loan_id, as_of_month) GROUP BY 1 ORDER BY 1""").fetchall()
@@ -67,6 +75,11 @@ def compare(con, current) -> Changes:
         con.unregister("_cur_loans")
     return Changes(int(added), int(replaced), int(sum(n for _m, n in gone)), int(loans), tuple(m for m, _n in gone),
                    sample)
+
+
+def _columns(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+                                      "AND table_name = 'performance' ORDER BY ordinal_position").fetchall()]
 
 
 def _has(con) -> bool:
