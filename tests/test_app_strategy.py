@@ -163,6 +163,9 @@ def test_chinese_page(page_env):
     no_errors(at)
     assert at.title[0].value == i18n.t("strategy.title", "zh")
     assert i18n.t("strategy.kpi.active", "zh") in [m.label for m in at.metric]
+    # Amounts in the reader's units: 万/亿 in Chinese, never K/M/B (display.formatting.UNITS).
+    money = [m.value for m in at.metric if "¥" in str(m.value)]
+    assert money and not [v for v in money if str(v).rstrip().endswith(("K", "M", "B"))], money
 
 
 def test_effects_planner_value_and_settings_views(page_env):

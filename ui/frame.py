@@ -19,7 +19,7 @@ import streamlit as st
 
 from analytics import config, store
 from analytics.display import i18n
-from analytics.display.formatting import currency_symbol
+from analytics.display.formatting import currency_symbol, format_money
 from analytics.errors import CollectLensError
 from analytics.metrics.filters import PortfolioFilter
 from analytics.sample import synth
@@ -66,6 +66,10 @@ class PageContext:
     def currency(self) -> str:
         """The symbol amounts are shown with; none when an import did not say its currency."""
         return currency_symbol(self.meta)
+
+    def money(self, value: float | None) -> str:
+        """An amount as this reader reads it: the data's currency, K/M/B or 万/亿 by language."""
+        return format_money(value, self.currency, self.lang)
 
 
 def _language_switch() -> str:

@@ -12,7 +12,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics import schema
-from analytics.display.formatting import format_money
 from analytics.display.labels import segment_label, state_label
 from analytics.display.privacy import mask_loan_id
 from analytics.figures import collections as fig
@@ -133,7 +132,7 @@ def funnel_tab(ctx: PageContext) -> None:
         ctx.t("ops.col.complaints_per_10k"): by["complaints_per_10k"].round(1),
         ctx.t("ops.col.cost_per_contact"): by["cost_per_contact"].round(3),
         ctx.t("ops.col.cost_per_yuan"): by["cost_per_yuan"].round(4),
-        ctx.t("ops.col.collected"): [format_money(v, ctx.currency) for v in by["collected"]],
+        ctx.t("ops.col.collected"): [ctx.money(v) for v in by["collected"]],
     })
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config={ctx.t("ops.col.ptp_kept_rate"): st.column_config.NumberColumn(format="percent")})

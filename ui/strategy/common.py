@@ -17,11 +17,11 @@ MONEY = {"net_loss", "tail_loss", "net_loss_with_tail", "collection_cost", "extr
 RATES = {"dpd30_rate_end", "dpd60_rate_end", "dpd90_rate_end", "dpd60_balance_rate_end"}
 
 
-def fmt(key: str, value: float | None, currency: str) -> str:
+def fmt(key: str, value: float | None, currency: str, lang: str | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if key in MONEY:
-        return format_money(value, currency)
+        return format_money(value, currency, lang)
     if key in RATES:
         return f"{value:.2%}"
     if key == "roi":
@@ -31,10 +31,10 @@ def fmt(key: str, value: float | None, currency: str) -> str:
     return f"{value:,.0f}"
 
 
-def fmt_band(key: str, b: dict, currency: str) -> str:
+def fmt_band(key: str, b: dict, currency: str, lang: str | None = None) -> str:
     if b["p50"] is None or (isinstance(b["p50"], float) and math.isnan(b["p50"])):
         return "–"
-    return f"{fmt(key, b['p50'], currency)}  ({fmt(key, b['p10'], currency)} – {fmt(key, b['p90'], currency)})"
+    return f"{fmt(key, b['p50'], currency, lang)}  ({fmt(key, b['p10'], currency, lang)} – {fmt(key, b['p90'], currency, lang)})"
 
 
 def label(ctx: PageContext, kind: str):

@@ -7,7 +7,6 @@ import json
 import pandas as pd
 import streamlit as st
 
-from analytics.display.formatting import format_money
 from analytics.display.labels import strategy_name
 from analytics.figures import strategy as figs
 from analytics.strategy import results, spec
@@ -29,7 +28,7 @@ def _limit(ctx: PageContext, limits: spec.Limits, key: str) -> str:
     v = getattr(limits, key)
     if v is None:
         return ctx.t("strategy.limit.none")
-    return format_money(v, ctx.currency) if key == "monthly_budget" else f"{v:,.0f}"
+    return ctx.money(v) if key == "monthly_budget" else f"{v:,.0f}"
 
 
 def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Comparison | None:
@@ -55,16 +54,16 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
                    help=ctx.t("strategy.kpi.active_help", month=f"{b.as_of_month:%Y-%m}"))
     cols[1].metric(ctx.t("strategy.kpi.dpd60_start"), f"{dpd60:.2%}", border=True)
     dn_loss = comp.do_nothing.summary["net_loss"]
-    cols[2].metric(ctx.t("strategy.kpi.dn_loss", months=comp.settings.months), format_money(dn_loss["p50"], ctx.currency),
-                   border=True, help=ctx.t("strategy.kpi.band_help", p10=format_money(dn_loss["p10"], ctx.currency),
-                                           p90=format_money(dn_loss["p90"], ctx.currency)))
+    cols[2].metric(ctx.t("strategy.kpi.dn_loss", months=comp.settings.months), ctx.money(dn_loss["p50"]),
+                   border=True, help=ctx.t("strategy.kpi.band_help", p10=ctx.money(dn_loss["p10"]),
+                                           p90=ctx.money(dn_loss["p90"])))
     best = max(comp.results, key=lambda r: r.summary["net_benefit"]["p50"])
-    cols[3].metric(ctx.t("strategy.kpi.best"), format_money(best.summary["net_benefit"]["p50"], ctx.currency),
+    cols[3].metric(ctx.t("strategy.kpi.best"), ctx.money(best.summary["net_benefit"]["p50"]),
                    border=True, help=ctx.t("strategy.kpi.best_help", name=strategy_name(best.strategy.name, ctx.lang)))
 
     st.subheader(ctx.t("strategy.compare.summary"))
     st.caption(ctx.t("strategy.compare.summary_help", paths=comp.settings.paths, months=comp.settings.months))
-    table = pd.DataFrame({strategy_name(r.strategy.name, ctx.lang): [fmt_band(k, r.summary[k], ctx.currency) for k in SUMMARY_ROWS]
+    table = pd.DataFrame({strategy_name(r.strategy.name, ctx.lang): [fmt_band(k, r.summary[k], ctx.currency, ctx.lang) for k in SUMMARY_ROWS]
                           + [_limit(ctx, r.strategy.limits, k) for k in LIMIT_ROWS]
                           for r in comp.results},
                          index=[ctx.t(f"strategy.metric.{k}") for k in SUMMARY_ROWS]
@@ -89,7 +88,7 @@ def compare_tab(ctx: PageContext, inp: Inputs, market: str) -> results.Compariso
         for d in diffs:
             row = {ctx.t("strategy.col.challenger"): strategy_name(d["challenger"], ctx.lang)}
             for k in results.DIFF_KEYS:
-                row[ctx.t(f"strategy.metric.{k}")] = fmt_band(k, d["difference"][k], ctx.currency)
+                row[ctx.t(f"strategy.metric.{k}")] = fmt_band(k, d["difference"][k], ctx.currency, ctx.lang)
             row[ctx.t("strategy.col.better")] = f"{d['share_of_paths_better']:.0%}"
             rows.append(row)
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

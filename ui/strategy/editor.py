@@ -31,8 +31,8 @@ def _preview(ctx: PageContext, inp: Inputs, market: str, name: str) -> None:
         delta = r.summary[key]["p50"] - base.summary[key]["p50"]
         sign = "+" if delta >= 0 else "-"
         shown = len(comp.results) > 1 and abs(delta) > 1e-9
-        col.metric(ctx.t(f"strategy.metric.{key}"), fmt(key, r.summary[key]["p50"], ctx.currency),
-                   f"{sign}{fmt(key, abs(delta), ctx.currency)}" if shown else None,
+        col.metric(ctx.t(f"strategy.metric.{key}"), fmt(key, r.summary[key]["p50"], ctx.currency, ctx.lang),
+                   f"{sign}{fmt(key, abs(delta), ctx.currency, ctx.lang)}" if shown else None,
                    delta_color="inverse" if key in ("collection_cost", "dpd60_rate_end", "contacts_blocked") else "normal",
                    border=True)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.display.formatting import format_money
 from analytics.display.labels import strategy_name
 from analytics.figures import strategy as figs
 from analytics.schema import ACTION_CHANNELS
@@ -47,9 +46,9 @@ def optimiser_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
         st.error(ctx.t("strategy.opt.failed", message=res.best.status))
         return
     k = st.columns(3)
-    k[0].metric(ctx.t("strategy.opt.benefit"), format_money(res.best.net_benefit, ctx.currency), border=True)
-    k[1].metric(ctx.t("strategy.opt.loss_avoided"), format_money(res.best.loss_avoided, ctx.currency), border=True)
-    k[2].metric(ctx.t("strategy.opt.cost"), format_money(res.best.cost, ctx.currency), border=True)
+    k[0].metric(ctx.t("strategy.opt.benefit"), ctx.money(res.best.net_benefit), border=True)
+    k[1].metric(ctx.t("strategy.opt.loss_avoided"), ctx.money(res.best.loss_avoided), border=True)
+    k[2].metric(ctx.t("strategy.opt.cost"), ctx.money(res.best.cost), border=True)
     alloc = res.allocation_frame()
     if alloc.empty:
         st.info(ctx.t("strategy.opt.nothing"))
@@ -60,7 +59,7 @@ def optimiser_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
         show["channel"] = [ctx.t(f"strategy.channel.{ch}") for ch in show["channel"]]
         show["share"] = [f"{v:.0%}" for v in show["share"]]
         for col in ("loss_avoided", "cost", "net_benefit"):
-            show[col] = [format_money(v, ctx.currency) for v in show[col]]
+            show[col] = [ctx.money(v) for v in show[col]]
         show.columns = [ctx.t(f"strategy.ocol.{c}") for c in alloc.columns]
         st.dataframe(show, hide_index=True, width="stretch", key="w_opt_alloc", height=36 * (len(show) + 1) + 3)
     ref = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.display.formatting import format_money
 from analytics.figures import strategy as figs
 from analytics.strategy import restructure, spec
 from analytics.strategy.baseline import STATES
@@ -42,7 +41,7 @@ def restructure_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
         facts = restructure.LoanFacts(b.band_index(band), snap["state"], snap["balance"], snap["apr"],
                                       snap["remaining_term"], snap["payment"], vv)
         st.caption(ctx.t("strategy.npv.loan_facts", band=ctx.t(f"strategy.band.{band}"), state=ctx.t(f"bucket.{STATES[snap['state']]}"),
-                         balance=format_money(snap["balance"], ctx.currency), apr=f"{snap['apr']:.2%}",
+                         balance=ctx.money(snap["balance"]), apr=f"{snap['apr']:.2%}",
                          term=snap["remaining_term"]))
         if snap["state"] >= 6:
             st.info(ctx.t("strategy.npv.closed"))
@@ -63,12 +62,12 @@ def restructure_tab(ctx: PageContext, inp: Inputs, market: str) -> None:
     rows = []
     for o in options:
         rows.append({ctx.t("strategy.npv.col.option"): ctx.t(f"strategy.option.{o.option}"),
-                     ctx.t("strategy.npv.col.pv"): format_money(o.value, ctx.currency),
+                     ctx.t("strategy.npv.col.pv"): ctx.money(o.value),
                      ctx.t("strategy.npv.col.multiplier"): "–" if o.multiplier is None else f"{o.multiplier:.2f}×",
                      ctx.t("strategy.npv.col.redefault"): "–" if o.redefault_12m is None else f"{o.redefault_12m:.1%}",
                      ctx.t("strategy.npv.col.be_take_up"): _be_take_up(ctx, o),
                      ctx.t("strategy.npv.col.be_redefault"): _be_redefault(ctx, o),
-                     ctx.t("strategy.npv.col.concession"): "–" if o.concession is None else format_money(o.concession, ctx.currency)})
+                     ctx.t("strategy.npv.col.concession"): "–" if o.concession is None else ctx.money(o.concession)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="w_npv_table")
     chart = pd.DataFrame({"label": [ctx.t(f"strategy.option.{o.option}") for o in options],
                           "value": [o.value for o in options], "best": [o.option == best for o in options]})
@@ -108,7 +107,7 @@ def sensitivity_view(ctx: PageContext, market: str, facts, b, offers, loss, offe
     action = ctx.t(f"strategy.option.{tor.recommended}")
     st.plotly_chart(figs.tornado_chart(rows, tor.base_margin, ctx.lang, ctx.currency,
                                        ctx.t("strategy.tornado.title", action=action)), width="stretch")
-    st.caption(ctx.t("strategy.tornado.caption", base=format_money(tor.base_margin, ctx.currency)))
+    st.caption(ctx.t("strategy.tornado.caption", base=ctx.money(tor.base_margin)))
     c = ctx.t
     table = [{c("strategy.tornado.col.assumption"): label(r["assumption"]),
               c("strategy.tornado.col.base"): _fmt_assumption(r["assumption"], r["base"]),
@@ -116,8 +115,8 @@ def sensitivity_view(ctx: PageContext, market: str, facts, b, offers, loss, offe
                                                 f"{_fmt_assumption(r['assumption'], r['high'])}",
               c("strategy.tornado.col.kind"): c("strategy.tornado.kind.data" if r["assumption"] == "haircut"
                                                 and data_haircut else "strategy.tornado.kind.assumed"),
-              c("strategy.tornado.col.margin_low"): format_money(r["margin_low"], ctx.currency),
-              c("strategy.tornado.col.margin_high"): format_money(r["margin_high"], ctx.currency),
+              c("strategy.tornado.col.margin_low"): ctx.money(r["margin_low"]),
+              c("strategy.tornado.col.margin_high"): ctx.money(r["margin_high"]),
               c("strategy.tornado.col.best"): " / ".join(c(f"strategy.option.{r[k]}") for k in ("best_low", "best_high"))}
              for r in tor.rows]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="w_npv_tornado")
@@ -127,9 +126,9 @@ def sensitivity_view(ctx: PageContext, market: str, facts, b, offers, loss, offe
     bands["best"] = bands["option"] == tor.recommended
     st.dataframe(pd.DataFrame({
         c("strategy.npv.col.option"): bands["label"],
-        c("strategy.bands.col.p10"): [format_money(v, ctx.currency) for v in bands["p10"]],
-        c("strategy.bands.col.p50"): [format_money(v, ctx.currency) for v in bands["p50"]],
-        c("strategy.bands.col.p90"): [format_money(v, ctx.currency) for v in bands["p90"]],
+        c("strategy.bands.col.p10"): [ctx.money(v) for v in bands["p10"]],
+        c("strategy.bands.col.p50"): [ctx.money(v) for v in bands["p50"]],
+        c("strategy.bands.col.p90"): [ctx.money(v) for v in bands["p90"]],
         c("strategy.bands.col.best_share"): [f"{v:.0%}" for v in bands["best_share"]]}),
         hide_index=True, width="stretch", key="w_npv_bands")
     st.plotly_chart(figs.option_bands_chart(bands, ctx.lang, ctx.currency), width="stretch")
