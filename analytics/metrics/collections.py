@@ -96,7 +96,8 @@ def entry_rates(perf: ir.Table, loans: ir.Table | None = None, dim: str | None =
 def first_payment_default(perf: ir.Table, loans: ir.Table, dim: str = "vintage") -> ir.Table:
     """``segment, loans, fpd, fpd_rate, loans_30, fpd30, fpd30_rate`` by vintage, dealer or channel."""
     if dim == "vintage":
-        seg = loans.select("loan_id", segment=loans.origination_date.truncate("M").cast("date").cast("string"))
+        # 'YYYY-MM-01' (a cast of the truncated date would give DuckDB's timestamp text).
+        seg = loans.select("loan_id", segment=loans.origination_date.truncate("M").strftime("%Y-%m-%d"))
     else:
         seg = segment_table(loans, dim)
     first = perf.filter(perf.months_on_book.isin([1, 2])).inner_join(seg, "loan_id")
@@ -218,25 +219,35 @@ def promise_kept(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = 
     if payments is None:
         p = perf.select(loan_id=perf.loan_id, _month=perf.as_of_month, _paid=perf.amount_paid)
         j = a.left_join(p, ["loan_id", "_month"])
-        return j.mutate(kept=(j._paid.fill_null(0) >= TOLERANCE * owed.fill_null(0.01)),
+        j = j.mutate(kept=(j._paid.fill_null(0) >= TOLERANCE * owed.fill_null(0.01)))
+        return j.mutate(kept_month=ibis.ifelse(j.kept, j._month, ibis.null("date")),
                         method=ibis.literal("month_end")).drop("_paid", "_row", "_month", "loan_id_right",
                                                                "_month_right")
     due_end = a.promise_date.cast("timestamp") + ibis.interval(days=1)
     a = a.mutate(_until=ibis.coalesce(due_end, a.action_time), _owed=owed)
     j = a.inner_join(payments, [a.loan_id == payments.loan_id, payments.paid_at >= a.action_time,
                                 payments.paid_at < a._until])
-    got = j.group_by("_row").aggregate(_got=j.amount.sum())
+    # kept_month: the month of the payment that completed the promise (the cubes count a promise
+    # as kept by month M when it is kept with the payments up to M; payments are positive).
+    w = ibis.cumulative_window(group_by=j._row, order_by=j.paid_at)
+    j = j.mutate(_so_far=j.amount.sum().over(w))
+    got = j.group_by("_row").aggregate(
+        _got=j.amount.sum(), _done=ibis.ifelse(j._so_far >= TOLERANCE * j._owed, j.paid_at, ibis.null("timestamp")).min())
     out = a.left_join(got, "_row")
-    return out.mutate(kept=out._got.fill_null(0) >= TOLERANCE * out._owed,
-                      method=ibis.literal("payments")).drop("_got", "_row", "_row_right", "_month", "_until", "_owed")
+    out = out.mutate(kept=out._got.fill_null(0) >= TOLERANCE * out._owed)
+    return out.mutate(kept_month=ibis.ifelse(out.kept, _month_of(out._done), ibis.null("date")),
+                      method=ibis.literal("payments")).drop("_got", "_done", "_row", "_row_right", "_month", "_until",
+                                                            "_owed")
 
 
 def contact_funnel(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = None,
-                   start: date | None = None, end: date | None = None, by_month: bool = False) -> ir.Table:
+                   start: date | None = None, end: date | None = None, by_month: bool = False,
+                   extra_keys: tuple[str, ...] = ()) -> ir.Table:
     """``channel, bucket, attempts, reached, promises, kept, paid, complaints, cost, collected`` and
     ``ptp_kept_rate, complaints_per_10k, cost_per_contact, cost_per_yuan_collected``; contacts of
     the months ``start..end`` (first days of months, inclusive; all when None); ``by_month`` adds
-    ``as_of_month`` (the contact's month) to the keys."""
+    ``as_of_month`` (the contact's month) to the keys; ``extra_keys``: columns of ``actions`` added
+    to the keys (the operations cubes' loan dimensions)."""
     a = actions
     if start is not None:
         a = a.filter(a.action_time >= ibis.timestamp(pd.Timestamp(start)))
@@ -244,7 +255,7 @@ def contact_funnel(actions: ir.Table, perf: ir.Table, payments: ir.Table | None 
         a = a.filter(a.action_time < ibis.timestamp(pd.Timestamp(end) + pd.offsets.MonthBegin(1)))
     a = a.mutate(bucket=_bucket_of(a.dpd_at_action.fill_null(0)), _month=_month_of(a.action_time))
     a = a.mutate(as_of_month=a._month)
-    keys = ["as_of_month", "channel", "bucket"] if by_month else ["channel", "bucket"]
+    keys = (["as_of_month", "channel", "bucket"] if by_month else ["channel", "bucket"]) + list(extra_keys)
     p = perf.select(loan_id=perf.loan_id, _month=perf.as_of_month, _paid=perf.amount_paid.fill_null(0))
     j = a.left_join(p, ["loan_id", "_month"]).drop("loan_id_right", "_month_right")
     j = j.mutate(_paid=j._paid.fill_null(0), _reached=_reached(j))
@@ -280,11 +291,19 @@ def collection_effectiveness(perf: ir.Table, actions: ir.Table) -> ir.Table:
                     cost_per_yuan_collected=ratio(t.cost, t.collected)).order_by("as_of_month")
 
 
-def compliance_breaches(actions: ir.Table, rules: ContactRules) -> ir.Table:
+def compliance_breaches(actions: ir.Table, rules: ContactRules, since: date | None = None) -> ir.Table:
     """One row per contact and rule broken: ``loan_id, action_time, channel, agent_id, agency, rule``.
 
-    Rules: ``hours``, ``frequency``, ``third_party`` (a contact can break several)."""
+    Rules: ``hours``, ``frequency``, ``third_party`` (a contact can break several). ``since``: only
+    contacts from that day on (the page's list of a month), reading the 7 days before it too: a
+    frequency cap counts back at most 7 days, so the result equals the whole list's rows from
+    ``since`` on while reading a month of contacts instead of all of them."""
     cols = ["loan_id", "action_time", "channel", "agent_id", "agency", "outcome"]
+    if since is not None:
+        lo = pd.Timestamp(since)
+        early = actions.filter(actions.action_time >= ibis.timestamp(lo - pd.Timedelta(days=7)))
+        out = compliance_breaches(early, rules)
+        return out.filter(out.action_time >= ibis.timestamp(lo))
     a = actions
     start, stop = rules.contact_hours
     secs = a.action_time.hour() * 3600 + a.action_time.minute() * 60 + a.action_time.second()

@@ -104,7 +104,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{breaches:,} contacts broke a rule in {month} ({rate:.1f} per 10,000 contacts).",
         "zh": "{month} 共有 {breaches:,} 次联络违规（每万次联络 {rate:.1f} 次）。"},
     "ops.compliance.none": {"en": "No contact broke a rule.", "zh": "没有违规联络。"},
-    "ops.compliance.list": {"en": "Breaches (latest first)", "zh": "违规明细（最新在前）"},
+    "ops.compliance.list": {"en": "Breaches of the month (latest first)", "zh": "本月违规明细（最新在前）"},
     "ops.compliance.download": {"en": "Download the breaches (CSV)", "zh": "下载违规明细（CSV）"},
     "ops.rule.hours": {"en": "Outside contact hours", "zh": "超出联络时间"},
     "ops.rule.frequency": {"en": "Above the frequency cap", "zh": "超出频次上限"},

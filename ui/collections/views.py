@@ -163,8 +163,8 @@ def compliance_tab(ctx: PageContext) -> None:
     if not _has_columns(ctx, "contact_party", "agent_id", "agency"):
         _needs_columns(ctx, "ops.what.party")
         return
-    trend, rows = cache.ops_compliance(ctx.data_version, ctx.filters, ctx.meta.get("market"))
     month = page_month(ctx)
+    trend, rows = cache.ops_compliance(ctx.data_version, ctx.filters, ctx.meta.get("market"), month)
     this = trend[pd.to_datetime(trend["as_of_month"]).dt.date == month]
     if trend.empty:
         st.success(ctx.t("ops.compliance.none"))
