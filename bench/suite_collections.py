@@ -10,6 +10,7 @@ and runs every case on it.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 
@@ -25,6 +26,7 @@ from analytics.ops_cubes import OpsCubes
 from analytics.strategy.rules import rules_for
 from bench.harness import Row, cold
 
+log = logging.getLogger(__name__)
 ACTIONS = "bench_actions"
 PREFIX = "bench_"  # the cubes over bench_actions: bench_ops_*
 RULES = rules_for("cn")
@@ -247,14 +249,20 @@ def pandas_baseline(con) -> None:
 
 def run(db_path: str) -> list[Row]:
     contacts, build_s = prepare(db_path)
+    log.info("collections: %s contacts, cube build %s s", f"{contacts:,}", build_s)
     big = contacts > 5_000_000
     repeat = 1 if big else 3  # one cold run each of the slow cases at the 1M size (a shared machine)
+    # Ours first, pandas last: should pandas be killed for memory, the other figures are logged.
+    ours_s = cold(db_path, ours, 3)
+    log.info("collections: ours (cubes) %.3f s", ours_s)
     floor_s = cold(db_path, floor, repeat)
+    log.info("collections: SQL floor %.3f s", floor_s)
     try:
         pandas_s, pandas_note = cold(db_path, pandas_baseline, repeat=1), ""
     except MemoryError:
         pandas_s, pandas_note = None, "; pandas ran out of memory"
-    rows = [Row("collections", "page computations (cold, cubes)", cold(db_path, ours, 3), floor_s, pandas_s,
+    log.info("collections: pandas %s s", pandas_s)
+    rows = [Row("collections", "page computations (cold, cubes)", ours_s, floor_s, pandas_s,
                 target="<1s cold at 1M loans", note=f"{contacts:,} contacts{pandas_note}")]
     if not big:  # the row fallback at 1M takes minutes (measured once: 508 s); small sizes only
         rows.append(Row("collections", "page computations (cold, rows)", cold(db_path, ours_rows, repeat), floor_s,

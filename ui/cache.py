@@ -191,7 +191,9 @@ def presentation_sections(data_version: str, month, lang: str) -> list:
     from analytics.report import base, sections
 
     r = base.prepare(tables(), metadata(data_version), month, lang, models_dir=models_dir())
-    built = (sections.build_section(sections.spec(k), r) for k in ("trend", "vintages", "forecast", "mix"))
+    # The operations slide too (issue 15): funnel, cost per unit collected, compliance trend.
+    keys = ("trend", "vintages", "forecast", "mix", "operations")
+    built = (sections.build_section(sections.spec(k), r) for k in keys)
     return [s for s in built if not s.unavailable]  # a chart the data cannot support is left out
 
 
