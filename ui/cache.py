@@ -623,8 +623,17 @@ def ops_compliance(data_version: str, f: PortfolioFilter, market: str | None, mo
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def ops_agents(data_version: str, f: PortfolioFilter, level: str, start: date | None) -> pd.DataFrame:
+def ops_agents(data_version: str, f: PortfolioFilter, level: str, start: date | None,
+               model_stamp: str | None = None) -> pd.DataFrame:
+    """Agents' actual against expected; with a trained model (``model_stamp``) the expectation is by
+    bucket x the model's risk band of each loan (rows), else by bucket (cubes when fresh)."""
     from analytics.metrics import collections, ops_cubed
+
+    if model_stamp is not None:
+        scores = risk_scores(data_version, model_stamp, None)[["loan_id", "band"]]
+        perf, _, actions, _ = _ops_tables(f)
+        return collections.agent_performance(actions, perf, level, start=start,
+                                             scores=ibis.memtable(scores.astype({"band": str}))).to_pandas()
 
     def rows():
         perf, _, actions, _ = _ops_tables(f)

@@ -43,7 +43,8 @@ Definitions (DESIGN.md section 5; one function each):
 - **Agents and agencies**: a case is an agent's loan-month (calls or visits with ``agent_id``),
   with the bucket of its lowest ``dpd_at_action``; success = the loan pays something in that month.
   Expected = sum over the agent's cases of the book's success rate in the case's bucket (its bucket
-  mix). Ratio = actual ÷ expected with a 95% interval ``ratio ± 1.96 √Σp(1−p) / expected``;
+  mix), or, where a risk model is trained, in the case's bucket x the loan's risk band (the model's
+  scores of the latest month, calibrated on the same cases). Ratio = actual ÷ expected with a 95% interval ``ratio ± 1.96 √Σp(1−p) / expected``;
   agents with fewer than ``min_cases`` cases are flagged and not ranked.
 """
 
@@ -346,18 +347,27 @@ def agent_cases(actions: ir.Table, perf: ir.Table) -> ir.Table:
 
 
 def agent_performance(actions: ir.Table, perf: ir.Table, level: str = "agent",
-                      start: date | None = None, end: date | None = None) -> ir.Table:
+                      start: date | None = None, end: date | None = None, scores: ir.Table | None = None) -> ir.Table:
     """``name, agency, cases, actual, expected, var`` per agent (``level="agent"``) or agency.
 
-    Expected from the book's success rate by bucket over the same cases; see
-    :func:`rank_performance` for the ratio, its interval and the ranking."""
+    Expected from the book's success rate by bucket over the same cases; with ``scores``
+    (``loan_id, band``: the trained risk model's band of each loan) by bucket x risk band, i.e.
+    the model's ranking calibrated on the same cases (loans without a score form their own band,
+    ``unscored``), so an agent given the riskier loans of a bucket is expected to collect less.
+    See :func:`rank_performance` for the ratio, its interval and the ranking."""
     c = agent_cases(actions, perf)
     if start is not None:
         c = c.filter(c.month >= ibis.date(start))
     if end is not None:
         c = c.filter(c.month <= ibis.date(end))
-    rates = c.group_by("bucket").aggregate(_rate=c.success.cast("float64").mean())
-    j = c.inner_join(rates, "bucket")
+    cell = ["bucket"]
+    if scores is not None:
+        s = scores.select(loan_id=scores.loan_id, _band=scores.band.cast("string"))
+        c = c.left_join(s, "loan_id").drop("loan_id_right")
+        c = c.mutate(_band=c._band.fill_null("unscored"))
+        cell = ["bucket", "_band"]
+    rates = c.group_by(cell).aggregate(_rate=c.success.cast("float64").mean())
+    j = c.inner_join(rates, cell)
     key = "agent_id" if level == "agent" else "agency"
     g = j.group_by(name=j[key], agency=j.agency).aggregate(
         cases=j.count(), actual=count_if(j.success), expected=j._rate.sum(), var=(j._rate * (1 - j._rate)).sum())

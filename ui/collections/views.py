@@ -220,7 +220,8 @@ def agents_tab(ctx: PageContext) -> None:
     min_cases = int(c2.number_input(ctx.t("ops.agents.min_cases"), min_value=1, value=C.MIN_CASES, step=10,
                                     key="w_ops_min_cases"))
     start = months_back(page_month(ctx), 11)
-    raw = cache.ops_agents(ctx.data_version, ctx.filters, level, start)
+    stamp = cache.risk_model_stamp()
+    raw = cache.ops_agents(ctx.data_version, ctx.filters, level, start, stamp)
     if raw.empty:
         _needs_columns(ctx, "ops.what.agents")
         return
@@ -232,6 +233,7 @@ def agents_tab(ctx: PageContext) -> None:
         name = (lambda n: str(mask_loan_id(n))) if _mask_people(ctx) else str
     st.plotly_chart(fig.agent_figure(ranked, ctx.lang, name), width="stretch")
     st.caption(ctx.t("ops.agents.help"))
+    st.caption(ctx.t("ops.agents.expected_model" if stamp is not None else "ops.agents.expected_mix"))
     shown = pd.DataFrame({
         ctx.t("ops.col.rank"): ranked["rank"], ctx.t("ops.col.name"): [name(n) for n in ranked["name"]],
         ctx.t("ops.col.cases"): ranked["cases"], ctx.t("ops.col.actual"): ranked["actual"],
