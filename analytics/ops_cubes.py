@@ -121,9 +121,39 @@ def build(con: duckdb.DuckDBPyConnection, load_id: str, market: str | None, pref
                  for c, ty in expr.schema().items() if ty.is_integer() or ty.is_date()]
         replace = f" REPLACE ({', '.join(casts)})" if casts else ""
         con.execute(f'CREATE TABLE "{prefix}ops_{name}" AS SELECT *{replace} FROM ({ibis.to_sql(expr, dialect="duckdb")})')
+    build_rollups(con, prefix)
     con.execute(f'CREATE OR REPLACE TABLE "{prefix}ops_cube_meta" AS SELECT ? AS load_id, ? AS market, '
                 "? AS built_at, ? AS payments",
                 [load_id, market or "cn", datetime.now(UTC).isoformat(timespec="seconds"), pays is not None])
+
+
+# Roll-ups for the whole book (no sidebar filter but the month, the page's default): each cube
+# summed over the loan dimensions it does not need, a few thousand rows instead of millions.
+ROLLUP_KEYS: dict[str, tuple[str, ...]] = {
+    "entry": ("as_of_month", "credit_tier"),
+    "fpd": ("as_of_month", "vintage", "dealer_id", "channel"),
+    "cure": ("cohort_month", "cured_day", "method"),
+    "funnel": ("as_of_month", "channel", "bucket"),
+    "kept": ("as_of_month", "channel", "bucket", "kept_month"),
+    "cei": ("as_of_month",),
+    "compliance": ("as_of_month", "rule"),
+    "agent": ("month", "agent_id", "agency", "bucket"),
+}
+
+
+def build_rollups(con: duckdb.DuckDBPyConnection, prefix: str = "") -> None:
+    """``{prefix}ops_<name>_all`` from each cube present (see :data:`ROLLUP_KEYS`)."""
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    for name, keys in ROLLUP_KEYS.items():
+        src = f"{prefix}ops_{name}"
+        con.execute(f'DROP TABLE IF EXISTS "{src}_all"')
+        if src not in names:
+            continue
+        described = con.execute(f'DESCRIBE "{src}"').fetchall()  # (name, type, ...)
+        cols, types = [r[0] for r in described], {r[0]: r[1] for r in described}
+        sums = [f'CAST(sum("{c}") AS {types[c]}) AS "{c}"' for c in cols if c not in keys and c not in DIMS]
+        keyed = ", ".join(f'"{k}"' for k in keys)
+        con.execute(f'CREATE TABLE "{src}_all" AS SELECT {keyed}, {", ".join(sums)} FROM "{src}" GROUP BY {keyed}')
 
 
 @dataclass(frozen=True)
@@ -142,6 +172,7 @@ class OpsCubes:
     market: str
     payments: bool
     load_id: str
+    rollups: dict | None = None  # name -> the whole-book roll-up (ROLLUP_KEYS), when built
 
     @classmethod
     def of(cls, backend, load_id: str | None, prefix: str = "") -> OpsCubes | None:
@@ -163,4 +194,5 @@ class OpsCubes:
         tabs = {n: backend.table(f"{prefix}ops_{n}") if f"{prefix}ops_{n}" in names else None for n in NAMES}
         if any(tabs[n] is None for n in NAMES[:6]):
             return None
-        return cls(**tabs, market=market, payments=bool(pays), load_id=built)
+        rollups = {n: backend.table(f"{prefix}ops_{n}_all") for n in NAMES if f"{prefix}ops_{n}_all" in names}
+        return cls(**tabs, market=market, payments=bool(pays), load_id=built, rollups=rollups)

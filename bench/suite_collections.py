@@ -54,6 +54,8 @@ def _build_cubes(con) -> float | None:
     meta = store.read_metadata(con)
     ops = OpsCubes.of(ibis.duckdb.from_connection(con), meta.get("load_id"), prefix=PREFIX)
     if ops is not None:
+        if not ops.rollups:  # cubes of a build before the whole-book roll-ups existed
+            ops_cubes.build_rollups(con, PREFIX)
         return None
     t0 = time.perf_counter()
     con.execute("BEGIN TRANSACTION")

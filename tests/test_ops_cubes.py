@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import store
+from analytics import ops_cubes, store
 from analytics.metrics import collections as C
 from analytics.metrics import ops_cubed as O
 from analytics.metrics.filters import PortfolioFilter
@@ -83,7 +83,15 @@ def check_all(t: store.Tables, f: PortfolioFilter, market: str = "cn") -> None:
 @pytest.mark.parametrize("f", FILTERS)
 def test_collections_from_cubes_equal_rows_on_the_sample(sample, f):
     assert sample.ops.payments and sample.ops.agent is not None  # the sample has both
+    assert set(sample.ops.rollups) == set(ops_cubes.NAMES)
     check_all(sample, f)
+
+
+def test_the_whole_book_reads_the_roll_ups(sample):
+    ops = sample.ops
+    assert O._cube(ops, "funnel", PortfolioFilter(as_of_month=date(2025, 6, 1))) is ops.rollups["funnel"]
+    assert O._cube(ops, "entry", PortfolioFilter(), ("region",)) is ops.entry  # not in the roll-up
+    assert O._cube(ops, "cei", PortfolioFilter(regions=("Sichuan",))) is ops.cei
 
 
 def test_what_the_cubes_cannot_answer_reads_rows(sample):
@@ -221,7 +229,8 @@ def test_appended_month_gives_the_operations_cubes_of_a_rebuild(tmp_path):
     store.write_tables(full, batches("true", "IS NOT NULL", True), {"source": "test", "market": "cn"})
     full.close()
     a, b = ops_frames(tmp_path / "inc.duckdb"), ops_frames(tmp_path / "full.duckdb")
-    assert set(a) == {f"ops_{n}" for n in ("entry", "fpd", "cure", "funnel", "kept", "cei", "compliance", "agent")}
+    names = ("entry", "fpd", "cure", "funnel", "kept", "cei", "compliance", "agent")
+    assert set(a) == {f"ops_{n}{s}" for n in names for s in ("", "_all")}  # cubes and whole-book roll-ups
     for name in a:
         same(a[name], b[name])
     assert tables_of(tmp_path / "inc.duckdb").ops is not None

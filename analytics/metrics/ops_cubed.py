@@ -28,6 +28,15 @@ def _month_start(d: date | None) -> bool:
     return d is None or d.day == 1
 
 
+def _cube(ops, name: str, f: PortfolioFilter, needs: tuple[str, ...] = ()) -> ir.Table:
+    """The whole-book roll-up of cube ``name`` when the filter keeps every loan and the roll-up
+    has the columns ``needs`` (a segment's), else the cube by loan dimensions."""
+    roll = (ops.rollups or {}).get(name)
+    if roll is not None and not f.narrows_loans and set(needs) <= set(roll.columns):
+        return roll
+    return getattr(ops, name)
+
+
 def last_month(cubes, f: PortfolioFilter = ALL) -> date | None:
     """The last month with rows of the chosen loans (from the portfolio cube ``cube_month``)."""
     m = None if cubes is None else cubed._narrow(cubes.month, f)
@@ -36,11 +45,18 @@ def last_month(cubes, f: PortfolioFilter = ALL) -> date | None:
     return m.as_of_month.max().to_pandas()
 
 
+def _seg_cols(dim: str | None) -> tuple[str, ...]:
+    """The cube columns a segment is made of."""
+    if dim is None:
+        return ()
+    return ("vintage",) if dim in ("vintage", "vintage_year") else (dim,)
+
+
 def entry_rates(ops, f: PortfolioFilter = ALL, dim: str | None = None) -> ir.Table | None:
     """:func:`collections.entry_rates` over the filtered rows."""
     if ops is None or (dim is not None and dim not in CUBE_SEGMENTS):
         return None
-    e = cubed._narrow(ops.entry, f)
+    e = cubed._narrow(_cube(ops, "entry", f, _seg_cols(dim)), f)
     if e is None:
         return None
     e = e.mutate(segment=ibis.literal("all") if dim is None else cubed._segment(e, dim))
@@ -52,7 +68,7 @@ def first_payment_default(ops, f: PortfolioFilter = ALL, dim: str = "vintage") -
     """:func:`collections.first_payment_default` over the filtered rows."""
     if ops is None or dim not in FPD_SEGMENTS:
         return None
-    c = cubed._narrow(ops.fpd, f)
+    c = cubed._narrow(_cube(ops, "fpd", f, _seg_cols(dim)), f)
     if c is None:
         return None
     if dim == "vintage":
@@ -69,7 +85,7 @@ def first_payment_default(ops, f: PortfolioFilter = ALL, dim: str = "vintage") -
 
 def cure_day_counts(ops, f: PortfolioFilter = ALL) -> ir.Table | None:
     """:func:`collections.cure_day_counts` over the filtered rows (and payments up to the month)."""
-    c = None if ops is None else cubed._narrow(ops.cure, f, "cohort_month")
+    c = None if ops is None else cubed._narrow(_cube(ops, "cure", f), f, "cohort_month")
     if c is None:
         return None
     return c.group_by(["cohort_month", "cured_day", "method"]).aggregate(loans=c.loans.sum())
@@ -88,7 +104,7 @@ def contact_funnel(ops, f: PortfolioFilter = ALL, start: date | None = None, end
     """:func:`collections.contact_funnel` over the filtered contacts (months ``start..end``)."""
     if ops is None or not _month_start(start):
         return None
-    fu, ke = cubed._narrow(ops.funnel, f), cubed._narrow(ops.kept, f)
+    fu, ke = cubed._narrow(_cube(ops, "funnel", f), f), cubed._narrow(_cube(ops, "kept", f), f)
     if fu is None or ke is None:
         return None
     fu, ke = _months(fu, start, end), _months(ke, start, end)
@@ -108,14 +124,14 @@ def contact_funnel(ops, f: PortfolioFilter = ALL, start: date | None = None, end
 
 
 def _cost_by_month(ops, f: PortfolioFilter) -> ir.Table | None:
-    fu = cubed._narrow(ops.funnel, f)
+    fu = cubed._narrow(_cube(ops, "funnel", f), f)
     return None if fu is None else fu.group_by(_m=fu.as_of_month).aggregate(cost=fu.cost.sum(),
                                                                             contacts=fu.attempts.sum())
 
 
 def collection_effectiveness(ops, f: PortfolioFilter = ALL) -> ir.Table | None:
     """:func:`collections.collection_effectiveness` over the filtered rows and contacts."""
-    d = None if ops is None else cubed._narrow(ops.cei, f)
+    d = None if ops is None else cubed._narrow(_cube(ops, "cei", f), f)
     c = None if ops is None else _cost_by_month(ops, f)
     if d is None or c is None:
         return None
@@ -131,7 +147,7 @@ def compliance_trend(ops, f: PortfolioFilter = ALL, market: str | None = None) -
     """:func:`collections.compliance_trend` with ``rules_for(market)`` over the filtered contacts."""
     if ops is None or ops.compliance is None or rules_for(market) != rules_for(ops.market):
         return None
-    b, tot = cubed._narrow(ops.compliance, f), _cost_by_month(ops, f)
+    b, tot = cubed._narrow(_cube(ops, "compliance", f), f), _cost_by_month(ops, f)
     if b is None or tot is None:
         return None
     per = b.group_by(["as_of_month", "rule"]).aggregate(breaches=b.breaches.sum())
@@ -142,7 +158,7 @@ def compliance_trend(ops, f: PortfolioFilter = ALL, market: str | None = None) -
 def agent_performance(ops, f: PortfolioFilter = ALL, level: str = "agent", start: date | None = None,
                       end: date | None = None) -> ir.Table | None:
     """:func:`collections.agent_performance` (bucket-mix expectation) over the filtered contacts."""
-    c = None if ops is None or ops.agent is None else cubed._narrow(ops.agent, f, "month")
+    c = None if ops is None or ops.agent is None else cubed._narrow(_cube(ops, "agent", f), f, "month")
     if c is None:
         return None
     if start is not None:
