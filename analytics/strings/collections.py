@@ -105,6 +105,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{month} 共有 {breaches:,} 次联络违规（每万次联络 {rate:.1f} 次）。"},
     "ops.compliance.none": {"en": "No contact broke a rule.", "zh": "没有违规联络。"},
     "ops.compliance.list": {"en": "Breaches of the month (latest first)", "zh": "本月违规明细（最新在前）"},
+    "ops.compliance.none_month": {"en": "No contact broke a rule in {month}.", "zh": "{month} 没有违规联络。"},
     "ops.compliance.download": {"en": "Download the breaches (CSV)", "zh": "下载违规明细（CSV）"},
     "ops.rule.hours": {"en": "Outside contact hours", "zh": "超出联络时间"},
     "ops.rule.frequency": {"en": "Above the frequency cap", "zh": "超出频次上限"},

@@ -177,6 +177,9 @@ def compliance_tab(ctx: PageContext) -> None:
     if not ctx.access.can("loan_level"):  # same rule as the Delinquency drill-down and the Risk page
         st.info(ctx.t("auth.viewer_aggregates"), icon=":material/lock:")
         return
+    if rows.empty:  # the list is the page month's (the trend above covers every month)
+        st.info(ctx.t("ops.compliance.none_month", month=f"{month:%Y-%m}"))
+        return
     shown = _agents_for_screen(ctx, rows)
     shown = pd.DataFrame({
         ctx.t("ops.col.action_time"): shown["action_time"], ctx.t("ops.col.rule"): [
