@@ -31,6 +31,7 @@ called here and grouped, so the cubes cannot drift from the rows:
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -156,23 +157,40 @@ def build_rollups(con: duckdb.DuckDBPyConnection, prefix: str = "") -> None:
         con.execute(f'CREATE TABLE "{src}_all" AS SELECT {keyed}, {", ".join(sums)} FROM "{src}" GROUP BY {keyed}')
 
 
+class _Lazy(Mapping):
+    """Ibis tables by name, each looked up on first use (an open does not describe 16 tables)."""
+
+    def __init__(self, backend, names: dict[str, str]):
+        self._backend, self._names, self._got = backend, names, {}
+
+    def __getitem__(self, key: str) -> ir.Table:
+        if key not in self._got:
+            self._got[key] = self._backend.table(self._names[key])
+        return self._got[key]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 @dataclass(frozen=True)
 class OpsCubes:
-    """The operations cubes of one store version, only when stamped with the data's load id.
-    ``compliance`` and ``agent`` are None for a source without agents or contact parties."""
+    """The operations cubes of one store version, only when stamped with the data's load id:
+    ``ops.entry``, ``ops.fpd``, ... (:data:`NAMES`) as Ibis tables; ``compliance`` and ``agent``
+    are None for a source without agents or contact parties. ``rollups``: the whole-book roll-ups."""
 
-    entry: ir.Table
-    fpd: ir.Table
-    cure: ir.Table
-    funnel: ir.Table
-    kept: ir.Table
-    cei: ir.Table
-    compliance: ir.Table | None
-    agent: ir.Table | None
-    market: str
+    tables: Mapping
+    market: str | None
     payments: bool
     load_id: str
-    rollups: dict | None = None  # name -> the whole-book roll-up (ROLLUP_KEYS), when built
+    rollups: Mapping | None = None
+
+    def __getattr__(self, name: str):  # only for names that are not fields: the cubes
+        if name in NAMES and name != "tables":
+            return self.tables.get(name)
+        raise AttributeError(name)
 
     @classmethod
     def of(cls, backend, load_id: str | None, prefix: str = "") -> OpsCubes | None:
@@ -191,8 +209,8 @@ class OpsCubes:
         if built != load_id:
             log.info("store: operations cubes are stale (built from %s, data %s); reading rows", built, load_id)
             return None
-        tabs = {n: backend.table(f"{prefix}ops_{n}") if f"{prefix}ops_{n}" in names else None for n in NAMES}
-        if any(tabs[n] is None for n in NAMES[:6]):
+        if any(f"{prefix}ops_{n}" not in names for n in NAMES[:6]):
             return None
-        rollups = {n: backend.table(f"{prefix}ops_{n}_all") for n in NAMES if f"{prefix}ops_{n}_all" in names}
-        return cls(**tabs, market=market, payments=bool(pays), load_id=built, rollups=rollups)
+        tabs = _Lazy(backend, {n: f"{prefix}ops_{n}" for n in NAMES if f"{prefix}ops_{n}" in names})
+        rollups = _Lazy(backend, {n: f"{prefix}ops_{n}_all" for n in NAMES if f"{prefix}ops_{n}_all" in names})
+        return cls(tabs, market, bool(pays), built, rollups)

@@ -54,6 +54,7 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from analytics import schema
@@ -185,21 +186,20 @@ def cure_curves(counts: pd.DataFrame, last_month: date | None = None) -> pd.Data
     c = counts.copy()
     c["cohort_month"] = pd.to_datetime(c["cohort_month"])
     end = pd.Timestamp(last_month) + pd.offsets.MonthEnd(0) if last_month is not None else None
-    out = []
-    for (month, method), g in c.groupby(["cohort_month", "method"]):
-        size = int(g["loans"].sum())
-        cured_days = g.dropna(subset=["cured_day"])
-        days = pd.RangeIndex(1, MAX_DAY + 1)
-        per_day = cured_days.groupby(cured_days["cured_day"].astype(int))["loans"].sum().reindex(days, fill_value=0)
-        cum = per_day.cumsum()
-        f = pd.DataFrame({"cohort_month": month.date(), "day": days, "cohort": size, "cured": cum.to_numpy(),
-                          "method": method})
-        if end is not None:
-            # The latest due date of a cohort is the 28th of its month.
-            covered = (end - (month + pd.Timedelta(days=27))).days
-            f = f[f["day"] <= covered]
-        out.append(f)
-    res = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
+    size = c.groupby(["cohort_month", "method"])["loans"].sum()
+    days = np.arange(1, MAX_DAY + 1)
+    grid = pd.MultiIndex.from_tuples([(m, meth, int(d)) for m, meth in size.index for d in days],
+                                     names=["cohort_month", "method", "day"])
+    cured = c.dropna(subset=["cured_day"])
+    per_day = cured.groupby([cured["cohort_month"], cured["method"], cured["cured_day"].astype(int).rename("day")])[
+        "loans"].sum().reindex(grid, fill_value=0)
+    res = per_day.groupby(level=["cohort_month", "method"]).cumsum().rename("cured").reset_index()
+    res["cohort"] = size.reindex(pd.MultiIndex.from_frame(res[["cohort_month", "method"]])).to_numpy()
+    if end is not None:
+        # The latest due date of a cohort is the 28th of its month.
+        covered = (end - (res["cohort_month"] + pd.Timedelta(days=27))).dt.days
+        res = res[res["day"] <= covered].reset_index(drop=True)
+    res["cohort_month"] = res["cohort_month"].dt.date
     res["cured_share"] = res["cured"] / res["cohort"].where(res["cohort"] > 0)
     return res[cols]
 
