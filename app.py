@@ -65,7 +65,8 @@ def overview(ctx: PageContext) -> None:
 
 
 def key_charts(ctx: PageContext, month) -> None:
-    """Four charts for the projector, each with the one sentence that says what it means."""
+    """The key charts for the projector (book, vintages, forecast, mix, operations), each with the one
+    sentence that says what it means."""
     sections = cache.presentation_sections(ctx.data_version, month, ctx.lang)
     for pair in (sections[i:i + 2] for i in range(0, len(sections), 2)):
         for col, section in zip(st.columns(2), pair, strict=False):

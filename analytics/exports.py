@@ -30,7 +30,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.display import i18n, labels
-from analytics.metrics import basis, cohorts, collections, cubed, portfolio, transitions
+from analytics.metrics import basis, cohorts, collections, cubed, ops_cubed, portfolio, transitions
 from analytics.risk import explain, queue, scoring
 from analytics.risk import model as risk_model
 from analytics.store import Tables
@@ -137,20 +137,24 @@ def _payments(t: Tables):
 def contact_funnel(t: Tables) -> pd.DataFrame:
     """Per month, channel and bucket: ``attempts, reached, promises, kept, paid, complaints, cost,
     collected, ptp_kept_rate, complaints_per_10k, cost_per_contact, cost_per_yuan_collected``."""
-    return collections.contact_funnel(t.actions, t.performance, _payments(t), by_month=True).to_pandas()
+    return cubed.answer(ops_cubed.contact_funnel(t.ops, by_month=True), lambda: collections.contact_funnel(
+        t.actions, t.performance, _payments(t), by_month=True)).to_pandas()
 
 
 def cure_curves(t: Tables) -> pd.DataFrame:
     """``cohort_month, day, cohort, cured, cured_share, method`` (``payments`` or ``month_end``)."""
-    counts = collections.cure_day_counts(t.performance, t.loans, _payments(t)).to_pandas()
+    counts = cubed.answer(ops_cubed.cure_day_counts(t.ops),
+                          lambda: collections.cure_day_counts(t.performance, t.loans, _payments(t))).to_pandas()
     last = t.performance.as_of_month.max().to_pandas()
     return collections.cure_curves(counts, pd.Timestamp(last).date() if last is not None else None)
 
 
 def entry_rates(t: Tables) -> pd.DataFrame:
     """``as_of_month, segment, base, entered, entry_rate`` for the book (segment ``all``) and by credit tier."""
-    book = collections.entry_rates(t.performance).to_pandas().assign(dimension="all")
-    tier = collections.entry_rates(t.performance, t.loans, "credit_tier").to_pandas().assign(dimension="credit_tier")
+    book = cubed.answer(ops_cubed.entry_rates(t.ops), lambda: collections.entry_rates(t.performance)).to_pandas()
+    tier = cubed.answer(ops_cubed.entry_rates(t.ops, dim="credit_tier"),
+                        lambda: collections.entry_rates(t.performance, t.loans, "credit_tier")).to_pandas()
+    book, tier = book.assign(dimension="all"), tier.assign(dimension="credit_tier")
     out = pd.concat([book, tier], ignore_index=True)
     return out[["as_of_month", "dimension", "segment", "base", "entered", "entry_rate"]]
 
@@ -160,7 +164,8 @@ def fpd(t: Tables) -> pd.DataFrame:
     fpd30_hi`` by vintage (origination month), dealer and channel; 95% Wilson intervals."""
     out = []
     for dim in collections.FPD_DIMENSIONS:
-        d = collections.first_payment_default(t.performance, t.loans, dim).to_pandas()
+        d = cubed.answer(ops_cubed.first_payment_default(t.ops, dim=dim),
+                         lambda dim=dim: collections.first_payment_default(t.performance, t.loans, dim)).to_pandas()
         d = collections.with_wilson(collections.with_wilson(d, "fpd", "loans", "fpd"), "fpd30", "loans_30", "fpd30")
         out.append(d.assign(dimension=dim))
     cols = ["dimension", "segment", "loans", "fpd", "fpd_rate", "fpd_lo", "fpd_hi", "loans_30", "fpd30", "fpd30_rate",
@@ -186,7 +191,9 @@ def agent_performance(t: Tables, month: date | None = None) -> pd.DataFrame:
     start = end = pd.Timestamp(month).date() if month is not None else None
     out = []
     for level in ("agent", "agency"):
-        g = collections.agent_performance(t.actions, t.performance, level, start, end).to_pandas()
+        g = cubed.answer(ops_cubed.agent_performance(t.ops, level=level, start=start, end=end),
+                         lambda level=level: collections.agent_performance(t.actions, t.performance, level, start,
+                                                                           end)).to_pandas()
         out.append(collections.rank_performance(g).assign(level=level))
     return pd.concat(out, ignore_index=True)
 

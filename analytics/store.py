@@ -50,7 +50,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analytics import cubes, schema
+from analytics import cubes, ops_cubes, schema
 from analytics.config import DEFAULT_KEEP_VERSIONS
 from analytics.errors import StoreError
 
@@ -103,15 +103,26 @@ class Tables:
     payments: ir.Table | None = None  # optional (schema.OPTIONAL_TABLES): None when not stored
     # The pre-aggregated cubes of the same data, when they are fresh (analytics/cubes.py).
     cubes: Cubes | None = None
+    # The Collections page's cubes (analytics/ops_cubes.py), when fresh.
+    ops: ops_cubes.OpsCubes | None = None
 
     @classmethod
     def of(cls, backend) -> Tables:
+        cube_tables = Cubes.of(backend)
         tables = cls(*(backend.table(n) for n in ("loans", "performance", "actions", "restructures")),
-                     cubes=Cubes.of(backend))
+                     cubes=cube_tables, ops=_ops_of(backend, cube_tables))
         try:  # a store written before the table existed has none (list_tables needs newer duckdb)
             return dataclasses.replace(tables, payments=backend.table("payments"))
         except Exception:  # noqa: BLE001 - any backend's "no such table"
             return tables
+
+
+def _ops_of(backend, cube_tables: Cubes | None) -> ops_cubes.OpsCubes | None:
+    """The operations cubes when fresh: only on DuckDB, and only beside fresh portfolio cubes
+    (whose check has read the data's load id)."""
+    if cube_tables is None or not isinstance(getattr(backend, "con", None), duckdb.DuckDBPyConnection):
+        return None
+    return ops_cubes.OpsCubes.of(backend, cube_tables.load_id)
 
 
 def _table_names(backend) -> set[str]:
@@ -301,6 +312,7 @@ def write_tables(
                 cubes.update(con, load_id, plan, "_appended_loans")
             con.execute("DROP TABLE IF EXISTS _appended_loans")
             meta = {**read_metadata(con), **metadata}
+        ops_cubes.build(con, load_id, meta.get("market"))  # the Collections page's cubes (issue 15)
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES)}
         meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), load_id=load_id,

@@ -53,3 +53,14 @@ def test_filings_without_contacts_get_sentences(regab2_db):  # noqa: F811
     # (the cure curve is the labelled month-end approximation, or says no loan entered).
     assert "Collection contacts" in said, said[:800]
     assert "month-end approximation" in said.lower() or "no loan entered" in said.lower(), said[:800]
+
+
+def test_presentation_mode_shows_the_operations_chart_with_its_sentence(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.query_params["present"] = "1"
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(str(m.value) for m in at.markdown)
+    # The slide's title and sentence (strings ops.slide.*), beside the book's key charts.
+    assert "**催收运营**" in said and "承诺还款履约率" in said, said[:600]

@@ -12,6 +12,7 @@ import math
 from datetime import date, datetime
 
 import duckdb
+import ibis
 import pandas as pd
 import pytest
 
@@ -163,6 +164,21 @@ def test_agents_by_hand(tiny):
     assert small["small"].all() and small["rank"].isna().all()  # flagged, not ranked
     ag = C.agent_performance(t.actions, t.performance, level="agency").to_pandas().set_index("name")
     assert set(ag.index) == {"in_house", "AG1"}
+
+
+def test_agents_expected_from_the_risk_model_by_hand(tiny):
+    _, t = tiny
+    # The model puts L3 in band A (safe) and L4 in band D; L2 has no score. Cells (bucket x band):
+    # 1-29/A: L3 March paid -> 1; 1-29/D: L4 March and April unpaid -> 0; 30-59/unscored: L2 -> 0.
+    # A1 (L3, L2): expected 1 + 0 = 1, actual 1 -> ratio 1 (by bucket mix alone: 3, see above):
+    # the model says A1's success came from being given the safe loan. A2: expected 0 -> no ratio.
+    scores = ibis.memtable(pd.DataFrame({"loan_id": ["L3", "L4", "L1"], "band": ["A", "D", "B"]}))
+    a = C.rank_performance(C.agent_performance(t.actions, t.performance, scores=scores).to_pandas(),
+                           min_cases=2).set_index("name")
+    assert a.loc["A1", "expected"] == pytest.approx(1.0) and a.loc["A1", "ratio"] == pytest.approx(1.0)
+    assert a.loc["A2", "expected"] == 0.0 and pd.isna(a.loc["A2", "ratio"])
+    assert a.loc["A1", "var"] == 0.0  # every cell's rate is 0 or 1: no uncertainty left
+    assert a["cases"].to_dict() == {"A1": 2, "A2": 2}
 
 
 # --- 2. the same measures against hand-written SQL on the 3,000-loan sample ---------------------

@@ -191,7 +191,9 @@ def presentation_sections(data_version: str, month, lang: str) -> list:
     from analytics.report import base, sections
 
     r = base.prepare(tables(), metadata(data_version), month, lang, models_dir=models_dir())
-    built = (sections.build_section(sections.spec(k), r) for k in ("trend", "vintages", "forecast", "mix"))
+    # The operations slide too (issue 15): funnel, cost per unit collected, compliance trend.
+    keys = ("trend", "vintages", "forecast", "mix", "operations")
+    built = (sections.build_section(sections.spec(k), r) for k in keys)
     return [s for s in built if not s.unavailable]  # a chart the data cannot support is left out
 
 
@@ -554,49 +556,43 @@ def clear_risk() -> None:
 
 def _ops_tables(f: PortfolioFilter):
     """(performance, loans, actions, payments or None) of the filtered loans, up to the month."""
-    from analytics.metrics.filters import filter_loans
+    from analytics.metrics import ops_cubed
 
-    t = tables()
-    perf = apply_filter(t.performance, t.loans, f)
-    actions, payments = t.actions, t.payments
     counts = (metadata(data_version()).get("row_counts") or {})
-    if not counts.get("payments"):
-        payments = None
-    if f.as_of_month is not None:
-        nxt = ibis.timestamp(pd.Timestamp(f.as_of_month) + pd.offsets.MonthBegin(1))
-        actions = actions.filter(actions.action_time < nxt)
-        if payments is not None:
-            payments = payments.filter(payments.paid_at < nxt)
-    if f.narrows_loans:
-        chosen = filter_loans(t.loans, f).select("loan_id")
-        actions = actions.semi_join(chosen, "loan_id")
-        if payments is not None:
-            payments = payments.semi_join(chosen, "loan_id")
-    return perf, t.loans, actions, payments
+    return ops_cubed.row_tables(tables(), f, bool(counts.get("payments")))
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def ops_entry_rates(data_version: str, f: PortfolioFilter, dim: str | None) -> pd.DataFrame:
-    from analytics.metrics import collections
+    # From the operations cubes when fresh (analytics/metrics/ops_cubed.py), else the rows.
+    from analytics.metrics import collections, ops_cubed
 
-    perf, loans, _, _ = _ops_tables(f)
-    return collections.entry_rates(perf, loans, dim).to_pandas()
+    def rows():
+        perf, loans, _, _ = _ops_tables(f)
+        return collections.entry_rates(perf, loans, dim)
+    return cubed.answer(ops_cubed.entry_rates(tables().ops, f, dim), rows).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def ops_fpd(data_version: str, f: PortfolioFilter, dim: str) -> pd.DataFrame:
-    from analytics.metrics import collections
+    from analytics.metrics import collections, ops_cubed
 
-    perf, loans, _, _ = _ops_tables(f)
-    d = collections.first_payment_default(perf, loans, dim).to_pandas()
+    def rows():
+        perf, loans, _, _ = _ops_tables(f)
+        return collections.first_payment_default(perf, loans, dim)
+    d = cubed.answer(ops_cubed.first_payment_default(tables().ops, f, dim), rows).to_pandas()
     d = collections.with_wilson(d, "fpd", "loans", "fpd")
     return collections.with_wilson(d, "fpd30", "loans_30", "fpd30")
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def ops_cure_curves(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
-    from analytics.metrics import collections
+    from analytics.metrics import collections, ops_cubed
 
+    t = tables()
+    cube = ops_cubed.cure_day_counts(t.ops, f)
+    if cube is not None:
+        return collections.cure_curves(cube.to_pandas(), ops_cubed.last_month(t.cubes, f))
     perf, loans, _, payments = _ops_tables(f)
     counts = collections.cure_day_counts(perf, loans, payments).to_pandas()
     last = perf.as_of_month.max().to_pandas()
@@ -605,40 +601,57 @@ def ops_cure_curves(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def ops_funnel(data_version: str, f: PortfolioFilter, start: date, end: date) -> pd.DataFrame:
-    from analytics.metrics import collections
+    from analytics.metrics import collections, ops_cubed
 
-    perf, _, actions, payments = _ops_tables(f)
-    return collections.contact_funnel(actions, perf, payments, start, end).to_pandas()
+    def rows():
+        perf, _, actions, payments = _ops_tables(f)
+        return collections.contact_funnel(actions, perf, payments, start, end)
+    return cubed.answer(ops_cubed.contact_funnel(tables().ops, f, start, end), rows).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def ops_cei(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
-    from analytics.metrics import collections
+    from analytics.metrics import collections, ops_cubed
 
-    perf, _, actions, _ = _ops_tables(f)
-    return collections.collection_effectiveness(perf, actions).to_pandas()
+    def rows():
+        perf, _, actions, _ = _ops_tables(f)
+        return collections.collection_effectiveness(perf, actions)
+    return cubed.answer(ops_cubed.collection_effectiveness(tables().ops, f), rows).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def ops_compliance(data_version: str, f: PortfolioFilter, market: str | None,
+def ops_compliance(data_version: str, f: PortfolioFilter, market: str | None, month: date | None = None,
                    limit: int = 5000) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(trend per month and rule, the latest ``limit`` breaches)."""
-    from analytics.metrics import collections
+    """(trend per month and rule, the latest ``limit`` breaches of ``month`` (all months: None))."""
+    from analytics.metrics import collections, ops_cubed
     from analytics.strategy.rules import rules_for
 
     _, _, actions, _ = _ops_tables(f)
     rules = rules_for(market)
-    trend = collections.compliance_trend(actions, rules).to_pandas()
-    rows = collections.compliance_breaches(actions, rules).order_by(ibis.desc("action_time")).limit(limit).to_pandas()
+    trend = cubed.answer(ops_cubed.compliance_trend(tables().ops, f, market),
+                         lambda: collections.compliance_trend(actions, rules)).to_pandas()
+    rows = collections.compliance_breaches(actions, rules, since=month)
+    rows = rows.order_by(ibis.desc("action_time")).limit(limit).to_pandas()
     return trend, rows
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def ops_agents(data_version: str, f: PortfolioFilter, level: str, start: date | None) -> pd.DataFrame:
-    from analytics.metrics import collections
+def ops_agents(data_version: str, f: PortfolioFilter, level: str, start: date | None,
+               model_stamp: str | None = None) -> pd.DataFrame:
+    """Agents' actual against expected; with a trained model (``model_stamp``) the expectation is by
+    bucket x the model's risk band of each loan (rows), else by bucket (cubes when fresh)."""
+    from analytics.metrics import collections, ops_cubed
 
-    perf, _, actions, _ = _ops_tables(f)
-    return collections.agent_performance(actions, perf, level, start=start).to_pandas()
+    if model_stamp is not None:
+        scores = risk_scores(data_version, model_stamp, None)[["loan_id", "band"]]
+        perf, _, actions, _ = _ops_tables(f)
+        return collections.agent_performance(actions, perf, level, start=start,
+                                             scores=ibis.memtable(scores.astype({"band": str}))).to_pandas()
+
+    def rows():
+        perf, _, actions, _ = _ops_tables(f)
+        return collections.agent_performance(actions, perf, level, start=start)
+    return cubed.answer(ops_cubed.agent_performance(tables().ops, f, level, start), rows).to_pandas()
 
 
 # --- buckets by missed instalments (analytics/metrics/basis.py): Delinquency and Roll-rate pages ---

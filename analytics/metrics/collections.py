@@ -43,7 +43,8 @@ Definitions (DESIGN.md section 5; one function each):
 - **Agents and agencies**: a case is an agent's loan-month (calls or visits with ``agent_id``),
   with the bucket of its lowest ``dpd_at_action``; success = the loan pays something in that month.
   Expected = sum over the agent's cases of the book's success rate in the case's bucket (its bucket
-  mix). Ratio = actual ÷ expected with a 95% interval ``ratio ± 1.96 √Σp(1−p) / expected``;
+  mix), or, where a risk model is trained, in the case's bucket x the loan's risk band (the model's
+  scores of the latest month, calibrated on the same cases). Ratio = actual ÷ expected with a 95% interval ``ratio ± 1.96 √Σp(1−p) / expected``;
   agents with fewer than ``min_cases`` cases are flagged and not ranked.
 """
 
@@ -53,6 +54,7 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from analytics import schema
@@ -96,7 +98,8 @@ def entry_rates(perf: ir.Table, loans: ir.Table | None = None, dim: str | None =
 def first_payment_default(perf: ir.Table, loans: ir.Table, dim: str = "vintage") -> ir.Table:
     """``segment, loans, fpd, fpd_rate, loans_30, fpd30, fpd30_rate`` by vintage, dealer or channel."""
     if dim == "vintage":
-        seg = loans.select("loan_id", segment=loans.origination_date.truncate("M").cast("date").cast("string"))
+        # 'YYYY-MM-01' (a cast of the truncated date would give DuckDB's timestamp text).
+        seg = loans.select("loan_id", segment=loans.origination_date.truncate("M").strftime("%Y-%m-%d"))
     else:
         seg = segment_table(loans, dim)
     first = perf.filter(perf.months_on_book.isin([1, 2])).inner_join(seg, "loan_id")
@@ -183,21 +186,20 @@ def cure_curves(counts: pd.DataFrame, last_month: date | None = None) -> pd.Data
     c = counts.copy()
     c["cohort_month"] = pd.to_datetime(c["cohort_month"])
     end = pd.Timestamp(last_month) + pd.offsets.MonthEnd(0) if last_month is not None else None
-    out = []
-    for (month, method), g in c.groupby(["cohort_month", "method"]):
-        size = int(g["loans"].sum())
-        cured_days = g.dropna(subset=["cured_day"])
-        days = pd.RangeIndex(1, MAX_DAY + 1)
-        per_day = cured_days.groupby(cured_days["cured_day"].astype(int))["loans"].sum().reindex(days, fill_value=0)
-        cum = per_day.cumsum()
-        f = pd.DataFrame({"cohort_month": month.date(), "day": days, "cohort": size, "cured": cum.to_numpy(),
-                          "method": method})
-        if end is not None:
-            # The latest due date of a cohort is the 28th of its month.
-            covered = (end - (month + pd.Timedelta(days=27))).days
-            f = f[f["day"] <= covered]
-        out.append(f)
-    res = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
+    size = c.groupby(["cohort_month", "method"])["loans"].sum()
+    days = np.arange(1, MAX_DAY + 1)
+    grid = pd.MultiIndex.from_tuples([(m, meth, int(d)) for m, meth in size.index for d in days],
+                                     names=["cohort_month", "method", "day"])
+    cured = c.dropna(subset=["cured_day"])
+    per_day = cured.groupby([cured["cohort_month"], cured["method"], cured["cured_day"].astype(int).rename("day")])[
+        "loans"].sum().reindex(grid, fill_value=0)
+    res = per_day.groupby(level=["cohort_month", "method"]).cumsum().rename("cured").reset_index()
+    res["cohort"] = size.reindex(pd.MultiIndex.from_frame(res[["cohort_month", "method"]])).to_numpy()
+    if end is not None:
+        # The latest due date of a cohort is the 28th of its month.
+        covered = (end - (res["cohort_month"] + pd.Timedelta(days=27))).dt.days
+        res = res[res["day"] <= covered].reset_index(drop=True)
+    res["cohort_month"] = res["cohort_month"].dt.date
     res["cured_share"] = res["cured"] / res["cohort"].where(res["cohort"] > 0)
     return res[cols]
 
@@ -218,25 +220,35 @@ def promise_kept(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = 
     if payments is None:
         p = perf.select(loan_id=perf.loan_id, _month=perf.as_of_month, _paid=perf.amount_paid)
         j = a.left_join(p, ["loan_id", "_month"])
-        return j.mutate(kept=(j._paid.fill_null(0) >= TOLERANCE * owed.fill_null(0.01)),
+        j = j.mutate(kept=(j._paid.fill_null(0) >= TOLERANCE * owed.fill_null(0.01)))
+        return j.mutate(kept_month=ibis.ifelse(j.kept, j._month, ibis.null("date")),
                         method=ibis.literal("month_end")).drop("_paid", "_row", "_month", "loan_id_right",
                                                                "_month_right")
     due_end = a.promise_date.cast("timestamp") + ibis.interval(days=1)
     a = a.mutate(_until=ibis.coalesce(due_end, a.action_time), _owed=owed)
     j = a.inner_join(payments, [a.loan_id == payments.loan_id, payments.paid_at >= a.action_time,
                                 payments.paid_at < a._until])
-    got = j.group_by("_row").aggregate(_got=j.amount.sum())
+    # kept_month: the month of the payment that completed the promise (the cubes count a promise
+    # as kept by month M when it is kept with the payments up to M; payments are positive).
+    w = ibis.cumulative_window(group_by=j._row, order_by=j.paid_at)
+    j = j.mutate(_so_far=j.amount.sum().over(w))
+    got = j.group_by("_row").aggregate(
+        _got=j.amount.sum(), _done=ibis.ifelse(j._so_far >= TOLERANCE * j._owed, j.paid_at, ibis.null("timestamp")).min())
     out = a.left_join(got, "_row")
-    return out.mutate(kept=out._got.fill_null(0) >= TOLERANCE * out._owed,
-                      method=ibis.literal("payments")).drop("_got", "_row", "_row_right", "_month", "_until", "_owed")
+    out = out.mutate(kept=out._got.fill_null(0) >= TOLERANCE * out._owed)
+    return out.mutate(kept_month=ibis.ifelse(out.kept, _month_of(out._done), ibis.null("date")),
+                      method=ibis.literal("payments")).drop("_got", "_done", "_row", "_row_right", "_month", "_until",
+                                                            "_owed")
 
 
 def contact_funnel(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = None,
-                   start: date | None = None, end: date | None = None, by_month: bool = False) -> ir.Table:
+                   start: date | None = None, end: date | None = None, by_month: bool = False,
+                   extra_keys: tuple[str, ...] = ()) -> ir.Table:
     """``channel, bucket, attempts, reached, promises, kept, paid, complaints, cost, collected`` and
     ``ptp_kept_rate, complaints_per_10k, cost_per_contact, cost_per_yuan_collected``; contacts of
     the months ``start..end`` (first days of months, inclusive; all when None); ``by_month`` adds
-    ``as_of_month`` (the contact's month) to the keys."""
+    ``as_of_month`` (the contact's month) to the keys; ``extra_keys``: columns of ``actions`` added
+    to the keys (the operations cubes' loan dimensions)."""
     a = actions
     if start is not None:
         a = a.filter(a.action_time >= ibis.timestamp(pd.Timestamp(start)))
@@ -244,7 +256,7 @@ def contact_funnel(actions: ir.Table, perf: ir.Table, payments: ir.Table | None 
         a = a.filter(a.action_time < ibis.timestamp(pd.Timestamp(end) + pd.offsets.MonthBegin(1)))
     a = a.mutate(bucket=_bucket_of(a.dpd_at_action.fill_null(0)), _month=_month_of(a.action_time))
     a = a.mutate(as_of_month=a._month)
-    keys = ["as_of_month", "channel", "bucket"] if by_month else ["channel", "bucket"]
+    keys = (["as_of_month", "channel", "bucket"] if by_month else ["channel", "bucket"]) + list(extra_keys)
     p = perf.select(loan_id=perf.loan_id, _month=perf.as_of_month, _paid=perf.amount_paid.fill_null(0))
     j = a.left_join(p, ["loan_id", "_month"]).drop("loan_id_right", "_month_right")
     j = j.mutate(_paid=j._paid.fill_null(0), _reached=_reached(j))
@@ -280,11 +292,19 @@ def collection_effectiveness(perf: ir.Table, actions: ir.Table) -> ir.Table:
                     cost_per_yuan_collected=ratio(t.cost, t.collected)).order_by("as_of_month")
 
 
-def compliance_breaches(actions: ir.Table, rules: ContactRules) -> ir.Table:
+def compliance_breaches(actions: ir.Table, rules: ContactRules, since: date | None = None) -> ir.Table:
     """One row per contact and rule broken: ``loan_id, action_time, channel, agent_id, agency, rule``.
 
-    Rules: ``hours``, ``frequency``, ``third_party`` (a contact can break several)."""
+    Rules: ``hours``, ``frequency``, ``third_party`` (a contact can break several). ``since``: only
+    contacts from that day on (the page's list of a month), reading the 7 days before it too: a
+    frequency cap counts back at most 7 days, so the result equals the whole list's rows from
+    ``since`` on while reading a month of contacts instead of all of them."""
     cols = ["loan_id", "action_time", "channel", "agent_id", "agency", "outcome"]
+    if since is not None:
+        lo = pd.Timestamp(since)
+        early = actions.filter(actions.action_time >= ibis.timestamp(lo - pd.Timedelta(days=7)))
+        out = compliance_breaches(early, rules)
+        return out.filter(out.action_time >= ibis.timestamp(lo))
     a = actions
     start, stop = rules.contact_hours
     secs = a.action_time.hour() * 3600 + a.action_time.minute() * 60 + a.action_time.second()
@@ -327,18 +347,27 @@ def agent_cases(actions: ir.Table, perf: ir.Table) -> ir.Table:
 
 
 def agent_performance(actions: ir.Table, perf: ir.Table, level: str = "agent",
-                      start: date | None = None, end: date | None = None) -> ir.Table:
+                      start: date | None = None, end: date | None = None, scores: ir.Table | None = None) -> ir.Table:
     """``name, agency, cases, actual, expected, var`` per agent (``level="agent"``) or agency.
 
-    Expected from the book's success rate by bucket over the same cases; see
-    :func:`rank_performance` for the ratio, its interval and the ranking."""
+    Expected from the book's success rate by bucket over the same cases; with ``scores``
+    (``loan_id, band``: the trained risk model's band of each loan) by bucket x risk band, i.e.
+    the model's ranking calibrated on the same cases (loans without a score form their own band,
+    ``unscored``), so an agent given the riskier loans of a bucket is expected to collect less.
+    See :func:`rank_performance` for the ratio, its interval and the ranking."""
     c = agent_cases(actions, perf)
     if start is not None:
         c = c.filter(c.month >= ibis.date(start))
     if end is not None:
         c = c.filter(c.month <= ibis.date(end))
-    rates = c.group_by("bucket").aggregate(_rate=c.success.cast("float64").mean())
-    j = c.inner_join(rates, "bucket")
+    cell = ["bucket"]
+    if scores is not None:
+        s = scores.select(loan_id=scores.loan_id, _band=scores.band.cast("string"))
+        c = c.left_join(s, "loan_id").drop("loan_id_right")
+        c = c.mutate(_band=c._band.fill_null("unscored"))
+        cell = ["bucket", "_band"]
+    rates = c.group_by(cell).aggregate(_rate=c.success.cast("float64").mean())
+    j = c.inner_join(rates, cell)
     key = "agent_id" if level == "agent" else "agency"
     g = j.group_by(name=j[key], agency=j.agency).aggregate(
         cases=j.count(), actual=count_if(j.success), expected=j._rate.sum(), var=(j._rate * (1 - j._rate)).sum())

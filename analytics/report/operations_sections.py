@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.display.i18n import t
-from analytics.metrics import collections
+from analytics.metrics import collections, cubed, ops_cubed
 from analytics.metrics.delinquency import months_back, previous_month
+from analytics.metrics.filters import PortfolioFilter
 from analytics.report.base import Content, ReportInput, SectionUnavailable
 from analytics.strategy.rules import rules_for
 
@@ -24,15 +25,22 @@ def operations_section(r: ReportInput) -> Content:
     payments = r.tables.payments
     if payments is not None and int(payments.count().to_pandas()) == 0:
         payments = None
-    funnel = collections.contact_funnel(actions, r.tables.performance, payments, r.month, r.month).to_pandas()
+    # From the operations cubes when fresh (as the page), else the rows; the month as the cut-off.
+    ops, upto = r.tables.ops, PortfolioFilter(as_of_month=r.month)
+    funnel = cubed.answer(ops_cubed.contact_funnel(ops, upto, r.month, r.month), lambda: collections.contact_funnel(
+        actions, r.tables.performance, payments, r.month, r.month)).to_pandas()
     if funnel.empty or funnel["attempts"].sum() == 0:
         raise SectionUnavailable(t("ops.slide.none", r.lang))
     start = pd.Timestamp(months_back(r.month, TREND_MONTHS - 1))
-    cei = collections.collection_effectiveness(r.performance(), actions).to_pandas()
+    cei = cubed.answer(ops_cubed.collection_effectiveness(ops, upto),
+                       lambda: collections.collection_effectiveness(r.performance(), actions)).to_pandas()
     cei = cei[pd.to_datetime(cei["as_of_month"]) >= start]
-    rules = rules_for(str(r.meta.get("market") or "cn"))
+    market = str(r.meta.get("market") or "cn")
+    rules = rules_for(market)
     recent = actions.filter(actions.action_time >= start.to_pydatetime())
-    trend = collections.compliance_trend(recent, rules).to_pandas()
+    trend = cubed.answer(ops_cubed.compliance_trend(ops, upto, market),
+                         lambda: collections.compliance_trend(recent, rules)).to_pandas()
+    trend = trend[pd.to_datetime(trend["as_of_month"]) >= start]
     per_10k = trend.groupby(pd.to_datetime(trend["as_of_month"]))["per_10k"].sum()
     now = float(per_10k.get(pd.Timestamp(r.month), 0.0))
     prev = float(per_10k.get(pd.Timestamp(previous_month(r.month)), 0.0))

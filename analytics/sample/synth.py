@@ -29,6 +29,7 @@ import pandas as pd
 from analytics import schema
 from analytics.errors import InputError
 from analytics.sample import planted_policy
+from analytics.sample.costs import CONTACT_COST
 from analytics.sample.operations import Operations
 from analytics.store import Batch
 
@@ -48,14 +49,6 @@ REGIONS = {
 CHANNELS = {"cn": (["dealer", "online", "bank_partner"], [0.6, 0.25, 0.15]),
             "us": (["dealer", "direct", "online"], [0.85, 0.10, 0.05])}
 VEHICLE_TYPES = {"cn": ["sedan", "suv", "mpv", "ev"], "us": ["sedan", "suv", "truck", "van"]}
-# Contact costs in local currency. Ratios follow calibration.md: an SMS is about a quarter of an
-# AI voice call and a tenth of an agent call.
-CONTACT_COST = {
-    "us": {"sms": 0.10, "wechat": 0.10, "app_push": 0.01, "ai_voice": 0.40, "agent_call": 1.00,
-           "field_visit": 45.0, "letter": 1.50, "legal": 350.0},
-    "cn": {"sms": 0.05, "wechat": 0.03, "app_push": 0.005, "ai_voice": 0.20, "agent_call": 0.50,
-           "field_visit": 120.0, "letter": 8.0, "legal": 1500.0},
-}
 ARMS = ("predue_sms_2024:treatment", "predue_sms_2024:control",
         "early_ai_voice_2025:treatment", "early_ai_voice_2025:control")
 

@@ -140,14 +140,14 @@ def default_operations(market: str, measured_cost: dict[str, float] | None = Non
                        headroom: float = CAPACITY_HEADROOM) -> Operations:
     """Fully loaded costs, complaint rates and default capacity (see :class:`Operations`).
 
-    Channel prices come from ``actions.cost`` where given, else ``analytics.sample.synth.CONTACT_COST``
+    Channel prices come from ``actions.cost`` where given, else ``analytics.sample.costs.CONTACT_COST``
     (ratios from the calibration note: an SMS is about a quarter of an AI voice call and a tenth
     of an agent call); staff time at :data:`LOADED_HOURLY_COST` and per-case costs are added. A
     cost's source reads "data" only when ``cost_imported`` (the figures came from an imported
     file); a generated sample's costs are the generator's assumptions. Capacity: today's observed
     contacts a month × staff time, plus ``headroom``.
     """
-    from analytics.sample.synth import CONTACT_COST
+    from analytics.sample.costs import CONTACT_COST
 
     market = market if market in LOADED_HOURLY_COST else "cn"
     base = CONTACT_COST.get(market, CONTACT_COST["cn"])

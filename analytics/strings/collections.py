@@ -104,7 +104,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{breaches:,} contacts broke a rule in {month} ({rate:.1f} per 10,000 contacts).",
         "zh": "{month} 共有 {breaches:,} 次联络违规（每万次联络 {rate:.1f} 次）。"},
     "ops.compliance.none": {"en": "No contact broke a rule.", "zh": "没有违规联络。"},
-    "ops.compliance.list": {"en": "Breaches (latest first)", "zh": "违规明细（最新在前）"},
+    "ops.compliance.list": {"en": "Breaches of the month (latest first)", "zh": "本月违规明细（最新在前）"},
+    "ops.compliance.none_month": {"en": "No contact broke a rule in {month}.", "zh": "{month} 没有违规联络。"},
     "ops.compliance.download": {"en": "Download the breaches (CSV)", "zh": "下载违规明细（CSV）"},
     "ops.rule.hours": {"en": "Outside contact hours", "zh": "超出联络时间"},
     "ops.rule.frequency": {"en": "Above the frequency cap", "zh": "超出频次上限"},
@@ -125,9 +126,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "ops.agents.help": {
         "en": "A case is an agent's loan-month; collected = the loan paid something that month. Expected comes "
               "from the book's rate in each case's bucket (the agent's bucket mix). 95% intervals; agents with "
-              "few cases are flagged, not ranked. The risk model does not enter the expectation yet.",
+              "few cases are flagged, not ranked.",
         "zh": "案件指催收员负责的一个贷款月；回款 = 该月有还款。预期值按各案件所在逾期阶段的全量回款率计算（即案件结构）。"
-              "显示 95% 区间；案件过少者仅标注、不参与排名。预期值暂未纳入风险模型。"},
+              "显示 95% 区间；案件过少者仅标注、不参与排名。"},
+    "ops.agents.expected_model": {
+        "en": "Expected from the trained risk model: the book's rate in each case's bucket and the loan's risk band "
+              "(the model's scores of the latest month, calibrated on the same cases), so riskier loans of a bucket "
+              "are expected to pay less.",
+        "zh": "预期值来自已训练的风险模型：按各案件所在逾期阶段与该贷款的风险等级计算全量回款率"
+              "（模型对最新月份的评分，在同一批案件上校准），同一阶段中风险更高的贷款预期回款更低。"},
+    "ops.agents.expected_mix": {
+        "en": "Expected from the bucket mix only: no risk model is trained (train one on the Risk page to take "
+              "each loan's risk into account).",
+        "zh": "预期值仅按逾期阶段结构计算：尚未训练风险模型（在风险页训练后将纳入每笔贷款的风险）。"},
     "ops.col.name": {"en": "Name", "zh": "名称"},
     "ops.col.cases": {"en": "Cases", "zh": "案件数"},
     "ops.col.actual": {"en": "Collected", "zh": "实际回款案件"},

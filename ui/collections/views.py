@@ -163,8 +163,8 @@ def compliance_tab(ctx: PageContext) -> None:
     if not _has_columns(ctx, "contact_party", "agent_id", "agency"):
         _needs_columns(ctx, "ops.what.party")
         return
-    trend, rows = cache.ops_compliance(ctx.data_version, ctx.filters, ctx.meta.get("market"))
     month = page_month(ctx)
+    trend, rows = cache.ops_compliance(ctx.data_version, ctx.filters, ctx.meta.get("market"), month)
     this = trend[pd.to_datetime(trend["as_of_month"]).dt.date == month]
     if trend.empty:
         st.success(ctx.t("ops.compliance.none"))
@@ -176,6 +176,9 @@ def compliance_tab(ctx: PageContext) -> None:
     st.markdown(f"**{ctx.t('ops.compliance.list')}**")
     if not ctx.access.can("loan_level"):  # same rule as the Delinquency drill-down and the Risk page
         st.info(ctx.t("auth.viewer_aggregates"), icon=":material/lock:")
+        return
+    if rows.empty:  # the list is the page month's (the trend above covers every month)
+        st.info(ctx.t("ops.compliance.none_month", month=f"{month:%Y-%m}"))
         return
     shown = _agents_for_screen(ctx, rows)
     shown = pd.DataFrame({
@@ -221,7 +224,8 @@ def agents_tab(ctx: PageContext) -> None:
     min_cases = int(c2.number_input(ctx.t("ops.agents.min_cases"), min_value=1, value=C.MIN_CASES, step=10,
                                     key="w_ops_min_cases"))
     start = months_back(page_month(ctx), 11)
-    raw = cache.ops_agents(ctx.data_version, ctx.filters, level, start)
+    stamp = cache.risk_model_stamp()
+    raw = cache.ops_agents(ctx.data_version, ctx.filters, level, start, stamp)
     if raw.empty:
         _needs_columns(ctx, "ops.what.agents")
         return
@@ -233,6 +237,7 @@ def agents_tab(ctx: PageContext) -> None:
         name = (lambda n: str(mask_loan_id(n))) if _mask_people(ctx) else str
     st.plotly_chart(fig.agent_figure(ranked, ctx.lang, name), width="stretch")
     st.caption(ctx.t("ops.agents.help"))
+    st.caption(ctx.t("ops.agents.expected_model" if stamp is not None else "ops.agents.expected_mix"))
     shown = pd.DataFrame({
         ctx.t("ops.col.rank"): ranked["rank"], ctx.t("ops.col.name"): [name(n) for n in ranked["name"]],
         ctx.t("ops.col.cases"): ranked["cases"], ctx.t("ops.col.actual"): ranked["actual"],
