@@ -39,7 +39,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,7 +283,7 @@ def write_tables(
                 # Merged into the live tables, never renamed: a temporary table saves a disk write.
                 create = create.replace("CREATE TABLE", "CREATE TEMP TABLE", 1)
             con.execute(create)
-        for batch in batches:
+        for batch in _coalesced(batches):
             _insert(con, stage, batch)
         if mode == "replace":
             _check_references(con, {name: stage[name] for name in schema.CANONICAL_TABLES})
@@ -349,6 +349,36 @@ def _cube_plan(con: duckdb.DuckDBPyConnection, stage: dict[str, str]) -> list | 
     if not fresh or replaced:
         return None
     return [r[0] for r in con.execute(f'SELECT DISTINCT as_of_month FROM "{stage["performance"]}"').fetchall()]
+
+
+COALESCE_ROWS = 200_000
+
+
+def _coalesced(batches: Iterable[Batch], max_rows: int = COALESCE_ROWS) -> Iterator[Batch]:
+    """Consecutive frame batches of one table and shape joined into one, up to ``max_rows``: each
+    insert has a fixed cost (registering the frame, planning the insert), and a generator yields
+    small batches (one table and month at a time), which for a small book cost more than the rows."""
+    held: list[Batch] = []
+    rows = 0
+
+    def flush() -> Iterator[Batch]:
+        if len(held) == 1:
+            yield held[0]
+        elif held:
+            yield Batch(held[0].table, pd.concat([b.frame for b in held], ignore_index=True), held[0].select)
+
+    for batch in batches:
+        same = held and batch.frame is not None and (batch.table, batch.select, tuple(batch.frame.columns)) == (
+            held[0].table, held[0].select, tuple(held[0].frame.columns))
+        if held and (not same or rows + len(batch.frame) > max_rows):
+            yield from flush()
+            held, rows = [], 0
+        if batch.frame is None:
+            yield batch
+            continue
+        held.append(batch)
+        rows += len(batch.frame)
+    yield from flush()
 
 
 def _insert(con: duckdb.DuckDBPyConnection, stage: dict[str, str], batch: Batch) -> None:
