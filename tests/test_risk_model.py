@@ -109,16 +109,21 @@ def test_reason_words_compare_with_the_book():
 
 def test_planted_drivers_rank_high_with_the_right_direction(trained, explained, con):
     """Ranks on the out-of-time test window (what the model reports) among 32 features; the APR is
-    priced from the score, so the two share the score's signal. The dealer rate: rank 8 on the
-    50,000-loan sample but 11 on this 10,000-loan one since region is coded by its bad rate (issue
-    12; region then carries the regional stress the dealer rate partly stood in for), so its rank
-    bound is the upper third (<= 11 of 32); the planted bad dealers themselves are checked below
-    by their SHAP gap."""
+    priced from the score, so the two share the score's signal. The dealer rate is checked by size,
+    not rank: the planted bad-dealer effect (+0.9 on the miss logit) touches only the ~5% of loans
+    at bad dealers, so its rank among 32 features depends on how much signal the others carry (8th
+    on a 50,000-loan sample, 9th-13th on this one depending on the random draws). For an additive
+    effect b on a share f of rows the mean |SHAP| is 2 f (1 - f) |b| (SHAP of row i is
+    b (x_i - mean x)). The planted b = 0.9 shifts the monthly miss logit; through the walk's risk
+    slopes it also raises rolls and lowers cures (WalkCalibration.roll_risk_slope 0.45 and
+    cure_risk_slope 0.35 per unit of risk), so on the log-odds of the bad outcome the effect lies
+    between b and b (1 + 0.45 + 0.35). The dealer rate's mean |SHAP| must lie in that range, widened
+    by a factor 1.5 for the sample (2,000 scored loans, about 100 at bad dealers): seed 23 gives
+    f = 0.048, range 0.082-0.148, measured 0.135."""
     model, _ = trained
     rows, x, sv = explained
     rank = pd.DataFrame(model.meta["importance"]).set_index("feature")["rank"]
     assert rank["credit_score"] <= 8
-    assert rank["dealer_dq30_rate_12m"] <= len(model.features) // 3 + 1
     assert min(rank["pti"], rank["pti_now"]) <= 8
     assert rank["ltv"] <= 10
     imp = explain.importance(sv, x, model.features).set_index("feature")
@@ -144,6 +149,11 @@ def test_planted_drivers_rank_high_with_the_right_direction(trained, explained, 
     bad = rows["dealer_id"].isin(bad_dealers).to_numpy()
     dealer = sv[:, model.features.index("dealer_dq30_rate_12m")]
     assert bad.sum() > 20 and dealer[bad].mean() > dealer[~bad].mean() + 0.1
+    f = bad.mean()
+    walk = store.read_metadata(con)["truth"]["walk"]
+    low = 2 * f * (1 - f) * truth["bad_dealer"]
+    high = low * (1 + walk["roll_risk_slope"] + walk["cure_risk_slope"])
+    assert low / 1.5 < imp.loc["dealer_dq30_rate_12m", "mean_abs_shap"] < high * 1.5, (f, low, high, imp)
 
 
 def test_monotone_constraints_hold(trained, explained):

@@ -18,13 +18,11 @@ planted contacts are business as usual (no experiment arm), so a backtest that s
 
 The generator (:mod:`analytics.sample.synth`) calls :func:`treated`, :func:`adjust_miss`,
 :func:`cure_boost` and :func:`actions` each month; this module draws its own random numbers
-for its contacts. The rest of the sample is nevertheless not unchanged after 2025-07: the walk
-draws its random numbers per open loan from one stream, so once a treated loan cures, closes or
-is contacted differently, every later draw of every loan shifts. Untreated loans then follow
-other (equally likely) paths: on the 20,000-loan us sample (seed 5) the subprime share at 60+
-DPD of the last 12 months is 4.86% without the change and 3.43% with it, of which the treated
-loans (CA, score < 620) explain about a tenth; the rest (untreated subprime 4.83% -> 3.28%) is
-sampling noise. Seeds 6 and 7 give 4.46% and 4.71% with the change.
+for its contacts. The walk draws its random numbers per loan and month from counter-based
+streams (:mod:`analytics.sample.streams`), so the change leaves every loan it does not treat
+exactly as it would be without it (tests/test_synth_streams.py). Before, one shared stream made
+every later draw of every loan shift once a treated loan cured or closed, and the us subprime
+60+ share of the 20,000-loan seed-5 sample moved from 4.86% to 3.43% by sampling noise alone.
 """
 
 from __future__ import annotations

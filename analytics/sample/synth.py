@@ -12,7 +12,11 @@ are generated alongside. Everything the generator plants is returned as ``truth`
 the metadata table so tests can check the analytics recover it.
 
 The walk is vectorised over all open loans one calendar month at a time and rows are streamed
-to the store month by month, so memory grows with the open book, not the full history.
+to the store month by month, so memory grows with the open book, not the full history. Its
+random numbers are counter-based, keyed by (seed, purpose, loan number, month)
+(:mod:`analytics.sample.streams`): a loan's path does not depend on the other loans or on draws
+added elsewhere. Origination draws each attribute for the whole book from one seeded
+``np.random.Generator`` (a new attribute drawn last changes nothing before it).
 Calibration targets are in docs/data_dictionary.md and tested in tests/test_synth.py.
 """
 
@@ -25,12 +29,14 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri as _ndtri
 
 from analytics import schema
 from analytics.errors import InputError
 from analytics.sample import planted_policy
 from analytics.sample.costs import CONTACT_COST
 from analytics.sample.operations import Operations
+from analytics.sample.streams import Draws, loan_keys, month_keys
 from analytics.store import Batch
 
 log = logging.getLogger(__name__)
@@ -320,11 +326,20 @@ class WalkCalibration:
     cure_risk_slope: float = 0.35
     cure_cap: float = 0.95
     partial_cure_share: float = 0.35
+    # us: fewer partial cures, so that a loan at 30-59 DPD more often stays there than drops back
+    # below 30 and enters 30+ again next month (the NY Fed flow counts every entry): the 30+ flow
+    # then sits at the NY Fed level while the subprime 60+ share rises to S&P/Fitch levels
+    # (assumption, tuned on seeds 5-7 of the 20,000-loan sample, tests/test_synth.py).
+    partial_cure_share_us: float = 0.15
     max_instalments_in_arrears: int = 5
-    # 120+ DPD: closed in the month it is reached with this probability, always the month after
-    # (charge-off "around 120 DPD at several issuers", Reg AB II filings in calibration.md).
-    close_at_120_prob: float = 0.75
-    months_at_120_before_close: int = 2
+    # 120+ DPD: closed in the month it is reached with this probability, always after this many
+    # months at 120+ (charge-off "around 120 DPD at several issuers", Reg AB II filings in
+    # calibration.md). 0.4 and 3 months (was 0.75 and 2): a loan spends 0-2 month-ends at 120+
+    # (about one on average) before it is written off or the car is taken, so the 60+ stock of
+    # subprime loans reaches the S&P/Fitch 6.2-6.6% without more loans defaulting (assumption:
+    # repossession and write-off often wait for the month after 120 DPD).
+    close_at_120_prob: float = 0.4
+    months_at_120_before_close: int = 3
     # cn: write-off and repossession take longer (court or negotiated repossession); assumption,
     # set so that the 90+ share of balance approaches the auto finance companies' NPL ratio
     # (China Banking Association, 0.58% 2021, 0.71% 2022; analytics.sample.calibration.CN_NPL).
@@ -377,15 +392,16 @@ class WalkCalibration:
     # 30+ and 90+ DPD (share of balance) match the NY Fed Household Debt and Credit series
     # (shared/reference/nyfed_auto_delinquency_flows.csv: 2024Q4 8.08% / 2.96%, 2025Q4 7.70% /
     # 2.95%) within the tolerance of analytics.sample.calibration.FLOW_TOLERANCE.
-    miss_logit_shift_us: float = -0.30
+    miss_logit_shift_us: float = -0.33
     miss_logit_shift_cn: float = 0.15
     # ... and a steeper score gradient for us, per 100 points below 700, so that the subprime
     # 60+ share stays at S&P/Fitch subprime levels while the whole book's flows fall to the NY
     # Fed's (subprime is about a fifth of US auto balances).
     extra_score_slope_us: float = 0.40
     # ... and fewer rolls from 60-89 to 90+ in us, so that the 90+ flow is about 0.37 of the 30+
-    # flow as in the NY Fed series (calibration.md: 2024Q4 2.96 / 8.08).
-    roll_intercept_shift_us: tuple[float, ...] = (0.0, 0.0, -0.4, -0.8, 0.0)
+    # flow as in the NY Fed series (calibration.md: 2024Q4 2.96 / 8.08); -1.0 at 60-89 (was -0.4)
+    # offsets the longer stay at 120+ and the fewer partial cures above.
+    roll_intercept_shift_us: tuple[float, ...] = (0.0, 0.0, -1.0, -0.8, 0.0)
     # Underwriting loosened for the 2023 and 2024 vintages and then held (assumption; in the NY
     # Fed series the flows level off in 2024-2025 instead of rising further).
     loosening_years_cap: int = 2
@@ -440,7 +456,7 @@ def generate(params: SynthParams, progress: Callable[[float, str], None] | None 
 
     def batches() -> Iterator[Batch]:
         yield _loans_batch(params, book, rng)
-        yield from _walk(params, book, rng, macro, region_names, progress, ops=ops)
+        yield from _walk(params, book, params.seed, macro, region_names, progress, ops=ops)
 
     return batches(), metadata
 
@@ -607,33 +623,33 @@ _SMS_EXPERIMENT = (_month_index("2024-01-01"), _month_index("2024-06-01"))
 _VOICE_EXPERIMENT = (_month_index("2025-01-01"), _month_index("2025-06-01"))
 
 
-def _assign_experiments(mo: _Month, s: _State, rng: np.random.Generator, p_miss: np.ndarray,
+def _assign_experiments(mo: _Month, s: _State, rng: Draws, p_miss: np.ndarray,
                         w: WalkCalibration) -> np.ndarray:
     """Step 2: randomised tests; assignment happens among the eligible this month. Returns p_miss
     after the pre-due SMS effect."""
-    idx, k, m, n = mo.idx, mo.k, mo.m, len(mo.idx)
+    idx, k, m = mo.idx, mo.k, mo.m
     s.arm[idx] = -1
     if _SMS_EXPERIMENT[0] <= m <= _SMS_EXPERIMENT[1]:
-        elig = (k == 0) & (rng.random(n) < w.sms_share_randomised)
-        treat = elig & (rng.random(n) < w.treatment_share)
+        elig = (k == 0) & (rng.random("sms_eligible") < w.sms_share_randomised)
+        treat = elig & (rng.random("sms_treated") < w.treatment_share)
         s.arm[idx[elig]] = 1
         s.arm[idx[treat]] = 0
         p_miss = np.where(treat, p_miss * (1 - np.array([PREDUE_SMS_EFFECT[g] for g in SEGMENTS])[mo.seg]),
                           p_miss)
     if _VOICE_EXPERIMENT[0] <= m <= _VOICE_EXPERIMENT[1]:
-        elig = (k == 1) & (rng.random(n) < w.voice_share_randomised)
-        treat = elig & (rng.random(n) < w.treatment_share)
+        elig = (k == 1) & (rng.random("voice_eligible") < w.voice_share_randomised)
+        treat = elig & (rng.random("voice_treated") < w.treatment_share)
         s.arm[idx[elig]] = 3
         s.arm[idx[treat]] = 2
     return p_miss
 
 
-def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: np.random.Generator, p_miss: np.ndarray,
+def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: Draws, p_miss: np.ndarray,
                    w: WalkCalibration, cure_boost: np.ndarray | None = None) -> _Payments:
     """Step 3: how many instalments each loan pays. Current loans miss, prepay or pay one;
     delinquent loans roll (pay nothing), stay (pay one), partially cure (two) or fully cure (all)."""
     n, k, seg = len(mo.idx), mo.k, mo.seg
-    u = rng.random(n)
+    u = rng.random("miss_or_prepay")
     paid_n = np.ones(n, dtype=np.int16)
     prepay = np.zeros(n, dtype=bool)
     cur = k == 0
@@ -655,8 +671,9 @@ def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: np.random.Generat
     if p.market == "cn" and _is_spring_festival(mo.m):
         p_cure = _sigmoid(np.log(p_cure / (1 - p_cure)) + w.spring_festival_cure_logit)
     p_cure = (1 - p_roll) * p_cure
-    p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * w.partial_cure_share, 0)
-    v = rng.random(n)
+    partial_share = w.partial_cure_share_us if p.market == "us" else w.partial_cure_share
+    p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * partial_share, 0)
+    v = rng.random_where("roll_or_cure", dq)
     roll = dq & (v < p_roll)
     cure = dq & (v >= p_roll) & (v < p_roll + p_cure)
     part = dq & (v >= p_roll + p_cure) & (v < p_roll + p_cure + p_partial)
@@ -692,10 +709,10 @@ def _apply_payments(mo: _Month, s: _State, pay: _Payments) -> _Settled:
     return _Settled(bal, amount_paid, new_k, new_rem, paid_off)
 
 
-def _losses(p: SynthParams, b: _Book, mo: _Month, s: _State, st: _Settled, rng: np.random.Generator,
+def _losses(p: SynthParams, b: _Book, mo: _Month, s: _State, st: _Settled, rng: Draws,
             w: WalkCalibration) -> _Losses:
     """Step 5: at 120+ DPD charge-off or repossession, usually within a month of reaching it."""
-    idx, n = mo.idx, len(mo.idx)
+    idx = mo.idx
     # 120+ by the calendar-day DPD the row will show (a loan four instalments behind can be 120
     # days past due at the end of a long month), so the bucket and the write-off clock agree.
     at120 = _dpd_of(st.new_k, s.due_day[idx], mo.m) >= 120
@@ -703,31 +720,35 @@ def _losses(p: SynthParams, b: _Book, mo: _Month, s: _State, st: _Settled, rng: 
     cn = p.market == "cn"
     close_prob = w.close_at_120_prob_cn if cn else w.close_at_120_prob
     close_after = w.months_at_120_before_close_cn if cn else w.months_at_120_before_close
-    terminate = (at120 & ((s.months_at_120[idx] >= close_after) | (rng.random(n) < close_prob)) & ~st.paid_off)
-    repo = terminate & (rng.random(n) < (w.repo_share_us if p.market == "us" else w.repo_share_cn))
+    terminate = (at120 & ((s.months_at_120[idx] >= close_after) | (rng.random_where("close_at_120", at120) < close_prob)) & ~st.paid_off)
+    repo = terminate & (rng.random_where("repossess", terminate) < (w.repo_share_us if p.market == "us" else w.repo_share_cn))
     dep = np.where(b.used[idx], w.depreciation_used, w.depreciation_new) ** mo.mob
-    sale = b.vehicle_value[idx] * dep * rng.uniform(w.auction_low, w.auction_high, n)
+    # Draws only for the loans that use them (the same numbers as a draw for all: per-loan keys).
+    auction = w.auction_low + (w.auction_high - w.auction_low) * rng.random_where("auction_price", repo, 0.0)
+    noise = _ndtri(np.clip(rng.random_where("repo_recovery_noise", repo, 0.5), 2.0 ** -54, 1 - 2.0 ** -53))
+    unsecured = w.unsecured_recovery_high * rng.random_where("unsecured_recovery", terminate, 0.0)
+    sale = b.vehicle_value[idx] * dep * auction
     score = b.score[idx]
     tier = np.where(score < 620, 0, np.where(score < 660, 1, 2))
-    share = np.clip(np.asarray(w.repo_recovery_by_tier)[tier] + rng.normal(0, w.repo_recovery_sd, n), 0.05, 1.0)
+    share = np.clip(np.asarray(w.repo_recovery_by_tier)[tier] + w.repo_recovery_sd * noise, 0.05, 1.0)
     recovery = np.where(repo, np.minimum(np.maximum(sale, 0.0), st.bal * share),
-                        np.where(terminate, st.bal * rng.uniform(0, w.unsecured_recovery_high, n), 0))
+                        np.where(terminate, st.bal * unsecured, 0))
     co_amount = np.where(terminate, st.bal, 0.0)
     return _Losses(terminate, repo, recovery, co_amount)
 
 
 def _restructure(p: SynthParams, mo: _Month, s: _State, st: _Settled, loss: _Losses,
-                 rng: np.random.Generator, w: WalkCalibration) -> _Restructure:
+                 rng: Draws, w: WalkCalibration) -> _Restructure:
     """Step 6: hardship extension or deferral for some loans 1-3 instalments behind."""
-    idx, m, seg, n = mo.idx, mo.m, mo.seg, len(mo.idx)
+    idx, m, seg = mo.idx, mo.m, mo.seg
     rates = w.restructure_rate_by_segment
     tier_rate = np.where(seg == 0, rates[0], np.where(seg == 1, rates[1], rates[2]))
     c0, c1 = (_month_index(x) for x in w.covid_restructure_months)
     covid = w.covid_restructure_multiplier if (p.market == "us" and c0 <= m <= c1) else 1.0
-    offer = (~loss.terminate & ~st.paid_off & (st.new_k >= 1) & (st.new_k <= 3)
-             & (rng.random(n) < tier_rate * covid) & (s.restructured_until[idx] < m - w.redefault_window_months))
-    kind = np.where(rng.random(n) < w.extension_share, 0, 1)  # 0 extension, 1 deferral
-    extend_by = np.where(kind == 0, st.new_k + rng.integers(0, w.extension_extra_months_max + 1, n), st.new_k)
+    can = ~loss.terminate & ~st.paid_off & (st.new_k >= 1) & (st.new_k <= 3)
+    offer = (can & (rng.random_where("restructure_offer", can) < tier_rate * covid) & (s.restructured_until[idx] < m - w.redefault_window_months))
+    kind = np.where(rng.random_where("restructure_kind", offer) < w.extension_share, 0, 1)  # 0 extension, 1 deferral
+    extend_by = np.where(kind == 0, st.new_k + np.floor(rng.random_where("extension_months", offer, 0.0) * (w.extension_extra_months_max + 1)).astype(np.int64), st.new_k)
     pay_before = s.payment[idx].copy()
     new_rem = np.where(offer, st.new_rem + extend_by, st.new_rem)
     new_pay = np.where(offer & (kind == 0),
@@ -750,7 +771,7 @@ def _dpd_of(new_k: np.ndarray, due_day: np.ndarray, m: int) -> np.ndarray:
     return np.where(k > 0, np.maximum(dpd, 1), 0).astype(np.int32)
 
 
-def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, region_names: list[str],
+def _walk(p: SynthParams, b: _Book, seed: int, macro: dict, region_names: list[str],
           progress: Callable[[float, str], None] | None, w: WalkCalibration = WALK,
           ops: Operations | None = None) -> Iterator[Batch]:
     m0, m1 = _month_index(p.start_month), _month_index(p.end_month)
@@ -759,6 +780,8 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
     ch_index = {c: i for i, c in enumerate(schema.ACTION_CHANNELS)}
     cost_vec = np.array([CONTACT_COST[p.market][c] for c in schema.ACTION_CHANNELS])
     s = _State.start(b)
+    # Counter-based draws keyed by (seed, purpose, loan number, month): see analytics.sample.streams.
+    keys = loan_keys(seed, len(b.score))
 
     for step, m in enumerate(months):
         s.status[(s.status == -1) & (b.orig_month < m)] = 0
@@ -768,6 +791,7 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
         if len(idx) == 0:
             continue
         mo = _month_context(p, b, s, m, step, macro_mat, idx)
+        rng = Draws(month_keys(keys[idx], m))
         p_miss = _assign_experiments(mo, s, rng, _sigmoid(mo.logit), w)
         # -- planted change of practice for the policy backtest (analytics.sample.planted_policy) --
         planted = planted_policy.treated(m, b.region[idx], mo.seg)
@@ -786,7 +810,7 @@ def _walk(p: SynthParams, b: _Book, rng: np.random.Generator, macro: dict, regio
 
 
 def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _Losses, rs: _Restructure,
-                   rng: np.random.Generator, cost_vec: np.ndarray, ch_index: dict[str, int], market: str,
+                   rng: Draws, cost_vec: np.ndarray, ch_index: dict[str, int], market: str,
                    w: WalkCalibration) -> Iterator[Batch]:
     """Step 8: month-end status and DPD, write the state back, and emit the month's rows."""
     idx, m = mo.idx, mo.m
@@ -833,8 +857,7 @@ def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch
     ``capacity`` scales agent calls and field visits (Spring Festival leave); a contact that
     brought no payment may end in a promise to pay, which is then broken."""
     rows_i, rows_ch, rows_day, rows_out = [], [], [], []
-    rows_arm = []
-    n = len(idx)
+    rows_arm, rows_slot = [], []
     ok = paid_n > 0
     reminder = ch_index["wechat"] if market == "cn" else ch_index["sms"]
 
@@ -847,38 +870,40 @@ def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch
         rows_out.append(out[sel] if isinstance(out, np.ndarray) else np.full(len(sel), out, dtype=np.int8))
         rows_arm.append(arm_code[sel] if isinstance(arm_code, np.ndarray) else np.full(len(sel), arm_code, np.int8))
         rows_day.append(np.zeros(len(sel), dtype=np.int8))
+        rows_slot.append(np.full(len(sel), len(rows_slot), dtype=np.int64))  # which contact of the loan
 
-    u = rng.random(n)
+    dq = k >= 1
+    u = rng.random_where("contact_outcome", dq)
     # Outcome codes: index into schema.ACTION_OUTCOMES.
     c0, c1, c2 = unpaid_cuts
     unpaid_out = np.where(u < c0, 0, np.where(u < c1, 1, np.where(u < c2, 2, 4)))
     paid_out = np.where(cure | part, 3, np.where(ok, 2, unpaid_out)).astype(np.int8)
-    complaint = rng.random(n) < 0.004
+    complaint = rng.random_where("complaint", k >= 2) < 0.004
     call_out = np.where(complaint, 5, paid_out).astype(np.int8)
-    dq = k >= 1
     a = arm[idx]
     # Experiments first: pre-due SMS treatment is a real contact, the control arm a withheld one.
-    add(a == 0, ch_index["sms"], np.where(rng.random(n) < 0.93, 1, 0).astype(np.int8), 0)
+    add(a == 0, ch_index["sms"], np.where(rng.random_where("sms_delivered", a == 0) < 0.93, 1, 0).astype(np.int8), 0)
     add(a == 1, ch_index["sms"], 0, 1)
     add(a == 2, ch_index["ai_voice"], paid_out, 2)
     add(a == 3, ch_index["ai_voice"], 0, 3)
-    add(dq, reminder, np.where(rng.random(n) < 0.9, 1, 0).astype(np.int8))
-    add(dq & (rng.random(n) < 0.5), ch_index["app_push"], 1)
-    add((k == 1) & (a != 2) & (a != 3) & (rng.random(n) < 0.5), ch_index["ai_voice"], paid_out)
-    add((k >= 2) & (rng.random(n) < capacity), ch_index["agent_call"], call_out)
-    add((k >= 2) & (rng.random(n) < 0.6 * capacity), ch_index["agent_call"], call_out)
-    add((k >= 3) & (rng.random(n) < 0.35 * capacity), ch_index["field_visit"], np.where(rng.random(n) < 0.01, 5, paid_out).astype(np.int8))
+    add(dq, reminder, np.where(rng.random_where("reminder_delivered", dq) < 0.9, 1, 0).astype(np.int8))
+    add(dq & (rng.random_where("app_push", dq) < 0.5), ch_index["app_push"], 1)
+    add((k == 1) & (a != 2) & (a != 3) & (rng.random_where("ai_voice", k == 1) < 0.5), ch_index["ai_voice"], paid_out)
+    add((k >= 2) & (rng.random_where("agent_call_1", k >= 2) < capacity), ch_index["agent_call"], call_out)
+    add((k >= 2) & (rng.random_where("agent_call_2", k >= 2) < 0.6 * capacity), ch_index["agent_call"], call_out)
+    add((k >= 3) & (rng.random_where("field_visit", k >= 3) < 0.35 * capacity), ch_index["field_visit"], np.where(rng.random_where("field_complaint", k >= 3) < 0.01, 5, paid_out).astype(np.int8))
     add(k >= 3, ch_index["letter"], 1)
-    add((k >= 4) & (rng.random(n) < 0.3), ch_index["legal"], 1)
+    add((k >= 4) & (rng.random_where("legal", k >= 4) < 0.3), ch_index["legal"], 1)
     if not rows_i:
         return None
     sel = np.concatenate(rows_i)
     ch = np.concatenate(rows_ch)
     out = np.concatenate(rows_out)
     arm_code = np.concatenate(rows_arm)
+    slot = np.concatenate(rows_slot)
     # Contacts fall between 08:00 and 21:00 (China's and the US's contact-hour rules).
-    day = rng.integers(0, 27, len(sel))
-    sec = day * 86400 + rng.integers(8 * 3600, 21 * 3600, len(sel))
+    day = rng.integers("contact_day", 0, 27, pos=sel, slot=slot)
+    sec = day * 86400 + rng.integers("contact_second", 8 * 3600, 21 * 3600, pos=sel, slot=slot)
     # Pre-due reminders go out 3 days before the due date of a current loan.
     dpd_at = np.where(k[sel] == 0, -3, (k[sel] - 1) * 30 + np.minimum(offset[idx[sel]], day + 1))
     cost = cost_vec[ch] * (arm_code != 1) * (arm_code != 3)
