@@ -99,7 +99,7 @@ def test_cohorts_page_curve_matches_sql(app_env):
         WITH v AS (SELECT loan_id FROM loans WHERE origination_date >= DATE '2024-01-01'
                    AND origination_date < DATE '2024-04-01'),
         bad AS (SELECT DISTINCT p.loan_id FROM performance p JOIN loans l USING (loan_id) JOIN v USING (loan_id)
-                WHERE (p.days_past_due >= 30 OR p.status IN ('charged_off', 'repossessed'))
+                WHERE (p.bucket NOT IN ('current', 'dpd_1_29') OR p.status IN ('charged_off', 'repossessed'))  -- 30+ by the market's rule
                 AND date_diff('month', date_trunc('month', l.origination_date), p.as_of_month) <= 12)
         SELECT (SELECT count(*) FROM bad), (SELECT count(*) FROM v)""")[0]
     assert y[list(x).index(12)] == pytest.approx(events / loans)

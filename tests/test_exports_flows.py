@@ -34,7 +34,8 @@ def test_vintage_curves_shape_and_values(small_db, tmp_path):
     ref = sql_df(small_db, """
         WITH l AS (SELECT loan_id, date_trunc('month', origination_date) AS v, original_amount FROM loans),
         first60 AS (SELECT p.loan_id, min(date_diff('month', l.v, p.as_of_month)) AS m FROM performance p
-                    JOIN l USING (loan_id) WHERE p.days_past_due >= 60 OR p.status IN ('charged_off', 'repossessed')
+                    JOIN l USING (loan_id)  -- 60+ by the stored bucket: the market's rule (this cn sample: DPD >= 61)
+                    WHERE p.bucket IN ('dpd_60_89', 'dpd_90_119', 'dpd_120_plus') OR p.status IN ('charged_off', 'repossessed')
                     GROUP BY 1),
         nco AS (SELECT l.v, sum(coalesce(charge_off_amount, 0) - coalesce(recovery_amount, 0)) AS amt
                 FROM performance p JOIN l USING (loan_id)

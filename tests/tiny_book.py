@@ -34,8 +34,9 @@ def tiny_frames() -> dict[str, pd.DataFrame]:
     p = pd.DataFrame(perf, columns=["loan_id", "as_of_month", "months_on_book", "days_past_due", "status",
                                     "closing_balance", "charge_off_amount", "recovery_amount"])
     p["bucket"] = schema.bucket_of_dpd(p["days_past_due"].to_numpy())
-    for c in ("opening_balance", "scheduled_payment", "amount_paid"):
-        p[c] = None
+    for c in schema.columns("performance"):  # amounts and optional columns this book does not report
+        if c not in p.columns:
+            p[c] = None
     l_ = pd.DataFrame(loans)
     for c in schema.columns("loans"):
         if c not in l_.columns:
