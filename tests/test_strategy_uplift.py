@@ -113,10 +113,12 @@ def test_the_sample_is_big_enough_to_see_the_large_effects(measured):
     sms_high = est[(est["test"] == "predue_sms_2024") & (est["risk_band"] == "high")].iloc[0]
     voice_high = est[(est["test"] == "early_ai_voice_2025") & (est["risk_band"] == "high")].iloc[0]
     assert sms_high["n_treated"] > 1500 and voice_high["n_treated"] > 400
-    # The biggest planted effects (25% and 30%) are distinguishable from none.
-    assert voice_high["cure_lo"] > 0
+    # The biggest planted effects (high band: SMS 25%, AI voice 30%) are distinguishable from none.
+    # Not the pooled SMS effect: planted 25% / 12% / 3% by band, it averages about 12% with a
+    # standard error of about 0.06 at this size, so its 95% interval excludes zero on only about
+    # half of the seeds (power = Phi(0.12 / 0.06 - 1.96) = 0.52; seed 23: 0.118, (-0.008, 0.229)).
+    assert sms_high["roll_lo"] > 0 and voice_high["cure_lo"] > 0
     pooled = est[(est["test"] == "predue_sms_2024") & (est["risk_band"] == "all")].iloc[0]
-    assert pooled["roll_lo"] > 0
     # The intervals narrow with the sample: the pooled SMS one is under 0.3 wide.
     assert pooled["roll_hi"] - pooled["roll_lo"] < 0.3
 
