@@ -113,7 +113,9 @@ def test_instalment_basis_refused_without_the_column(tmp_path, capsys):
 def test_sample_carries_missed_instalments_consistent_with_dpd(small_db):
     # The generator's DPD is counted from the oldest unpaid instalment's due date, so a loan is past
     # due exactly when it has an instalment in arrears.
-    con = duckdb.connect(str(small_db), read_only=True)
+    # Opened as the other tests of the session open the shared sample (read-write, never writing):
+    # DuckDB refuses a read-only open of a file this process already holds read-write.
+    con = duckdb.connect(str(small_db))
     n, missing, disagree = con.execute("""
         SELECT count(*), count(*) FILTER (WHERE instalments_missed IS NULL),
                count(*) FILTER (WHERE (instalments_missed > 0) <> (days_past_due > 0))
