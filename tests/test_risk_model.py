@@ -354,7 +354,11 @@ def test_waterfall_starts_at_the_weighted_mean_prediction(trained, explained, ta
     train_rows = frame[frame["part"] == "train"]
     p = model.probability(model.matrix(train_rows))
     weighted = float(np.sum(p * train_rows["weight"]) / np.sum(train_rows["weight"]))
-    assert meta["base_probability"] == pytest.approx(weighted, rel=1e-9)
+    # Not to the last digit: the features are rebuilt by a second query, whose floating-point sums
+    # DuckDB may add in another order across its threads, so a loan on a split threshold can move
+    # (seen once under load: 2e-5 relative). The errors this guards against (a start at the sigmoid
+    # of the mean log-odds, or at an unweighted mean of down-sampled goods) are off by factors.
+    assert meta["base_probability"] == pytest.approx(weighted, rel=1e-3)
     # Goods were down-sampled (weight > 1) or not at all: either way not the probability at the
     # average log-odds, which is what the old waterfall started from.
     rows, x, sv = explained
