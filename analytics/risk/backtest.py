@@ -23,7 +23,7 @@ import pandas as pd
 
 from analytics.risk import features as F
 from analytics.risk.model import BANDS, RiskModel
-from analytics.risk.monitoring import monitored_months, sampled_snapshots
+from analytics.risk.monitoring import monitored_span, sampled_snapshots
 from analytics.risk.scoring import add_scores
 from analytics.risk.target import with_target
 
@@ -36,12 +36,11 @@ COLUMNS = ["as_of_month", "band", "loans", "bads", "predicted", "realised", "low
 
 def backtest_sample(t: Tables, model: RiskModel, per_month: int = 5000) -> pd.DataFrame:
     """Scored, labelled snapshots of the months with a complete outcome window after training."""
-    p = t.performance
-    last = F.to_month_index(p.as_of_month.max().to_pandas())
-    span = monitored_months(model, last)
+    span = monitored_span(t, model)
     if span is None:
         return pd.DataFrame()
-    lo, hi = span[0], last - model.horizon
+    p = t.performance
+    lo, hi = span[0], span[1] - model.horizon  # outcomes complete: the horizon before the last month
     if hi < lo:
         return pd.DataFrame()
     s = with_target(sampled_snapshots(p, lo, hi, per_month), p, model.horizon)

@@ -41,15 +41,19 @@ def monitored_months(model: RiskModel, last_month_mi: int) -> tuple[int, int] | 
 
 def monitoring_sample(t: Tables, model: RiskModel, per_month: int = 5000) -> pd.DataFrame:
     """Scored features of a reproducible sample of ``per_month`` loans in each monitored month."""
-    p = t.performance
-    last = F.to_month_index(p.as_of_month.max().to_pandas())
-    span = monitored_months(model, last)
+    span = monitored_span(t, model)
     if span is None:
         return pd.DataFrame()
     lo, hi = span
+    p = t.performance
     s = sampled_snapshots(p, lo, hi, per_month)
     frame = F.feature_table(t.loans, p, t.actions, t.restructures, s, lo, hi).to_pandas()
     return add_scores(frame, model)
+
+
+def monitored_span(t: Tables, model: RiskModel) -> tuple[int, int] | None:
+    """:func:`monitored_months` up to the latest month of ``t``'s data."""
+    return monitored_months(model, F.to_month_index(t.performance.as_of_month.max().to_pandas()))
 
 
 def sampled_snapshots(p, lo: int, hi: int, per_month: int):
