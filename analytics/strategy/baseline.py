@@ -34,7 +34,7 @@ on each band's loans); the engine itself only sees numpy matrices (band × 9 × 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import ibis
@@ -388,6 +388,38 @@ def residual_rows(counts: np.ndarray, shrunk: np.ndarray, pooled: np.ndarray) ->
     return out
 
 
+def borrow_strength(seg: Baseline, book: Baseline, k: float = HISTORY_CREDIBILITY) -> Baseline:
+    """A part of the book (a region, a dealer) with its rows credibility-weighted toward the whole
+    book's: each band's transient row becomes ``(counts + k · book_row) / (n + k)`` (Bühlmann, the
+    same K as the history rows), and ``transitions`` holds ``counts + k · book_row``, so the
+    per-path parameter draws (:class:`analytics.strategy.engine.MatrixDraws`) are the posterior
+    Dirichlet(counts + k · book_row): a thin segment that saw no roll from 1-29 to 30-59 DPD in a
+    year still rolls on some paths, at about the book's rate, instead of never.
+
+    The history rows keep their own loan-months and are re-shrunk toward the new band rows; the
+    other loans' rows are again the residual (:func:`residual_rows`), so zero effects still
+    reproduce the segment's (now weighted) band chain. Start counts, balances, today's practice
+    and re-default levels stay the segment's own.
+    """
+    pseudo = np.zeros_like(seg.transitions, dtype=float)
+    pseudo[:, :N_TRANSIENT] = k * book.matrix[:, :N_TRANSIENT]
+    raw = seg.transitions.astype(float)
+    trans = raw + pseudo
+    pooled = _pooled_rows(trans)
+    out = {"matrix": pooled, "transitions": trans}
+    if seg.history_matrix is not None and seg.history_pairs is not None:
+        n_g = seg.history_pairs[..., None]
+        old_pooled = _pooled_rows(raw)
+        cnt_hist = np.clip(seg.history_matrix * (n_g + HISTORY_CREDIBILITY) - HISTORY_CREDIBILITY * old_pooled[None],
+                           0.0, None)
+        cnt_hist[..., N_TRANSIENT:, :] = 0.0
+        hist = shrink_rows(cnt_hist, pooled[None])
+        cnt0 = np.clip(raw - cnt_hist.sum(0), 0.0, None) + pseudo
+        out["history_matrix"] = hist
+        out["matrix_plain"] = residual_rows(np.concatenate([cnt0[None], cnt_hist]), hist, pooled)
+    return replace(seg, **out)
+
+
 def starting_book(perf: ir.Table, loans: ir.Table, bands: ir.Table, as_of: date) -> ir.Table:
     """Active loans at the end of ``as_of`` by band and state, with sums for averages."""
     p = perf.filter((perf.as_of_month == ibis.date(as_of)) & (perf.status == "active"))
@@ -458,6 +490,9 @@ class Baseline:
     matrix_plain: np.ndarray | None = None
     # Repossession sale recovery ÷ balance at charge-off in the data: P10, P50, P90, mean, loans.
     repo_haircut: tuple[float, float, float, float, int] | None = None
+    # Seasonal factors on the roll rates (analytics.strategy.seasonality.Seasonality), or None: the
+    # matrices' 12-month average.
+    seasonality: object | None = None
 
     @property
     def n_bands(self) -> int:

@@ -125,25 +125,37 @@ def apply_effects(P: np.ndarray, roll_mult: np.ndarray, cure_mult: np.ndarray,
     Roll mass removed goes to staying (added roll mass comes from staying); added cure mass is
     taken from staying and rolling in proportion. Rows stay stochastic; cures are capped by the
     mass available to take from.
+
+    In one pass over the rows: with w the roll mass, s the staying mass and c the cure of a row,
+    the roll step leaves the pool w + s (rolling plus staying) unchanged, so the cure step's
+    ``scale = add / (w + s)`` is known up front and every cell is the old one times a factor:
+    rolling cells ``m (1 - scale)``, staying ``(1 - scale)`` plus ``w (1 - m)(1 - scale)``, the
+    cure ``+ add``, the others unchanged.
     """
     rows = np.arange(N_TRANSIENT) if rows is None else np.asarray(rows)
-    W, S = _WORSE[rows].astype(float), _STAY[rows].astype(float)
-    P = np.asarray(P, dtype=float)
-    worse = np.einsum("...rj,rj->...r", P, W)
-    stay = np.einsum("...rj,rj->...r", P, S)
+    out = np.array(P, dtype=float)
+    apply_effects_inplace(out, np.asarray(roll_mult, dtype=float), np.asarray(cure_mult, dtype=float), rows)
+    return out
+
+
+def apply_effects_inplace(P: np.ndarray, roll_mult: np.ndarray, cure_mult: np.ndarray, rows: np.ndarray) -> None:
+    """:func:`apply_effects` on ``P`` (..., R, 9) in place (the engine's hot path: few passes)."""
+    R = len(rows)
+    ar = np.arange(R)
+    W = _WORSE[rows]
+    worse = np.einsum("...rj,rj->...r", P, W.astype(float))
+    stay = P[..., ar, rows]
     m = np.minimum(roll_mult, np.where(worse > 0, 1 + stay / np.maximum(worse, 1e-300), 1.0))
-    P = P * (1 + W * (m - 1)[..., None]) + S * (worse * (1 - m))[..., None]
-    # Cures: delinquent rows only; the pool is staying plus rolling.
-    delinquent = (rows >= 1).astype(float)
-    pool_mask = W + S
+    # Cures: delinquent rows only; the pool is staying plus rolling (unchanged by the roll step).
     cure = P[..., 0]
-    pool = np.einsum("...rj,rj->...r", P, pool_mask)
-    add = np.clip(cure * (cure_mult - 1) * delinquent, -cure, pool * 0.999)
+    pool = worse + stay
+    add = np.clip(cure * (cure_mult - 1) * (rows >= 1), -cure, pool * 0.999)
     scale = np.where(pool > 0, add / np.maximum(pool, 1e-300), 0.0)
-    P = P * (1 - pool_mask * scale[..., None])
+    keep = 1 - scale
+    P *= np.where(W, (m * keep)[..., None], 1.0)
+    P[..., ar, rows] = np.maximum((stay + worse * (1 - m)) * keep, 0.0)
     P[..., 0] += add
-    np.clip(P, 0.0, None, out=P)
-    return P / P.sum(-1, keepdims=True)
+    P /= P.sum(-1, keepdims=True)
 
 
 @dataclass
@@ -213,6 +225,7 @@ class Plan:
     practice_channels: np.ndarray = None  # (C,) channels today's contacts that continue use
     o_source: list = None             # (O,) where each offer's re-default level comes from
     haircut: float | None = None      # the data's repossession recovery ÷ balance
+    seasonality: object | None = None  # seasonality.Seasonality of the baseline (None: none)
 
 
 def _effect_gain(t: Treatment, allowed: float, decay: float, tested: float = 1.0) -> float:
@@ -372,7 +385,7 @@ def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
         p_cure_sd=pr["cure_sd"], p_keys=pr["keys"], p_agent_min=pr["agent"], p_field_h=pr["field"],
         p_cost=pr["cost"], p_complaint=pr["complaint"], cap_roll=book.cap["roll"], cap_cure=book.cap["cure"],
         platform=platform, practice_channels=practice_used, o_source=o_source,
-        haircut=data_haircut(baseline, loss),
+        haircut=data_haircut(baseline, loss), seasonality=baseline.seasonality,
     )
     return plan
 
@@ -569,6 +582,8 @@ class _Run:
     contacts_ch: np.ndarray           # (K, T, C)
     states: np.ndarray                # (K, T, 9)
     f_practice: np.ndarray | None = None  # (K, P) share of today's attempts made this month
+    shared: SharedMonth | None = None     # group rows moved with this month's draw (shared by runs)
+    season: np.ndarray | None = None      # (T,) seasonal factor on the roll rates per month
 
     @property
     def n_offers(self) -> int:
@@ -576,7 +591,8 @@ class _Run:
 
 
 def _start(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stochastic: bool,
-           draws: MatrixDraws | None, shares: np.ndarray | None, baseline: Baseline | None) -> tuple[_Run, np.ndarray]:
+           draws: MatrixDraws | None, shares: np.ndarray | None, baseline: Baseline | None,
+           shared: SharedMonth | None = None) -> tuple[_Run, np.ndarray]:
     """The run's fixed inputs and empty outputs, and the starting counts n (K, F, B, 9)."""
     T = settings.months
     F, B = plan.P0.shape[:2]
@@ -596,6 +612,8 @@ def _start(plan: Plan, settings: RunSettings, loss: LossParams, market: str, sto
         rng=rng, draws=draws, exit_p=_exits(plan, settings), aff_b=aff_b, aff_i=aff_i,
         m={k: np.zeros((K, T)) for k in METRICS}, cost_ch=np.zeros((K, T, len(CHANNELS))),
         contacts_ch=np.zeros((K, T, len(CHANNELS))), states=np.zeros((K, T, N_STATES)),
+        shared=shared if shared is not None and shared.draws is draws else SharedMonth(draws),
+        season=None if plan.seasonality is None else plan.seasonality.horizon(T),
     )
     n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
     n[:] = np.round(plan.start_counts).astype(n.dtype) if stochastic else plan.start_counts
@@ -723,30 +741,71 @@ def effect_multipliers(r: _Run, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return roll_mult, cure_mult
 
 
+class SharedMonth:
+    """Per month, each group's rows moved with the band's draw, computed once for every strategy
+    run on the same draws: the runs of a comparison advance month by month together
+    (:func:`run_many`), so the matrices that depend only on the data and the path's draws (the
+    history groups', the same in every strategy) are not rebuilt per strategy. Only the current
+    month is held."""
+
+    def __init__(self, draws: MatrixDraws | None):
+        self.draws = draws
+        self.t: int | None = None
+        self.ratio: dict[bytes, np.ndarray] = {}
+        self.rows: dict[tuple[bytes, bytes], np.ndarray] = {}
+
+    def moved(self, t: int, pooled: np.ndarray, M: np.ndarray) -> np.ndarray:
+        """Rows of ``M`` (B, 9, 9) moved with month ``t``'s draw: M · draw / pooled, renormalised
+        (K, B, 6, 9)."""
+        if t != self.t:
+            self.t, self.ratio, self.rows = t, {}, {}
+        pk, mk = pooled.tobytes(), M.tobytes()
+        out = self.rows.get((pk, mk))
+        if out is not None:
+            return out
+        ratio = self.ratio.get(pk)
+        if ratio is None:
+            p = pooled[None, :, TRANSIENT]
+            base = self.draws.month(t).astype(float)
+            base /= base.sum(-1, keepdims=True)
+            ratio = self.ratio[pk] = np.where(p > 0, base / np.where(p > 0, p, 1.0), 1.0)
+        Mx = M[None, :, TRANSIENT]
+        X = Mx * ratio
+        tot = X.sum(-1, keepdims=True)
+        out = self.rows[(pk, mk)] = np.where(tot > 0, X / np.where(tot > 0, tot, 1.0), Mx)
+        return out
+
+
 def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
     """Step 3: the transient rows of this month's matrices (K, F, B, 6, 9): each group's matrix
-    moved with the band's draw, then the strategy's effects against today's practice."""
+    moved with the band's draw (shared by the runs of a comparison, :class:`SharedMonth`), then
+    the strategy's effects against today's practice, on the cells whose multipliers differ from
+    one on some path (none for today's practice itself)."""
     plan, B, K = r.plan, r.B, r.K
-    pooled = plan.P_pooled[None, :, TRANSIENT]
-    if r.draws is not None and r.stochastic:
-        base = r.draws.month(t).astype(float)
-        base /= base.sum(-1, keepdims=True)
-        ratio = np.where(pooled > 0, base / np.where(pooled > 0, pooled, 1.0), 1.0)
-    else:
-        ratio = None
+    moving = r.draws is not None and r.stochastic
     P = np.empty((K, r.F, B, N_TRANSIENT, N_STATES))
     for fl in range(r.F):
-        M = plan.P0[fl][None, :, TRANSIENT]
-        if ratio is None:
-            P[:, fl] = M
+        P[:, fl] = r.shared.moved(t, plan.P_pooled, plan.P0[fl]) if moving else plan.P0[fl][None, :, TRANSIENT]
+    season = 1.0 if r.season is None else float(r.season[t])
+    if len(r.aff_b) or season != 1.0:
+        if len(r.aff_b):
+            rm, cm = effect_multipliers(r, f)
         else:
-            X = M * ratio
-            tot = X.sum(-1, keepdims=True)
-            P[:, fl] = np.where(tot > 0, X / np.where(tot > 0, tot, 1.0), M)
-    if len(r.aff_b):
-        roll_mult, cure_mult = effect_multipliers(r, f)
-        P[:, :, r.aff_b, r.aff_i] = apply_effects(P[:, :, r.aff_b, r.aff_i], roll_mult[:, None, r.aff_b, r.aff_i],
-                                                  cure_mult[:, None, r.aff_b, r.aff_i], r.aff_i)
+            rm, cm = np.ones((K, B, N_TRANSIENT)), np.ones((K, B, N_TRANSIENT))
+        rm, cm = np.broadcast_to(rm, (K, B, N_TRANSIENT)), np.broadcast_to(cm, (K, B, N_TRANSIENT))
+        if season != 1.0:  # the month's seasonal factor on current loans' misses (analytics.strategy.seasonality)
+            rm = rm.copy()
+            rm[:, :, CURRENT] *= season
+        changed = ((rm != 1.0) | (cm != 1.0)).any(0)
+        if changed.all():  # every cell: no copies
+            rows = np.tile(np.arange(N_TRANSIENT), B)
+            apply_effects_inplace(P.reshape(K, r.F, B * N_TRANSIENT, N_STATES),
+                                  rm.reshape(K, 1, -1), cm.reshape(K, 1, -1), rows)
+        elif changed.any():
+            b, i = np.nonzero(changed)
+            sub = P[:, :, b, i]
+            apply_effects_inplace(sub, rm[:, None, b, i], cm[:, None, b, i], i)
+            P[:, :, b, i] = sub
     return P
 
 
@@ -834,12 +893,29 @@ def run(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stocha
     ``shares`` (K, J) overrides the treatments' shares per path: the optimiser evaluates many
     candidate allocations at once this way, one per 'path', without sampling.
     """
-    r, n = _start(plan, settings, loss, market, stochastic, draws, shares, baseline)
-    for t in range(r.months):
-        n = _step(r, n, t)
+    return run_many([plan], settings, loss, market, stochastic, draws, shares, baseline)[0]
+
+
+def run_many(plans: list[Plan], settings: RunSettings, loss: LossParams, market: str, stochastic: bool = True,
+             draws: MatrixDraws | None = None, shares: np.ndarray | None = None, baseline: Baseline | None = None,
+             ) -> list[Trace]:
+    """:func:`run` for several plans on the same paths, advanced month by month together so the
+    rows every plan shares (:class:`SharedMonth`) are built once a month. Each plan's trace is
+    the one :func:`run` gives it alone (same seeds, same draws)."""
+    if draws is None and stochastic and settings.matrix_uncertainty and baseline is not None:
+        draws = MatrixDraws(baseline, settings.paths, settings.seed, parameters=settings.parameter_uncertainty)
+    shared = SharedMonth(draws)
+    runs = [_start(p, settings, loss, market, stochastic, draws, shares, baseline, shared) for p in plans]
+    for t in range(settings.months):
+        runs = [(r, _step(r, n, t)) for r, n in runs]
+    return [_finish(r, n) for r, n in runs]
+
+
+def _finish(r: _Run, n: np.ndarray) -> Trace:
+    """The trace of a finished run: net loss and collection cost, and the tail of the loans left."""
     m = r.m
     m["net_loss"] = m["gross_loss"] - m["recoveries"] + m["settlement_loss"]
     m["collection_cost"] = m["contact_cost"] + m["offer_cost"] + m["platform_cost"]
-    tail = tail_loss_per_loan(plan, loss, market, r.months)
+    tail = tail_loss_per_loan(r.plan, r.loss, r.market, r.months)
     tail_k = (n.astype(float) * tail[None]).sum(axis=(1, 2, 3))
     return Trace(m, r.cost_ch, r.contacts_ch, tail_k, n.sum(axis=(1, 2)).astype(float), r.states)

@@ -44,7 +44,7 @@ import pandas as pd
 
 from analytics.strategy.baseline import Baseline
 from analytics.strategy.effects import EffectBook
-from analytics.strategy.engine import MatrixDraws, RunSettings, Trace, compile_plan, run
+from analytics.strategy.engine import MatrixDraws, RunSettings, Trace, compile_plan, run, run_many
 from analytics.strategy.restructure import LossParams
 from analytics.strategy.rules import ContactRules, Operations
 from analytics.strategy.spec import CHANNELS, DO_NOTHING, Strategy
@@ -216,9 +216,14 @@ def compare(baseline: Baseline, strategies: list[Strategy], book: EffectBook, ru
     """Simulate each strategy and doing nothing on the same paired paths."""
     draws = MatrixDraws(baseline, settings.paths, settings.seed, settings.matrix_uncertainty,
                         settings.parameter_uncertainty)
-    dn = run_strategy(baseline, DO_NOTHING, book, rules, ops, loss, settings, draws)
-    traces = [dn if s.is_do_nothing else run_strategy(baseline, s, book, rules, ops, loss, settings, draws)
-              for s in strategies]
+    # Today's practice and every other strategy advance month by month together on the same draws
+    # (engine.run_many): each trace is the one run_strategy gives it alone.
+    others = [s for s in strategies if not s.is_do_nothing]
+    plans = [compile_plan(baseline, s, book, rules, ops, loss, history=settings.history)
+             for s in (DO_NOTHING, *others)]
+    dn, *rest = run_many(plans, settings, loss, baseline.market, draws=draws, baseline=baseline)
+    it = iter(rest)
+    traces = [dn if s.is_do_nothing else next(it) for s in strategies]
     comp = assemble(baseline, settings, strategies, traces, dn)
     for r in comp.results:
         r.reliance = reliance(baseline, r.strategy, book, rules, ops, loss, settings)

@@ -1,0 +1,77 @@
+"""Seasonal factors: estimated by hand on made-up counts, and applied by the engine to current loans' misses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.strategy import effects, rules, seasonality, spec
+from analytics.strategy.engine import RunSettings, compile_plan, run
+from analytics.strategy.restructure import LossParams
+from tests.strategy_fixtures import P_HIGH, toy_baseline
+
+
+def test_spring_festival_follows_the_lunar_calendar():
+    # Chinese New Year 2025: 29 January; 2026: 17 February.
+    assert seasonality.season_class("cn", 2025 * 12 + 0) == "spring_festival"
+    assert seasonality.season_class("cn", 2025 * 12 + 1) == "after_spring_festival"
+    assert seasonality.season_class("cn", 2026 * 12 + 0) == "other"
+    assert seasonality.season_class("cn", 2026 * 12 + 1) == "spring_festival"
+    assert seasonality.season_class("us", 2026 * 12 + 11) == "m12"
+
+
+def test_factors_are_shrunk_rates_relative_to_the_matrices_year():
+    # 24 months (2023-07 .. 2025-06), 10,000 current loans a month; 100 misses a month, 300 in the
+    # Spring Festival months (2024-02, 2025-01) and 150 in the months after (2024-03, 2025-02).
+    months = pd.date_range("2023-07-01", "2025-06-01", freq="MS")
+    missed = [300 if (m.year, m.month) in ((2024, 2), (2025, 1)) else 150 if (m.year, m.month) in ((2024, 3), (2025, 2))
+              else 100 for m in months]
+    counts = pd.DataFrame({"as_of_month": months, "current": 10_000.0, "missed": np.array(missed, float)})
+    s = seasonality.from_counts(counts, "cn", date(2025, 6, 1), pseudo=50.0)
+    # By hand: r = (20*100 + 2*300 + 2*150) / 240,000 = 2,900 / 240,000.
+    r = 2_900 / 240_000
+    raw_sf = (600 + 50) / (20_000 * r + 50)
+    raw_after = (300 + 50) / (20_000 * r + 50)
+    raw_other = (2_000 + 50) / (200_000 * r + 50)
+    # The matrices' year (2024-07 .. 2025-06) holds one festival month, one after, ten others.
+    mean = (raw_sf + raw_after + 10 * raw_other) / 12
+    assert s.factors["spring_festival"] == pytest.approx(raw_sf / mean)
+    assert s.factors["after_spring_festival"] == pytest.approx(raw_after / mean)
+    assert s.factors["other"] == pytest.approx(raw_other / mean)
+    # Shrinkage pulls the festival's 3x toward 1: about 2.3 here, not 3.
+    assert 2.0 < s.factors["spring_festival"] / s.factors["other"] < 3.0
+    # The horizon after 2025-06: 2026-02 is the festival month (the 8th simulated month).
+    h = s.horizon(12)
+    assert h[7] == pytest.approx(s.factors["spring_festival"])
+    assert h[8] == pytest.approx(s.factors["after_spring_festival"])
+    assert h[0] == pytest.approx(s.factors["other"])
+
+
+def test_the_engine_scales_current_loans_misses_by_the_months_factor():
+    base = toy_baseline()
+    factor = 1.5
+    # As-of index 2026-01, so the first simulated month is 2026-02, the festival month (Chinese New
+    # Year 17 February 2026).
+    season = seasonality.Seasonality("cn", {"other": 1.0, "spring_festival": factor}, {}, {}, 2026 * 12 + 0)
+    seasonal = replace(base, seasonality=season)
+    settings = RunSettings(months=1, paths=1, history=False)
+    args = (effects.effect_book().zero(), rules.rules_for("cn"), rules.default_operations("cn"), LossParams())
+    flat = run(compile_plan(base, spec.DO_NOTHING, *args, history=False), settings, LossParams(), "cn",
+               stochastic=False)
+    moved = run(compile_plan(seasonal, spec.DO_NOTHING, *args, history=False), settings, LossParams(), "cn",
+                stochastic=False)
+    # The current row's miss scales by 1.5 (high band 0.07 -> 0.105, staying 0.90 -> 0.865); the
+    # other rows are untouched. So the month's 1-29 count grows by current x miss x 0.5 per band
+    # and the 30-59 count does not move.
+    d_m1 = moved.state_counts[0, 0, 1] - flat.state_counts[0, 0, 1]
+    d_m2 = moved.state_counts[0, 0, 2] - flat.state_counts[0, 0, 2]
+    exp_m1 = sum(base.counts[b, 0] * base.matrix[b, 0, 1] * (factor - 1) for b in range(3))
+    # 20,000 x 0.07 x 0.5 + 60,000 x 0.03 x 0.5 + 40,000 x 0.01 x 0.5 = 700 + 900 + 200
+    assert exp_m1 == pytest.approx(1_800)
+    assert d_m1 == pytest.approx(exp_m1, rel=1e-9)
+    assert d_m2 == pytest.approx(0.0, abs=1e-6)
+    assert P_HIGH[0, 1] == 0.07
