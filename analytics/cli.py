@@ -253,6 +253,12 @@ def cmd_backtest_strategy(args, db: Path) -> int:
                                 model_bands=bands)
     if args.out:
         _write_json(args.out, results.json_safe(res.to_dict()))
+    if args.html:
+        from analytics.display.formatting import currency_symbol
+        from analytics.figures.strategy import backtest_html
+
+        page = backtest_html(results.json_safe(res.to_dict()), args.lang, currency_symbol({"market": market}))
+        Path(args.html).write_text(page, encoding="utf-8")
     seg = ", ".join(f"{k}={v}" for k, v in segment.items()) or "whole book"
     print(f"Backtest of {strategy.name} from {as_of:%Y-%m}, {args.months} months, {seg}, {res.loans:,} loans")
     for k in backtest.METRICS:
@@ -579,6 +585,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--paths", type=int, default=1000)
     bt.add_argument("--seed", type=int, default=7)
     bt.add_argument("--out", help="result JSON (realised and simulated bands per month)")
+    bt.add_argument("--html", help="a chart page of realised against the simulated P10-P90 per month")
+    bt.add_argument("--lang", default="en", help="en or zh (the --html page)")
     bt.set_defaults(func=cmd_backtest_strategy)
 
 

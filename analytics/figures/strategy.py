@@ -182,3 +182,46 @@ def option_bands_chart(bands: pd.DataFrame, lang: str, currency: str) -> go.Figu
     fig.update_layout(showlegend=False)
     return apply_layout(fig, t("strategy.chart.option_bands", lang), f"{t('strategy.axis.pv', lang)} ({currency})",
                         percent=False, height=340, lang=lang)
+
+
+def backtest_chart(bt: dict, metric: str, lang: str, title: str, y_title: str, percent: bool = False) -> go.Figure:
+    """Realised values against the simulated P10-P90 band and P50, month by month, for one metric
+    of a policy backtest (:meth:`analytics.strategy.backtest.BacktestResult.to_dict`)."""
+    months, sim, real = bt["months"], bt["simulated"][metric], bt["realised"][metric]
+    colour = LINE_COLOURS[0]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=list(months) + list(months)[::-1], y=list(sim["p90"]) + list(sim["p10"])[::-1],
+                             fill="toself", fillcolor=_rgba(colour, 0.18), line={"width": 0}, hoverinfo="skip",
+                             name=t("strategy.backtest.band", lang)))
+    fig.add_trace(go.Scatter(x=months, y=sim["p50"], mode="lines", name=t("strategy.backtest.p50", lang),
+                             line={"color": colour, "width": 2, "dash": "dash"}))
+    inside = [r is not None and lo <= r <= hi for r, lo, hi in zip(real, sim["p10"], sim["p90"], strict=True)]
+    fig.add_trace(go.Scatter(x=months, y=real, mode="lines+markers", name=t("strategy.backtest.realised", lang),
+                             line={"color": "#222222", "width": 2},
+                             marker={"size": 9, "color": ["#222222" if ok else "#d62728" for ok in inside],
+                                     "symbol": ["circle" if ok else "x" for ok in inside]}))
+    fig.update_xaxes(title_text=t("axis.month", lang))
+    return apply_layout(fig, title, y_title, percent=percent, lang=lang)
+
+
+def backtest_html(bt: dict, lang: str, currency: str) -> str:
+    """A self-contained HTML page (plotly.js inlined: no network) of a policy backtest: the
+    coverage, then realised against the simulated band for the 30+ rate and the net loss."""
+    import html
+
+    seg = ", ".join(f"{k}={v}" for k, v in (bt.get("segment") or {}).items()) or t("strategy.backtest.whole_book", lang)
+    title = t("strategy.backtest.title", lang).format(strategy=bt["strategy"], as_of=bt["as_of_month"], segment=seg,
+                                                      loans=f"{bt['loans']:,}")
+    cov = bt["coverage"]
+    pct = {"overall": f"{cov['overall']:.0%}", "dpd30": f"{cov['dpd30_rate']:.0%}", "net_loss": f"{cov['net_loss']:.0%}"}
+    figs = [backtest_chart(bt, "dpd30_rate", lang, t("strategy.backtest.dpd30", lang), "", percent=True),
+            backtest_chart(bt, "net_loss", lang, t("strategy.backtest.net_loss", lang).format(currency=currency),
+                           currency)]
+    body = [f.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
+            for i, f in enumerate(figs)]
+    return (f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>body{{font-family:Inter,'Noto Sans CJK SC','Noto Sans SC',"
+            f"sans-serif;max-width:1000px;margin:24px auto;color:#222}}</style></head><body>"
+            f"<h2>{html.escape(title)}</h2>"
+            f"<p><b>{html.escape(t('strategy.backtest.coverage', lang).format(**pct))}</b></p>"
+            f"<p>{html.escape(t('strategy.backtest.note', lang))}</p>{''.join(body)}</body></html>")

@@ -20,7 +20,7 @@ restricts every table to the loans whose column has that value.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import ibis
@@ -29,7 +29,8 @@ import pandas as pd
 
 from analytics.errors import InputError
 from analytics.metrics.expr import month_index
-from analytics.strategy import inputs, results, rules
+from analytics.strategy import baseline as bl
+from analytics.strategy import inputs, results, rules, seasonality
 from analytics.strategy.engine import RunSettings
 from analytics.strategy.restructure import LossParams
 from analytics.strategy.spec import Strategy
@@ -95,7 +96,7 @@ def realised(perf, as_of: date, months: int) -> pd.DataFrame:
 
 def backtest(tables, strategy: Strategy, as_of: date, months: int = 12, market: str = "cn",
              segment: dict[str, str] | None = None, paths: int = 1000, seed: int = 7,
-             model_bands=None) -> BacktestResult:
+             model_bands=None, seasonal: bool = True) -> BacktestResult:
     """Simulate ``strategy`` from ``as_of`` on data cut at ``as_of`` and compare with the data after it."""
     loans, perf, actions, restructures = _segment_tables(tables, segment)
     end = ibis.date((pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)).date())
@@ -108,6 +109,19 @@ def backtest(tables, strategy: Strategy, as_of: date, months: int = 12, market: 
     past_actions = actions.filter(actions.action_time <= end.cast("timestamp") + ibis.interval(days=1))
     past_restr = restructures.filter(restructures.effective_month <= ibis.date(as_of))
     prep = inputs.prepare(past_perf, loans, past_actions, past_restr, market, as_of, model_bands=model_bands)
+    if segment:
+        # A segment's rows borrow strength from the whole book's (cut at the as-of month too):
+        # baseline.borrow_strength.
+        book = bl.estimate_baseline(tables.performance.filter(tables.performance.as_of_month <= ibis.date(as_of)),
+                                    tables.loans, as_of, 12, model_bands, market,
+                                    tables.restructures.filter(tables.restructures.effective_month
+                                                               <= ibis.date(as_of)))
+        prep = replace(prep, baseline=bl.borrow_strength(prep.baseline, book))
+    if seasonal:
+        # Seasonal factors on the roll rates from the (segment's) data before the as-of month.
+        prep = replace(prep, baseline=replace(prep.baseline, seasonality=seasonality.estimate(
+            past_perf if not segment else tables.performance.filter(tables.performance.as_of_month
+                                                                    <= ibis.date(as_of)), market, as_of)))
     settings = RunSettings(months=months, paths=paths, seed=seed)
     comp = results.compare(prep.baseline, [strategy], prep.book(), rules.rules_for(market), prep.operations,
                            LossParams(), settings)

@@ -96,13 +96,11 @@ class RunSettings:
     redefault_months: int = 12
     # Cured / restructured groups with their own rows (False: one matrix per band). On by default:
     # the policy backtest of today's practice on the 3,000-loan sample (as-of 2025-06, 400 paths)
-    # covers 92% of months with them, as without (tests/test_strategy_backtest.py runs with them).
+    # covers 100% of months with them (tests/test_strategy_backtest.py runs with them).
     history: bool = True
     # Each path also draws the band's rows as estimated from their loan-months (MatrixDraws): a
-    # thin segment's chain is uncertain, not only its month-to-month variation. In the policy
-    # backtest (as-of 2025-06, 12 months, 400 paths) it moves the coverage of the planted change
-    # in Guangdong from 0.58 to 0.62 on the 3,000-loan sample (139 loans) and from 0.92 to 0.96
-    # on the 50,000-loan sample (2,268 loans); today's practice 0.92 -> 0.92 and 0.83 -> 0.88.
+    # thin segment's chain is uncertain, not only its month-to-month variation. Policy backtest
+    # figures with it: docs/strategy.md ("Policy backtest").
     parameter_uncertainty: bool = True
 
 

@@ -360,4 +360,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.channel.letter": {"en": "Letter", "zh": "催收函"},
     "strategy.channel.legal": {"en": "Legal action", "zh": "法律诉讼"},
     "strategy.channel.restructuring_offers": {"en": "Restructuring offers", "zh": "重组方案沟通"},
+    "strategy.backtest.title": {"en": "Policy backtest: {strategy} from {as_of}, {segment}, {loans} loans",
+                                "zh": "策略回测：{strategy}，自 {as_of} 起，{segment}，{loans} 笔贷款"},
+    "strategy.backtest.whole_book": {"en": "whole book", "zh": "全部资产"},
+    "strategy.backtest.realised": {"en": "Realised", "zh": "实际"},
+    "strategy.backtest.band": {"en": "Simulated P10–P90", "zh": "模拟 P10–P90"},
+    "strategy.backtest.p50": {"en": "Simulated P50", "zh": "模拟 P50"},
+    "strategy.backtest.dpd30": {"en": "30+ DPD rate of the loans active at the start", "zh": "起始在贷贷款的 30+ 逾期率"},
+    "strategy.backtest.net_loss": {"en": "Net loss per month ({currency})", "zh": "每月净损失（{currency}）"},
+    "strategy.backtest.coverage": {
+        "en": "Realised inside the simulated P10–P90 in {overall} of months (30+ rate {dpd30}, net loss {net_loss}); "
+              "the acceptance bar is 80%.",
+        "zh": "实际值落在模拟 P10–P90 区间内的月份占比 {overall}（30+ 逾期率 {dpd30}，净损失 {net_loss}）；验收标准为 80%。"},
+    "strategy.backtest.note": {
+        "en": "Simulated from the data up to the as-of month only (nothing after it is read); the months that follow "
+              "are what the same loans really did. Effects of the strategy's contacts are the simulator's "
+              "assumptions and measurements at the as-of month.",
+        "zh": "仅使用截至起始月的数据进行模拟（不读取其后的任何数据）；之后各月为同一批贷款的实际表现。策略中各触达的效果为模拟器在起始月的假设与实测值。"},
 }
