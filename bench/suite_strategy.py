@@ -9,6 +9,7 @@ The shared bench database is opened read-only: this suite never writes to it.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 
@@ -57,6 +58,14 @@ def _best(fn, repeat: int = 3) -> tuple[float, object]:
     return best, out
 
 
+def _cpu(fn) -> float:
+    """Processor seconds of one call (the machine's other load does not count: on a busy shared
+    machine the wall time mostly measures the wait for a core)."""
+    c0 = time.process_time()
+    fn()
+    return time.process_time() - c0
+
+
 def run(db_path: str) -> list[Row]:
     con = duckdb.connect(db_path, read_only=True)
     try:
@@ -75,6 +84,7 @@ def run(db_path: str) -> list[Row]:
     four = presets + [spec.strategy_from_dict(CUSTOM)]
     settings = RunSettings(months=24, paths=1000, seed=7)
     t_sim, comp = _best(lambda: results.compare(base, four, book, r, ops, loss, settings))
+    cpu_sim = _cpu(lambda: results.compare(base, four, book, r, ops, loss, settings))
     t_opt, opt = _best(lambda: optimise.optimise(base, book, r, ops, loss, 24, spec.Limits(
         monthly_budget=100_000, agent_hours=1500, field_hours=600)))
     # An edit on the page re-simulates only the edited strategy (12 months by default), the draws
@@ -98,7 +108,8 @@ def run(db_path: str) -> list[Row]:
             target="once per data version (cached)",
             note=f"{loans:,} active loans, {base.window_months} months; floor counts transitions only"),
         Row("strategy", "simulate 4 strategies x 24 m x 1,000 paths", t_sim, target="<3s",
-            note=f"+ today's practice on the same paths; early warning net benefit P50 {nb['p50']:,.0f}"),
+            note=f"+ today's practice on the same paths; early warning net benefit P50 {nb['p50']:,.0f}; "
+                 f"CPU {cpu_sim:.1f}s; load {os.getloadavg()[0]:.1f}"),
         Row("strategy", "simulate 4 x 24 m x 1,000 paths, chain scaled to 1M loans", t_big, target="<3s",
             note=f"history groups on; counts x{scale:,.1f} ({big.counts.sum():,.0f} active); simulation only, "
                  "estimation not timed"),

@@ -75,3 +75,31 @@ def test_the_engine_scales_current_loans_misses_by_the_months_factor():
     assert d_m1 == pytest.approx(exp_m1, rel=1e-9)
     assert d_m2 == pytest.approx(0.0, abs=1e-6)
     assert P_HIGH[0, 1] == 0.07
+
+
+def test_macro_paths_revert_from_the_level_now_at_the_datas_persistence():
+    s = seasonality.Seasonality("us", {}, {}, {}, 2025 * 12 + 5, macro_sd=0.1, macro_rho=0.8, level_now=0.2,
+                                level_mean=-0.1)
+    f = s.paths(20_000, 6, seed=3)
+    z = np.log(f)  # no seasons here: the factor is exp(z)
+    # E z_t = mean + rho^t (now - mean): month 1 -0.1 + 0.8 x 0.3 = 0.14, month 6 -0.1 + 0.8^6 x 0.3.
+    assert z[:, 0].mean() == pytest.approx(0.14, abs=0.003)
+    assert z[:, 5].mean() == pytest.approx(-0.1 + 0.8 ** 6 * 0.3, abs=0.003)
+    # The spread grows toward the stationary sd 0.1: month 1's is 0.1 x sqrt(1 - 0.64) = 0.06.
+    assert z[:, 0].std() == pytest.approx(0.06, rel=0.03)
+    # Paired paths: the same seed gives every strategy the same macro path.
+    assert np.array_equal(f, s.paths(20_000, 6, seed=3))
+
+
+def test_macro_movement_is_the_scatter_beyond_poisson_noise():
+    # 24 months of 10,000,000 current loans: misses alternate 1.2x and 1/1.2x of 100,000 (Poisson
+    # noise 1/misses is about 1e-5, negligible), so log rate = mean ± log 1.2 and the lag-1
+    # autocorrelation is negative (clipped to 0: no persistence).
+    months = pd.date_range("2023-07-01", "2025-06-01", freq="MS")
+    missed = np.array([100_000 * (1.2 if i % 2 else 1 / 1.2) for i in range(24)])
+    counts = pd.DataFrame({"as_of_month": months, "current": 10_000_000.0, "missed": missed})
+    s = seasonality.from_counts(counts, "cn", date(2025, 6, 1), pseudo=50.0)
+    x = np.log(missed / 10_000_000.0 / np.array([s.factor(m.year * 12 + m.month - 1) for m in months]))
+    assert s.macro_rho == 0.0
+    assert s.macro_sd == pytest.approx(np.sqrt(np.var(x, ddof=1) - np.mean(1 / missed)))
+    assert 0.17 < s.macro_sd < 0.2  # about log 1.2 = 0.18

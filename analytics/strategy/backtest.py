@@ -119,9 +119,8 @@ def backtest(tables, strategy: Strategy, as_of: date, months: int = 12, market: 
         prep = replace(prep, baseline=bl.borrow_strength(prep.baseline, book))
     if seasonal:
         # Seasonal factors on the roll rates from the (segment's) data before the as-of month.
-        prep = replace(prep, baseline=replace(prep.baseline, seasonality=seasonality.estimate(
-            past_perf if not segment else tables.performance.filter(tables.performance.as_of_month
-                                                                    <= ibis.date(as_of)), market, as_of)))
+        prep = replace(prep, baseline=replace(prep.baseline, seasonality=seasonality.estimate(past_perf, market,
+                                                                                            as_of)))
     settings = RunSettings(months=months, paths=paths, seed=seed)
     comp = results.compare(prep.baseline, [strategy], prep.book(), rules.rules_for(market), prep.operations,
                            LossParams(), settings)

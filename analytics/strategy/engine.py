@@ -581,7 +581,7 @@ class _Run:
     states: np.ndarray                # (K, T, 9)
     f_practice: np.ndarray | None = None  # (K, P) share of today's attempts made this month
     shared: SharedMonth | None = None     # group rows moved with this month's draw (shared by runs)
-    season: np.ndarray | None = None      # (T,) seasonal factor on the roll rates per month
+    season: np.ndarray | None = None      # (K, T) factor on current loans' misses per path and month
 
     @property
     def n_offers(self) -> int:
@@ -611,7 +611,7 @@ def _start(plan: Plan, settings: RunSettings, loss: LossParams, market: str, sto
         m={k: np.zeros((K, T)) for k in METRICS}, cost_ch=np.zeros((K, T, len(CHANNELS))),
         contacts_ch=np.zeros((K, T, len(CHANNELS))), states=np.zeros((K, T, N_STATES)),
         shared=shared if shared is not None and shared.draws is draws else SharedMonth(draws),
-        season=None if plan.seasonality is None else plan.seasonality.horizon(T),
+        season=None if plan.seasonality is None else plan.seasonality.paths(K, T, settings.seed),
     )
     n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
     n[:] = np.round(plan.start_counts).astype(n.dtype) if stochastic else plan.start_counts
@@ -784,16 +784,17 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
     P = np.empty((K, r.F, B, N_TRANSIENT, N_STATES))
     for fl in range(r.F):
         P[:, fl] = r.shared.moved(t, plan.P_pooled, plan.P0[fl]) if moving else plan.P0[fl][None, :, TRANSIENT]
-    season = 1.0 if r.season is None else float(r.season[t])
-    if len(r.aff_b) or season != 1.0:
+    season = None if r.season is None else r.season[:, t]  # (K,) this month's factor on misses per path
+    seasonal = season is not None and bool((season != 1.0).any())
+    if len(r.aff_b) or seasonal:
         if len(r.aff_b):
             rm, cm = effect_multipliers(r, f)
         else:
             rm, cm = np.ones((K, B, N_TRANSIENT)), np.ones((K, B, N_TRANSIENT))
         rm, cm = np.broadcast_to(rm, (K, B, N_TRANSIENT)), np.broadcast_to(cm, (K, B, N_TRANSIENT))
-        if season != 1.0:  # the month's seasonal factor on current loans' misses (analytics.strategy.seasonality)
+        if seasonal:  # the month's seasonal and macro factor on current loans' misses (strategy.seasonality)
             rm = rm.copy()
-            rm[:, :, CURRENT] *= season
+            rm[:, :, CURRENT] *= season[:, None]
         changed = ((rm != 1.0) | (cm != 1.0)).any(0)
         if changed.all():  # every cell: no copies
             rows = np.tile(np.arange(N_TRANSIENT), B)

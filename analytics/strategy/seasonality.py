@@ -19,6 +19,14 @@ The factors are then divided by their average over the 12 months the matrices we
 (weighted by their current loan-months), so the mean of the year stays the matrices' and a month
 the year already averaged in is not counted twice.
 
+**Macro paths.** Beyond the seasons, the miss rate moves persistently (a regional downturn, a
+vintage that turns out worse): log(miss rate ÷ season) over the window is read as an AR(1) around
+its long-run mean, its variance being the scatter less the Poisson noise of each month's rate
+(1 / misses) and its autocorrelation the lag-1 one. Each path starts from the level of the last
+three months and drifts back toward the window's mean with that persistence and spread, both
+relative to the 12 months the matrices average (so a book leaving a bad year sees its misses
+fall back on most paths, and a run of bad months is possible on others). Needs 24 months.
+
 The engine scales the chance that a current loan misses by the month's factor (the mass comes
 from staying current, as for a treatment's effect; :func:`analytics.strategy.engine.apply_effects`),
 the row the factor was estimated on; the deeper rolls follow through the chain a month or more
@@ -46,6 +54,8 @@ CNY_MONTH: dict[int, int] = {2015: 2, 2016: 2, 2017: 1, 2018: 2, 2019: 2, 2020: 
 WINDOW_MONTHS = 36
 PSEUDO_MISSES = 50.0
 MATRIX_MONTHS = 12
+MIN_MACRO_MONTHS = 24   # months of rates needed before a persistent movement is estimated
+NOW_MONTHS = 3          # months averaged for the level at the as-of month (one month is noisy)
 
 
 def season_class(market: str, month_index: int) -> str:
@@ -70,6 +80,31 @@ class Seasonality:
     misses: dict[str, float]           # class -> misses seen
     exposure: dict[str, float]         # class -> current loan-months seen
     as_of_index: int                   # the as-of month (year · 12 + month - 1)
+    # The miss rate's persistent movement beyond the seasons (module docstring, "Macro paths"):
+    # sd and month-to-month autocorrelation of log(miss rate ÷ season), its level now and its
+    # long-run mean, both relative to the matrices' 12-month year.
+    macro_sd: float = 0.0
+    macro_rho: float = 0.0
+    level_now: float = 0.0
+    level_mean: float = 0.0
+
+    def paths(self, paths: int, months: int, seed: int) -> np.ndarray:
+        """Per path and simulated month, the factor on current loans' misses (paths, months): the
+        season's times a persistent macro movement exp(z_t), z an AR(1) from ``level_now`` back
+        toward ``level_mean`` with the data's sd and autocorrelation (the same on every strategy's
+        path k: seeded by ``seed``)."""
+        season = self.horizon(months)[None, :]
+        if self.macro_sd <= 0:
+            return np.broadcast_to(season, (paths, months)).copy()
+        rng = np.random.default_rng([seed, 303])
+        rho, mu = self.macro_rho, self.level_mean
+        eps = rng.standard_normal((paths, months)) * self.macro_sd * np.sqrt(max(1 - rho ** 2, 0.0))
+        z = np.empty((paths, months))
+        prev = np.full(paths, self.level_now)
+        for t in range(months):
+            prev = mu + rho * (prev - mu) + eps[:, t]
+            z[:, t] = prev
+        return season * np.exp(z)
 
     def factor(self, month_index: int) -> float:
         return float(self.factors.get(season_class(self.market, month_index), 1.0))
@@ -108,8 +143,27 @@ def from_counts(counts: pd.DataFrame, market: str, as_of: date, pseudo: float = 
     else:
         mean = 1.0
     factors = {c: f / mean for c, f in raw.items()}
+    macro = _macro(df, factors, as_of_index)
     return Seasonality(market, factors, g["missed"].astype(float).to_dict(), g["current"].astype(float).to_dict(),
-                       as_of_index)
+                       as_of_index, **macro)
+
+
+def _macro(df: pd.DataFrame, factors: dict[str, float], as_of_index: int) -> dict[str, float]:
+    """Macro paths from the monthly miss rates ÷ their season (module docstring)."""
+    d = df[(df["current"] > 0) & (df["missed"] > 0)].sort_values("mi")
+    if len(d) < MIN_MACRO_MONTHS:
+        return {}
+    x = np.log(d["missed"].to_numpy() / d["current"].to_numpy() / np.array([factors[c] for c in d["cls"]]))
+    noise = float(np.mean(1.0 / d["missed"].to_numpy()))   # Poisson noise of a log rate: 1 / misses
+    var = float(np.var(x, ddof=1)) - noise
+    if var <= 0:
+        return {}
+    xc = x - x.mean()
+    rho = float(np.clip(np.sum(xc[1:] * xc[:-1]) / np.sum(xc * xc), 0.0, 0.95))
+    window = d["mi"].to_numpy() > as_of_index - MATRIX_MONTHS
+    base = float(x[window].mean()) if window.any() else float(x.mean())
+    return {"macro_sd": float(np.sqrt(var)), "macro_rho": rho, "level_now": float(x[-NOW_MONTHS:].mean()) - base,
+            "level_mean": float(x.mean()) - base}
 
 
 def estimate(perf: ir.Table, market: str, as_of: date, months: int = WINDOW_MONTHS) -> Seasonality:
