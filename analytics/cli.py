@@ -250,7 +250,7 @@ def cmd_backtest_strategy(args, db: Path) -> int:
         tabs = opened.require()
         bands = inputs.model_bands(tabs, as_of, config.settings().models_dir)
         res = backtest.backtest(tabs, strategy, as_of, args.months, market, segment or None, args.paths, args.seed,
-                                model_bands=bands)
+                                model_bands=bands, seasonal=args.seasonal)
     if args.out:
         _write_json(args.out, results.json_safe(res.to_dict()))
     if args.html:
@@ -587,6 +587,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--out", help="result JSON (realised and simulated bands per month)")
     bt.add_argument("--html", help="a chart page of realised against the simulated P10-P90 per month")
     bt.add_argument("--lang", default="en", help="en or zh (the --html page)")
+    bt.add_argument("--seasonal", action="store_true",
+                    help="add seasonal and macro factors on misses (a diagnostic: the simulator has none yet)")
     bt.set_defaults(func=cmd_backtest_strategy)
 
 

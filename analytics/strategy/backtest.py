@@ -96,7 +96,7 @@ def realised(perf, as_of: date, months: int) -> pd.DataFrame:
 
 def backtest(tables, strategy: Strategy, as_of: date, months: int = 12, market: str = "cn",
              segment: dict[str, str] | None = None, paths: int = 1000, seed: int = 7,
-             model_bands=None, seasonal: bool = True) -> BacktestResult:
+             model_bands=None, seasonal: bool = False) -> BacktestResult:
     """Simulate ``strategy`` from ``as_of`` on data cut at ``as_of`` and compare with the data after it."""
     loans, perf, actions, restructures = _segment_tables(tables, segment)
     end = ibis.date((pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)).date())
@@ -118,6 +118,8 @@ def backtest(tables, strategy: Strategy, as_of: date, months: int = 12, market: 
                                                                <= ibis.date(as_of)))
         prep = replace(prep, baseline=bl.borrow_strength(prep.baseline, book))
     if seasonal:
+        # Off by default: the backtest checks the model users simulate, which has no seasonal or
+        # macro factors yet. On request (--seasonal) it shows how much they would change coverage.
         # Seasonal factors on the roll rates from the (segment's) data before the as-of month.
         prep = replace(prep, baseline=replace(prep.baseline, seasonality=seasonality.estimate(past_perf, market,
                                                                                             as_of)))
