@@ -23,7 +23,7 @@ import pandas as pd
 from analytics import ops_cubes, schema, store
 from analytics.metrics import collections as C
 from analytics.metrics import ops_cubed as O
-from analytics.metrics.filters import PortfolioFilter
+from analytics.metrics.filters import PortfolioFilter, filter_loans
 from analytics.ops_cubes import OpsCubes
 from analytics.strategy.rules import rules_for
 from bench.harness import Row, cold
@@ -39,25 +39,54 @@ def _back(m: date, k: int) -> date:
     return date(mi // 12, mi % 12 + 1, 1)
 
 
-def prepare(db_path: str) -> tuple[int, float | None]:
+def prepare(db_path: str) -> tuple[int, float | None, str]:
     """Create ``bench_actions`` (actions + pre-due reminders) if missing, and the operations cubes
-    over it (``bench_ops_*``, as a load builds ``ops_*`` over ``actions``) when missing or stale;
-    return its row count and the cube build's seconds (None when the cubes were already there)."""
+    over it (``bench_ops_*``, as a load builds ``ops_*`` over ``actions``) when missing, stale or of
+    an older cube schema; return its row count, the cube build's seconds (None when the cubes were
+    already there) and why they were rebuilt ('' when they were not).
+
+    Checked on a read-only connection first: the 1M database is read by other benchmarks at the same
+    time, and a read-write open would be refused while they hold it."""
+    con = duckdb.connect(db_path, read_only=True)
+    try:
+        why = _needs_build(con)
+        if not why:
+            return con.execute(f"SELECT count(*) FROM {ACTIONS}").fetchone()[0], None, ""
+    finally:
+        con.close()
     con = duckdb.connect(db_path)
     try:
         built = _build_cubes(con)
-        return con.execute(f"SELECT count(*) FROM {ACTIONS}").fetchone()[0], built
+        return con.execute(f"SELECT count(*) FROM {ACTIONS}").fetchone()[0], built, why
     finally:
         con.close()
+
+
+def _needs_build(con) -> str:
+    """Why the bench cubes must be (re)built, or '' when they are fresh and of the current schema."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if ACTIONS not in have:
+        return "no bench contacts yet"
+    meta = store.read_metadata(con)
+    b = ibis.duckdb.from_connection(con)
+    ops = OpsCubes.of(b, meta.get("load_id"), prefix=PREFIX)
+    if ops is None:
+        return "cubes missing or stale"
+    pays = b.table("payments") if ops_cubes._has_payments(con) else None
+    want = ops_cubes.expressions(b.table("performance"), b.table("loans"), b.table(ACTIONS), pays, meta.get("market"))
+    for name, expr in want.items():
+        table = f"{PREFIX}ops_{name}"
+        if table not in have or [r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall()] != list(expr.columns):
+            return f"cube {name} of an older schema"
+        if f"{table}_all" not in have:
+            return "roll-ups missing"
+    return ""
 
 
 def _build_cubes(con) -> float | None:
     _prepare_actions(con)
     meta = store.read_metadata(con)
-    ops = OpsCubes.of(ibis.duckdb.from_connection(con), meta.get("load_id"), prefix=PREFIX)
-    if ops is not None:
-        if not ops.rollups:  # cubes of a build before the whole-book roll-ups existed
-            ops_cubes.build_rollups(con, PREFIX)
+    if not _needs_build(con):
         return None
     t0 = time.perf_counter()
     con.execute("BEGIN TRANSACTION")
@@ -82,14 +111,15 @@ def _end(con) -> date:
     return con.sql("SELECT max(as_of_month) FROM performance").fetchall()[0][0]
 
 
-def ours(con) -> None:
+def ours(con, f: PortfolioFilter = PortfolioFilter()) -> None:  # noqa: B008 - frozen, never changed
     """The page's computations as ui/cache.py runs them: from the operations cubes (fresh: built
-    over ``bench_actions``), the breach list of the month a filtered query over the contacts."""
+    over ``bench_actions``), the breach list of the month a filtered query over the contacts.
+    ``f``: the sidebar's filter (the whole book by default; a region or tier reads the cubes by loan
+    dimension instead of the whole-book roll-ups, and the breach list of the chosen loans)."""
     b = ibis.duckdb.from_connection(con)
     t = store.Tables.of(b)
     ops = OpsCubes.of(b, t.cubes.load_id, prefix=PREFIX)
     assert ops is not None, "operations cubes missing or stale"
-    f = PortfolioFilter()
     end = O.last_month(t.cubes, f)
     O.entry_rates(ops, f, "credit_tier").to_pandas()
     C.with_wilson(O.first_payment_default(ops, f, "vintage").to_pandas(), "fpd", "loans", "fpd")
@@ -97,7 +127,10 @@ def ours(con) -> None:
     O.contact_funnel(ops, f, _back(end, 2), end).to_pandas()
     O.collection_effectiveness(ops, f).to_pandas()
     O.compliance_trend(ops, f, "cn").to_pandas()
-    C.compliance_breaches(b.table(ACTIONS), RULES, since=end).order_by(ibis.desc("action_time")).limit(5000).to_pandas()
+    acts = b.table(ACTIONS)
+    if f.narrows_loans:  # the breach list of the chosen loans, as ops_cubed.row_tables narrows it
+        acts = acts.semi_join(filter_loans(t.loans, f).select("loan_id"), "loan_id")
+    C.compliance_breaches(acts, RULES, since=end).order_by(ibis.desc("action_time")).limit(5000).to_pandas()
     C.rank_performance(O.agent_performance(ops, f, "agent", start=_back(end, 11)).to_pandas())
 
 
@@ -251,36 +284,89 @@ def pandas_baseline(con) -> None:
     cases.groupby("agent_id").agg(n=("ok", "size"), actual=("ok", "sum"), expected=("rate", "sum"))
 
 
+# The pandas child's address-space cap: at 1M loans pandas needs more memory than the machine has
+# (it was killed by the kernel at 18 GB resident on this 23 GB machine), and the machine is shared
+# with other runs, which an 18 GB process would push out too. Above the cap it stops with a MemoryError.
+PANDAS_CAP_GB = 10
+
+
 def _pandas_in_child(db_path: str) -> tuple[float | None, str]:
-    """The pandas baseline in a child process: at 1M loans it needs more memory than the machine
-    has (killed at 18 GB resident on a 23 GB machine), and the kernel's kill must not end the run."""
-    code = ("import sys; from bench.harness import cold; from bench.suite_collections import pandas_baseline; "
+    """The pandas baseline in a child process under :data:`PANDAS_CAP_GB`; the child's death or
+    memory error must not end the run, and the table says what happened."""
+    cap = PANDAS_CAP_GB * 1024 ** 3
+    code = (f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap})); "
+            "from bench.harness import cold; from bench.suite_collections import pandas_baseline; "
             "print(cold(sys.argv[1], pandas_baseline, repeat=1))")
     proc = subprocess.run([sys.executable, "-c", code, db_path], capture_output=True, text=True)
     if proc.returncode != 0:
-        why = "killed (out of memory)" if proc.returncode in (-9, 137) else f"failed ({proc.stderr.strip()[-200:]})"
+        err = proc.stderr.strip()
+        if proc.returncode in (-9, 137):
+            why = "killed (out of memory)"
+        elif "MemoryError" in err or "Out of Memory" in err or "std::bad_alloc" in err:
+            why = f"out of memory at its {PANDAS_CAP_GB} GB cap"
+        else:
+            why = f"failed ({err[-200:]})"
         return None, f"; pandas {why}"
     return float(proc.stdout.strip().splitlines()[-1]), ""
 
 
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: every timing is reported with them)."""
+    try:
+        with open("/proc/loadavg") as fh:
+            return "load " + " ".join(fh.read().split()[:3])
+    except OSError:
+        return "load ?"
+
+
+def _views(db_path: str) -> list[tuple[str, PortfolioFilter]]:
+    """Two filtered views of the page: the largest region, and one credit tier (subprime, else the smallest)."""
+    con = duckdb.connect(db_path, read_only=True)
+    try:
+        region = con.execute("SELECT region FROM loans WHERE region IS NOT NULL GROUP BY 1 "
+                             "ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
+        tiers = [r[0] for r in con.execute("SELECT credit_tier FROM loans WHERE credit_tier IS NOT NULL GROUP BY 1 "
+                                           "ORDER BY count(*), 1").fetchall()]
+    finally:
+        con.close()
+    out = []
+    if region:
+        out.append((f"region {region[0]}", PortfolioFilter(regions=(region[0],))))
+    if tiers:
+        tier = "subprime" if "subprime" in tiers else tiers[0]
+        out.append((f"tier {tier}", PortfolioFilter(credit_tiers=(tier,))))
+    return out
+
+
 def run(db_path: str) -> list[Row]:
-    contacts, build_s = prepare(db_path)
-    log.info("collections: %s contacts, cube build %s s", f"{contacts:,}", build_s)
+    contacts, build_s, why = prepare(db_path)
+    log.info("collections: %s contacts, cube build %s s (%s)", f"{contacts:,}", build_s, why or "cubes current")
     big = contacts > 5_000_000
     repeat = 1 if big else 3  # one cold run each of the slow cases at the 1M size (a shared machine)
     # Ours first, pandas last: should pandas be killed for memory, the other figures are logged.
-    ours_s = cold(db_path, ours, 3)
-    log.info("collections: ours (cubes) %.3f s", ours_s)
-    floor_s = cold(db_path, floor, repeat)
-    log.info("collections: SQL floor %.3f s", floor_s)
+    ours_s, load_ours = cold(db_path, ours, 3), loadavg()
+    log.info("collections: ours (cubes) %.3f s (%s)", ours_s, load_ours)
+    filtered = []
+    for name, f in _views(db_path):
+        s = cold(db_path, lambda con, f=f: ours(con, f), 3)
+        filtered.append((name, s, loadavg()))
+        log.info("collections: ours (cubes, %s) %.3f s", name, s)
+    floor_s, load_floor = cold(db_path, floor, repeat), loadavg()
+    log.info("collections: SQL floor %.3f s (%s)", floor_s, load_floor)
     pandas_s, pandas_note = _pandas_in_child(db_path)
-    log.info("collections: pandas %s s", pandas_s)
+    load_pandas = loadavg()
+    log.info("collections: pandas %s s (%s)", pandas_s, load_pandas)
     rows = [Row("collections", "page computations (cold, cubes)", ours_s, floor_s, pandas_s,
-                target="<1s cold at 1M loans", note=f"{contacts:,} contacts{pandas_note}")]
+                target="<1s cold at 1M loans",
+                note=f"{contacts:,} contacts{pandas_note}; {load_ours} (ours), {load_floor} (floor), "
+                     f"{load_pandas} (pandas)")]
+    for name, s, load in filtered:
+        rows.append(Row("collections", f"page computations, {name} (cold, cubes)", s, target="<1s cold at 1M loans",
+                        note=load))
     if not big:  # the row fallback at 1M takes minutes (measured once: 508 s); small sizes only
         rows.append(Row("collections", "page computations (cold, rows)", cold(db_path, ours_rows, repeat), floor_s,
                         pandas_s, note="fallback when the cubes are stale"))
     if build_s is not None:
-        rows.append(Row("collections", "operations cubes build (at load)", build_s,
-                        note=f"over {contacts:,} contacts"))
+        rows.append(Row("collections", "operations cubes build (bench contacts)", build_s,
+                        note=f"over {contacts:,} contacts; rebuilt: {why}; {loadavg()}"))
     return rows
