@@ -13,10 +13,10 @@ expressions as a build, so an updated cube equals a rebuilt one (tests/test_ops_
   is their start state), ``fpd`` M, ``cure`` cohorts from 3 months before M to the month after
   (the month-end approximation looks 3 months on; a cohort's start state is the month before),
   ``funnel`` and ``agent`` M (the month's amount paid), ``kept`` M when it is approximated from
-  the amount paid (no payments);
+  the amount paid (no payments); with payments ``cure`` cohorts M and the month after only;
 - incoming contacts in months A: ``funnel``, ``kept``, ``agent`` A; ``compliance`` A and the
   month of each contact + 7 days (a frequency cap counts back 7 days);
-- incoming payments: ``cure`` cohorts from 3 months before each payment's month to that month (a
+- incoming payments: ``cure`` cohorts from 2 months before each payment's month to that month (a
   cohort reads payments from its month start to its due date + 60 days), ``kept`` the months of
   the promises whose window (contact time to the end of the promise date) holds the payment.
 
@@ -39,7 +39,8 @@ called here and grouped, so the cubes cannot drift from the rows:
 - ``ops_kept``: contact month x dims x channel x bucket x kept_month -> kept (a promise counts as
   kept at a cut-off month M when kept_month <= M: what the rows give with payments up to M).
 - ``ops_cei``: as_of_month x dims -> loans, collected, collectible (cost from ``ops_funnel``).
-- ``ops_compliance``: contact month x dims x rule -> breaches, for the market's rules at build.
+- ``ops_compliance``: contact month x dims x rule -> breaches, for the market's rules at build
+  (counted from the breach list ``ops_breaches`` below).
 - ``ops_agent``: month x dims x agent_id x agency x bucket -> cases, successes (the expected rate
   is the bucket mix over the chosen months, recomputed from these counts when read).
 
@@ -188,9 +189,21 @@ def build(con: duckdb.DuckDBPyConnection, load_id: str, market: str | None, pref
     for name in (*NAMES, *LISTS):
         con.execute(f'DROP TABLE IF EXISTS "{prefix}ops_{name}"')
     for name, expr in exprs.items():
+        if name == "compliance" and "breaches" in exprs:
+            continue  # counted from the breach list below: the same rows, one query less
         con.execute(f'CREATE TABLE "{prefix}ops_{name}" AS {_select_sql(expr)}')
+    if "compliance" in exprs and "breaches" in exprs:
+        con.execute(f'CREATE TABLE "{prefix}ops_compliance" AS {_compliance_sql(prefix)}')
     build_rollups(con, prefix)
     _stamp(con, prefix, load_id, market, pays is not None)
+
+
+def _compliance_sql(prefix: str, months: bool = False) -> str:
+    """``ops_compliance`` counted from ``ops_breaches`` (one row per contact and rule broken, with
+    the same keys), optionally for the months given as the query's one parameter (a DATE list)."""
+    where = " WHERE as_of_month IN (SELECT unnest(?::DATE[]))" if months else ""
+    return (f'SELECT as_of_month, {", ".join(DIMS)}, rule, CAST(count(*) AS BIGINT) AS breaches '
+            f'FROM "{prefix}ops_breaches"{where} GROUP BY ALL')
 
 
 # ---- appends: only the cube rows the incoming months can change (see the module docstring) ----
@@ -231,19 +244,25 @@ def _affected(con: duckdb.DuckDBPyConnection, payments: bool, actions: str) -> d
 
     perf_m, perf_next = shifted(0, 0), shifted(0, 1)
     contacts = "SELECT m FROM _ops_in_contacts"
+    # A cohort reads payments from its month start to its due date (the 28th at the latest) + 60
+    # days, i.e. at most 87 days on: a payment reaches the cohorts of its month and the 2 before
+    # (3 months are at least 89 days).
     pay_cohorts = ("SELECT DISTINCT CAST(date_trunc('month', paid_at) - to_months(k) AS DATE) AS m "
-                   "FROM _ops_in_payments, range(0, 4) r(k)")
+                   "FROM _ops_in_payments, range(0, 3) r(k)")
     kept_by_payments = f"""SELECT DISTINCT CAST(date_trunc('month', a.action_time) AS DATE) AS m
         FROM "{actions}" a JOIN _ops_in_payments p USING (loan_id)
         WHERE a.outcome = 'promise_to_pay' AND p.paid_at >= a.action_time
           AND p.paid_at < coalesce(CAST(a.promise_date AS TIMESTAMP) + INTERVAL 1 DAY, a.action_time)"""
     sets = {
         "entry": [perf_next], "cei": [perf_next], "fpd": [perf_m],
-        "cure": [shifted(-3, 1)] + ([pay_cohorts] if payments else []),
+        # From payments a cohort reads performance of its month and the month before; the month-end
+        # approximation reads 3 months on.
+        "cure": [shifted(0, 1), pay_cohorts] if payments else [shifted(-3, 1)],
         "funnel": [perf_m, contacts], "agent": [perf_m, contacts],
         "kept": [contacts] + ([kept_by_payments] if payments else [perf_m]),
-        "compliance": [contacts, "SELECT m7 FROM _ops_in_contacts"],
+        # The list before its counts: ops_compliance is counted from ops_breaches.
         "breaches": [contacts, "SELECT m7 FROM _ops_in_contacts"],
+        "compliance": [contacts, "SELECT m7 FROM _ops_in_contacts"],
     }
     return {name: [r[0] for r in con.execute(" UNION ".join(parts) + " ORDER BY 1").fetchall()]
             for name, parts in sets.items()}
@@ -286,13 +305,15 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, market: str | None, pre
         a = acts.filter((acts.action_time >= ibis.timestamp(datetime(lo.year, lo.month, 1)) - ibis.interval(days=7))
                         & (acts.action_time < ibis.timestamp(datetime.combine(_add_months(hi, 1), datetime.min.time()))))
         y = None if pays is None else pays.filter(pays.paid_at >= ibis.timestamp(datetime(lo.year, lo.month, 1)))
-        expr = expressions(p, loans, a, y, market, only=name)[name]
-        expr = expr.filter(expr[col].isin([ibis.date(m) for m in ms]))
-        sql = _select_sql(expr)
+        if name == "compliance" and f"{prefix}ops_breaches" in names:
+            sql, params = _compliance_sql(prefix, months=True), [ms]
+        else:
+            expr = expressions(p, loans, a, y, market, only=name)[name]
+            sql, params = _select_sql(expr.filter(expr[col].isin([ibis.date(m) for m in ms]))), []
         t1 = time.perf_counter()
         con.execute(f'DELETE FROM "{table}" WHERE "{col}" IN (SELECT unnest(?::DATE[]))', [ms])
         t2 = time.perf_counter()
-        con.execute(f'INSERT INTO "{table}" BY NAME {sql}')
+        con.execute(f'INSERT INTO "{table}" BY NAME {sql}', params)
         t3 = time.perf_counter()
         if name in ROLLUP_KEYS and f"{table}_all" in names:
             con.execute(f'DELETE FROM "{table}_all" WHERE "{col}" IN (SELECT unnest(?::DATE[]))', [ms])
