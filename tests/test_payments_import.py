@@ -116,7 +116,8 @@ def test_payments_with_chinese_headers_through_the_cli(tmp_path, capsys):
     (tmp_path / "还款流水.csv").write_text(PAYMENTS, encoding="utf-8")
     capsys.readouterr()
     assert main(["--db", str(db), "import", str(tmp_path / "还款流水.csv"), "--mode", "append"]) == 0
-    assert "payments 12" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "payments 12." in out and "months" not in out.split("Loaded into")[1].split("The store")[0]
     assert store.current_version(db) != version  # a new version, switched to atomically
     con = duckdb.connect(str(store.current_file(db)), read_only=True)
     try:
