@@ -287,8 +287,9 @@ def _print_report(report, db: Path, lang: str = "en") -> None:
     if report.dry_run:
         print(f"Check only, nothing written: would load {loaded}.")
     elif report.loaded_anything:
-        months = f"{report.months[0]} to {report.months[-1]}" if report.months else "no months"
-        print(f"Loaded into {db} ({report.mode}): {loaded}; months {months}. "
+        # A payments or contacts file alone brings no reporting month.
+        months = f"; months {report.months[0]} to {report.months[-1]}" if report.months else ""
+        print(f"Loaded into {db} ({report.mode}): {loaded}{months}. "
               f"The store now holds: " + ", ".join(f"{t} {n:,}" for t, n in (report.counts or {}).items()) + ".")
 
 

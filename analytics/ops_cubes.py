@@ -3,8 +3,26 @@
 Built inside the load's transaction (:func:`analytics.store.write_tables` calls :func:`build`
 after the portfolio cubes) and stamped with the load id in ``ops_cube_meta``; a stamp that is
 not the data's ``load_id`` means stale, and stale cubes are never served (the page computes from
-the rows). An append rebuilds them whole (a few aggregations of the live tables, so the result
-is by construction the one of a full rebuild).
+the rows).
+
+An append recomputes only the cube rows its months can change (:func:`plan` before the merge,
+:func:`update` after it), each from the rows of the months those cube rows read, with the same
+expressions as a build, so an updated cube equals a rebuilt one (tests/test_ops_cubes.py):
+
+- incoming performance months M: ``entry`` and ``cei`` M and the month after (the previous month
+  is their start state), ``fpd`` M, ``cure`` cohorts from 3 months before M to the month after
+  (the month-end approximation looks 3 months on; a cohort's start state is the month before),
+  ``funnel`` and ``agent`` M (the month's amount paid), ``kept`` M when it is approximated from
+  the amount paid (no payments); with payments ``cure`` cohorts M and the month after only;
+- incoming contacts in months A: ``funnel``, ``kept``, ``agent`` A; ``compliance`` A and the
+  month of each contact + 7 days (a frequency cap counts back 7 days);
+- incoming payments: ``cure`` cohorts from 2 months before each payment's month to that month (a
+  cohort reads payments from its month start to its due date + 60 days), ``kept`` the months of
+  the promises whose window (contact time to the end of the promise date) holds the payment.
+
+Rebuilt whole instead: when no fresh operations cubes are stored, stored loans are sent again with
+another dimension, dealer, channel or origination date, the market changes, or payments appear
+(or disappear: the cure curves and kept promises change method).
 
 Each cube holds additive counts and sums keyed by month x the sidebar's loan dimensions
 (``region, credit_tier, vehicle_condition, vintage``, as analytics/cubes.py) x the measure's own
@@ -21,9 +39,15 @@ called here and grouped, so the cubes cannot drift from the rows:
 - ``ops_kept``: contact month x dims x channel x bucket x kept_month -> kept (a promise counts as
   kept at a cut-off month M when kept_month <= M: what the rows give with payments up to M).
 - ``ops_cei``: as_of_month x dims -> loans, collected, collectible (cost from ``ops_funnel``).
-- ``ops_compliance``: contact month x dims x rule -> breaches, for the market's rules at build.
+- ``ops_compliance``: contact month x dims x rule -> breaches, for the market's rules at build
+  (counted from the breach list ``ops_breaches`` below).
 - ``ops_agent``: month x dims x agent_id x agency x bucket -> cases, successes (the expected rate
   is the bucket mix over the chosen months, recomputed from these counts when read).
+
+Beside the cubes, one list (:data:`LISTS`): ``ops_breaches``, every contact that breaks the
+market's rules at build (``compliance_breaches`` rows with the loan dimensions and the contact's
+month): the page's breach list of a month reads it instead of the contacts (a few thousand rows
+against tens of millions at 1M loans).
 
 ``prefix`` and ``actions`` let the benchmark build the same cubes over its own contacts table.
 """
@@ -31,6 +55,7 @@ called here and grouped, so the cubes cannot drift from the rows:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +72,7 @@ from analytics.strategy.rules import rules_for
 log = logging.getLogger(__name__)
 
 NAMES: tuple[str, ...] = ("entry", "fpd", "cure", "funnel", "kept", "cei", "compliance", "agent")
+LISTS: tuple[str, ...] = ("breaches",)
 DIMS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage")
 
 
@@ -57,47 +83,78 @@ def _dims(loans: ir.Table) -> ir.Table:
 
 
 def expressions(perf: ir.Table, loans: ir.Table, actions: ir.Table, payments: ir.Table | None,
-                market: str | None) -> dict[str, ir.Table]:
-    """The cubes as Ibis expressions over the row tables (``payments`` None: no payments)."""
+                market: str | None, only: str | None = None) -> dict[str, ir.Table]:
+    """The cubes as Ibis expressions over the row tables (``payments`` None: no payments);
+    ``only``: just that cube (an append's update builds one at a time)."""
+    if only is not None:
+        return {k: v for k, v in _expressions(perf, loans, actions, payments, market, only).items() if k == only}
+    return _expressions(perf, loans, actions, payments, market, None)
+
+
+def _expressions(perf: ir.Table, loans: ir.Table, actions: ir.Table, payments: ir.Table | None,
+                 market: str | None, only: str | None) -> dict[str, ir.Table]:
+    def want(*names: str) -> bool:
+        return only is None or only in names
+
     d = _dims(loans)
     keys = list(DIMS)
     out: dict[str, ir.Table] = {}
-    cur = C._current_at_start(perf).inner_join(d, "loan_id")
-    out["entry"] = cur.group_by(["as_of_month", *keys]).aggregate(base=cur.count(),
-                                                                   entered=count_if(cur.days_past_due > 0))
+    if want("entry"):
+        cur = C._current_at_start(perf).inner_join(d, "loan_id")
+        out["entry"] = cur.group_by(["as_of_month", *keys]).aggregate(base=cur.count(),
+                                                                       entered=count_if(cur.days_past_due > 0))
+    if want("fpd"):
+        out["fpd"] = _fpd(perf, loans, d, keys)
+    if want("cure"):
+        cd = C.cure_days(perf, loans, payments).inner_join(d, "loan_id")
+        out["cure"] = cd.group_by(["cohort_month", *keys, "cured_day", "method"]).aggregate(loans=cd.count())
+    a = actions.inner_join(d, "loan_id")
+    if want("funnel"):
+        out["funnel"] = C.contact_funnel(a, perf, payments, by_month=True, extra_keys=tuple(keys),
+                                         with_kept=False).select(
+            "as_of_month", *keys, "channel", "bucket", "attempts", "reached", "promises", "paid", "complaints", "cost",
+            "collected")
+    if want("kept"):
+        ab = a.mutate(bucket=C._bucket_of(a.dpd_at_action.fill_null(0)), _month=C._month_of(a.action_time))
+        ab = ab.mutate(as_of_month=ab._month)
+        k = C.promise_kept(ab, perf, payments)
+        out["kept"] = k.group_by(["as_of_month", *keys, "channel", "bucket", "kept_month"]).aggregate(
+            kept=count_if(k.kept))
+    if want("cei"):
+        j = C._with_previous(perf)
+        dq = j.filter((j.prev_status == "active") & (j.prev_dpd > 0)).inner_join(d, "loan_id")
+        sched = dq.scheduled_payment.fill_null(0)
+        owed = (dq.prev_dpd.cast("float64") / 30).ceil() * sched + sched
+        out["cei"] = dq.group_by(["as_of_month", *keys]).aggregate(
+            loans=dq.count(), collected=dq.amount_paid.fill_null(0).sum(), collectible=owed.sum())
+    if {"contact_party", "agent_id", "agency"} <= set(actions.columns):
+        if want("compliance", "breaches"):
+            b = C.compliance_breaches(actions, rules_for(market)).inner_join(d, "loan_id")
+            out["compliance"] = b.group_by(as_of_month=C._month_of(b.action_time), **{c: b[c] for c in keys},
+                                           rule=b.rule).aggregate(breaches=b.count())
+            out["breaches"] = b.mutate(as_of_month=C._month_of(b.action_time))
+        if want("agent"):
+            c = C.agent_cases(actions, perf).inner_join(d, "loan_id")
+            out["agent"] = c.group_by(["month", *keys, "agent_id", "agency", "bucket"]).aggregate(
+                cases=c.count(), successes=count_if(c.success))
+    return out
+
+
+def _fpd(perf: ir.Table, loans: ir.Table, d: ir.Table, keys: list[str]) -> ir.Table:
     seg = d.inner_join(loans.select("loan_id", dealer_id=segment_expr(loans, "dealer_id"),
                                     channel=segment_expr(loans, "channel")), "loan_id")
     first = perf.filter(perf.months_on_book.isin([1, 2])).inner_join(seg, "loan_id")
-    out["fpd"] = first.group_by(["as_of_month", *keys, "dealer_id", "channel"]).aggregate(
+    return first.group_by(["as_of_month", *keys, "dealer_id", "channel"]).aggregate(
         loans=count_if(first.months_on_book == 1),
         fpd=count_if((first.months_on_book == 1) & (first.days_past_due > 0)),
         loans_30=count_if(first.months_on_book == 2),
         fpd30=count_if((first.months_on_book == 2) & (first.days_past_due >= 30)))
-    cd = C.cure_days(perf, loans, payments).inner_join(d, "loan_id")
-    out["cure"] = cd.group_by(["cohort_month", *keys, "cured_day", "method"]).aggregate(loans=cd.count())
-    a = actions.inner_join(d, "loan_id")
-    out["funnel"] = C.contact_funnel(a, perf, payments, by_month=True, extra_keys=tuple(keys)).select(
-        "as_of_month", *keys, "channel", "bucket", "attempts", "reached", "promises", "paid", "complaints", "cost",
-        "collected")
-    ab = a.mutate(bucket=C._bucket_of(a.dpd_at_action.fill_null(0)), _month=C._month_of(a.action_time))
-    ab = ab.mutate(as_of_month=ab._month)
-    k = C.promise_kept(ab, perf, payments)
-    out["kept"] = k.group_by(["as_of_month", *keys, "channel", "bucket", "kept_month"]).aggregate(
-        kept=count_if(k.kept))
-    j = C._with_previous(perf)
-    dq = j.filter((j.prev_status == "active") & (j.prev_dpd > 0)).inner_join(d, "loan_id")
-    sched = dq.scheduled_payment.fill_null(0)
-    owed = (dq.prev_dpd.cast("float64") / 30).ceil() * sched + sched
-    out["cei"] = dq.group_by(["as_of_month", *keys]).aggregate(
-        loans=dq.count(), collected=dq.amount_paid.fill_null(0).sum(), collectible=owed.sum())
-    if {"contact_party", "agent_id", "agency"} <= set(actions.columns):
-        b = C.compliance_breaches(actions, rules_for(market)).inner_join(d, "loan_id")
-        out["compliance"] = b.group_by(as_of_month=C._month_of(b.action_time), **{c: b[c] for c in keys},
-                                       rule=b.rule).aggregate(breaches=b.count())
-        c = C.agent_cases(actions, perf).inner_join(d, "loan_id")
-        out["agent"] = c.group_by(["month", *keys, "agent_id", "agency", "bucket"]).aggregate(
-            cases=c.count(), successes=count_if(c.success))
-    return out
+
+
+# The month each cube's rows are keyed by (what an append deletes and recomputes).
+MONTH_COLUMN: dict[str, str] = {"entry": "as_of_month", "fpd": "as_of_month", "cure": "cohort_month",
+                                "funnel": "as_of_month", "kept": "as_of_month", "cei": "as_of_month",
+                                "compliance": "as_of_month", "agent": "month", "breaches": "as_of_month"}
 
 
 def _has_payments(con: duckdb.DuckDBPyConnection) -> bool:
@@ -107,25 +164,182 @@ def _has_payments(con: duckdb.DuckDBPyConnection) -> bool:
         return False
 
 
+def _select_sql(expr: ir.Table) -> str:
+    """SELECT of a cube expression, stored as Ibis types it: counts BIGINT (DuckDB's sum of BIGINT
+    is a HUGEINT, read back as a decimal), months DATE (date_trunc gives a TIMESTAMP). Ibis drops
+    such no-op casts."""
+    casts = [f'CAST("{c}" AS {"BIGINT" if ty.is_integer() else "DATE"}) AS "{c}"'
+             for c, ty in expr.schema().items() if ty.is_integer() or ty.is_date()]
+    replace = f" REPLACE ({', '.join(casts)})" if casts else ""
+    return f'SELECT *{replace} FROM ({ibis.to_sql(expr, dialect="duckdb")})'
+
+
+def _stamp(con: duckdb.DuckDBPyConnection, prefix: str, load_id: str, market: str | None, payments: bool) -> None:
+    con.execute(f'CREATE OR REPLACE TABLE "{prefix}ops_cube_meta" AS SELECT ? AS load_id, ? AS market, '
+                "? AS built_at, ? AS payments",
+                [load_id, market or "cn", datetime.now(UTC).isoformat(timespec="seconds"), payments])
+
+
 def build(con: duckdb.DuckDBPyConnection, load_id: str, market: str | None, prefix: str = "",
           actions: str = "actions") -> None:
     """Every operations cube from the live tables (inside the caller's transaction)."""
     backend = ibis.duckdb.from_connection(con)
     pays = backend.table("payments") if _has_payments(con) else None
     exprs = expressions(backend.table("performance"), backend.table("loans"), backend.table(actions), pays, market)
-    for name in NAMES:
+    for name in (*NAMES, *LISTS):
         con.execute(f'DROP TABLE IF EXISTS "{prefix}ops_{name}"')
     for name, expr in exprs.items():
-        # Stored as Ibis types them: counts BIGINT (DuckDB's sum of BIGINT is a HUGEINT, read back
-        # as a decimal), months DATE (date_trunc gives a TIMESTAMP). Ibis drops such no-op casts.
-        casts = [f'CAST("{c}" AS {"BIGINT" if ty.is_integer() else "DATE"}) AS "{c}"'
-                 for c, ty in expr.schema().items() if ty.is_integer() or ty.is_date()]
-        replace = f" REPLACE ({', '.join(casts)})" if casts else ""
-        con.execute(f'CREATE TABLE "{prefix}ops_{name}" AS SELECT *{replace} FROM ({ibis.to_sql(expr, dialect="duckdb")})')
+        if name == "compliance" and "breaches" in exprs:
+            continue  # counted from the breach list below: the same rows, one query less
+        con.execute(f'CREATE TABLE "{prefix}ops_{name}" AS {_select_sql(expr)}')
+    if "compliance" in exprs and "breaches" in exprs:
+        con.execute(f'CREATE TABLE "{prefix}ops_compliance" AS {_compliance_sql(prefix)}')
     build_rollups(con, prefix)
-    con.execute(f'CREATE OR REPLACE TABLE "{prefix}ops_cube_meta" AS SELECT ? AS load_id, ? AS market, '
-                "? AS built_at, ? AS payments",
-                [load_id, market or "cn", datetime.now(UTC).isoformat(timespec="seconds"), pays is not None])
+    _stamp(con, prefix, load_id, market, pays is not None)
+
+
+def _compliance_sql(prefix: str, months: bool = False) -> str:
+    """``ops_compliance`` counted from ``ops_breaches`` (one row per contact and rule broken, with
+    the same keys), optionally for the months given as the query's one parameter (a DATE list)."""
+    where = " WHERE as_of_month IN (SELECT unnest(?::DATE[]))" if months else ""
+    return (f'SELECT as_of_month, {", ".join(DIMS)}, rule, CAST(count(*) AS BIGINT) AS breaches '
+            f'FROM "{prefix}ops_breaches"{where} GROUP BY ALL')
+
+
+# ---- appends: only the cube rows the incoming months can change (see the module docstring) ----
+
+_IN = ("_ops_in_months", "_ops_in_contacts", "_ops_in_payments")
+
+
+def plan(con: duckdb.DuckDBPyConnection, stage: dict[str, str], stored_load_id: str | None,
+         market: str | None, prefix: str = "") -> bool:
+    """Before an append's merge (``stage``: the staged tables by name): keep the months, contact
+    times and payments it brings in temporary tables; return whether :func:`update` can follow
+    (False: the cubes must be rebuilt whole, see the module docstring)."""
+    try:
+        row = con.execute(f'SELECT load_id, market, payments FROM "{prefix}ops_cube_meta"').fetchone()
+        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        changed = con.execute(f"""SELECT count(*) FROM "{stage['loans']}" s JOIN loans l USING (loan_id)
+            WHERE s.dealer_id IS DISTINCT FROM l.dealer_id OR s.channel IS DISTINCT FROM l.channel
+               OR s.origination_date IS DISTINCT FROM l.origination_date""").fetchone()[0]
+    except duckdb.CatalogException:  # a store without tables or cubes yet
+        return False
+    if (row is None or not stored_load_id or row[0] != stored_load_id or row[1] != (market or "cn") or changed
+            or any(f"{prefix}ops_{n}" not in names for n in NAMES[:6])):
+        return False
+    con.execute(f'CREATE OR REPLACE TEMP TABLE _ops_in_months AS SELECT DISTINCT CAST(as_of_month AS DATE) AS m '
+                f'FROM "{stage["performance"]}"')
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ops_in_contacts AS
+        SELECT DISTINCT CAST(date_trunc('month', action_time) AS DATE) AS m,
+               CAST(date_trunc('month', action_time + INTERVAL 7 DAY) AS DATE) AS m7 FROM "{stage['actions']}\"""")
+    con.execute(f'CREATE OR REPLACE TEMP TABLE _ops_in_payments AS SELECT loan_id, paid_at FROM "{stage["payments"]}"')
+    return True
+
+
+def _affected(con: duckdb.DuckDBPyConnection, payments: bool, actions: str) -> dict[str, list]:
+    """Per cube, the months (of :data:`MONTH_COLUMN`) whose rows the append can change."""
+    def shifted(lo: int, hi: int) -> str:  # every month from lo to hi months after each incoming month
+        return (f"SELECT DISTINCT CAST(m + to_months(k) AS DATE) AS m FROM _ops_in_months, "
+                f"range({lo}, {hi + 1}) r(k)")
+
+    perf_m, perf_next = shifted(0, 0), shifted(0, 1)
+    contacts = "SELECT m FROM _ops_in_contacts"
+    # A cohort reads payments from its month start to its due date (the 28th at the latest) + 60
+    # days, i.e. at most 87 days on: a payment reaches the cohorts of its month and the 2 before
+    # (3 months are at least 89 days).
+    pay_cohorts = ("SELECT DISTINCT CAST(date_trunc('month', paid_at) - to_months(k) AS DATE) AS m "
+                   "FROM _ops_in_payments, range(0, 3) r(k)")
+    kept_by_payments = f"""SELECT DISTINCT CAST(date_trunc('month', a.action_time) AS DATE) AS m
+        FROM "{actions}" a JOIN _ops_in_payments p USING (loan_id)
+        WHERE a.outcome = 'promise_to_pay' AND p.paid_at >= a.action_time
+          AND p.paid_at < coalesce(CAST(a.promise_date AS TIMESTAMP) + INTERVAL 1 DAY, a.action_time)"""
+    sets = {
+        "entry": [perf_next], "cei": [perf_next], "fpd": [perf_m],
+        # From payments a cohort reads performance of its month and the month before; the month-end
+        # approximation reads 3 months on.
+        "cure": [shifted(0, 1), pay_cohorts] if payments else [shifted(-3, 1)],
+        "funnel": [perf_m, contacts], "agent": [perf_m, contacts],
+        "kept": [contacts] + ([kept_by_payments] if payments else [perf_m]),
+        # The list before its counts: ops_compliance is counted from ops_breaches.
+        "breaches": [contacts, "SELECT m7 FROM _ops_in_contacts"],
+        "compliance": [contacts, "SELECT m7 FROM _ops_in_contacts"],
+    }
+    return {name: [r[0] for r in con.execute(" UNION ".join(parts) + " ORDER BY 1").fetchall()]
+            for name, parts in sets.items()}
+
+
+def _add_months(d, k: int):
+    i = d.year * 12 + d.month - 1 + k
+    return d.replace(year=i // 12, month=i % 12 + 1, day=1)
+
+
+def update(con: duckdb.DuckDBPyConnection, load_id: str, market: str | None, prefix: str = "",
+           actions: str = "actions") -> None:
+    """After an append's merge (after :func:`plan` returned True): delete and recompute the rows of
+    the months each cube can have changed, and of its whole-book roll-up; a rebuild when payments
+    appeared or disappeared."""
+    stored = con.execute(f'SELECT payments FROM "{prefix}ops_cube_meta"').fetchone()[0]
+    pays_now = _has_payments(con)
+    if bool(stored) != pays_now:
+        _drop_inputs(con)
+        build(con, load_id, market, prefix, actions)
+        return
+    t0 = time.perf_counter()
+    months = _affected(con, pays_now, actions)
+    log.info("ops cubes: months to update found in %.2f s", time.perf_counter() - t0)
+    backend = ibis.duckdb.from_connection(con)
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    perf, loans, acts = backend.table("performance"), backend.table("loans"), backend.table(actions)
+    pays = backend.table("payments") if pays_now else None
+    for name, ms in months.items():
+        table, col = f"{prefix}ops_{name}", MONTH_COLUMN[name]
+        if not ms or table not in names:
+            continue
+        t0 = time.perf_counter()
+        lo, hi = ms[0], ms[-1]
+        # The rows the cube rows of months lo..hi read: performance from the month before (start
+        # states) to 3 months after (the month-end cure approximation), contacts from 7 days before
+        # (frequency caps), payments from lo on (a cohort's or a promise's payments are not earlier).
+        p = perf.filter((perf.as_of_month >= ibis.date(_add_months(lo, -1)))
+                        & (perf.as_of_month <= ibis.date(_add_months(hi, 3))))
+        a = acts.filter((acts.action_time >= ibis.timestamp(datetime(lo.year, lo.month, 1)) - ibis.interval(days=7))
+                        & (acts.action_time < ibis.timestamp(datetime.combine(_add_months(hi, 1), datetime.min.time()))))
+        y = None if pays is None else pays.filter(pays.paid_at >= ibis.timestamp(datetime(lo.year, lo.month, 1)))
+        if name == "compliance" and f"{prefix}ops_breaches" in names:
+            sql, params = _compliance_sql(prefix, months=True), [ms]
+        else:
+            expr = expressions(p, loans, a, y, market, only=name)[name]
+            sql, params = _select_sql(expr.filter(expr[col].isin([ibis.date(m) for m in ms]))), []
+        t1 = time.perf_counter()
+        con.execute(f'DELETE FROM "{table}" WHERE "{col}" IN (SELECT unnest(?::DATE[]))', [ms])
+        t2 = time.perf_counter()
+        con.execute(f'INSERT INTO "{table}" BY NAME {sql}', params)
+        t3 = time.perf_counter()
+        if name in ROLLUP_KEYS and f"{table}_all" in names:
+            con.execute(f'DELETE FROM "{table}_all" WHERE "{col}" IN (SELECT unnest(?::DATE[]))', [ms])
+            con.execute(f'INSERT INTO "{table}_all" BY NAME '
+                        f'{_rollup_sql(con, table, ROLLUP_KEYS[name], col)}', [ms])
+        log.info("ops cubes: %s updated for %d months in %.2f s (compile %.2f, delete %.2f, insert %.2f, roll-up "
+                 "%.2f)", name, len(ms), time.perf_counter() - t0, t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3)
+    _drop_inputs(con)
+    _stamp(con, prefix, load_id, market, pays_now)
+
+
+def build_lists(con: duckdb.DuckDBPyConnection, market: str | None, prefix: str = "", actions: str = "actions") -> None:
+    """Only the lists (:data:`LISTS`) from the live tables, for cubes built before the lists
+    existed (the benchmark's 1M database; a load builds them with the cubes)."""
+    backend = ibis.duckdb.from_connection(con)
+    pays = backend.table("payments") if _has_payments(con) else None
+    exprs = expressions(backend.table("performance"), backend.table("loans"), backend.table(actions), pays, market)
+    for name in LISTS:
+        con.execute(f'DROP TABLE IF EXISTS "{prefix}ops_{name}"')
+        if name in exprs:
+            con.execute(f'CREATE TABLE "{prefix}ops_{name}" AS {_select_sql(exprs[name])}')
+
+
+def _drop_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    for t in _IN:
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 # Roll-ups for the whole book (no sidebar filter but the month, the page's default): each cube
@@ -150,11 +364,18 @@ def build_rollups(con: duckdb.DuckDBPyConnection, prefix: str = "") -> None:
         con.execute(f'DROP TABLE IF EXISTS "{src}_all"')
         if src not in names:
             continue
-        described = con.execute(f'DESCRIBE "{src}"').fetchall()  # (name, type, ...)
-        cols, types = [r[0] for r in described], {r[0]: r[1] for r in described}
-        sums = [f'CAST(sum("{c}") AS {types[c]}) AS "{c}"' for c in cols if c not in keys and c not in DIMS]
-        keyed = ", ".join(f'"{k}"' for k in keys)
-        con.execute(f'CREATE TABLE "{src}_all" AS SELECT {keyed}, {", ".join(sums)} FROM "{src}" GROUP BY {keyed}')
+        con.execute(f'CREATE TABLE "{src}_all" AS {_rollup_sql(con, src, keys)}')
+
+
+def _rollup_sql(con: duckdb.DuckDBPyConnection, src: str, keys: tuple[str, ...], month: str | None = None) -> str:
+    """SELECT of a roll-up from cube ``src``; with ``month``, only the rows of the months given as
+    the query's one parameter (a DATE list)."""
+    described = con.execute(f'DESCRIBE "{src}"').fetchall()  # (name, type, ...)
+    cols, types = [r[0] for r in described], {r[0]: r[1] for r in described}
+    sums = [f'CAST(sum("{c}") AS {types[c]}) AS "{c}"' for c in cols if c not in keys and c not in DIMS]
+    keyed = ", ".join(f'"{k}"' for k in keys)
+    where = f' WHERE "{month}" IN (SELECT unnest(?::DATE[]))' if month else ""
+    return f'SELECT {keyed}, {", ".join(sums)} FROM "{src}"{where} GROUP BY {keyed}'
 
 
 class _Lazy(Mapping):
@@ -178,8 +399,9 @@ class _Lazy(Mapping):
 @dataclass(frozen=True)
 class OpsCubes:
     """The operations cubes of one store version, only when stamped with the data's load id:
-    ``ops.entry``, ``ops.fpd``, ... (:data:`NAMES`) as Ibis tables; ``compliance`` and ``agent``
-    are None for a source without agents or contact parties. ``rollups``: the whole-book roll-ups."""
+    ``ops.entry``, ``ops.fpd``, ... (:data:`NAMES`, :data:`LISTS`) as Ibis tables; ``compliance``,
+    ``agent`` and ``breaches`` are None for a source without agents or contact parties (and
+    ``breaches`` for cubes built before the list existed). ``rollups``: the whole-book roll-ups."""
 
     tables: Mapping
     market: str | None
@@ -188,7 +410,7 @@ class OpsCubes:
     rollups: Mapping | None = None
 
     def __getattr__(self, name: str):  # only for names that are not fields: the cubes
-        if name in NAMES and name != "tables":
+        if (name in NAMES or name in LISTS) and name != "tables":
             return self.tables.get(name)
         raise AttributeError(name)
 
@@ -211,6 +433,6 @@ class OpsCubes:
             return None
         if any(f"{prefix}ops_{n}" not in names for n in NAMES[:6]):
             return None
-        tabs = _Lazy(backend, {n: f"{prefix}ops_{n}" for n in NAMES if f"{prefix}ops_{n}" in names})
+        tabs = _Lazy(backend, {n: f"{prefix}ops_{n}" for n in (*NAMES, *LISTS) if f"{prefix}ops_{n}" in names})
         rollups = _Lazy(backend, {n: f"{prefix}ops_{n}_all" for n in NAMES if f"{prefix}ops_{n}_all" in names})
         return cls(tabs, market, bool(pays), built, rollups)

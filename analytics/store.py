@@ -274,6 +274,7 @@ def write_tables(
         raise ValueError(f"mode must be one of {WRITE_MODES}, not {mode!r}")
     stage = {name: f"_stage_{name}" for name in (*schema.WRITTEN_TABLES, "metadata")}
     load_id = uuid.uuid4().hex
+    ops_incremental = False  # an append that updates the operations cubes instead of rebuilding them
     con.execute("BEGIN TRANSACTION")
     try:
         for name, staged in stage.items():
@@ -286,7 +287,7 @@ def write_tables(
         for batch in _coalesced(batches):
             _insert(con, stage, batch)
         if mode == "replace":
-            _check_references(con, {name: stage[name] for name in schema.CANONICAL_TABLES})
+            _check_references(con, {name: stage[name] for name in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES)})
             if validate is not None:
                 validate(con, "_stage_")
             for name in schema.WRITTEN_TABLES:
@@ -299,10 +300,14 @@ def write_tables(
             con.execute(f'CREATE TEMP VIEW _append_loans AS SELECT loan_id FROM "{stage["loans"]}" '
                         "UNION ALL SELECT loan_id FROM loans")
             try:
-                _check_references(con, {**{n: stage[n] for n in schema.CANONICAL_TABLES}, "loans": "_append_loans"})
+                _check_references(con, {**{n: stage[n] for n in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES)},
+                                        "loans": "_append_loans"})
             finally:
                 con.execute("DROP VIEW _append_loans")
             plan = _cube_plan(con, stage)
+            stored = read_metadata(con)
+            ops_incremental = plan is not None and ops_cubes.plan(
+                con, stage, stored.get("load_id"), metadata.get("market") or stored.get("market"))
             _merge(con, stage, list(replace_sources))
             if validate is not None:
                 validate(con, "")
@@ -312,7 +317,10 @@ def write_tables(
                 cubes.update(con, load_id, plan, "_appended_loans")
             con.execute("DROP TABLE IF EXISTS _appended_loans")
             meta = {**read_metadata(con), **metadata}
-        ops_cubes.build(con, load_id, meta.get("market"))  # the Collections page's cubes (issue 15)
+        if ops_incremental:  # the Collections page's cubes (issue 15): only the rows the append changes
+            ops_cubes.update(con, load_id, meta.get("market"))
+        else:
+            ops_cubes.build(con, load_id, meta.get("market"))
         counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
                   for name in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES)}
         meta.update(loaded_at=datetime.now(UTC).isoformat(timespec="seconds"), load_id=load_id,
@@ -456,7 +464,9 @@ def _merge(con: duckdb.DuckDBPyConnection, stage: dict[str, str], replace_source
 
 
 def _check_references(con: duckdb.DuckDBPyConnection, tables: dict[str, str]) -> None:
-    for child in ("performance", "actions", "restructures"):
+    for child in ("performance", "actions", "restructures", "payments"):
+        if child not in tables:
+            continue
         orphan = con.execute(
             f'SELECT c.loan_id FROM "{tables[child]}" c ANTI JOIN "{tables["loans"]}" l USING (loan_id) '
             "LIMIT 1").fetchone()

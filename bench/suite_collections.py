@@ -11,16 +11,19 @@ and runs every case on it.
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import ibis
 import pandas as pd
 
-from analytics import ops_cubes, schema, store
+from analytics import cubes, ops_cubes, schema, store
 from analytics.metrics import collections as C
 from analytics.metrics import ops_cubed as O
 from analytics.metrics.filters import PortfolioFilter
@@ -39,27 +42,68 @@ def _back(m: date, k: int) -> date:
     return date(mi // 12, mi % 12 + 1, 1)
 
 
-def prepare(db_path: str) -> tuple[int, float | None]:
+def prepare(db_path: str) -> tuple[int, float | None, str]:
     """Create ``bench_actions`` (actions + pre-due reminders) if missing, and the operations cubes
-    over it (``bench_ops_*``, as a load builds ``ops_*`` over ``actions``) when missing or stale;
-    return its row count and the cube build's seconds (None when the cubes were already there)."""
+    over it (``bench_ops_*``, as a load builds ``ops_*`` over ``actions``) when missing, stale or of
+    an older cube schema; return its row count, the cube build's seconds (None when the cubes were
+    already there) and why they were rebuilt ('' when they were not).
+
+    Checked on a read-only connection first: the 1M database is read by other benchmarks at the same
+    time, and a read-write open would be refused while they hold it."""
+    con = duckdb.connect(db_path, read_only=True)
+    try:
+        why = _needs_build(con)
+        if not why:
+            return con.execute(f"SELECT count(*) FROM {ACTIONS}").fetchone()[0], None, ""
+    finally:
+        con.close()
     con = duckdb.connect(db_path)
     try:
         built = _build_cubes(con)
-        return con.execute(f"SELECT count(*) FROM {ACTIONS}").fetchone()[0], built
+        return con.execute(f"SELECT count(*) FROM {ACTIONS}").fetchone()[0], built, why
     finally:
         con.close()
+
+
+def _needs_build(con) -> str:
+    """Why the bench cubes must be (re)built, or '' when they are fresh and of the current schema."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if ACTIONS not in have:
+        return "no bench contacts yet"
+    meta = store.read_metadata(con)
+    b = ibis.duckdb.from_connection(con)
+    ops = OpsCubes.of(b, meta.get("load_id"), prefix=PREFIX)
+    if ops is None:
+        return "cubes missing or stale"
+    pays = b.table("payments") if ops_cubes._has_payments(con) else None
+    want = ops_cubes.expressions(b.table("performance"), b.table("loans"), b.table(ACTIONS), pays, meta.get("market"))
+    for name, expr in want.items():
+        table = f"{PREFIX}ops_{name}"
+        if name in ops_cubes.LISTS and table not in have:
+            return LISTS_MISSING
+        if table not in have or [r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall()] != list(expr.columns):
+            return f"cube {name} of an older schema"
+        if name not in ops_cubes.LISTS and f"{table}_all" not in have:
+            return "roll-ups missing"
+    return ""
+
+
+LISTS_MISSING = "breach list missing (cubes built before it: only the list built)"
 
 
 def _build_cubes(con) -> float | None:
     _prepare_actions(con)
     meta = store.read_metadata(con)
-    ops = OpsCubes.of(ibis.duckdb.from_connection(con), meta.get("load_id"), prefix=PREFIX)
-    if ops is not None:
-        if not ops.rollups:  # cubes of a build before the whole-book roll-ups existed
-            ops_cubes.build_rollups(con, PREFIX)
+    why = _needs_build(con)
+    if not why:
         return None
     t0 = time.perf_counter()
+    if why == LISTS_MISSING:  # the cubes are current: add the list only (a full build at 1M takes ~10 minutes)
+        con.execute("BEGIN TRANSACTION")
+        ops_cubes.build_lists(con, meta.get("market"), prefix=PREFIX, actions=ACTIONS)
+        con.execute("COMMIT")
+        if not _needs_build(con):
+            return time.perf_counter() - t0
     con.execute("BEGIN TRANSACTION")
     ops_cubes.build(con, meta["load_id"], meta.get("market"), prefix=PREFIX, actions=ACTIONS)
     con.execute("COMMIT")
@@ -82,14 +126,15 @@ def _end(con) -> date:
     return con.sql("SELECT max(as_of_month) FROM performance").fetchall()[0][0]
 
 
-def ours(con) -> None:
+def ours(con, f: PortfolioFilter = PortfolioFilter()) -> None:  # noqa: B008 - frozen, never changed
     """The page's computations as ui/cache.py runs them: from the operations cubes (fresh: built
-    over ``bench_actions``), the breach list of the month a filtered query over the contacts."""
+    over ``bench_actions``), the breach list of the month from the stored list ``ops_breaches``.
+    ``f``: the sidebar's filter (the whole book by default; a region or tier reads the cubes by loan
+    dimension instead of the whole-book roll-ups)."""
     b = ibis.duckdb.from_connection(con)
     t = store.Tables.of(b)
     ops = OpsCubes.of(b, t.cubes.load_id, prefix=PREFIX)
     assert ops is not None, "operations cubes missing or stale"
-    f = PortfolioFilter()
     end = O.last_month(t.cubes, f)
     O.entry_rates(ops, f, "credit_tier").to_pandas()
     C.with_wilson(O.first_payment_default(ops, f, "vintage").to_pandas(), "fpd", "loans", "fpd")
@@ -97,7 +142,7 @@ def ours(con) -> None:
     O.contact_funnel(ops, f, _back(end, 2), end).to_pandas()
     O.collection_effectiveness(ops, f).to_pandas()
     O.compliance_trend(ops, f, "cn").to_pandas()
-    C.compliance_breaches(b.table(ACTIONS), RULES, since=end).order_by(ibis.desc("action_time")).limit(5000).to_pandas()
+    O.breach_list(ops, f, "cn", end).order_by([ibis.desc("action_time"), "loan_id", "rule"]).limit(5000).to_pandas()
     C.rank_performance(O.agent_performance(ops, f, "agent", start=_back(end, 11)).to_pandas())
 
 
@@ -251,36 +296,188 @@ def pandas_baseline(con) -> None:
     cases.groupby("agent_id").agg(n=("ok", "size"), actual=("ok", "sum"), expected=("rate", "sum"))
 
 
+# The pandas child's address-space cap: at 1M loans pandas needs more memory than the machine has
+# (it was killed by the kernel at 18 GB resident on this 23 GB machine), and the machine is shared
+# with other runs, which an 18 GB process would push out too. Above the cap it stops with a MemoryError.
+PANDAS_CAP_GB = 10
+
+
 def _pandas_in_child(db_path: str) -> tuple[float | None, str]:
-    """The pandas baseline in a child process: at 1M loans it needs more memory than the machine
-    has (killed at 18 GB resident on a 23 GB machine), and the kernel's kill must not end the run."""
-    code = ("import sys; from bench.harness import cold; from bench.suite_collections import pandas_baseline; "
+    """The pandas baseline in a child process under :data:`PANDAS_CAP_GB`; the child's death or
+    memory error must not end the run, and the table says what happened."""
+    cap = PANDAS_CAP_GB * 1024 ** 3
+    code = (f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap})); "
+            "from bench.harness import cold; from bench.suite_collections import pandas_baseline; "
             "print(cold(sys.argv[1], pandas_baseline, repeat=1))")
     proc = subprocess.run([sys.executable, "-c", code, db_path], capture_output=True, text=True)
     if proc.returncode != 0:
-        why = "killed (out of memory)" if proc.returncode in (-9, 137) else f"failed ({proc.stderr.strip()[-200:]})"
+        err = proc.stderr.strip()
+        if proc.returncode in (-9, 137):
+            why = "killed (out of memory)"
+        elif "MemoryError" in err or "Out of Memory" in err or "std::bad_alloc" in err:
+            why = f"out of memory at its {PANDAS_CAP_GB} GB cap"
+        else:
+            why = f"failed ({err[-200:]})"
         return None, f"; pandas {why}"
     return float(proc.stdout.strip().splitlines()[-1]), ""
 
 
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: every timing is reported with them)."""
+    try:
+        with open("/proc/loadavg") as fh:
+            return "load " + " ".join(fh.read().split()[:3])
+    except OSError:
+        return "load ?"
+
+
+def _views(db_path: str) -> list[tuple[str, PortfolioFilter]]:
+    """Two filtered views of the page: the largest region, and one credit tier (subprime, else the smallest)."""
+    con = duckdb.connect(db_path, read_only=True)
+    try:
+        region = con.execute("SELECT region FROM loans WHERE region IS NOT NULL GROUP BY 1 "
+                             "ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
+        tiers = [r[0] for r in con.execute("SELECT credit_tier FROM loans WHERE credit_tier IS NOT NULL GROUP BY 1 "
+                                           "ORDER BY count(*), 1").fetchall()]
+    finally:
+        con.close()
+    out = []
+    if region:
+        out.append((f"region {region[0]}", PortfolioFilter(regions=(region[0],))))
+    if tiers:
+        tier = "subprime" if "subprime" in tiers else tiers[0]
+        out.append((f"tier {tier}", PortfolioFilter(credit_tiers=(tier,))))
+    return out
+
+
+def append_update(db_path: str) -> tuple[float, float | None, float, str]:
+    """A full operations-cube build against an appended month's update, side by side on a copy of
+    the bench database (the sample's own contacts, as a load builds them): the copy without its
+    last month (performance, contacts and payments of the month) gets fresh cubes, the full
+    operations build timed; the month is then appended through ``store.write_tables`` and
+    ``ops_cubes.update`` timed inside it. Returns (full build s, update s or None when the append
+    rebuilt, the whole append's s, the load average)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench_ops_append_"))
+    copy = folder / "append.duckdb"
+    try:
+        shutil.copy(db_path, copy)
+        con = duckdb.connect(str(copy))
+        last = con.execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+        held = {"performance": f"as_of_month = DATE '{last}'", "actions": f"action_time >= DATE '{last}'",
+                "payments": f"paid_at >= DATE '{last}'"}
+        for name, cond in held.items():
+            con.execute(f"CREATE TABLE _held_{name} AS SELECT * FROM {name} WHERE {cond}")
+            con.execute(f"DELETE FROM {name} WHERE {cond}")
+        meta = store.read_metadata(con)
+        con.execute("BEGIN TRANSACTION")
+        cubes.build(con, meta["load_id"])
+        t0 = time.perf_counter()
+        ops_cubes.build(con, meta["load_id"], meta.get("market"))
+        full_s = time.perf_counter() - t0
+        con.execute("COMMIT")
+        took: list[float] = []
+        update = ops_cubes.update
+
+        def timed(*args, **kw):
+            t = time.perf_counter()
+            update(*args, **kw)
+            took.append(time.perf_counter() - t)
+
+        ops_cubes.update = timed
+        try:
+            t0 = time.perf_counter()
+            store.write_tables(con, [store.Batch(n, query=f"SELECT * FROM _held_{n}") for n in held], {}, mode="append")
+            append_s = time.perf_counter() - t0
+        finally:
+            ops_cubes.update = update
+        load = loadavg()
+        con.close()
+        return full_s, (took[0] if took else None), append_s, load
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def update_in_place(db_path: str) -> tuple[float | None, str]:
+    """At sizes where copying the database and building the cubes whole takes too long: the last
+    month's performance, contacts and payments taken as an append's incoming rows, the bench cubes
+    updated for them (``ops_cubes.plan`` and ``update``: the same deletes and recomputations as
+    after that month's append) inside a transaction that is rolled back, so the database is left
+    as it was. Returns (seconds or None when the update path is not open, the load average)."""
+    con = duckdb.connect(db_path)
+    try:
+        meta = store.read_metadata(con)
+        last = con.execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+        con.execute("BEGIN TRANSACTION")
+        stage = {"loans": "_in_loans", "performance": "_in_performance", "actions": "_in_actions",
+                 "payments": "_in_payments"}
+        con.execute("CREATE TEMP TABLE _in_loans AS SELECT * FROM loans LIMIT 0")
+        con.execute(f"CREATE TEMP TABLE _in_performance AS SELECT * FROM performance WHERE as_of_month = DATE '{last}'")
+        con.execute(f"CREATE TEMP TABLE _in_actions AS SELECT * FROM {ACTIONS} WHERE action_time >= DATE '{last}'")
+        con.execute(f"CREATE TEMP TABLE _in_payments AS SELECT * FROM payments WHERE paid_at >= DATE '{last}'")
+        if not ops_cubes.plan(con, stage, meta.get("load_id"), meta.get("market"), prefix=PREFIX):
+            con.execute("ROLLBACK")
+            return None, loadavg()
+        t0 = time.perf_counter()
+        ops_cubes.update(con, meta["load_id"], meta.get("market"), prefix=PREFIX, actions=ACTIONS)
+        took = time.perf_counter() - t0
+        con.execute("ROLLBACK")
+        return took, loadavg()
+    finally:
+        con.close()
+
+
 def run(db_path: str) -> list[Row]:
-    contacts, build_s = prepare(db_path)
-    log.info("collections: %s contacts, cube build %s s", f"{contacts:,}", build_s)
+    contacts, build_s, why = prepare(db_path)
+    log.info("collections: %s contacts, cube build %s s (%s)", f"{contacts:,}", build_s, why or "cubes current")
     big = contacts > 5_000_000
     repeat = 1 if big else 3  # one cold run each of the slow cases at the 1M size (a shared machine)
     # Ours first, pandas last: should pandas be killed for memory, the other figures are logged.
-    ours_s = cold(db_path, ours, 3)
-    log.info("collections: ours (cubes) %.3f s", ours_s)
-    floor_s = cold(db_path, floor, repeat)
-    log.info("collections: SQL floor %.3f s", floor_s)
+    ours_s, load_ours = cold(db_path, ours, 3), loadavg()
+    log.info("collections: ours (cubes) %.3f s (%s)", ours_s, load_ours)
+    filtered = []
+    for name, f in _views(db_path):
+        s = cold(db_path, lambda con, f=f: ours(con, f), 3)
+        filtered.append((name, s, loadavg()))
+        log.info("collections: ours (cubes, %s) %.3f s", name, s)
+    floor_s, load_floor = cold(db_path, floor, repeat), loadavg()
+    log.info("collections: SQL floor %.3f s (%s)", floor_s, load_floor)
     pandas_s, pandas_note = _pandas_in_child(db_path)
-    log.info("collections: pandas %s s", pandas_s)
+    load_pandas = loadavg()
+    log.info("collections: pandas %s s (%s)", pandas_s, load_pandas)
     rows = [Row("collections", "page computations (cold, cubes)", ours_s, floor_s, pandas_s,
-                target="<1s cold at 1M loans", note=f"{contacts:,} contacts{pandas_note}")]
+                target="<1s cold at 1M loans",
+                note=f"{contacts:,} contacts{pandas_note}; {load_ours} (ours), {load_floor} (floor), "
+                     f"{load_pandas} (pandas)")]
+    for name, s, load in filtered:
+        rows.append(Row("collections", f"page computations, {name} (cold, cubes)", s, target="<1s cold at 1M loans",
+                        note=load))
     if not big:  # the row fallback at 1M takes minutes (measured once: 508 s); small sizes only
         rows.append(Row("collections", "page computations (cold, rows)", cold(db_path, ours_rows, repeat), floor_s,
                         pandas_s, note="fallback when the cubes are stale"))
+        # An appended month: the operations cubes updated vs built whole (a copy of the database;
+        # at 1M the copy and the full build take too long for a shared machine).
+        # Best of 3 pairs (a fresh copy each): one pair alone swings 2-3x with the machine's load.
+        pairs = [append_update(db_path) for _ in range(3)]
+        full_s = min(p[0] for p in pairs)
+        updates = [p[1] for p in pairs if p[1] is not None]
+        update_s = min(updates) if len(updates) == len(pairs) else None
+        append_s, load = min(p[2] for p in pairs), pairs[-1][3]
+        rows.append(Row("collections", "operations cubes: full build", full_s, note=f"best of 3; {load}"))
+        if update_s is None:
+            rows.append(Row("collections", "operations cubes: appended month", append_s,
+                            note=f"the append rebuilt the cubes (no update path); {load}"))
+        else:
+            rows.append(Row("collections", "operations cubes: appended month's update", update_s,
+                            target="<5% of the full build",
+                            note=f"best of 3; {update_s / full_s:.1%} of the full build; whole append "
+                                 f"{append_s:.2f}s; {load}"))
+    if big:  # the update of an appended month, measured in place (rolled back) at this size
+        update_s, load = update_in_place(db_path)
+        if update_s is not None:
+            rows.append(Row("collections", "operations cubes: appended month's update (in place, rolled back)",
+                            update_s, target="<5% of the full build",
+                            note=f"over {contacts:,} contacts; the full build is not re-run at this size; {load}"))
     if build_s is not None:
-        rows.append(Row("collections", "operations cubes build (at load)", build_s,
-                        note=f"over {contacts:,} contacts"))
+        rows.append(Row("collections", "operations cubes build (bench contacts)", build_s,
+                        note=f"over {contacts:,} contacts; rebuilt: {why}; {loadavg()}"))
     return rows

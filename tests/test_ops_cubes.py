@@ -73,6 +73,12 @@ def check_all(t: store.Tables, f: PortfolioFilter, market: str = "cn") -> None:
         a, b = O.compliance_trend(ops, f, market).to_pandas(), C.compliance_trend(actions, rules_for(market)).to_pandas()
         if len(a) or len(b):  # a narrow slice may have no breach at all
             same(a, b)
+        # The breach list (the page's list of a month, the stored ops_breaches) equals the contacts'.
+        for since in (None, _months_back(end, 2)):
+            a = O.breach_list(ops, f, market, since).to_pandas()
+            b = C.compliance_breaches(actions, rules_for(market), since=since).to_pandas()
+            if len(a) or len(b):
+                same(a, b)
     if ops.agent is not None:
         for level in ("agent", "agency") if full else ("agent",):
             for start in (None, _months_back(end, 11)) if full else (_months_back(end, 11),):
@@ -194,6 +200,9 @@ def test_hand_book_cubes_equal_rows_and_hand_counts(tmp_path):
     tr = O.compliance_trend(ops, market="cn").to_pandas()
     # 22:30 is after the cn contact hours (rules.py); the third-party call of May is a breach.
     assert dict(zip(tr["rule"], tr["breaches"], strict=True)) == {"hours": 1, "third_party": 1}
+    listed = O.breach_list(ops, market="cn").to_pandas().sort_values("action_time")
+    assert listed[["loan_id", "rule"]].values.tolist() == [["B", "hours"], ["C", "third_party"]]
+    assert O.breach_list(ops, market="cn", since=date(2024, 3, 1)).to_pandas()["loan_id"].tolist() == ["C"]
 
 
 def ops_frames(path) -> dict[str, pd.DataFrame]:
@@ -230,7 +239,8 @@ def test_appended_month_gives_the_operations_cubes_of_a_rebuild(tmp_path):
     full.close()
     a, b = ops_frames(tmp_path / "inc.duckdb"), ops_frames(tmp_path / "full.duckdb")
     names = ("entry", "fpd", "cure", "funnel", "kept", "cei", "compliance", "agent")
-    assert set(a) == {f"ops_{n}{s}" for n in names for s in ("", "_all")}  # cubes and whole-book roll-ups
+    # cubes and whole-book roll-ups, and the breach list
+    assert set(a) == {f"ops_{n}{s}" for n in names for s in ("", "_all")} | {"ops_breaches"}
     for name in a:
         same(a[name], b[name])
     assert tables_of(tmp_path / "inc.duckdb").ops is not None

@@ -630,8 +630,10 @@ def ops_compliance(data_version: str, f: PortfolioFilter, market: str | None, mo
     rules = rules_for(market)
     trend = cubed.answer(ops_cubed.compliance_trend(tables().ops, f, market),
                          lambda: collections.compliance_trend(actions, rules)).to_pandas()
-    rows = collections.compliance_breaches(actions, rules, since=month)
-    rows = rows.order_by(ibis.desc("action_time")).limit(limit).to_pandas()
+    # The list from the stored breaches when the cubes are fresh (ops_breaches), else the contacts.
+    rows = cubed.answer(ops_cubed.breach_list(tables().ops, f, market, month),
+                        lambda: collections.compliance_breaches(actions, rules, since=month))
+    rows = rows.order_by([ibis.desc("action_time"), "loan_id", "rule"]).limit(limit).to_pandas()
     return trend, rows
 
 

@@ -17,6 +17,8 @@ from analytics.ingest.sql import quote_ident, quote_literal
 from analytics.ingest.transform import STRICT_WORDS, Typed
 
 MAX_TERM_MONTHS = 120
+# The tables a file's rows can feed (each candidate row carries a flag ``_<table>`` per table).
+FILE_TABLES: tuple[str, ...] = (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES)
 CHARGE_OFF_DPD = 120
 
 
@@ -82,7 +84,7 @@ def row_checks(typed: Typed, today: dt.date) -> list[Check]:
         ("negative_amount", n) for n in ("scheduled_payment", "amount_paid", "charge_off_amount", "recovery_amount",
                                          "cost", "payment_before", "payment_after", "monthly_payment", "vehicle_value",
                                          "ltv", "credit_score", "months_on_book", "months_extended",
-                                         "instalments_missed")] + [
+                                         "instalments_missed", "payment_amount")] + [
         ("negative_dpd", "days_past_due")]
     for code, name in ge0:
         if name in typed.labels:
@@ -105,6 +107,8 @@ def row_checks(typed: Typed, today: dt.date) -> list[Check]:
     if has("action_time"):
         checks.append(Check("action_in_future", f"action_time > TIMESTAMP '{today + dt.timedelta(days=1)}'",
                             "action_time"))
+    if has("paid_at"):
+        checks.append(Check("payment_in_future", f"paid_at > TIMESTAMP '{today + dt.timedelta(days=1)}'", "paid_at"))
     if has("as_of_month") and has("origination_date"):
         checks.append(Check("month_before_origination",
                             "as_of_month < date_trunc('month', origination_date)", "as_of_month"))
@@ -142,7 +146,7 @@ def candidate_sql(typed: Typed, index: int, pool: str | None, today: dt.date, ta
         else:
             select.append(quote_ident(name))
     select.extend(quote_ident(c) for c in typed.extra_columns)
-    flags = ", ".join(f"{str(t in typed.tables).lower()} AS _{t}" for t in schema.CANONICAL_TABLES)
+    flags = ", ".join(f"{str(t in typed.tables).lower()} AS _{t}" for t in FILE_TABLES)
     return (f"CREATE TEMP TABLE {table} AS SELECT {', '.join(select)}, {flags}, {reasons} AS _reasons "
             f"FROM (SELECT {', '.join(inner_cols)} FROM ({typed.sql}))")
 

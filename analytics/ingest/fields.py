@@ -128,6 +128,14 @@ FIELDS: tuple[Field, ...] = (
     _f("payment_after", "restructures", "number", "payment after", "new payment", "调整后月供"),
     _f("apr_before", "restructures", "rate", "apr before", "old rate", "调整前利率"),
     _f("apr_after", "restructures", "rate", "apr after", "new rate", "调整后利率"),
+    # payments (optional table: each payment received, for day-level cure curves). "还款金额" and
+    # "payment amount" also name performance.amount_paid and loans.monthly_payment: in a file with a
+    # payment time and no reporting month they mean the payment's amount (mapping.suggest_mapping).
+    _f("paid_at", "payments", "datetime", "paid at", "payment time", "payment date", "paid date", "date paid",
+       "payment datetime", "repayment time", "repayment date", "transaction time", "还款时间", "还款日期",
+       "实还时间", "实际还款时间", "入账时间", "到账时间", "交易时间"),
+    _f("payment_amount", "payments", "number", "amount", "repayment amount", "payment value", "transaction amount",
+       "入账金额", "到账金额", "还款额", "交易金额", column="amount"),
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -138,6 +146,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "performance": ("loan_id", "as_of_month", "days_past_due"),
     "actions": ("loan_id", "action_time", "action_channel"),
     "restructures": ("loan_id", "effective_month", "kind"),
+    "payments": ("loan_id", "paid_at", "payment_amount"),
 }
 # The field that says a file carries rows of a table.
 TABLE_MARKERS: dict[str, tuple[str, ...]] = {
@@ -145,7 +154,10 @@ TABLE_MARKERS: dict[str, tuple[str, ...]] = {
     "loans": ("origination_date", "original_amount", "term_months"),
     "actions": ("action_time",),
     "restructures": ("effective_month",),
+    "payments": ("paid_at",),
 }
+# Fields a payments file means by headers that elsewhere name another field (see FIELDS).
+PAYMENT_SYNONYMS: tuple[str, ...] = ("amount_paid", "monthly_payment")
 
 
 def fields_of(table: str) -> list[Field]:

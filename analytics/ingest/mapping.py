@@ -162,7 +162,22 @@ def suggest_mapping(columns: list[str]) -> Mapping:
         if close and F.SYNONYM_INDEX[close[0]] not in chosen:
             chosen[F.SYNONYM_INDEX[close[0]]] = col
             used.add(col)
+    chosen = _payments_fields(chosen)
     options = MappingOptions()
     if any(F.has_cjk(c) for c in columns):
         options = replace(options, market="cn", currency="CNY")
     return Mapping.of(chosen, options)
+
+
+def _payments_fields(chosen: dict[str, str]) -> dict[str, str]:
+    """A file with a payment time and no reporting month is a payments file: its "还款金额" or
+    "payment amount" is the payment's amount, not the month's amount paid or the instalment. In
+    any other file a bare "amount" is no payment's amount (left unmapped, as before)."""
+    out = dict(chosen)
+    if "paid_at" in out and "as_of_month" not in out:
+        for name in F.PAYMENT_SYNONYMS:
+            if name in out and "payment_amount" not in out:
+                out["payment_amount"] = out.pop(name)
+    elif "paid_at" not in out:
+        out.pop("payment_amount", None)
+    return out

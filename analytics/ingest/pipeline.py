@@ -50,7 +50,7 @@ def _template_sql() -> str:
     """An empty candidate with every column, so files lacking some fields still union cleanly."""
     cols = ["0 AS _src", "CAST(0 AS BIGINT) AS _rn"]
     cols += [f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in _field_types().items()]
-    cols += [f"false AS _{t}" for t in schema.CANONICAL_TABLES]
+    cols += [f"false AS _{t}" for t in checks.FILE_TABLES]
     cols += [f"CAST(NULL AS {REASONS_SQL_TYPE}) AS _reasons", f"CAST(NULL AS {RESTR_SQL_TYPE}) AS restr"]
     return f"SELECT {', '.join(cols)} WHERE false"
 
@@ -243,11 +243,12 @@ class _Import:
                               files=self.reports)
         _accepted_view(con, self.refused)
         rejected.build_rejected(con, self.raws, self.reports, self.refused)
-        result.loaded = dict(zip(schema.CANONICAL_TABLES, con.execute("""
+        result.loaded = dict(zip(checks.FILE_TABLES, con.execute("""
             SELECT (SELECT count(*) FROM _imp_loans),
                    count(*) FILTER (WHERE _performance),
                    count(*) FILTER (WHERE _actions),
-                   count(*) FILTER (WHERE _restructures AND NOT _performance) + coalesce(sum(len(restr)), 0)
+                   count(*) FILTER (WHERE _restructures AND NOT _performance) + coalesce(sum(len(restr)), 0),
+                   count(*) FILTER (WHERE _payments)
             FROM _accepted""").fetchall()[0], strict=True))
         result.months = [m.strftime("%Y-%m") for (m,) in con.execute(
             "SELECT DISTINCT as_of_month FROM _accepted WHERE _performance ORDER BY 1").fetchall()]
@@ -278,7 +279,7 @@ class _Import:
         meta = _metadata(con, self.reports, opts.mode, opts.market, opts.currency)
         # Buckets by the data's market rule (schema.BUCKET_LOWER_DPD_BY_MARKET): cn M1 = 1-30 DPD.
         market = str(meta.get("market") or store.read_metadata(con).get("market") or "us")
-        batches = [store.Batch(t, query=_table_query(t, derive_mob, market)) for t in schema.CANONICAL_TABLES]
+        batches = [store.Batch(t, query=_table_query(t, derive_mob, market)) for t in checks.FILE_TABLES]
         batches.append(store.Batch(schema.REJECTED_TABLE, query="SELECT * FROM _rejected"))
         result.counts = store.write_tables(con, batches, meta, mode=opts.mode,
                                            replace_sources=[r.name for r in self.reports])
@@ -373,6 +374,8 @@ def _table_query(table: str, derive_mob: bool = True, market: str = "us") -> str
         sel = ["loan_id", "action_time", "action_channel", "dpd_at_action", "outcome", "cost", "experiment_arm",
                "agent_id", "agency", "promise_amount", "promise_date", "contact_party"]
         return f"SELECT {', '.join(sel)} FROM _accepted WHERE _actions"
+    if table == "payments":
+        return "SELECT loan_id, paid_at, payment_amount FROM _accepted WHERE _payments"
     generic = ("SELECT loan_id, effective_month, kind, months_extended, payment_before, payment_after, apr_before, "
                "apr_after FROM _accepted WHERE _restructures AND NOT _performance")
     embedded = ("SELECT loan_id, as_of_month, r.kind, r.months_extended, r.payment_before, r.payment_after, "

@@ -68,12 +68,13 @@ def build_rejected(con, raws: dict[int, readers.Raw], reports: list[FileReport],
                a._rn + (SELECT count(*) FROM shifts s WHERE s._src = a._src AND s.edge < a._rn) AS source_row,
                c.loan_id, c.as_of_month,
                CASE WHEN c._performance THEN 'performance' WHEN c._loans THEN 'loans' WHEN c._actions THEN 'actions'
-                    ELSE 'restructures' END AS target_table,
+                    WHEN c._payments THEN 'payments' ELSE 'restructures' END AS target_table,
                a.codes AS reason_codes, a.reasons, a.cols AS columns, j.raw, f.refused AS file_refused,
                CAST(now() AS TIMESTAMP) AS loaded_at
         FROM agg a JOIN _files f USING (_src)
         JOIN (SELECT _src, _rn, any_value(loan_id) AS loan_id, any_value(as_of_month) AS as_of_month,
-                     bool_or(_performance) AS _performance, bool_or(_loans) AS _loans, bool_or(_actions) AS _actions
+                     bool_or(_performance) AS _performance, bool_or(_loans) AS _loans, bool_or(_actions) AS _actions,
+                     bool_or(_payments) AS _payments
               FROM _cand SEMI JOIN (SELECT DISTINCT _src, _rn FROM _why) w USING (_src, _rn) GROUP BY ALL) c
              USING (_src, _rn)
         LEFT JOIN _raw_json j USING (_src, _rn)

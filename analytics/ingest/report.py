@@ -88,7 +88,7 @@ class ImportReport:
 
     @property
     def loaded_anything(self) -> bool:
-        return any(self.loaded.get(t, 0) for t in schema.CANONICAL_TABLES)
+        return any(self.loaded.get(t, 0) for t in (*schema.CANONICAL_TABLES, *schema.OPTIONAL_TABLES))
 
     @property
     def refused(self) -> list[FileReport]:

@@ -50,6 +50,7 @@ def _duplicates(con, ok: str) -> None:
         ("duplicate_loan", "_loans AND NOT _performance", ("loan_id",)),
         ("duplicate_row", "_actions", ("loan_id", "action_time", "action_channel")),
         ("duplicate_row", "_restructures AND NOT _performance", ("loan_id", "effective_month", "kind")),
+        ("duplicate_row", "_payments", ("loan_id", "paid_at")),
     )
     for code, rows, keys in groups:
         k = ", ".join(keys)
@@ -120,7 +121,7 @@ def _unknown_and_early(con, ok: str) -> None:
                CASE WHEN f.loan_id IS NULL THEN o.loan_id
                     ELSE strftime(CASE WHEN o._performance THEN o.as_of_month ELSE o.effective_month END, '%Y-%m') END
         FROM {ok} o LEFT JOIN _final_loans f USING (loan_id)
-        WHERE (o._performance OR o._actions OR o._restructures)
+        WHERE (o._performance OR o._actions OR o._restructures OR o._payments)
           AND (f.loan_id IS NULL
                OR (o._performance AND o.as_of_month < date_trunc('month', f.origination_date))
                OR (o._restructures AND NOT o._performance

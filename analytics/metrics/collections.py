@@ -243,12 +243,13 @@ def promise_kept(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = 
 
 def contact_funnel(actions: ir.Table, perf: ir.Table, payments: ir.Table | None = None,
                    start: date | None = None, end: date | None = None, by_month: bool = False,
-                   extra_keys: tuple[str, ...] = ()) -> ir.Table:
+                   extra_keys: tuple[str, ...] = (), with_kept: bool = True) -> ir.Table:
     """``channel, bucket, attempts, reached, promises, kept, paid, complaints, cost, collected`` and
     ``ptp_kept_rate, complaints_per_10k, cost_per_contact, cost_per_yuan_collected``; contacts of
     the months ``start..end`` (first days of months, inclusive; all when None); ``by_month`` adds
     ``as_of_month`` (the contact's month) to the keys; ``extra_keys``: columns of ``actions`` added
-    to the keys (the operations cubes' loan dimensions)."""
+    to the keys (the operations cubes' loan dimensions); ``with_kept`` False: ``kept`` 0 without
+    matching promises to payments (the operations cubes count kept promises in a cube of their own)."""
     a = actions
     if start is not None:
         a = a.filter(a.action_time >= ibis.timestamp(pd.Timestamp(start)))
@@ -266,11 +267,14 @@ def contact_funnel(actions: ir.Table, perf: ir.Table, payments: ir.Table | None 
         cost=j.cost.fill_null(0).sum())
     lm = j.filter(j._reached).select(*keys, "loan_id", "_month", "_paid").distinct()
     coll = lm.group_by(keys).aggregate(collected=lm._paid.sum())
-    k = promise_kept(a, perf, payments)
-    kept = k.group_by(keys).aggregate(kept=count_if(k.kept))
     right = [f"{c}_right" for c in keys]
     t = base.left_join(coll, keys).drop(*right)
-    t = t.left_join(kept, keys).drop(*right)
+    if with_kept:
+        k = promise_kept(a, perf, payments)
+        kept = k.group_by(keys).aggregate(kept=count_if(k.kept))
+        t = t.left_join(kept, keys).drop(*right)
+    else:
+        t = t.mutate(kept=ibis.null("int64"))
     t = t.mutate(collected=t.collected.fill_null(0.0), kept=t.kept.fill_null(0))
     return t.mutate(ptp_kept_rate=ratio(t.kept, t.promises), complaints_per_10k=ratio(t.complaints * 10_000, t.attempts),
                     cost_per_contact=ratio(t.cost, t.attempts),

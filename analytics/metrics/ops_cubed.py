@@ -9,7 +9,7 @@ exactly; sums of money to floating-point rounding (added in another order).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import ibis
 import ibis.expr.types as ir
@@ -153,6 +153,19 @@ def compliance_trend(ops, f: PortfolioFilter = ALL, market: str | None = None) -
     per = b.group_by(["as_of_month", "rule"]).aggregate(breaches=b.breaches.sum())
     t = per.inner_join(tot.drop("cost"), per.as_of_month == tot._m).drop("_m")
     return t.mutate(per_10k=ratio(t.breaches * 10_000, t.contacts)).order_by(["as_of_month", "rule"])
+
+
+def breach_list(ops, f: PortfolioFilter = ALL, market: str | None = None, since: date | None = None) -> ir.Table | None:
+    """:func:`collections.compliance_breaches` (``rules_for(market)``, contacts from ``since`` on)
+    over the filtered contacts, from the stored list ``ops_breaches``; unordered, as the rows'."""
+    if ops is None or ops.breaches is None or rules_for(market) != rules_for(ops.market):
+        return None
+    b = cubed._narrow(ops.breaches, f)
+    if b is None:
+        return None
+    if since is not None:
+        b = b.filter(b.action_time >= ibis.timestamp(datetime(since.year, since.month, since.day)))
+    return b.select("loan_id", "action_time", "channel", "agent_id", "agency", "outcome", "rule")
 
 
 def agent_performance(ops, f: PortfolioFilter = ALL, level: str = "agent", start: date | None = None,

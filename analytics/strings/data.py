@@ -36,6 +36,9 @@ STRINGS: dict[str, dict[str, str]] = {
                                "zh": "{column} = {value}：月份在未来"},
     "reason.action_in_future": {"en": "{column} = {value}: the contact is in the future",
                                 "zh": "{column} = {value}：催收时间在未来"},
+    "reason.payment_in_future": {"en": "{column} = {value}: the payment is in the future; check the column's "
+                                          "date format (day and month swapped?)",
+                                    "zh": "{column} = {value}：还款时间在未来；请检查该列的日期格式（日、月是否颠倒）"},
     "reason.month_before_origination": {"en": "{column} = {value}: the month is before the loan's origination",
                                         "zh": "{column} = {value}：月份早于该贷款的放款月份"},
     "reason.duplicate_loan_month": {"en": "the same loan and month appear {value} times in this import",
@@ -76,6 +79,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "code.origination_in_future": {"en": "Origination in the future", "zh": "放款日期在未来"},
     "code.month_in_future": {"en": "Month in the future", "zh": "月份在未来"},
     "code.action_in_future": {"en": "Contact in the future", "zh": "催收时间在未来"},
+    "code.payment_in_future": {"en": "Payment in the future", "zh": "还款时间在未来"},
     "code.month_before_origination": {"en": "Month before origination", "zh": "月份早于放款"},
     "code.duplicate_loan_month": {"en": "Duplicate loan × month", "zh": "贷款×月份重复"},
     "code.duplicate_loan": {"en": "Duplicate loan", "zh": "贷款重复"},
@@ -128,6 +132,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "field.payment_after": {"en": "Instalment after", "zh": "调整后月供"},
     "field.apr_before": {"en": "Rate before", "zh": "调整前利率"},
     "field.apr_after": {"en": "Rate after", "zh": "调整后利率"},
+    "field.agent_id": {"en": "Collector", "zh": "催收员"},
+    "field.agency": {"en": "Collection agency", "zh": "委外机构"},
+    "field.promise_amount": {"en": "Promised amount", "zh": "承诺还款金额"},
+    "field.promise_date": {"en": "Promised date", "zh": "承诺还款日期"},
+    "field.contact_party": {"en": "Contacted party", "zh": "联系对象"},
+    "field.paid_at": {"en": "Payment time", "zh": "还款时间"},
+    "field.payment_amount": {"en": "Payment amount", "zh": "还款金额"},
     # the page
     "data.title": {"en": "Import data", "zh": "导入数据"},
     "data.intro": {"en": "Load your own book: loan-servicing exports (CSV or Excel, UTF-8 or GBK), Parquet, or "
@@ -202,9 +213,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.loading": {"en": "Loading…", "zh": "正在导入……"},
     "data.checking": {"en": "Checking…", "zh": "正在校验……"},
     "data.loaded": {"en": "Loaded: {loans} loans, {performance} performance rows, {restructures} restructures, "
-                          "{actions} contacts. Every page now shows the imported data.",
+                          "{actions} contacts, {payments} payments. Every page now shows the imported data.",
                     "zh": "导入完成：贷款 {loans} 笔，表现数据 {performance} 行，重组 {restructures} 条，"
-                          "催收记录 {actions} 条。所有页面现已显示导入的数据。"},
+                          "催收记录 {actions} 条，还款流水 {payments} 笔。所有页面现已显示导入的数据。"},
     "data.checked": {"en": "Check finished: {good} rows would load, {bad} rows would be rejected. Nothing was "
                            "written.",
                      "zh": "校验完成：{good} 行可导入，{bad} 行将被拒绝。尚未写入任何数据。"},
@@ -250,6 +261,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.table.performance": {"en": "Performance (loan × month)", "zh": "还款表现（贷款 × 月）"},
     "data.table.actions": {"en": "Collection contacts", "zh": "催收记录"},
     "data.table.restructures": {"en": "Restructures", "zh": "重组"},
+    "data.table.payments": {"en": "Payments received", "zh": "还款流水"},
     "data.table.rejected_rows": {"en": "Rejected rows", "zh": "被拒绝的行"},
     "data.yes": {"en": "yes", "zh": "是"},
     "data.no": {"en": "no", "zh": "否"},
