@@ -68,6 +68,7 @@ def test_lake_is_read_from_its_cubes(books):
     _, lake, _ = books
     s = store.open_store(_settings(url(lake)))
     assert s.tables.cubes is not None and s.data_version.startswith("0001:")
+    assert s.tables.ops is not None and s.tables.payments is not None  # the Collections page's inputs
     assert "part_month" not in s.tables.performance.columns
 
 
