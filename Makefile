@@ -28,7 +28,7 @@ run: data
 TEST_WORKERS ?= 2
 
 test: data
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 lint: setup
 	$(VENV)/bin/ruff check .

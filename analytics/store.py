@@ -928,9 +928,17 @@ def _open_lake(spec: BackendSpec) -> OpenStore:
     session = spark_session(lake)
     backend = ibis.pyspark.connect(session)
     tabs = {}
-    for name in LAKE_TABLES:
+    # Cube-sized tables are read on the app server with an in-memory DuckDB: a page's dozen small
+    # queries then cost milliseconds instead of a Spark job each, and the cluster answers the
+    # loan-month rows (drill-downs, narrowed filters, training). The app already reads the lake
+    # folder (CURRENT, metadata.json), so the cubes are as reachable as those.
+    local = ibis.duckdb.connect()
+    for name in (*LAKE_TABLES, *_ops_folders(folder)):
         if (folder / name).exists():
-            t = backend.read_parquet(str(folder / name), table_name=f"cl_{current}_{name}")
+            if name.startswith(("cube_", "ops_")):
+                t = local.read_parquet(str(folder / name / "*.parquet"), table_name=f"cl_{current}_{name}")
+            else:
+                t = backend.read_parquet(str(folder / name), table_name=f"cl_{current}_{name}")
             tabs[name] = t.drop("part_month") if "part_month" in t.columns else t
     missing = [n for n in schema.CANONICAL_TABLES if n not in tabs]
     if missing:
@@ -941,15 +949,67 @@ def _open_lake(spec: BackendSpec) -> OpenStore:
         built = tabs["cube_meta"].to_pyarrow().column("load_id").to_pylist()
         if meta.get("load_id") and built == [meta["load_id"]]:
             cube_tables = Cubes(*(tabs[n] for n in cubes.CUBES), load_id=meta["load_id"])
-    t = Tables(*(tabs[n] for n in schema.CANONICAL_TABLES), cubes=cube_tables)
+    t = Tables(*(tabs[n] for n in schema.CANONICAL_TABLES), payments=tabs.get("payments"), cubes=cube_tables,
+               ops=_lake_ops(tabs, cube_tables))
     return OpenStore(spec, t, meta, f"{current}:{meta.get('load_id', '')}")
+
+
+def list_lake_versions(spec: BackendSpec) -> list[Version]:
+    """A Spark lake's kept versions, oldest first (the Data page lists them as for a DuckDB store)."""
+    if spec.scheme != "pyspark":
+        return []
+    root = lake_spec(spec).root
+    current, folder = lake_current(root), root / "versions"
+    out = []
+    for f in sorted(folder.glob("[0-9]" * VERSION_DIGITS)) if folder.is_dir() else []:
+        meta = f / "metadata.json"
+        stamp = (meta if meta.exists() else f).stat().st_mtime
+        out.append(Version(f.name, f, sum(p.stat().st_size for p in f.rglob("*") if p.is_file()),
+                           datetime.fromtimestamp(stamp, UTC), f.name == current))
+    return out
+
+
+def backend_rejected_rows(spec: BackendSpec, limit: int | None = None):
+    """The current lake version's rejected rows as a DataFrame, newest import first (the Data
+    page's list); empty for an engine that keeps none or a version without them."""
+    current = lake_current(lake_spec(spec).root) if spec.scheme == "pyspark" else None
+    folder = lake_spec(spec).root / "versions" / current / schema.REJECTED_TABLE if current else None
+    con = duckdb.connect()
+    try:
+        if folder is None or not any(folder.glob("*.parquet")):
+            return con.execute("SELECT 1 WHERE false").df().iloc[:, :0]
+        return con.execute(f"SELECT * FROM read_parquet('{folder}/*.parquet') ORDER BY loaded_at DESC, source, "
+                           "source_row" + (f" LIMIT {int(limit)}" if limit else "")).df()
+    finally:
+        con.close()
+
+
+def _ops_folders(folder: Path) -> list[str]:
+    """The operations cubes' tables of a lake version (ops_*: their number depends on the source)."""
+    return sorted(p.name for p in folder.glob("ops_*") if p.is_dir()) if folder.is_dir() else []
+
+
+def _lake_ops(tabs: dict, cube_tables: Cubes | None) -> ops_cubes.OpsCubes | None:
+    """The operations cubes of a lake version, under the same rule as on DuckDB: served only when
+    stamped with the data's load id, beside fresh portfolio cubes, with the first six present."""
+    if cube_tables is None or "ops_cube_meta" not in tabs:
+        return None
+    row = tabs["ops_cube_meta"].to_pyarrow().to_pylist()
+    if len(row) != 1 or row[0]["load_id"] != cube_tables.load_id:
+        return None
+    names = ops_cubes.NAMES
+    if any(f"ops_{n}" not in tabs for n in names[:6]):
+        return None
+    return ops_cubes.OpsCubes({n: tabs[f"ops_{n}"] for n in names if f"ops_{n}" in tabs}, row[0]["market"],
+                              bool(row[0]["payments"]), row[0]["load_id"],
+                              {n: tabs[f"ops_{n}_all"] for n in names if f"ops_{n}_all" in tabs})
 
 
 def _export_lake(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Every table of the DuckDB staging file as Parquet under ``folder`` (performance by month)."""
     folder.mkdir(parents=True)
     names = _table_names(ibis.duckdb.from_connection(con))
-    for name in LAKE_TABLES:
+    for name in (*LAKE_TABLES, *sorted(n for n in names if n.startswith("ops_"))):
         if name not in names or name == "metadata":
             continue
         q = f'"{name}"'
@@ -964,7 +1024,7 @@ def _export_lake(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 def _import_lake(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """The current lake version into the DuckDB staging file (the start of an append)."""
-    for name in LAKE_TABLES:
+    for name in (*LAKE_TABLES, *_ops_folders(folder)):
         if name == "metadata" or not (folder / name).exists():
             continue
         con.execute(f"""CREATE TABLE "{name}" AS SELECT * EXCLUDE (part_month) FROM read_parquet(

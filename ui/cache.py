@@ -285,6 +285,14 @@ def strategy_optimise(data_version: str, f: PortfolioFilter, market: str, effect
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def store_summary(data_version: str) -> dict:
     """Months covered and rows per table, for the Data page."""
+    if config.settings().backend_url:  # Spark or another engine: the same figures through Ibis
+        t = tables()
+        present = {"loans": t.loans, "performance": t.performance, "actions": t.actions,
+                   "restructures": t.restructures, "payments": t.payments}
+        months = t.performance.select("as_of_month").distinct().order_by("as_of_month").to_pandas()
+        counts = {n: int(x.count().to_pandas()) for n, x in present.items() if x is not None}
+        counts["rejected_rows"] = len(rejected_rows(data_version))
+        return {"months": list(months["as_of_month"]), "counts": counts}
     con = connection(db_path()).cursor()
     try:
         months = [r[0] for r in con.execute(
@@ -301,6 +309,9 @@ def store_summary(data_version: str) -> dict:
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
 def rejected_rows(data_version: str, limit: int | None = None) -> pd.DataFrame:
     """The store's rejected rows (all of them when ``limit`` is None), newest import first."""
+    s = config.settings()
+    if s.backend_url:  # a Spark lake keeps them beside its tables; other engines keep none
+        return store.backend_rejected_rows(store.parse_backend(s.backend_url, s.db_path), limit)
     con = connection(db_path()).cursor()
     try:
         try:

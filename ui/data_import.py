@@ -449,8 +449,12 @@ def _statement(ctx: PageContext, c: changes.Changes) -> str:
 
 def _versions(ctx: PageContext) -> None:
     """The kept versions of the store; an administrator brings one back in one step."""
-    db = config.settings().db_path
-    kept = store.list_versions(db)
+    s = config.settings()
+    db = s.db_path
+    if s.backend_url:  # a Spark lake keeps versions too; switching them back is the CLI's job there
+        kept = store.list_lake_versions(store.parse_backend(s.backend_url, db))
+    else:
+        kept = store.list_versions(db)
     if not kept:
         return
     st.caption(ctx.t("versions.caption", n=len(kept)))
@@ -459,7 +463,7 @@ def _versions(ctx: PageContext) -> None:
                                ctx.t("versions.col.current"): [ctx.t("data.yes" if v.current else "data.no")
                                                                for v in kept]}),
                  hide_index=True, width="stretch")
-    if not ctx.access.can("restore"):
+    if not ctx.access.can("restore") or s.backend_url:
         return
     others = [v.name for v in kept if not v.current]
     if not others:
