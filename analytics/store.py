@@ -1000,7 +1000,8 @@ def _lake_ops(tabs: dict, cube_tables: Cubes | None) -> ops_cubes.OpsCubes | Non
     names = ops_cubes.NAMES
     if any(f"ops_{n}" not in tabs for n in names[:6]):
         return None
-    return ops_cubes.OpsCubes({n: tabs[f"ops_{n}"] for n in names if f"ops_{n}" in tabs}, row[0]["market"],
+    return ops_cubes.OpsCubes({n: tabs[f"ops_{n}"] for n in (*names, *ops_cubes.LISTS) if f"ops_{n}" in tabs},
+                              row[0]["market"],
                               bool(row[0]["payments"]), row[0]["load_id"],
                               {n: tabs[f"ops_{n}_all"] for n in names if f"ops_{n}_all" in tabs})
 

@@ -263,7 +263,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.table.restructures": {"en": "Restructures", "zh": "重组"},
     "data.table.payments": {"en": "Payments received", "zh": "还款流水"},
     "data.table.rejected_rows": {"en": "Rejected rows", "zh": "被拒绝的行"},
-    "data.table.payments": {"en": "Payments (dated)", "zh": "还款流水"},
     "data.yes": {"en": "yes", "zh": "是"},
     "data.no": {"en": "no", "zh": "否"},
     "data.checked_status": {"en": "Check finished", "zh": "校验完成"},
