@@ -82,7 +82,7 @@ def test_cli_writes_the_backtest_and_refuses_a_window_past_the_data(small_db, tm
     assert set(d["coverage"]) == {"dpd30_rate", "charge_offs", "net_loss", "overall"}
     # The chart page: the coverage in words (in Chinese) and two charts (no network: plotly.js inlined).
     text = page.read_text(encoding="utf-8")
-    assert f"{d['coverage']['overall']:.0%}" in text and "策略回测" in text
+    assert f"{d['coverage']['overall']:.0%}" in text and "策略回测" in text and "现行做法" in text  # the preset named in Chinese
     assert text.count('class="plotly-graph-div"') == 2 and "<script src=" not in text and len(text) > 1_000_000
     assert "coverage (30+ rate and net loss)" in capsys.readouterr().out
     late = ["--db", str(db), "backtest-strategy", str(ROOT / "analytics/strategy/presets/do_nothing.json"),

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.display.i18n import t
+from analytics.display.labels import strategy_name
 from analytics.figures.style import LINE_COLOURS, apply_layout
 
 
@@ -210,7 +211,7 @@ def backtest_html(bt: dict, lang: str, currency: str) -> str:
     import html
 
     seg = ", ".join(f"{k}={v}" for k, v in (bt.get("segment") or {}).items()) or t("strategy.backtest.whole_book", lang)
-    title = t("strategy.backtest.title", lang).format(strategy=bt["strategy"], as_of=bt["as_of_month"], segment=seg,
+    title = t("strategy.backtest.title", lang).format(strategy=strategy_name(bt["strategy"], lang), as_of=bt["as_of_month"], segment=seg,
                                                       loans=f"{bt['loans']:,}")
     cov = bt["coverage"]
     pct = {"overall": f"{cov['overall']:.0%}", "dpd30": f"{cov['dpd30_rate']:.0%}", "net_loss": f"{cov['net_loss']:.0%}"}
