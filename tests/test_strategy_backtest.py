@@ -38,7 +38,7 @@ def test_todays_practice_backtest_covers_at_least_80_percent_of_months(tables):
     "above the simulated P90 (about 4%) even with the segment's rows weighted toward the book's "
     "(baseline.borrow_strength) and the per-path parameter draws: coverage 0.75 < 0.8 (0.42 before "
     "borrow_strength; 0.67 with the optional seasonal and macro factors). On the 50,000-loan sample (2,257 loans) "
-    "it is 0.88: docs/strategy.md."))
+    "it was 0.88 at commit 028ad56 (no macro factor): docs/strategy.md."))
 def test_planted_change_backtest_covers_at_least_80_percent_of_months(tables):
     truth = planted_policy.truth()
     assert truth["month"] == "2025-07-01"
