@@ -249,3 +249,28 @@ def realism_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WHERE status IN ('charged_off', 'repossessed') AND charge_off = 0""").fetchone()[0])  # 0
     out["promises"] = int(con.execute("SELECT count(*) FROM actions WHERE outcome = 'promise_to_pay'").fetchone()[0])
     return out
+
+
+def full_report(con: duckdb.DuckDBPyConnection, market: str, nyfed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every calibration figure of a sample against its reference: ``figure, generated, low, high,
+    inside, source`` (the ranges of :data:`TARGETS`, the NY Fed flows (us, with ``nyfed``), the
+    recovery rates (us) and the cn NPL ratio; ranges from target ± tolerance where a report has one)."""
+    parts = [calibration_report(con, market)]
+    if market == "us":
+        if nyfed is not None:
+            f = flow_report(con, nyfed)
+            f = f[f["tolerance"].notna()]
+            parts.append(f.assign(low=f["target"] * (1 - FLOW_TOLERANCE), high=f["target"] * (1 + FLOW_TOLERANCE)))
+        r = recovery_report(con)
+        parts.append(r.assign(low=r["target"] - RECOVERY_TOLERANCE, high=r["target"] + RECOVERY_TOLERANCE))
+    else:
+        n = cn_npl_report(con)
+        parts.append(n.assign(low=n["target"] / 4, high=n["target"] * 1.5))
+    rec = recovery_by_tier(con)["recovery_rate"]
+    order = "prime > near_prime > subprime" if market == "us" else "prime > subprime + 0.10"
+    inside = (rec["prime"] > rec["near_prime"] > rec["subprime"]) if market == "us" else (rec["prime"] > rec["subprime"] + 0.1)
+    parts.append(pd.DataFrame([{"figure": f"recovery order ({order})", "generated": float(rec["prime"] - rec["subprime"]),
+                                "low": float("nan"), "high": float("nan"), "inside": bool(inside),
+                                "source": RECOVERY_SOURCE}]))
+    cols = ["figure", "generated", "low", "high", "inside", "source"]
+    return pd.concat([p[cols] for p in parts], ignore_index=True)
