@@ -12,7 +12,11 @@ and ``vintage`` (the origination month). Segments by another loan dimension (dea
 term, APR band, vehicle type) are drill-downs and read the rows.
 
 - ``cube_month``: as_of_month x dims x status x bucket x dpd_level (0/30/60/90: the highest
-  threshold reached) -> loans, balance (closing), net_co (charge-offs - recoveries).
+  threshold reached) -> loans, balance (closing), net_co (charge-offs - recoveries). ``net_co``
+  books a charge-off in its closing row and a recovery in the month it arrives (post-closure
+  rows of a charged-off loan carry their status, so ``loans`` of a closed status counts loan-month
+  rows, not closures: closures are counted from ``cube_transition``; docs/data_dictionary.md,
+  "Closures and recoveries").
 - ``cube_cure``: month t x dims -> cure_base (active 30+ at t-1), cured (DPD 0 at t, active or
   paid off): the cure rate of the KPIs.
 - ``cube_transition``: month t x dims x from_state x to_state -> loans, balance (closing at t-1).

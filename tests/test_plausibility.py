@@ -265,3 +265,24 @@ def test_cli_import_prints_the_refusal_in_the_chosen_language(tmp_path, capsys):
     assert main(["--db", str(db), "import", str(path), "--check", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "status：12 笔贷款中有 12 笔（100%）在首个报告月即已结束" in out and "数据体检" in out
+
+
+def test_health_counts_a_closure_once_when_recovery_rows_follow(tmp_path):
+    # Loan L000 is charged off in 2026-03 and keeps two rows for its recovery (04, 05: zero balance,
+    # the same status); L001 pays off in 2026-05. By hand, closures per month: 03 -> 1 (L000),
+    # 04 -> 0, 05 -> 1 (L001), 06 -> 0. Active: 20 loans in 01-02, 19 in 03-04, 18 in 05-06.
+    def edit(i, k, row):
+        if i == 0 and k >= 2:
+            row[6], row[7], row[8] = "125", "0", "charged_off"
+            return row if k <= 4 else None
+        if i == 1 and k >= 4:
+            row[7], row[8] = "0", "paid_off"
+            return row if k == 4 else None
+        return row
+
+    _, report = load(tmp_path, book(edit=edit))
+    h = report.health.set_index("month")
+    assert h["closed"].to_dict() == {"2026-01": 0, "2026-02": 0, "2026-03": 1, "2026-04": 0, "2026-05": 1,
+                                     "2026-06": 0}
+    assert h["active"].to_dict() == {"2026-01": 20, "2026-02": 20, "2026-03": 19, "2026-04": 19, "2026-05": 18,
+                                     "2026-06": 18}

@@ -62,10 +62,26 @@ def test_the_realised_side_is_the_as_of_cohort_counted_by_hand(small_db, tables)
             WHERE as_of_month BETWEEN DATE '2025-07-01' AND DATE '2025-09-01'
             GROUP BY 1 ORDER BY 1"""
         hand = con.execute(sql).fetchdf()
+        # Losses per closure (issue 12: recoveries arrive after the closure, on later rows): each
+        # cohort loan's first charged-off / repossessed month, its charge-off less all its
+        # recoveries, whenever they arrive (the simulator's convention).
+        losses = dict((str(m)[:7], (n, net)) for m, n, net in con.execute("""
+            WITH cohort AS (SELECT loan_id FROM performance WHERE as_of_month = DATE '2025-06-01'
+                            AND status = 'active'),
+                 lost AS (SELECT loan_id, min(as_of_month) AS m,
+                                 sum(coalesce(charge_off_amount, 0) - coalesce(recovery_amount, 0)) AS net
+                          FROM performance JOIN cohort USING (loan_id)
+                          WHERE status IN ('charged_off', 'repossessed') AND as_of_month > DATE '2025-06-01'
+                          GROUP BY 1)
+            SELECT m, count(*), sum(net) FROM lost WHERE m <= DATE '2025-09-01' GROUP BY 1""").fetchall())
     finally:
         con.close()
     assert real["active"].tolist() == hand["active"].tolist()
     assert real["dpd30"].tolist() == hand["dpd30"].tolist()
+    months = [str(m)[:7] for m in hand["as_of_month"]]
+    assert sum(n for n, _ in losses.values()) > 0  # the window has closures to count
+    assert real["charge_offs"].tolist() == [losses.get(m, (0, 0.0))[0] for m in months]
+    assert real["net_loss"].tolist() == pytest.approx([losses.get(m, (0, 0.0))[1] for m in months])
 
 
 def test_cli_writes_the_backtest_and_refuses_a_window_past_the_data(small_db, tmp_path, capsys):

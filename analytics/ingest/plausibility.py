@@ -176,17 +176,21 @@ def id_hint(con: duckdb.DuckDBPyConnection, index: int, labels: dict[str, str]) 
 def data_health(con: duckdb.DuckDBPyConnection, ok: str, names: dict[int, str], refused: list[int]) -> pd.DataFrame:
     """Per file and month: loans, active, closed, 30+, 60+ (active loans at or past 30 / 60 DPD)
     and the balance of active loans; over the rows that load (``ok``), and for a refused file
-    over its rows as read (without row-level reasons), so the picture that got it refused shows."""
+    over its rows as read (without row-level reasons), so the picture that got it refused shows.
+    ``closed`` counts closures in the month: a loan's first closed row in the file (its later rows,
+    kept for recoveries after a charge-off, are not closed again)."""
     df = con.execute(f"""
         SELECT _src, as_of_month, count(DISTINCT loan_id) AS loans,
                count(*) FILTER (WHERE status = 'active') AS active,
-               count(*) FILTER (WHERE status IN ({CLOSED})) AS closed,
+               count(*) FILTER (WHERE status IN ({CLOSED}) AND as_of_month = _closed_month) AS closed,
                count(*) FILTER (WHERE status = 'active' AND days_past_due >= 30) AS dpd30,
                count(*) FILTER (WHERE status = 'active' AND days_past_due >= 60) AS dpd60,
                coalesce(sum(closing_balance) FILTER (WHERE status = 'active'), 0) AS balance
-        FROM (SELECT * FROM {ok} UNION ALL BY NAME
-              SELECT * FROM _cand WHERE _reasons IS NULL AND _src IN ({', '.join(map(str, refused)) or 'NULL'}))
-        WHERE _performance AND as_of_month IS NOT NULL
+        FROM (SELECT *, min(as_of_month) FILTER (WHERE status IN ({CLOSED}))
+                            OVER (PARTITION BY _src, loan_id) AS _closed_month
+              FROM (SELECT * FROM {ok} UNION ALL BY NAME
+                    SELECT * FROM _cand WHERE _reasons IS NULL AND _src IN ({', '.join(map(str, refused)) or 'NULL'}))
+              WHERE _performance AND as_of_month IS NOT NULL)
         GROUP BY ALL ORDER BY 1, 2""").df()
     if df.empty:
         return pd.DataFrame(columns=["file", "month", "loans", "active", "closed", "dpd30", "dpd60", "balance",

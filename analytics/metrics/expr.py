@@ -27,3 +27,16 @@ def sum_if(pred: ir.BooleanValue, value: ir.NumericValue) -> ir.NumericScalar:
 def ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
     """num / den, null where the denominator is zero (no division errors on any engine)."""
     return ibis.ifelse(den == 0, ibis.null(), num.cast("float64") / den.cast("float64"))
+
+
+def closing_rows(perf: ir.Table) -> ir.Table:
+    """Each closed loan's closing row: its first row whose status is not ``active``.
+
+    A loan may keep rows after it closed (post-closure rows: zero balance, the closed status,
+    only the recovery cash that arrived that month; docs/data_dictionary.md, "Closures and
+    recoveries"). Measures that count closures (charge-offs, repossessions, payoffs, transitions
+    into a closed state) count this row only, so a closure is counted once."""
+    closed = perf.filter(perf.status != "active")
+    first = closed.group_by("loan_id").aggregate(as_of_month=closed.as_of_month.min())
+    # Same schema as ``perf`` (nullability included), so the result unions with its other rows.
+    return closed.semi_join(first, ["loan_id", "as_of_month"]).cast(perf.schema())

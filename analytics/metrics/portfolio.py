@@ -9,7 +9,9 @@ is ``active`` unless said otherwise:
   market's bucket rule (the stored ``bucket``: us DPD >= 30 / 60 / 90, cn >= 31 / 61 / 91).
 - ``dpd{30,60,90}_rate_balance``: the same, weighted by closing balance.
 - ``net_chargeoff_rate_annualized``: (charge-offs - recoveries) booked in the month, over all
-  loans, x 12 / outstanding balance at the end of the previous month.
+  loans, x 12 / outstanding balance at the end of the previous month. A charge-off is booked in
+  the closing row, a recovery in the month it arrives (often on a later, post-closure row of the
+  loan: docs/data_dictionary.md, "Closures and recoveries").
 - ``cure_rate``: of loans active and 30+ (same rule) at the end of the previous month, the share at
   DPD 0 this month (still active, or paid off in full). Horizon h = 1 month.
 """

@@ -4,7 +4,8 @@ The state of a performance row is its ``status`` when that is not ``active`` (``
 ``charged_off``, ``repossessed``: absorbing), else its delinquency ``bucket``. A *transition*
 pairs a loan's active row in month t-1 with its row in month t. Loans that have no row in month t
 (they left the data, e.g. repurchased out of a securitised pool) are left out: their destination
-is unknown.
+is unknown. A closed loan's later rows (post-closure rows carrying only recoveries) start no
+transition, and the actual path counts the loan once, in its closing state.
 
 Definitions (DESIGN.md section 5):
 
@@ -43,7 +44,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics.metrics.expr import month_index, next_month, ratio
+from analytics.metrics.expr import closing_rows, month_index, next_month, ratio
 from analytics.metrics.segments import segment_table
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,10 @@ def actual_path(perf: ir.Table, base_month: date, h: int, loans: ir.Table | None
     cohort = base.select("loan_id", *seg_cols, w=base.closing_balance.fill_null(0.0))
     end = (pd.Timestamp(base_month) + pd.DateOffset(months=h)).date()
     later = perf.filter((perf.as_of_month > ibis.date(base_month)) & (perf.as_of_month <= ibis.date(end)))
-    rows = later.select("loan_id", "as_of_month", state=state_of(later), mi=month_index(later.as_of_month))
+    # Active rows and each loan's closing row; its post-closure rows (recoveries only) would count
+    # the closure again next to the carried closing row.
+    kept = later.filter(later.status == "active").union(closing_rows(later))
+    rows = kept.select("loan_id", "as_of_month", state=state_of(kept), mi=month_index(kept.as_of_month))
     j = rows.inner_join(cohort, "loan_id")
     months = later.select(m="as_of_month").distinct()
     months = months.select("m", m_mi=month_index(months.m))
@@ -513,7 +517,8 @@ def cure_rates(perf: ir.Table, horizons: Sequence[int] = CURE_HORIZONS) -> ir.Ta
     cur = perf.filter((perf.status == "active") & (perf.days_past_due == 0)).select("loan_id", "as_of_month")
     now = small.inner_join(cur, ["loan_id", "as_of_month"])
     now_n = now.group_by(keys).aggregate(cured_now=now.t.count())
-    paid = perf.filter(perf.status == "paid_off").select("loan_id", paid_month=perf.as_of_month)
+    closings = closing_rows(perf)  # a paid-off loan's later rows (if a source keeps any) are not payoffs
+    paid = closings.filter(closings.status == "paid_off").select("loan_id", paid_month=closings.as_of_month)
     pj = small.inner_join(paid, "loan_id")
     pj = pj.filter((pj.paid_month > pj.t) & (pj.paid_month <= pj.as_of_month))
     paid_n = pj.group_by(keys).aggregate(cured_paid=pj.t.count())

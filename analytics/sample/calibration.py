@@ -5,7 +5,9 @@ subprime index, real Reg AB II deals of July 2026). Prime here means origination
 subprime < 620. For the cn market no public loan-level figures exist; the targets are the usual
 order of magnitude of M1/M2/M3+ shares at Chinese auto finance companies, stated as such.
 Figures are averages over the last 12 months of the sample, by count for delinquency and by
-balance for the annualised net loss.
+balance for the annualised net loss. Net loss of a month = balances charged off that month −
+recoveries that arrive that month (on the closing row or on the post-closure rows of earlier
+closures; docs/data_dictionary.md, "Closures and recoveries"), the rating agencies' convention.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+
+from analytics.sample.synth import RECOVERY_LAG_MAX
 
 
 @dataclass(frozen=True)
@@ -156,19 +160,53 @@ def flow_report(con: duckdb.DuckDBPyConnection, nyfed: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-_RECOVERY_SQL = """
-SELECT CASE WHEN l.credit_score >= 660 THEN 'prime' WHEN l.credit_score < 620 THEN 'subprime'
-            ELSE 'near_prime' END AS tier,
-       count(*) AS defaults, sum(p.charge_off_amount) AS charge_off, sum(p.recovery_amount) AS recovery,
-       sum(p.recovery_amount) / sum(p.charge_off_amount) AS recovery_rate
-FROM performance p JOIN loans l USING (loan_id)
-WHERE p.status IN ('charged_off', 'repossessed') GROUP BY 1
+# Each closure once: its closing row (the loan's first row not active) gives the month and status;
+# the charge-off and every recovery of the loan (closing row and post-closure rows) are summed per
+# loan. Closures less than RECOVERY_LAG_MAX months before the last month are left out: some of
+# their recoveries are still to come.
+_CLOSURES_SQL = """
+WITH closing AS (
+    SELECT loan_id, min(as_of_month) AS closed_month, arg_min(status, as_of_month) AS status
+    FROM performance WHERE status <> 'active' GROUP BY 1),
+per_loan AS (
+    SELECT loan_id, sum(coalesce(charge_off_amount, 0)) AS charge_off, sum(coalesce(recovery_amount, 0)) AS recovery,
+           max(CASE WHEN recovery_amount > 0 THEN as_of_month END) AS recovery_month
+    FROM performance WHERE status <> 'active' GROUP BY 1)
+SELECT c.loan_id, c.closed_month, c.status, p.charge_off, p.recovery,
+       date_diff('month', c.closed_month, p.recovery_month) AS lag,
+       CASE WHEN l.credit_score >= 660 THEN 'prime' WHEN l.credit_score < 620 THEN 'subprime'
+            ELSE 'near_prime' END AS tier
+FROM closing c JOIN per_loan p USING (loan_id) JOIN loans l USING (loan_id)
+WHERE c.status IN ('charged_off', 'repossessed')
+  AND c.closed_month <= (SELECT max(as_of_month) FROM performance) - to_months(CAST(? AS INTEGER))
 """
 
 
+def closures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per charge-off or repossession whose recoveries are all in the data: ``loan_id,
+    closed_month, status, charge_off, recovery, lag`` (months from the closure to the last recovery,
+    null without one), ``tier``."""
+    return con.execute(_CLOSURES_SQL, [RECOVERY_LAG_MAX]).df()
+
+
 def recovery_by_tier(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Recovered share of charged-off balance by credit tier (prime >= 660, subprime < 620)."""
-    return con.execute(_RECOVERY_SQL).df().set_index("tier")
+    """Recovered share of charged-off balance by credit tier (prime >= 660, subprime < 620), per
+    closure: all of a closure's recoveries, whenever they arrived, against its charge-off."""
+    c = closures(con)
+    g = c.groupby("tier").agg(defaults=("loan_id", "size"), charge_off=("charge_off", "sum"),
+                              recovery=("recovery", "sum"))
+    g["recovery_rate"] = g["recovery"] / g["charge_off"]
+    return g
+
+
+def recovery_lags(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Share of closures by months from the closure to the recovery's arrival, per closing status
+    (closures with a recovery, all of whose recoveries are in the data)."""
+    c = closures(con)
+    c = c[c["lag"].notna()]
+    counts = c.groupby(["status", "lag"]).size().rename("closures").reset_index()
+    counts["share"] = counts["closures"] / counts.groupby("status")["closures"].transform("sum")
+    return counts
 
 
 def recovery_report(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -200,9 +238,39 @@ def realism_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         sum((status = 'active' AND closing_balance = 0 AND days_past_due > 0)::INT) AS zero_balance_past_due,  -- 0
         sum((days_past_due = 30)::INT) AS dpd_30, sum((days_past_due = 60)::INT) AS dpd_60,   -- > 0
         sum((days_past_due = 90)::INT) AS dpd_90,                                              -- > 0
-        sum((status IN ('charged_off', 'repossessed') AND charge_off_amount = 0)::INT) AS zero_charge_offs  -- 0
         FROM performance"""
     row = con.execute(q).df().iloc[0]
     out = {k: int(v) for k, v in row.items()}
+    # Charge-offs of zero, counted on closing rows (a closed loan's later rows carry only recoveries).
+    out["zero_charge_offs"] = int(con.execute("""
+        SELECT count(*) FROM (SELECT loan_id, arg_min(status, as_of_month) AS status,
+                                     arg_min(charge_off_amount, as_of_month) AS charge_off
+                              FROM performance WHERE status <> 'active' GROUP BY 1)
+        WHERE status IN ('charged_off', 'repossessed') AND charge_off = 0""").fetchone()[0])  # 0
     out["promises"] = int(con.execute("SELECT count(*) FROM actions WHERE outcome = 'promise_to_pay'").fetchone()[0])
     return out
+
+
+def full_report(con: duckdb.DuckDBPyConnection, market: str, nyfed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every calibration figure of a sample against its reference: ``figure, generated, low, high,
+    inside, source`` (the ranges of :data:`TARGETS`, the NY Fed flows (us, with ``nyfed``), the
+    recovery rates (us) and the cn NPL ratio; ranges from target ± tolerance where a report has one)."""
+    parts = [calibration_report(con, market)]
+    if market == "us":
+        if nyfed is not None:
+            f = flow_report(con, nyfed)
+            f = f[f["tolerance"].notna()]
+            parts.append(f.assign(low=f["target"] * (1 - FLOW_TOLERANCE), high=f["target"] * (1 + FLOW_TOLERANCE)))
+        r = recovery_report(con)
+        parts.append(r.assign(low=r["target"] - RECOVERY_TOLERANCE, high=r["target"] + RECOVERY_TOLERANCE))
+    else:
+        n = cn_npl_report(con)
+        parts.append(n.assign(low=n["target"] / 4, high=n["target"] * 1.5))
+    rec = recovery_by_tier(con)["recovery_rate"]
+    order = "prime > near_prime > subprime" if market == "us" else "prime > subprime + 0.10"
+    inside = (rec["prime"] > rec["near_prime"] > rec["subprime"]) if market == "us" else (rec["prime"] > rec["subprime"] + 0.1)
+    parts.append(pd.DataFrame([{"figure": f"recovery order ({order})", "generated": float(rec["prime"] - rec["subprime"]),
+                                "low": float("nan"), "high": float("nan"), "inside": bool(inside),
+                                "source": RECOVERY_SOURCE}]))
+    cols = ["figure", "generated", "low", "high", "inside", "source"]
+    return pd.concat([p[cols] for p in parts], ignore_index=True)

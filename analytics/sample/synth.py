@@ -349,6 +349,11 @@ class WalkCalibration:
     # go through repossession; fewer cars are repossessed in China.
     repo_share_us: float = 0.62
     repo_share_cn: float = 0.50
+    # ... us prime (score >= 660): more of the defaults end in repossession (assumption, set so
+    # that prime recoveries reach S&P's 51%: a prime repossession recovers about 68% of the
+    # balance in the sample, capped by the car's auction value, and an unsecured charge-off 6%;
+    # 0.72 x 0.68 + 0.28 x 0.06 = 0.51. With 0.62 prime recovered 42-48% at seeds 5-7.)
+    repo_share_prime_us: float = 0.72
     # Vehicle value keeps this share a month (new 2%/month, used 1.5%/month depreciation:
     # assumption, the usual 20-25% first-year loss), sold at 65-95% of that at auction.
     depreciation_new: float = 0.98
@@ -367,6 +372,18 @@ class WalkCalibration:
     # cn figure; assumption).
     repo_recovery_by_tier: tuple[float, float, float] = (0.50, 0.72, 0.92)
     repo_recovery_sd: float = 0.12
+    # Recoveries arrive after the closure, as servicers report them: Reg AB II files carry
+    # ``chargedoffPrincipalAmount`` in the period of the charge-off and ``recoveredAmount`` in the
+    # periods after it (shared/reference/regab2_auto_fields.md). A repossessed car is sold after
+    # the notice of sale: under UCC Article 9 at least 10 days after the notice, most auctions
+    # 10-30 days after it (legalclarity.org, "How long after a car is repossessed does it go to
+    # auction?"); with transport, reconditioning and the auction house's remittance the proceeds
+    # reach the lender 1-4 months after the repossession month. Shares of those lags 45/35/15/5%
+    # (assumption inside that timeline: mean 1.8 months). Unsecured recoveries on a charge-off
+    # without the car (deficiency collections, agencies) arrive 1-6 months after it, evenly
+    # (assumption). One payment per closure; months between carry a post-closure row with no cash.
+    repo_recovery_lag_shares: tuple[float, ...] = (0.45, 0.35, 0.15, 0.05)
+    unsecured_recovery_lag_months: int = 6
     # Spring Festival (cn): in the festival month collectors are on leave and borrowers travel, so
     # fewer delinquent loans cure (logit shift) and agent calls / field visits run at a share of
     # normal capacity. Assumption; Chinese lenders report a post-festival spike in arrears
@@ -392,22 +409,46 @@ class WalkCalibration:
     # 30+ and 90+ DPD (share of balance) match the NY Fed Household Debt and Credit series
     # (shared/reference/nyfed_auto_delinquency_flows.csv: 2024Q4 8.08% / 2.96%, 2025Q4 7.70% /
     # 2.95%) within the tolerance of analytics.sample.calibration.FLOW_TOLERANCE.
-    miss_logit_shift_us: float = -0.33
+    miss_logit_shift_us: float = -0.30
     miss_logit_shift_cn: float = 0.15
     # ... and a steeper score gradient for us, per 100 points below 700, so that the subprime
     # 60+ share stays at S&P/Fitch subprime levels while the whole book's flows fall to the NY
-    # Fed's (subprime is about a fifth of US auto balances).
-    extra_score_slope_us: float = 0.40
+    # Fed's (subprime is about a fifth of US auto balances). 0.30 (was 0.40): with 0.40 prime
+    # loans were too safe at every seed - prime 60+ 0.33-0.46% against S&P's 0.60%, prime net
+    # loss 0.17-0.38% against S&P's 0.76% (20,000-loan samples, seeds 5-7). New 30+ by score
+    # stays below the NY Fed's Liberty Street chart for the prime bands (seed 5, 2024-2025, a
+    # quarter: 720-759 0.49% against 0.74%, 680-719 1.1% against 2.0%; <620 8.4% against 8.9%):
+    # matching it too would put the whole book's flows some 15% above the NY Fed series with
+    # this book mix, so the balance flows are kept and the prime loss is reached below.
+    extra_score_slope_us: float = 0.30
     # ... and fewer rolls from 60-89 to 90+ in us, so that the 90+ flow is about 0.37 of the 30+
-    # flow as in the NY Fed series (calibration.md: 2024Q4 2.96 / 8.08); -1.0 at 60-89 (was -0.4)
-    # offsets the longer stay at 120+ and the fewer partial cures above.
-    roll_intercept_shift_us: tuple[float, ...] = (0.0, 0.0, -1.0, -0.8, 0.0)
+    # flow as in the NY Fed series (calibration.md: 2024Q4 2.96 / 8.08); -1.4 at 60-89 (was -1.0)
+    # offsets the prime shifts below, which send more prime loans into 90+.
+    roll_intercept_shift_us: tuple[float, ...] = (0.0, 0.0, -1.4, -0.8, 0.0)
+    # ... us prime (score >= 660) loans that are 30+ DPD roll on more and cure less than the risk
+    # slopes alone give (logit shifts by instalments in arrears 1..5): S&P's prime ABS figures
+    # (60+ 0.60%, net loss 0.76% with 51% recovered, i.e. about 1.5% of balance charged off a year
+    # for 0.6% at 60+) need about 2.5 times the charge-offs per 60+ loan the slopes gave (0.2-0.4%
+    # net loss for 0.3-0.5% at 60+). Assumption calibrated to those figures; nothing changes below
+    # 30 DPD, so the flow into 30+ is untouched.
+    prime_roll_shift_us: tuple[float, ...] = (0.0, 0.8, 0.8, 0.5, 0.0)
+    prime_cure_shift_us: tuple[float, ...] = (0.0, -0.4, -0.4, -0.4, 0.0)
+    # ... and at 90+ DPD in us fewer cures (logit -1.0 at 90-119 and 120+) and no partial cures: a
+    # partial cure from 90+ drops the loan to 60-89, from where it enters 90+ again, each entry a
+    # flow in the NY Fed's count; a loan 90+ behind mostly ends in repossession or charge-off
+    # ("charge-off around 120 DPD at several issuers", calibration.md). Assumption; with the prime
+    # shifts above it puts the 90+ flow at -4..+10% of the NY Fed mean at seeds 5-7.
+    cure_intercept_shift_us: tuple[float, ...] = (0.0, 0.0, 0.0, -1.0, -1.0)
+    partial_cure_share_90_us: float = 0.0
     # Underwriting loosened for the 2023 and 2024 vintages and then held (assumption; in the NY
     # Fed series the flows level off in 2024-2025 instead of rising further).
     loosening_years_cap: int = 2
 
 
 WALK = WalkCalibration()
+# The longest lag between a closure and its recovery in the sample (months): a closure this many
+# months before the last month has all its recoveries in the data.
+RECOVERY_LAG_MAX = max(len(WALK.repo_recovery_lag_shares), WALK.unsecured_recovery_lag_months)
 
 
 def generate(params: SynthParams, progress: Callable[[float, str], None] | None = None,
@@ -534,6 +575,13 @@ class _State:
     arm: np.ndarray                 # experiment arm index this month
     offset: np.ndarray              # days from the due date to month end
     due_day: np.ndarray             # day of the month instalments fall due
+    # Closed loans whose recovery is still to come: the month it arrives, its amount, the DPD the
+    # loan closed at (its post-closure rows repeat it), and the loans waiting (``pending``).
+    rec_month: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    rec_amount: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    closed_dpd: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    pending: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    prime_us: np.ndarray | None = None   # score >= 660 (the calibration's prime), per loan
 
     @classmethod
     def start(cls, b: _Book) -> _State:
@@ -544,7 +592,9 @@ class _State:
                    np.clip(31 - b.orig_day.astype(np.int16), 1, 29),
                    # Instalments fall due 30 days after funding, i.e. on the day before the
                    # funding day-of-month (days 1-27): a common auto-finance convention.
-                   np.maximum(b.orig_day.astype(np.int16) - 1, 1))
+                   np.maximum(b.orig_day.astype(np.int16) - 1, 1),
+                   np.full(n, -1, dtype=np.int32), np.zeros(n), np.zeros(n, dtype=np.int32),
+                   prime_us=b.score >= 660)
 
 
 @dataclass
@@ -587,6 +637,7 @@ class _Losses:
     repo: np.ndarray
     recovery: np.ndarray
     co_amount: np.ndarray
+    lag: np.ndarray        # months from the closure to the recovery's arrival (>= 1)
 
 
 @dataclass
@@ -661,8 +712,15 @@ def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: Draws, p_miss: np
     kk = np.clip(k, 1, w.max_instalments_in_arrears) - 1
     risk = mo.logit - COEF["intercept"]
     roll_intercept = np.asarray(w.roll_intercept) + (np.asarray(w.roll_intercept_shift_us) if p.market == "us" else 0)
-    p_roll = _sigmoid(roll_intercept[kk] + w.roll_risk_slope * (risk - w.risk_centre))
-    p_cure = _sigmoid(np.asarray(w.cure_intercept)[kk] - w.cure_risk_slope * (risk - w.risk_centre))
+    roll_shift = w.roll_risk_slope * (risk - w.risk_centre)
+    cure_shift = w.cure_risk_slope * (risk - w.risk_centre)
+    if p.market == "us":  # us prime loans behind roll on more and cure less (WalkCalibration)
+        prime = s.prime_us[mo.idx] if s.prime_us is not None else np.zeros(n, dtype=bool)
+        roll_shift = roll_shift + np.asarray(w.prime_roll_shift_us)[kk] * prime
+        cure_shift = cure_shift - np.asarray(w.prime_cure_shift_us)[kk] * prime
+    p_roll = _sigmoid(roll_intercept[kk] + roll_shift)
+    cure_intercept = np.asarray(w.cure_intercept) + (np.asarray(w.cure_intercept_shift_us) if p.market == "us" else 0)
+    p_cure = _sigmoid(cure_intercept[kk] - cure_shift)
     voice_treat = s.arm[mo.idx] == 2
     p_cure = np.where(voice_treat, np.minimum(p_cure * (1 + np.array(
         [AI_VOICE_CURE_EFFECT[g] for g in SEGMENTS])[seg]), w.cure_cap), p_cure)
@@ -671,7 +729,8 @@ def _draw_payments(p: SynthParams, mo: _Month, s: _State, rng: Draws, p_miss: np
     if p.market == "cn" and _is_spring_festival(mo.m):
         p_cure = _sigmoid(np.log(p_cure / (1 - p_cure)) + w.spring_festival_cure_logit)
     p_cure = (1 - p_roll) * p_cure
-    partial_share = w.partial_cure_share_us if p.market == "us" else w.partial_cure_share
+    partial_share = (np.where(k >= 4, w.partial_cure_share_90_us, w.partial_cure_share_us) if p.market == "us"
+                     else w.partial_cure_share)
     p_partial = np.where(k >= 2, (1 - p_roll - p_cure) * partial_share, 0)
     v = rng.random_where("roll_or_cure", dq)
     roll = dq & (v < p_roll)
@@ -721,7 +780,9 @@ def _losses(p: SynthParams, b: _Book, mo: _Month, s: _State, st: _Settled, rng: 
     close_prob = w.close_at_120_prob_cn if cn else w.close_at_120_prob
     close_after = w.months_at_120_before_close_cn if cn else w.months_at_120_before_close
     terminate = (at120 & ((s.months_at_120[idx] >= close_after) | (rng.random_where("close_at_120", at120) < close_prob)) & ~st.paid_off)
-    repo = terminate & (rng.random_where("repossess", terminate) < (w.repo_share_us if p.market == "us" else w.repo_share_cn))
+    repo_share = (np.where(b.score[idx] >= 660, w.repo_share_prime_us, w.repo_share_us) if p.market == "us"
+                  else w.repo_share_cn)
+    repo = terminate & (rng.random_where("repossess", terminate) < repo_share)
     dep = np.where(b.used[idx], w.depreciation_used, w.depreciation_new) ** mo.mob
     # Draws only for the loans that use them (the same numbers as a draw for all: per-loan keys).
     auction = w.auction_low + (w.auction_high - w.auction_low) * rng.random_where("auction_price", repo, 0.0)
@@ -734,7 +795,16 @@ def _losses(p: SynthParams, b: _Book, mo: _Month, s: _State, st: _Settled, rng: 
     recovery = np.where(repo, np.minimum(np.maximum(sale, 0.0), st.bal * share),
                         np.where(terminate, st.bal * unsecured, 0))
     co_amount = np.where(terminate, st.bal, 0.0)
-    return _Losses(terminate, repo, recovery, co_amount)
+    return _Losses(terminate, repo, recovery, co_amount, _recovery_lag(rng.random_where("recovery_lag", terminate), repo, w))
+
+
+def _recovery_lag(u: np.ndarray, repo: np.ndarray, w: WalkCalibration) -> np.ndarray:
+    """Months from the closure to the recovery (``WalkCalibration.repo_recovery_lag_shares`` for a
+    repossessed car's sale, 1..``unsecured_recovery_lag_months`` evenly otherwise) from uniforms ``u``."""
+    cuts = np.cumsum(w.repo_recovery_lag_shares)
+    repo_lag = 1 + np.minimum(np.searchsorted(cuts, u, side="right"), len(cuts) - 1)
+    unsecured_lag = 1 + np.minimum(np.floor(u * w.unsecured_recovery_lag_months), w.unsecured_recovery_lag_months - 1)
+    return np.where(repo, repo_lag, unsecured_lag).astype(np.int32)
 
 
 def _restructure(p: SynthParams, mo: _Month, s: _State, st: _Settled, loss: _Losses,
@@ -785,6 +855,9 @@ def _walk(p: SynthParams, b: _Book, seed: int, macro: dict, region_names: list[s
 
     for step, m in enumerate(months):
         s.status[(s.status == -1) & (b.orig_month < m)] = 0
+        post = _post_closure_batch(s, b, m, p.market)
+        if post is not None:
+            yield post
         idx = np.nonzero(s.status == 0)[0]
         if progress is not None:
             progress(step / len(months), f"month {_month_start(m):%Y-%m}: {len(idx):,} open loans")
@@ -826,12 +899,20 @@ def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _L
     s.payment[idx] = rs.new_pay
     s.status[idx] = new_status
     s.restructured_until[idx[rs.offer]] = m + w.redefault_window_months
+    # The recovery arrives ``lag`` months after the closure: the closing row books the charge-off,
+    # post-closure rows the recovery (see _post_closure_batch).
+    later = np.nonzero(loss.terminate & (loss.recovery > 0))[0]
+    if len(later):
+        s.rec_month[idx[later]] = m + loss.lag[later]
+        s.rec_amount[idx[later]] = np.round(loss.recovery[later], 2)
+        s.closed_dpd[idx[later]] = dpd[later]
+        s.pending = np.concatenate([s.pending, idx[later].astype(np.int64)])
 
     yield Batch("performance", pd.DataFrame({
         "i": idx.astype(np.int64), "m": np.full(len(idx), m, dtype=np.int32), "mob": mo.mob,
         "dpd": dpd, "bucket": bucket, "status": new_status, "opening": np.round(mo.opening, 2),
         "scheduled": np.round(mo.sched, 2), "paid": np.round(st.amount_paid, 2), "closing": np.round(closing, 2),
-        "co": np.round(loss.co_amount, 2), "rec": np.round(loss.recovery, 2),
+        "co": np.round(loss.co_amount, 2), "rec": np.zeros(len(idx)),
         "missed": s.missed[idx].astype(np.int32)}), PERF_SELECT)  # 逾期期数: instalments in arrears
 
     if rs.offer.any():
@@ -848,6 +929,29 @@ def _month_batches(mo: _Month, s: _State, pay: _Payments, st: _Settled, loss: _L
                              ch_index, market, capacity, w.unpaid_outcome_cuts)
     if actions is not None:
         yield actions
+
+
+def _post_closure_batch(s: _State, b: _Book, m: int, market: str) -> Batch | None:
+    """Rows of month ``m`` for closed loans still waiting for their recovery: zero balances, no
+    payment, no charge-off, the closing status and DPD kept, and the recovery in the month it
+    arrives (the last such row of the loan). Measures count the closure once, in its closing row
+    (docs/data_dictionary.md, "Closures and recoveries")."""
+    if not len(s.pending):
+        return None
+    s.pending = s.pending[s.rec_month[s.pending] >= m]
+    live = s.pending
+    if not len(live):
+        return None
+    n = len(live)
+    dpd = s.closed_dpd[live]
+    zero = np.zeros(n)
+    return Batch("performance", pd.DataFrame({
+        "i": live.astype(np.int64), "m": np.full(n, m, dtype=np.int32),
+        "mob": (m - b.orig_month[live]).astype(np.int16), "dpd": dpd,
+        "bucket": schema.bucket_index_of_dpd(dpd, market), "status": s.status[live], "opening": zero,
+        "scheduled": zero, "paid": zero, "closing": zero, "co": zero,
+        "rec": np.where(s.rec_month[live] == m, s.rec_amount[live], 0.0),
+        "missed": s.missed[live].astype(np.int32)}), PERF_SELECT)
 
 
 def _actions_batch(rng, idx, m, k, offset, arm, paid_n, cure, part, cost_vec, ch_index, market,

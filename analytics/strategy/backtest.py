@@ -8,8 +8,12 @@ practice itself — on the loans active at ``as_of`` (the book runs off, as in t
 compares, month by month, what those loans really did:
 
 - ``dpd30_rate``: loans 30+ DPD ÷ active loans at the month end (by count);
-- ``charge_offs``: loans charged off or repossessed in the month;
-- ``net_loss``: balances charged off less recoveries in the month.
+- ``charge_offs``: loans charged off or repossessed in the month (each closure once, in its
+  closing row; later rows of a closed loan only carry recoveries);
+- ``net_loss``: balances charged off in the month less the recoveries of those closures, whenever
+  they arrive. This is the simulator's convention (it books a default's recovery with the
+  default), so the comparison is like with like; the measures of the pages and exports book a
+  recovery in the month it arrives instead (docs/data_dictionary.md, "Closures and recoveries").
 
 ``coverage`` is the share of months in which the realised value lies inside the simulated
 P10-P90 (per metric, and over 30+ rate and net loss together); ``mean_error`` the mean of
@@ -83,13 +87,20 @@ def realised(perf, as_of: date, months: int) -> pd.DataFrame:
     p = perf.filter((mi > start) & (mi <= start + months)).semi_join(cohort, "loan_id")
     active = p.status == "active"
     dpd30 = active & p.bucket.isin(["dpd_30_59", "dpd_60_89", "dpd_90_119", "dpd_120_plus"])
-    loss_row = p.status.isin(["charged_off", "repossessed"])
     out = p.group_by(mi=month_index(p.as_of_month)).aggregate(
-        active=active.cast("int64").sum(), dpd30=dpd30.cast("int64").sum(),
-        charge_offs=(loss_row & (p.charge_off_amount.fill_null(0.0) > 0)).cast("int64").sum(),
-        net_loss=ibis.ifelse(loss_row, p.charge_off_amount.fill_null(0.0) - p.recovery_amount.fill_null(0.0),
-                             0.0).sum(),
-    ).to_pandas().sort_values("mi")
+        active=active.cast("int64").sum(), dpd30=dpd30.cast("int64").sum()).to_pandas()
+    # Losses per closure: the cohort was active at ``as_of``, so each loan's loss rows after it are
+    # its closing row and its post-closure rows (recoveries, also after the window).
+    after = perf.filter(mi > start).semi_join(cohort, "loan_id")
+    lost = after.filter(after.status.isin(["charged_off", "repossessed"]))
+    per_loan = lost.group_by("loan_id").aggregate(
+        mi=month_index(lost.as_of_month).min(),
+        net=(lost.charge_off_amount.fill_null(0.0) - lost.recovery_amount.fill_null(0.0)).sum())
+    per_loan = per_loan.filter(per_loan.mi <= start + months)
+    losses = per_loan.group_by("mi").aggregate(charge_offs=per_loan.count(), net_loss=per_loan.net.sum()).to_pandas()
+    out = out.merge(losses, on="mi", how="left").fillna({"charge_offs": 0, "net_loss": 0.0})
+    out["charge_offs"] = out["charge_offs"].astype("int64")
+    out = out.sort_values("mi")
     out["dpd30_rate"] = out["dpd30"] / out["active"].where(out["active"] > 0)
     return out
 

@@ -44,7 +44,7 @@ import pandas as pd
 
 from analytics.errors import InputError
 from analytics.metrics import transitions
-from analytics.metrics.expr import month_index
+from analytics.metrics.expr import closing_rows, month_index
 from analytics.strategy.spec import RISK_BANDS, STAGES
 
 log = logging.getLogger(__name__)
@@ -436,22 +436,46 @@ def starting_book(perf: ir.Table, loans: ir.Table, bands: ir.Table, as_of: date)
     )
 
 
+# Months a repossession's sale proceeds take to arrive: the car is auctioned 10-30 days after the
+# notice of sale (UCC Article 9) and the proceeds are remitted within about 4 months of the
+# repossession (analytics.sample.synth.WalkCalibration.repo_recovery_lag_shares). Repossessions
+# closer than this to the as-of month may still wait for their sale, so the per-loan recovery
+# ratios leave them out.
+RECOVERY_SETTLE_MONTHS = 4
+
+
 def loss_history(perf: ir.Table, as_of: date, months: int = 24) -> ir.Table:
-    """Charge-offs and recoveries by closing status over ``months`` months up to ``as_of``."""
+    """Charge-offs and recoveries by closing status over ``months`` months up to ``as_of``:
+    ``loans`` closures (each once, in its closing row), ``charge_off`` balances written off and
+    ``recovery`` recoveries that arrived in those months (also on post-closure rows of earlier
+    closures): recovery ÷ charge-off is the rating agencies' monthly recovery rate, pooled."""
     mi = month_index(perf.as_of_month)
     end = as_of.year * 12 + as_of.month - 1
     p = perf.filter((mi > end - months) & (mi <= end) & perf.status.isin(["charged_off", "repossessed"]))
-    return p.group_by("status").aggregate(loans=p.count(), charge_off=p.charge_off_amount.fill_null(0.0).sum(),
-                                          recovery=p.recovery_amount.fill_null(0.0).sum())
+    amounts = p.group_by("status").aggregate(charge_off=p.charge_off_amount.fill_null(0.0).sum(),
+                                             recovery=p.recovery_amount.fill_null(0.0).sum())
+    c = closing_rows(perf.filter(mi <= end))
+    c = c.filter((month_index(c.as_of_month) > end - months) & c.status.isin(["charged_off", "repossessed"]))
+    counts = c.group_by("status").aggregate(loans=c.count())
+    j = amounts.left_join(counts, "status")
+    return j.select(amounts.status, loans=j.loans.fill_null(0), charge_off=j.charge_off, recovery=j.recovery)
 
 
 def repossession_recoveries(perf: ir.Table, as_of: date, months: int = 24) -> ir.Table:
-    """Per repossessed loan in the ``months`` up to ``as_of``: sale recovery ÷ balance at charge-off."""
+    """Per loan repossessed in the ``months`` up to ``as_of`` (less the last
+    :data:`RECOVERY_SETTLE_MONTHS`, whose sales may not have arrived): its recoveries up to
+    ``as_of`` (the closing row's and the later rows') ÷ balance at charge-off."""
     mi = month_index(perf.as_of_month)
     end = as_of.year * 12 + as_of.month - 1
-    p = perf.filter((mi > end - months) & (mi <= end) & (perf.status == "repossessed")
-                    & (perf.charge_off_amount > 0))
-    return p.select(ratio=p.recovery_amount.fill_null(0.0) / p.charge_off_amount)
+    upto = perf.filter(mi <= end)
+    c = closing_rows(upto)
+    cm = month_index(c.as_of_month)
+    c = c.filter((cm > end - months) & (cm <= end - RECOVERY_SETTLE_MONTHS) & (c.status == "repossessed")
+                 & (c.charge_off_amount > 0))
+    rec = upto.filter(upto.recovery_amount != 0).semi_join(c, "loan_id")
+    rec = rec.group_by("loan_id").aggregate(recovery=rec.recovery_amount.sum())
+    j = c.left_join(rec, "loan_id")
+    return j.select(ratio=j.recovery.fill_null(0.0) / j.charge_off_amount)
 
 
 @dataclass(frozen=True)
