@@ -164,3 +164,26 @@ def test_rows_and_cubes_agree_on_the_hand_book(book):
     for name in ("kpis", "transition_matrix", "vintage_curves"):
         a, b = exports.EXPORTS[name](book), exports.EXPORTS[name](rows)
         assert len(a) == len(b) > 0
+
+
+def test_loss_given_default_waits_for_recoveries(book, monkeypatch):
+    """LGD = 1 - recoveries / charge-offs over closures at least ``settle_months`` old (both loans are
+    'used'; the floor on defaults is lowered to 1 so the two loans give a data figure)."""
+    from analytics.risk import scoring
+    monkeypatch.setattr(scoring, "MIN_DEFAULTS", 1)
+
+    def lgd(**kw) -> tuple[int, float]:
+        row = scoring.loss_given_default(book, **kw).set_index("segment").loc["used"]
+        return int(row["defaults"]), float(row["lgd"])
+
+    # Through June, closures up to April (A in March, B in April): 1 - (4,000 + 3,000) / 18,000.
+    assert lgd(settle_months=2) == (2, pytest.approx(1 - 7_000 / 18_000))
+    # Closures up to March only: A alone, 1 - 4,000 / 10,000 (B's sale would count, A's does).
+    assert lgd(settle_months=3) == (1, pytest.approx(0.6))
+    # As of April with no wait, both closures count and neither recovery has arrived: LGD 100%,
+    # the upward bias the wait removes (as of May it is 1 - 7,000 / 18,000 again).
+    assert lgd(upto=APR, settle_months=0) == (2, pytest.approx(1.0))
+    assert lgd(upto=MAY, settle_months=0) == (2, pytest.approx(1 - 7_000 / 18_000))
+    # The default wait (6 months) leaves nothing of this six-month book: the stated default.
+    out = scoring.loss_given_default(book)
+    assert (out["source"] == "assumed").all() and (out["lgd"] == scoring.DEFAULT_LGD).all()

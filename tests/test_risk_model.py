@@ -235,10 +235,15 @@ def test_scores_cover_the_month_with_bands(con, scored):
 
 def test_loss_given_default_by_hand(tables, con):
     lgd = scoring.loss_given_default(tables).set_index("segment")
+    # Closures at least SETTLE_MONTHS before the last month, with every recovery they have had.
     hand = con.execute("""
-        WITH d AS (SELECT DISTINCT loan_id FROM performance WHERE status IN ('charged_off', 'repossessed'))
+        WITH d AS (SELECT loan_id FROM performance WHERE status IN ('charged_off', 'repossessed')
+                   GROUP BY loan_id HAVING min(as_of_month) <= (SELECT max(as_of_month) FROM performance)
+                                                             - to_months(?))
         SELECT l.vehicle_condition, count(DISTINCT p.loan_id), sum(p.charge_off_amount), sum(p.recovery_amount)
-        FROM performance p JOIN d USING (loan_id) JOIN loans l USING (loan_id) GROUP BY 1""").fetchall()
+        FROM performance p JOIN d USING (loan_id) JOIN loans l USING (loan_id) GROUP BY 1""",
+        [scoring.SETTLE_MONTHS]).fetchall()
+    assert hand, "the sample has settled closures"
     for condition, n, co, rec in hand:
         assert lgd.loc[condition, "defaults"] == n
         if n >= scoring.MIN_DEFAULTS:

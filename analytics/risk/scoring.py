@@ -4,8 +4,11 @@
   probability of reaching 60+ DPD or charge-off within the model's horizon, and a risk band
   (cut-offs fixed at training, so a band means the same thing every month).
 - Loss given default (LGD), per vehicle condition (the collateral drives recoveries): over loans
-  closed by charge-off or repossession up to the month, 1 - recoveries / charge-offs (amount
-  weighted). A segment with fewer than ``MIN_DEFAULTS`` defaults uses the whole book's figure;
+  closed by charge-off or repossession up to ``SETTLE_MONTHS`` before the month, 1 - recoveries /
+  charge-offs (amount weighted), with every recovery that arrived up to the month. Recoveries come
+  after the closure (a repossessed car's sale, later collections: docs/data_dictionary.md,
+  "Closures and recoveries"), so a recent closure would count its whole charge-off against only
+  part of its recoveries and bias LGD upwards; closures that young are left out. A segment with fewer than ``MIN_DEFAULTS`` defaults uses the whole book's figure;
   with fewer than that in the whole book, the stated default ``DEFAULT_LGD`` (45%, the Basel
   foundation figure for senior claims without recognised collateral: deliberately cautious).
 - Expected loss = probability x exposure (closing balance at the month end) x LGD. The queue
@@ -31,6 +34,13 @@ if TYPE_CHECKING:
 
 DEFAULT_LGD = 0.45
 MIN_DEFAULTS = 30
+# Months a closure's recoveries take to arrive, before it counts in LGD: a repossessed car is sold
+# 10-30 days after the notice of sale (UCC Article 9, sections 9-611 to 9-614) and the proceeds
+# are remitted within about 4 months (analytics.strategy.baseline.RECOVERY_SETTLE_MONTHS); other
+# recoveries are taken as arriving within 6 months (an assumption; Reg AB II filings report
+# ``recoveredAmount`` in the periods after the charge-off). Recoveries after this still count
+# when they arrive, so a longer tail only makes LGD cautious.
+SETTLE_MONTHS = 6
 LGD_SEGMENT = "vehicle_condition"
 
 
@@ -83,16 +93,19 @@ def risk_scores(t: Tables, model: RiskModel, month: date | None = None) -> pd.Da
     return score_month(t, model, month)[["loan_id", "as_of_month", "probability", "band"]]
 
 
-def loss_given_default(t: Tables, upto: date | None = None, segment: str = LGD_SEGMENT) -> pd.DataFrame:
-    """LGD per segment with how it was obtained (``data``, ``book`` or ``assumed``); see module doc."""
+def loss_given_default(t: Tables, upto: date | None = None, segment: str = LGD_SEGMENT,
+                       settle_months: int = SETTLE_MONTHS) -> pd.DataFrame:
+    """LGD per segment with how it was obtained (``data``, ``book`` or ``assumed``); see module doc.
+    ``upto`` defaults to the data's last month; closures in its last ``settle_months`` months are
+    left out (their recoveries may still come)."""
     p = t.performance
+    last = resolve_month(t, upto)
+    settled = (pd.Timestamp(last) - pd.DateOffset(months=settle_months)).date()
     closed = p.filter(p.status.isin(list(BAD_STATUSES)))
-    if upto is not None:
-        closed = closed.filter(closed.as_of_month <= ibis.date(upto))
-    defaulted = closed.select(d_loan=closed.loan_id).distinct()
+    first_closed = closed.group_by(d_loan=closed.loan_id).aggregate(closed_in=closed.as_of_month.min())
+    defaulted = first_closed.filter(first_closed.closed_in <= ibis.date(settled))
     amounts = p.join(defaulted, p.loan_id == defaulted.d_loan)
-    if upto is not None:
-        amounts = amounts.filter(amounts.as_of_month <= ibis.date(upto))
+    amounts = amounts.filter(amounts.as_of_month <= ibis.date(last))
     per_loan = amounts.group_by("loan_id").aggregate(co=amounts.charge_off_amount.fill_null(0.0).sum(),
                                                      rec=amounts.recovery_amount.fill_null(0.0).sum())
     seg = t.loans.select(s_loan=t.loans.loan_id, segment=t.loans[segment])
