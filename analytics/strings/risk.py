@@ -223,10 +223,12 @@ PAGE: dict[str, dict[str, str]] = {
     "risk.col.book_median": {"en": "Book median", "zh": "全量中位数"},
     "risk.lgd.title": {"en": "Loss given default used", "zh": "所用违约损失率"},
     "risk.lgd.caption": {
-        "en": "LGD = 1 − recoveries ÷ charge-offs over loans closed by charge-off or repossession up to this month, "
-              "by vehicle condition. Fewer than 30 defaults in a segment: the whole book's figure; fewer in the "
+        "en": "LGD = 1 − recoveries ÷ charge-offs over loans closed by charge-off or repossession at least 6 months "
+              "before this month (younger closures may still wait for their recoveries), with the recoveries that have "
+              "arrived up to this month, by vehicle condition. Fewer than 30 defaults in a segment: the whole book's figure; fewer in the "
               "book: an assumed 45%.",
-        "zh": "违约损失率 = 1 − 回收金额 ÷ 核销金额，按车辆新旧统计截至本月核销或收车结清的贷款。"
+        "zh": "违约损失率 = 1 − 回收金额 ÷ 核销金额，按车辆新旧统计本月之前至少6个月核销或收车结清的贷款"
+              "（更近的结清贷款回收款可能尚未到账），回收金额计至本月。"
               "某细分不足30笔违约时使用全量数据；全量也不足时假定为45%。"},
     "risk.lgd.segment": {"en": "Vehicle", "zh": "车辆"},
     "risk.lgd.defaults": {"en": "Defaults", "zh": "违约笔数"},
