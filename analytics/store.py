@@ -363,30 +363,37 @@ COALESCE_ROWS = 200_000
 
 
 def _coalesced(batches: Iterable[Batch], max_rows: int = COALESCE_ROWS) -> Iterator[Batch]:
-    """Consecutive frame batches of one table and shape joined into one, up to ``max_rows``: each
-    insert has a fixed cost (registering the frame, planning the insert), and a generator yields
-    small batches (one table and month at a time), which for a small book cost more than the rows."""
-    held: list[Batch] = []
-    rows = 0
+    """Frame batches of one table and shape joined into one, up to ``max_rows``: each insert has a
+    fixed cost (registering the frame, planning the insert), and a generator yields small batches
+    (one table and month at a time, the tables in turn), which for a small book cost more than the
+    rows. Batches are held per table (a batch of another shape for the same table first writes
+    what is held), so each table's rows keep their order; a query batch (it may read what was
+    inserted before it) first writes everything held."""
+    held: dict[str, list[Batch]] = {}
+    rows: dict[str, int] = {}
 
-    def flush() -> Iterator[Batch]:
-        if len(held) == 1:
-            yield held[0]
-        elif held:
-            yield Batch(held[0].table, pd.concat([b.frame for b in held], ignore_index=True), held[0].select)
+    def flush(key: str) -> Iterator[Batch]:
+        parts = held.pop(key, [])
+        rows.pop(key, None)
+        if len(parts) == 1:
+            yield parts[0]
+        elif parts:
+            yield Batch(parts[0].table, pd.concat([b.frame for b in parts], ignore_index=True), parts[0].select)
 
     for batch in batches:
-        same = held and batch.frame is not None and (batch.table, batch.select, tuple(batch.frame.columns)) == (
-            held[0].table, held[0].select, tuple(held[0].frame.columns))
-        if held and (not same or rows + len(batch.frame) > max_rows):
-            yield from flush()
-            held, rows = [], 0
         if batch.frame is None:
+            for key in list(held):
+                yield from flush(key)
             yield batch
             continue
-        held.append(batch)
-        rows += len(batch.frame)
-    yield from flush()
+        key = batch.table
+        if key in held and ((batch.select, tuple(batch.frame.columns)) != (
+                held[key][0].select, tuple(held[key][0].frame.columns)) or rows[key] + len(batch.frame) > max_rows):
+            yield from flush(key)
+        held.setdefault(key, []).append(batch)
+        rows[key] = rows.get(key, 0) + len(batch.frame)
+    for key in list(held):
+        yield from flush(key)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, stage: dict[str, str], batch: Batch) -> None:
