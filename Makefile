@@ -25,10 +25,11 @@ run: data
 
 # Two workers, one test file each at a time (a file's fixtures stay in one process): the
 # suite's browser and server waits overlap the other worker's computing on a 2-core machine.
+# Files go out in collection order, the longest first (tests/conftest.py, LONG_FIRST).
 TEST_WORKERS ?= 2
 
 test: data
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 lint: setup
 	$(VENV)/bin/ruff check .
