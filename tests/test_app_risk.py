@@ -16,7 +16,7 @@ from analytics.risk import model as risk_model
 from analytics.risk.train import TrainConfig, train
 from analytics.store import Tables
 from tests.apptest import RISK as PAGE
-from tests.apptest import TRAIN_TIMEOUT, metric, no_errors, start
+from tests.apptest import TRAIN_TIMEOUT, charts, metric, no_errors, start, values
 from ui.state import RISK_TAB
 
 
@@ -208,3 +208,28 @@ def test_model_from_other_data_is_flagged(app_env, small_db, small_model_dir, tm
     no_errors(at)
     assert any("data changed" in w.value for w in at.warning)
     assert metric(at, "Loans scored") != "0"
+
+
+def test_monitoring_chart_shows_what_export_backtest_writes(trained_env, small_db, small_model_dir, latest_scores,
+                                                            monkeypatch):
+    """The Monitoring tab's predicted and realised bad rates are the rows `export backtest` writes: the
+    same sample of each month's scored loans. The sample size is lowered below the book's monthly
+    count, so a page drawing its own, differently sized sample would show other figures."""
+    from analytics import exports
+    from analytics.risk import backtest
+    monkeypatch.setattr(backtest.backtest_sample, "__defaults__", (400,))
+    con = duckdb.connect(str(small_db), read_only=True)
+    try:
+        table = exports.backtest(Tables.of(store.reader(con)), small_model_dir)
+    finally:
+        con.close()
+    book = table[table["band"] == "all"].sort_values("as_of_month")
+    # About 400 of each month's loans (a hash sample), far fewer than a month scores.
+    assert len(book) >= 6 and (book["loans"] < 500).all() and len(latest_scores[1]) > 1_000
+    at = start(PAGE, session={RISK_TAB: i18n.t("risk.tab.monitoring", "en")})
+    no_errors(at)
+    fig = charts(at)[0]  # the tab's first chart: outcome monitoring
+    traces = {tr["name"]: tr for tr in fig["data"]}
+    for name, col in (("risk.backtest.predicted", "predicted"), ("risk.backtest.realised", "realised")):
+        shown = values(traces[i18n.t(name, "en")]["y"])
+        assert shown.tolist() == pytest.approx(book[col].tolist(), abs=1e-12), name

@@ -542,11 +542,12 @@ def risk_monitoring(data_version: str, model_stamp: str, per_month: int = 3000) 
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
-def risk_backtest(data_version: str, model_stamp: str, per_month: int = 3000) -> pd.DataFrame:
+def risk_backtest(data_version: str, model_stamp: str) -> pd.DataFrame:
     from analytics.risk import backtest
 
     model, _ = risk_model()
-    return backtest.backtest_table(backtest.backtest_sample(tables(), model, per_month))
+    # The analytics' own sample size, so the page shows what `export backtest` writes.
+    return backtest.backtest_table(backtest.backtest_sample(tables(), model))
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
