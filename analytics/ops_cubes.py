@@ -392,6 +392,9 @@ class _Lazy(Mapping):
     def __iter__(self):
         return iter(self._names)
 
+    def __contains__(self, key) -> bool:  # without looking the table up (Mapping's would)
+        return key in self._names
+
     def __len__(self) -> int:
         return len(self._names)
 
@@ -415,7 +418,27 @@ class OpsCubes:
         raise AttributeError(name)
 
     @classmethod
+    def fresh(cls, meta: list[Mapping], load_id: str | None, tables: Mapping) -> OpsCubes | None:
+        """The one freshness rule, for a DuckDB store (:meth:`of`) and a Spark lake
+        (``store._lake_ops``): the cubes are served only when ``meta`` (the rows of
+        ``ops_cube_meta``) is one row stamped with the data's ``load_id`` and the first six cubes
+        are present. ``tables``: the stored tables by unprefixed name (``ops_entry``,
+        ``ops_entry_all``, ...), looked up only when used."""
+        if not load_id or len(meta) != 1:
+            return None
+        built = meta[0]["load_id"]
+        if built != load_id:
+            log.info("store: operations cubes are stale (built from %s, data %s); reading rows", built, load_id)
+            return None
+        if any(f"ops_{n}" not in tables for n in NAMES[:6]):
+            return None
+        return cls(_Sub(tables, {n: f"ops_{n}" for n in (*NAMES, *LISTS) if f"ops_{n}" in tables}),
+                   meta[0]["market"], bool(meta[0]["payments"]), built,
+                   _Sub(tables, {n: f"ops_{n}_all" for n in NAMES if f"ops_{n}_all" in tables}))
+
+    @classmethod
     def of(cls, backend, load_id: str | None, prefix: str = "") -> OpsCubes | None:
+        """The operations cubes of a DuckDB backend (tables named ``{prefix}ops_*``) under :meth:`fresh`."""
         if not load_id:
             return None
         try:
@@ -423,16 +446,30 @@ class OpsCubes:
             names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
             if f"{prefix}ops_cube_meta" not in names:
                 return None
-            built, market, pays = con.execute(
-                f'SELECT load_id, market, payments FROM "{prefix}ops_cube_meta"').fetchall()[0]
+            meta = [dict(zip(("load_id", "market", "payments"), r, strict=True)) for r in con.execute(
+                f'SELECT load_id, market, payments FROM "{prefix}ops_cube_meta"').fetchall()]
         except Exception as exc:  # noqa: BLE001 - any catalogue error: read the rows instead
             log.info("store: operations cubes not used (%s)", exc)
             return None
-        if built != load_id:
-            log.info("store: operations cubes are stale (built from %s, data %s); reading rows", built, load_id)
-            return None
-        if any(f"{prefix}ops_{n}" not in names for n in NAMES[:6]):
-            return None
-        tabs = _Lazy(backend, {n: f"{prefix}ops_{n}" for n in (*NAMES, *LISTS) if f"{prefix}ops_{n}" in names})
-        rollups = _Lazy(backend, {n: f"{prefix}ops_{n}_all" for n in NAMES if f"{prefix}ops_{n}_all" in names})
-        return cls(tabs, market, bool(pays), built, rollups)
+        stored = _Lazy(backend, {n[len(prefix):]: n for n in names
+                                 if n.startswith(f"{prefix}ops_") and n != f"{prefix}ops_cube_meta"})
+        return cls.fresh(meta, load_id, stored)
+
+
+class _Sub(Mapping):
+    """``tables`` under other names (``names``: new name -> key in ``tables``), looked up on use."""
+
+    def __init__(self, tables: Mapping, names: dict[str, str]):
+        self._tables, self._names = tables, names
+
+    def __getitem__(self, key: str):
+        return self._tables[self._names[key]]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __contains__(self, key) -> bool:  # without looking the table up (Mapping's would)
+        return key in self._names
+
+    def __len__(self) -> int:
+        return len(self._names)
