@@ -1,5 +1,5 @@
 """Appends update the operations cubes in place (analytics/ops_cubes.py ``plan``/``update``) and
-give, cube by cube and roll-up by roll-up, the tables of a full rebuild over the same rows.
+give, cube by cube and roll-up by roll-up (whole-book and by segment), the tables of a full rebuild over the same rows.
 
 Four appends to a 600-loan sample, each loaded first without some rows and then appending them,
 with ``ops_cubes.build`` made to fail during the append (so the update path is the one taken):
@@ -27,7 +27,8 @@ from tests.test_cubes import same
 from tests.test_ops_cubes import ops_frames
 
 SCENARIOS = ("last_month", "new_loans", "payments_mid", "contacts_mid")
-TABLES = (*ops_cubes.NAMES, *(f"{n}_all" for n in ops_cubes.NAMES), *ops_cubes.LISTS)
+TABLES = (*ops_cubes.NAMES, *(f"{n}_all" for n in ops_cubes.NAMES), *(f"{n}_seg" for n in ops_cubes.SEG_KEYS),
+          *ops_cubes.LISTS)
 
 
 def _back(m: date, k: int) -> date:
