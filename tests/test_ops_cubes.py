@@ -217,7 +217,8 @@ def ops_frames(path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                           "WHERE table_name LIKE 'ops_%' AND table_name <> 'ops_cube_meta'").fetchall()]
+                                           "WHERE table_name LIKE 'ops_%' AND table_name NOT IN ('ops_cube_meta', 'ops_cube_sql')"
+                                           ).fetchall()]
         return {n: con.execute(f"SELECT * FROM {n}").df() for n in sorted(names)}
     finally:
         con.close()
