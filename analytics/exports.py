@@ -175,13 +175,22 @@ def fpd(t: Tables) -> pd.DataFrame:
 
 def compliance_breaches(t: Tables, market: str | None = None, month: date | None = None) -> pd.DataFrame:
     """One row per contact and rule broken (``loan_id, action_time, channel, agent_id, agency, outcome,
-    rule``) under the market's contact rules (analytics/strategy/rules.py); one month with --month."""
-    a = t.actions
+    rule``) under the market's contact rules (analytics/strategy/rules.py); one month with --month.
+    Read from the stored breach list (``ops_breaches``) when the operations cubes are fresh and hold
+    the same rules, else computed from the contacts."""
+    start = end = None
     if month is not None:
         start = pd.Timestamp(month)
-        a = a.filter((a.action_time >= start.to_pydatetime())
-                     & (a.action_time < (start + pd.offsets.MonthBegin(1)).to_pydatetime()))
-    rows = collections.compliance_breaches(a, rules_for(market)).to_pandas()
+        end = start + pd.offsets.MonthBegin(1)
+
+    def from_rows():  # a month's list reads the 7 days before it too (a frequency cap counts back 7 days)
+        a = t.actions if end is None else t.actions.filter(t.actions.action_time < end.to_pydatetime())
+        return collections.compliance_breaches(a, rules_for(market), since=None if start is None else start.date())
+
+    stored = ops_cubed.breach_list(t.ops, market=market, since=None if start is None else start.date())
+    if stored is not None and end is not None:
+        stored = stored.filter(stored.action_time < end.to_pydatetime())
+    rows = cubed.answer(stored, from_rows).to_pandas()
     return rows.sort_values(["action_time", "loan_id", "rule"]).reset_index(drop=True)
 
 

@@ -1001,16 +1001,8 @@ def _lake_ops(tabs: dict, cube_tables: Cubes | None) -> ops_cubes.OpsCubes | Non
     stamped with the data's load id, beside fresh portfolio cubes, with the first six present."""
     if cube_tables is None or "ops_cube_meta" not in tabs:
         return None
-    row = tabs["ops_cube_meta"].to_pyarrow().to_pylist()
-    if len(row) != 1 or row[0]["load_id"] != cube_tables.load_id:
-        return None
-    names = ops_cubes.NAMES
-    if any(f"ops_{n}" not in tabs for n in names[:6]):
-        return None
-    return ops_cubes.OpsCubes({n: tabs[f"ops_{n}"] for n in (*names, *ops_cubes.LISTS) if f"ops_{n}" in tabs},
-                              row[0]["market"],
-                              bool(row[0]["payments"]), row[0]["load_id"],
-                              {n: tabs[f"ops_{n}_all"] for n in names if f"ops_{n}_all" in tabs})
+    return ops_cubes.OpsCubes.fresh(tabs["ops_cube_meta"].to_pyarrow().to_pylist(), cube_tables.load_id,
+                                    {n: t for n, t in tabs.items() if n.startswith("ops_")})
 
 
 def _export_lake(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

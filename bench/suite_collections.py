@@ -85,10 +85,13 @@ def _needs_build(con) -> str:
             return f"cube {name} of an older schema"
         if name not in ops_cubes.LISTS and f"{table}_all" not in have:
             return "roll-ups missing"
+    if any(f"{PREFIX}ops_{n}_seg" not in have for n in ops_cubes.SEG_KEYS):
+        return SEGS_MISSING
     return ""
 
 
 LISTS_MISSING = "breach list missing (cubes built before it: only the list built)"
+SEGS_MISSING = "roll-ups by segment missing (cubes built before them: only the roll-ups built)"
 
 
 def _build_cubes(con) -> float | None:
@@ -101,6 +104,13 @@ def _build_cubes(con) -> float | None:
     if why == LISTS_MISSING:  # the cubes are current: add the list only (a full build at 1M takes ~10 minutes)
         con.execute("BEGIN TRANSACTION")
         ops_cubes.build_lists(con, meta.get("market"), prefix=PREFIX, actions=ACTIONS)
+        con.execute("COMMIT")
+        why = _needs_build(con)
+        if not why:
+            return time.perf_counter() - t0
+    if why == SEGS_MISSING:  # the cubes are current: add the roll-ups from them (seconds)
+        con.execute("BEGIN TRANSACTION")
+        ops_cubes.build_rollups(con, prefix=PREFIX)
         con.execute("COMMIT")
         if not _needs_build(con):
             return time.perf_counter() - t0

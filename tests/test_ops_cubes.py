@@ -89,15 +89,23 @@ def check_all(t: store.Tables, f: PortfolioFilter, market: str = "cn") -> None:
 @pytest.mark.parametrize("f", FILTERS)
 def test_collections_from_cubes_equal_rows_on_the_sample(sample, f):
     assert sample.ops.payments and sample.ops.agent is not None  # the sample has both
-    assert set(sample.ops.rollups) == set(ops_cubes.NAMES)
+    assert set(sample.ops.rollups) == set(ops_cubes.NAMES) and set(sample.ops.segs) == set(ops_cubes.SEG_KEYS)
     check_all(sample, f)
 
 
 def test_the_whole_book_reads_the_roll_ups(sample):
     ops = sample.ops
     assert O._cube(ops, "funnel", PortfolioFilter(as_of_month=date(2025, 6, 1))) is ops.rollups["funnel"]
-    assert O._cube(ops, "entry", PortfolioFilter(), ("region",)) is ops.entry  # not in the roll-up
-    assert O._cube(ops, "cei", PortfolioFilter(regions=("Sichuan",))) is ops.cei
+    # A region, tier or vehicle condition (filter or segment) reads the roll-up by segment ...
+    assert O._cube(ops, "entry", PortfolioFilter(), ("region",)) is ops.segs["entry"]
+    assert O._cube(ops, "cei", PortfolioFilter(regions=("Sichuan",))) is ops.segs["cei"]
+    assert O._cube(ops, "entry", PortfolioFilter(credit_tiers=("subprime",)), ("credit_tier",)) is ops.rollups["entry"]
+    # ... a vintage the cube (fpd: its roll-up by segment, which has the vintage, before the dealers')
+    assert O._cube(ops, "cure", PortfolioFilter(vintage_from=date(2023, 1, 1))) is ops.cure
+    assert O._cube(ops, "entry", PortfolioFilter(), ("vintage",)) is ops.entry
+    assert O._cube(ops, "fpd", PortfolioFilter(), ("vintage",)) is ops.segs["fpd"]
+    assert O._cube(ops, "fpd", PortfolioFilter(regions=("Sichuan",)), ("dealer_id",)) is ops.fpd
+    assert O._cube(ops, "agent", PortfolioFilter(credit_tiers=("prime",))) is ops.agent  # no roll-up by segment
 
 
 def test_what_the_cubes_cannot_answer_reads_rows(sample):
@@ -209,7 +217,8 @@ def ops_frames(path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                           "WHERE table_name LIKE 'ops_%' AND table_name <> 'ops_cube_meta'").fetchall()]
+                                           "WHERE table_name LIKE 'ops_%' AND table_name NOT IN ('ops_cube_meta', 'ops_cube_sql')"
+                                           ).fetchall()]
         return {n: con.execute(f"SELECT * FROM {n}").df() for n in sorted(names)}
     finally:
         con.close()
@@ -240,7 +249,8 @@ def test_appended_month_gives_the_operations_cubes_of_a_rebuild(tmp_path):
     a, b = ops_frames(tmp_path / "inc.duckdb"), ops_frames(tmp_path / "full.duckdb")
     names = ("entry", "fpd", "cure", "funnel", "kept", "cei", "compliance", "agent")
     # cubes and whole-book roll-ups, and the breach list
-    assert set(a) == {f"ops_{n}{s}" for n in names for s in ("", "_all")} | {"ops_breaches"}
+    assert set(a) == ({f"ops_{n}{s}" for n in names for s in ("", "_all")} | {"ops_breaches"}
+                      | {f"ops_{n}_seg" for n in ops_cubes.SEG_KEYS})
     for name in a:
         same(a[name], b[name])
     assert tables_of(tmp_path / "inc.duckdb").ops is not None

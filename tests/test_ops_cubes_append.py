@@ -1,5 +1,5 @@
 """Appends update the operations cubes in place (analytics/ops_cubes.py ``plan``/``update``) and
-give, cube by cube and roll-up by roll-up, the tables of a full rebuild over the same rows.
+give, cube by cube and roll-up by roll-up (whole-book and by segment), the tables of a full rebuild over the same rows.
 
 Four appends to a 600-loan sample, each loaded first without some rows and then appending them,
 with ``ops_cubes.build`` made to fail during the append (so the update path is the one taken):
@@ -10,7 +10,10 @@ with ``ops_cubes.build`` made to fail during the append (so the update path is t
 - ``payments_mid``: only the payments of a month in the middle (cure cohorts up to 3 months
   before, and the promises they complete, change; nothing else);
 - ``contacts_mid``: only the contacts of the month with the most breaches of the contact rules
-  (funnel, kept, agents, compliance).
+  (funnel, kept, agents, compliance);
+- ``last_month_recompiled``: as ``last_month`` under other code than the build's (the SQL kept at
+  build is not run: the update compiles it again). The others run the kept SQL (compiling is made
+  to fail).
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from tests.conftest import build_sample
 from tests.test_cubes import same
 from tests.test_ops_cubes import ops_frames
 
-SCENARIOS = ("last_month", "new_loans", "payments_mid", "contacts_mid")
-TABLES = (*ops_cubes.NAMES, *(f"{n}_all" for n in ops_cubes.NAMES), *ops_cubes.LISTS)
+SCENARIOS = ("last_month", "new_loans", "payments_mid", "contacts_mid", "last_month_recompiled")
+TABLES = (*ops_cubes.NAMES, *(f"{n}_all" for n in ops_cubes.NAMES), *(f"{n}_seg" for n in ops_cubes.SEG_KEYS),
+          *ops_cubes.LISTS)
 
 
 def _back(m: date, k: int) -> date:
@@ -39,7 +43,7 @@ def _split(scenario: str, last: date, busy: date | None = None) -> dict[str, str
     """Per table, the SQL condition of the rows appended (the first load gets the others)."""
     new = {t: "false" for t in ("loans", "performance", "actions", "restructures", "payments")}
     month = lambda col, m: f"date_trunc('month', {col}) = DATE '{m}'"  # noqa: E731
-    if scenario == "last_month":
+    if scenario in ("last_month", "last_month_recompiled"):
         new.update(performance=f"as_of_month = DATE '{last}'", actions=month("action_time", last),
                    payments=month("paid_at", last))
     elif scenario == "new_loans":
@@ -65,7 +69,7 @@ def books(tmp_path_factory):
                        "GROUP BY 1 ORDER BY sum(breaches) DESC, 1 LIMIT 1", [_back(last, 2)]).fetchone()[0]
     con.close()
 
-    def load(path, conds: dict[str, str] | None, appended: bool):
+    def load(path, conds: dict[str, str] | None, appended: bool, recompiled: bool = False):
         con = store.open_duckdb(path)
         con.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
         batches = [store.Batch(n, query=f"SELECT * FROM src.{n}" + (
@@ -73,8 +77,16 @@ def books(tmp_path_factory):
             "last_month", last)]
         try:
             if appended:
-                with mock.patch.object(ops_cubes, "build", side_effect=AssertionError("rebuilt, not updated")):
+                # The update runs the SQL kept at build, not compiled again; under other code (the
+                # kept SQL stamped by another) it compiles the same SQL again.
+                kept = mock.patch.object(ops_cubes, "_compile", side_effect=AssertionError("compiled again"))
+                if recompiled:
+                    con.execute("UPDATE ops_cube_sql SET code = 'other code'")
+                    kept = mock.patch.object(ops_cubes, "_compile", wraps=ops_cubes._compile)
+                with mock.patch.object(ops_cubes, "build", side_effect=AssertionError("rebuilt, not updated")), \
+                        kept as compiled:
                     store.write_tables(con, batches, {}, mode="append")
+                assert compiled.called == recompiled
             else:
                 store.write_tables(con, batches, {"source": "test", "market": "cn"})
         finally:
@@ -87,7 +99,7 @@ def books(tmp_path_factory):
         path = root / f"{sc}.duckdb"
         load(path, conds, False)
         before = ops_frames(path)
-        load(path, conds, True)
+        load(path, conds, True, recompiled=sc == "last_month_recompiled")
         out[sc] = ops_frames(path)
         out[f"{sc}:before"] = before
     return out

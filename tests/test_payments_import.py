@@ -159,6 +159,8 @@ BAD = [
     ("A,2026-06-16 10:00:00,-100", "negative_amount", "还款金额", "金额为负"),
     ("A,2026-06-17 10:00:00,abc", "bad_number", "还款金额", "非数字"),
     ("A,2031-06-17 10:00:00,100", "payment_in_future", "还款时间", "还款时间在未来"),
+    # A was funded on 2026-01-10: a payment the day before cannot be its.
+    ("A,2026-01-09 10:00:00,100", "payment_before_origination", "还款时间", "还款早于放款"),
 ]
 
 

@@ -8,8 +8,8 @@ In order, each on the rows still good after the previous ones:
    (in this import or already stored), and a closing month before active months already stored;
 3. the loans of this import: one per loan id, from a loans file if there is one, else from the
    latest month of a loan tape (a Reg AB II filing repeats the origination facts each month);
-4. rows whose loan is unknown (neither in this import nor stored, in append mode), and months
-   before the loan's origination month.
+4. rows whose loan is unknown (neither in this import nor stored, in append mode), months
+   before the loan's origination month, and payments dated before the loan's origination date.
 
 A file whose bad share (rows rejected / rows read) is above the threshold is refused whole and
 the checks run again without it, because its loans may be the ones other files refer to.
@@ -110,22 +110,26 @@ def _choose_loans(con, ok: str, append: bool) -> None:
 
 
 def _unknown_and_early(con, ok: str) -> None:
-    # One join for both: a row of an unknown loan, or of a known loan in a month before its
-    # origination month (the performance month, or a restructure's effective month).
+    # One join for all: a row of an unknown loan, of a known loan in a month before its
+    # origination month (the performance month, or a restructure's effective month), or a
+    # payment dated before the loan's origination date.
     con.execute(f"""
         INSERT INTO _bad
         SELECT o._src, o._rn,
-               CASE WHEN f.loan_id IS NULL THEN 'unknown_loan' ELSE 'month_before_origination' END,
+               CASE WHEN f.loan_id IS NULL THEN 'unknown_loan' WHEN o._payments
+                    THEN 'payment_before_origination' ELSE 'month_before_origination' END,
                CASE WHEN f.loan_id IS NULL THEN 'loan_id' WHEN o._performance THEN 'as_of_month'
-                    ELSE 'effective_month' END,
+                    WHEN o._payments THEN 'paid_at' ELSE 'effective_month' END,
                CASE WHEN f.loan_id IS NULL THEN o.loan_id
+                    WHEN o._payments THEN strftime(o.paid_at, '%Y-%m-%d %H:%M') || ' < ' || strftime(f.origination_date, '%Y-%m-%d')
                     ELSE strftime(CASE WHEN o._performance THEN o.as_of_month ELSE o.effective_month END, '%Y-%m') END
         FROM {ok} o LEFT JOIN _final_loans f USING (loan_id)
         WHERE (o._performance OR o._actions OR o._restructures OR o._payments)
           AND (f.loan_id IS NULL
                OR (o._performance AND o.as_of_month < date_trunc('month', f.origination_date))
                OR (o._restructures AND NOT o._performance
-                   AND o.effective_month < date_trunc('month', f.origination_date)))""")
+                   AND o.effective_month < date_trunc('month', f.origination_date))
+               OR (o._payments AND o.paid_at < f.origination_date))""")
 
 
 def file_stats(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int]]:

@@ -138,8 +138,10 @@ def cure_days(perf: ir.Table, loans: ir.Table, payments: ir.Table | None = None)
         entered = cur.filter(cur.days_past_due > 0).select(
             loan_id="loan_id", cohort_month="as_of_month", e0="days_past_due")
         later = perf.select(loan_id=perf.loan_id, m2=perf.as_of_month, dpd2=perf.days_past_due, st2=perf.status)
-        j = entered.inner_join(later, [entered.loan_id == later.loan_id, later.m2 > entered.cohort_month,
-                                       later.m2 <= (entered.cohort_month + ibis.interval(months=3)).cast("date")])
+        # Each later month end as the 1st, 2nd and 3rd after a cohort month, joined on the loan and
+        # that month (a hash join on both, not every month of a loan against every other).
+        later = ibis.union(*(later.mutate(_c=(later.m2 - ibis.interval(months=k)).cast("date")) for k in (1, 2, 3)))
+        j = entered.inner_join(later, [entered.loan_id == later.loan_id, entered.cohort_month == later._c]).drop("_c")
         end_m = (j.cohort_month + ibis.interval(months=1)).cast("date")
         end_2 = (j.m2 + ibis.interval(months=1)).cast("date")
         day = j.e0 + end_2.delta(end_m, unit="day")
@@ -152,13 +154,19 @@ def cure_days(perf: ir.Table, loans: ir.Table, payments: ir.Table | None = None)
         return out.mutate(method=ibis.literal("month_end"))
     cur = cur.filter(cur.scheduled_payment > 0).mutate(due=_due_date(cur.as_of_month, cur.origination_date))
     pay = payments.select(loan_id=payments.loan_id, paid_at=payments.paid_at, amount=payments.amount,
-                          pay_date=payments.paid_at.date())
-    on_time = cur.inner_join(pay, [cur.loan_id == pay.loan_id, pay.pay_date >= cur.as_of_month,
-                                   pay.pay_date <= cur.due]).select(cur.loan_id, cur.as_of_month).distinct()
+                          pay_date=payments.paid_at.date(), pay_month=payments.paid_at.truncate("M").cast("date"))
+    # Payments are joined on the loan and their month (a hash join on both, not every payment of a
+    # loan against every month of it): the due date is in the cohort month, and day 60 after it (a
+    # due date is the 28th at the latest) in the month after next at the latest.
+    on_time = cur.inner_join(pay, [cur.loan_id == pay.loan_id, pay.pay_month == cur.as_of_month,
+                                   pay.pay_date >= cur.as_of_month, pay.pay_date <= cur.due]).select(
+        cur.loan_id, cur.as_of_month).distinct()
     cohort = cur.anti_join(on_time, ["loan_id", "as_of_month"]).select(
         loan_id="loan_id", cohort_month="as_of_month", due="due", sched="scheduled_payment")
-    after = cohort.inner_join(pay, [cohort.loan_id == pay.loan_id, pay.pay_date > cohort.due,
-                                    pay.pay_date <= (cohort.due + ibis.interval(days=MAX_DAY)).cast("date")])
+    pay3 = ibis.union(*(pay.mutate(_c=(pay.pay_month - ibis.interval(months=k)).cast("date")) for k in (0, 1, 2)))
+    after = cohort.inner_join(pay3, [cohort.loan_id == pay3.loan_id, cohort.cohort_month == pay3._c,
+                                     pay3.pay_date > cohort.due,
+                                     pay3.pay_date <= (cohort.due + ibis.interval(days=MAX_DAY)).cast("date")]).drop("_c")
     w = ibis.cumulative_window(group_by=[after.loan_id, after.cohort_month], order_by=after.paid_at)
     passed = ((after.pay_date.year() * 12 + after.pay_date.month()) - (after.due.year() * 12 + after.due.month())
               - ibis.ifelse(after.pay_date.day() < after.due.day(), 1, 0))

@@ -18,6 +18,7 @@ from analytics.cubes import CUBE_SEGMENTS
 from analytics.metrics import cubed
 from analytics.metrics.expr import ratio
 from analytics.metrics.filters import PortfolioFilter
+from analytics.ops_cubes import ROLLUPS
 from analytics.strategy.rules import rules_for
 
 ALL = PortfolioFilter()
@@ -28,12 +29,24 @@ def _month_start(d: date | None) -> bool:
     return d is None or d.day == 1
 
 
+def _filter_columns(f: PortfolioFilter) -> set[str]:
+    """The cube columns the sidebar's filter reads (the month column is in every cube and roll-up)."""
+    cols = {c for c, on in (("region", f.regions), ("credit_tier", f.credit_tiers),
+                            ("vehicle_condition", f.vehicle_conditions)) if on}
+    return cols | ({"vintage"} if f.vintage_from or f.vintage_to else set())
+
+
 def _cube(ops, name: str, f: PortfolioFilter, needs: tuple[str, ...] = ()) -> ir.Table:
-    """The whole-book roll-up of cube ``name`` when the filter keeps every loan and the roll-up
-    has the columns ``needs`` (a segment's), else the cube by loan dimensions."""
-    roll = (ops.rollups or {}).get(name)
-    if roll is not None and not f.narrows_loans and set(needs) <= set(roll.columns):
-        return roll
+    """The smallest table of cube ``name`` with the columns the filter and ``needs`` (a segment's)
+    read: the whole-book roll-up, the roll-up by segment (ops_cubes.SEG_KEYS: no vintage; for fpd,
+    no dealer or channel, so it comes first), else the cube by loan dimensions. Every roll-up sums
+    the cube over the columns it leaves out, so each gives the same answer."""
+    cols = set(needs) | _filter_columns(f)
+    kinds = ("seg", "all") if name == "fpd" else ("all", "seg")
+    for kind in kinds:
+        table = (getattr(ops, "segs" if kind == "seg" else "rollups", None) or {}).get(name)
+        if table is not None and cols <= set(ROLLUPS[kind][name]):
+            return table
     return getattr(ops, name)
 
 

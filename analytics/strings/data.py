@@ -39,6 +39,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "reason.payment_in_future": {"en": "{column} = {value}: the payment is in the future; check the column's "
                                           "date format (day and month swapped?)",
                                     "zh": "{column} = {value}：还款时间在未来；请检查该列的日期格式（日、月是否颠倒）"},
+    "reason.payment_before_origination": {
+        "en": "{column} = {value}: the payment is dated before the loan's origination date; check the loan id and "
+              "the column's date format (day and month swapped?)",
+        "zh": "{column} = {value}：还款时间早于该贷款的放款日期；请检查贷款编号及该列的日期格式（日、月是否颠倒）"},
     "reason.month_before_origination": {"en": "{column} = {value}: the month is before the loan's origination",
                                         "zh": "{column} = {value}：月份早于该贷款的放款月份"},
     "reason.duplicate_loan_month": {"en": "the same loan and month appear {value} times in this import",
@@ -80,6 +84,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "code.month_in_future": {"en": "Month in the future", "zh": "月份在未来"},
     "code.action_in_future": {"en": "Contact in the future", "zh": "催收时间在未来"},
     "code.payment_in_future": {"en": "Payment in the future", "zh": "还款时间在未来"},
+    "code.payment_before_origination": {"en": "Payment before origination", "zh": "还款早于放款"},
     "code.month_before_origination": {"en": "Month before origination", "zh": "月份早于放款"},
     "code.duplicate_loan_month": {"en": "Duplicate loan × month", "zh": "贷款×月份重复"},
     "code.duplicate_loan": {"en": "Duplicate loan", "zh": "贷款重复"},
