@@ -340,6 +340,9 @@ def _filtered_pair(f: PortfolioFilter):
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
 def data_shape(data_version: str, f: PortfolioFilter) -> dict:
     """Months in the data and how many loans enter it mid-life (what a source lacks, said on the page)."""
+    from_cube = cubed.data_shape(tables().cubes, f)  # from cube_month when the cubes are fresh
+    if from_cube is not None:
+        return from_cube
     perf, _ = _filtered_pair(f)
     months = perf.select(m=perf.as_of_month).distinct().to_pandas()["m"]
     months = sorted(pd.to_datetime(months))
@@ -362,6 +365,9 @@ def dq_rates(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
 def dq_segment_trend(data_version: str, f: PortfolioFilter, dim: str, start) -> pd.DataFrame:
     """Segment rates for every month from ``start``: the ranked table, the change split and the small
     multiples all come from this one read."""
+    cube = cubed.segment_trend(tables().cubes, f, dim, start)
+    if cube is not None:
+        return cube.to_pandas()
     perf, loans = _filtered_pair(f)
     perf = perf.filter(perf.as_of_month >= ibis.date(start))
     return delinquency.segment_trend(perf, loans, dim).to_pandas()
@@ -407,6 +413,9 @@ def rr_transitions(data_version: str, f: PortfolioFilter, by: str | None, end, m
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_cures(data_version: str, f: PortfolioFilter, end, months: int) -> pd.DataFrame:
+    cube = cubed.cure_rates(tables().cubes, f, end, months)
+    if cube is not None:
+        return cube.to_pandas()
     perf, _ = _filtered_pair(f)
     # t runs over the window; t+h up to 6 months later must be in the data, which `end` bounds.
     return transitions.cure_rates(transitions.window(perf, end, months)).to_pandas()
@@ -414,6 +423,9 @@ def rr_cures(data_version: str, f: PortfolioFilter, end, months: int) -> pd.Data
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_state_mix(data_version: str, f: PortfolioFilter, month, by: str | None) -> pd.DataFrame:
+    cube = cubed.state_mix(tables().cubes, f, month, by)
+    if cube is not None:
+        return cube.to_pandas()
     perf, loans = _filtered_pair(f)
     return transitions.state_mix(perf, month, loans, by).to_pandas()
 
@@ -674,6 +686,9 @@ def ops_agents(data_version: str, f: PortfolioFilter, level: str, start: date | 
 def instalments_available(data_version: str) -> bool:
     from analytics.metrics import basis
 
+    counts = cubed.instalment_coverage(tables().cubes)  # from cube_month when fresh
+    if counts is not None:
+        return counts[0] > 0 and counts[1] == counts[0]
     return basis.available(tables().performance)
 
 
