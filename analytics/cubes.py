@@ -27,6 +27,12 @@ term, APR band, vehicle type) are drill-downs and read the rows.
   cure rates (:func:`analytics.metrics.transitions.cure_rates`), only for t+h a month of the data.
   Optional: a store built before it existed serves the other cubes and reads the rows for cures.
 
+- ``cube_path``: for the bases b = the last month - 6 and - 12 (the Roll-rate backtest's default
+  bases): b x dims x month b+k (k <= 12) x state x carried -> loans, balance (closing at b) of
+  the loans active at b, as :func:`analytics.metrics.transitions.actual_path` (``carried``: a
+  closed loan counted in its closing state in a later month). Rebuilt whole on every load (its
+  bases move with the last month); other bases read the rows.
+
 ``cube_month`` also keeps ``dpd_days`` (0/30/60/90: the highest of DPD >= 30/60/90 reached, the
 segment rates' rule, analytics.metrics.delinquency) as a key, and ``mid_life`` (rows with
 months_on_book > 1) and ``instalments`` (rows with a missed-instalment count) as sums, so the
@@ -55,7 +61,10 @@ log = logging.getLogger(__name__)
 CUBES: tuple[str, ...] = ("cube_month", "cube_cure", "cube_transition", "cube_vintage")
 # Cubes added later: a store whose cubes lack them still serves the four above (the metric
 # reads the rows instead), and its next load rebuilds them all.
-EXTRA_CUBES: tuple[str, ...] = ("cube_cure_h",)
+EXTRA_CUBES: tuple[str, ...] = ("cube_cure_h", "cube_path")
+# The Roll-rate page's backtest horizons (pages/4_Roll_rates.BACKTEST_HORIZONS): cube_path holds
+# the actual path of the loans active ``h`` months before the last month, for each.
+PATH_HORIZONS: tuple[int, ...] = (6, 12)
 ALL_CUBES: tuple[str, ...] = (*CUBES, *EXTRA_CUBES)
 CURE_HORIZONS: tuple[int, ...] = (1, 3, 6)  # as analytics.metrics.transitions.CURE_HORIZONS
 DIMS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage")
@@ -202,6 +211,40 @@ def _cure_h_sql(where_t: str) -> str:
     GROUP BY ALL"""
 
 
+def _path_sql() -> str:
+    """The actual paths of :data:`PATH_HORIZONS`' bases (see the module docstring), the same rule
+    as :func:`analytics.metrics.transitions.actual_path`: active rows and each loan's first
+    closed row after the base, that closing state carried to every later month of the data."""
+    horizons = ", ".join(f"({h})" for h in PATH_HORIZONS)
+    k = max(PATH_HORIZONS)
+    return f"""
+    WITH months AS (SELECT DISTINCT as_of_month AS m FROM performance),
+    bases AS (
+        SELECT DISTINCT CAST(x.last - to_months(h.h) AS DATE) AS b
+        FROM (SELECT max(as_of_month) AS last FROM performance) x, (VALUES {horizons}) h(h)),
+    cohort AS (
+        SELECT loan_id, as_of_month AS b, coalesce(closing_balance, 0.0) AS w FROM performance
+        WHERE status = 'active' AND as_of_month IN (SELECT b FROM bases)),
+    later AS (
+        SELECT c.b, c.loan_id, c.w, p.as_of_month AS m, p.status, p.bucket
+        FROM cohort c JOIN performance p
+          ON p.loan_id = c.loan_id AND p.as_of_month > c.b AND p.as_of_month <= CAST(c.b + to_months({k}) AS DATE)
+        WHERE p.as_of_month > (SELECT min(b) FROM bases)),
+    fc AS (SELECT b, loan_id, min(m) AS cm FROM later WHERE status <> 'active' GROUP BY ALL),
+    obs AS (
+        SELECT l.b, l.loan_id, l.w, l.m, CASE WHEN l.status = 'active' THEN l.bucket ELSE l.status END AS state
+        FROM later l LEFT JOIN fc USING (b, loan_id) WHERE l.status = 'active' OR l.m = fc.cm),
+    car AS (
+        SELECT o.b, o.loan_id, o.w, months.m, o.state FROM obs o JOIN months
+          ON months.m > o.m AND months.m <= CAST(o.b + to_months({k}) AS DATE)
+        WHERE o.state IN ('paid_off', 'charged_off', 'repossessed')),
+    x AS (SELECT *, false AS carried FROM obs UNION ALL SELECT *, true FROM car)
+    SELECT x.b AS base_month, {_D}, x.m AS as_of_month, x.state, x.carried, count(*) AS loans,
+           sum(x.w) AS balance
+    FROM x JOIN _cube_loans l USING (loan_id)
+    GROUP BY ALL"""
+
+
 def _meta(con: duckdb.DuckDBPyConnection, load_id: str, how: str) -> None:
     con.execute("CREATE OR REPLACE TABLE cube_meta AS SELECT ? AS load_id, ? AS built_at, ? AS how",
                 [load_id, datetime.now(UTC).isoformat(timespec="seconds"), how])
@@ -215,6 +258,7 @@ def build(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
     con.execute(f"CREATE OR REPLACE TABLE cube_transition AS {_transition_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_vintage AS {_vintage_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_cure_h AS {_cure_h_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql()}")
     con.execute("DROP TABLE _cube_loans")
     _meta(con, load_id, "full")
 
@@ -277,6 +321,7 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
             "AND {t} <= x.m)")
     con.execute(f"DELETE FROM cube_cure_h WHERE {near.format(t='as_of_month')}")
     con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near)}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql()}")  # its bases move with the last month
     con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
     con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
     for t in ("_cube_loans", "_cube_months", "_cube_months_next", "_cube_vkeys"):

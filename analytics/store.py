@@ -144,6 +144,7 @@ class Cubes:
     load_id: str
     # Cubes added later (cubes.EXTRA_CUBES): None in a store built before them.
     cure_h: ir.Table | None = None
+    path: ir.Table | None = None
 
     @classmethod
     def of(cls, backend) -> Cubes | None:
@@ -162,7 +163,7 @@ class Cubes:
             log.info("store: cubes are stale (built from %s, data %s); reading rows", built, load_id)
             return None
         return cls(*(backend.table(n) for n in cubes.CUBES), load_id=load_id,
-                   cure_h=backend.table("cube_cure_h") if "cube_cure_h" in names else None)
+                   **{n.removeprefix("cube_"): backend.table(n) for n in cubes.EXTRA_CUBES if n in names})
 
 
 @dataclass(frozen=True)
@@ -952,7 +953,7 @@ def _open_lake(spec: BackendSpec) -> OpenStore:
         built = tabs["cube_meta"].to_pyarrow().column("load_id").to_pylist()
         if meta.get("load_id") and built == [meta["load_id"]]:
             cube_tables = Cubes(*(tabs[n] for n in cubes.CUBES), load_id=meta["load_id"],
-                                cure_h=tabs.get("cube_cure_h"))
+                                **{n.removeprefix("cube_"): tabs[n] for n in cubes.EXTRA_CUBES if n in tabs})
     t = Tables(*(tabs[n] for n in schema.CANONICAL_TABLES), payments=tabs.get("payments"), cubes=cube_tables,
                ops=_lake_ops(tabs, cube_tables))
     return OpenStore(spec, t, meta, f"{current}:{meta.get('load_id', '')}")

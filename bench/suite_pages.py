@@ -2,17 +2,16 @@
 three ways side by side in one run:
 
 - "after": the app now (cubes where they answer: analytics/metrics/cubed.py);
-- "before": the same page when cube_cure_h and cube_month's dpd_days / mid_life / instalments
-  did not exist (segment table, cure rates, state mix and the data checks read the loan-month
-  rows);
+- "before": the same page when cube_cure_h, cube_path and cube_month's dpd_days / mid_life /
+  instalments did not exist (segment table, cure rates, state mix, the backtest's actual path and
+  the data checks read the loan-month rows);
 - "SQL floor": hand-written DuckDB SQL over the loan-month rows for the same page (bench/pages.py,
   suite_overview).
 
 Each case: best of 3, each on a fresh read-only connection; the tables (store.Tables.of, once per
 session thread in the app) are opened before the clock starts and timed in the "frame" row with
-the reads every page's frame makes (metadata, filter options). Drill-downs that read rows by
-design (the Delinquency page's loan list; the Roll-rate backtest's actual path of one base month)
-are included: they run on a cold page with default widgets.
+the reads every page's frame makes (metadata, filter options). The Delinquency page's loan list
+(a drill-down: rows by design) is included: it runs on a cold page with default widgets.
 """
 
 from __future__ import annotations
@@ -141,8 +140,9 @@ def roll_rates_page(con, t, new: bool = True, h: int = pages.BT) -> None:
     sf = transitions.segment_forecast_frames(tm, mixes[end], end, 12, 12, segments=[None])
     sf.path(None, "loans")
     transitions.absorption_summary(sf.matrix(None, "loans"))
-    # The backtest's actual path of the loans active h months ago (rows by design: no cube).
-    act = transitions.actual_path(t.performance, base, h, t.loans, None).to_pandas()
+    # The backtest's actual path of the loans active h months ago (cube_path holds the default bases).
+    act = (cubed.actual_path(t.cubes, F, base, h, None) if new
+           else transitions.actual_path(t.performance, base, h, t.loans, None)).to_pandas()
     transitions.segment_backtest(tm, mixes[base], act, base, h, months=h, weight="loans")
 
 

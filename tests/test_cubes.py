@@ -65,6 +65,18 @@ def check_page_reads(t: store.Tables, f: PortfolioFilter, end: date) -> None:
     for months in (18, 9):
         same(cubed.cure_rates(t.cubes, f, end, months).to_pandas(),
              transitions.cure_rates(transitions.window(perf, end, months)).to_pandas())
+    last = pd.Timestamp(t.performance.as_of_month.max().to_pandas()).date()
+    for h in (6, 12):
+        base = delinquency.months_back(last, h)
+        if f.as_of_month is not None and f.as_of_month <= base:
+            continue
+        for by in (None, "credit_tier"):
+            cube, rows = cubed.actual_path(t.cubes, f, base, h, by), transitions.actual_path(perf, base, h, loans, by)
+            if cube is None:  # a base before the data (the filings hold two months): no loans there
+                assert rows.to_pandas().empty and perf.filter(perf.as_of_month <= ibis.date(base)).count().to_pandas() == 0
+                continue
+            same(cube.to_pandas(), rows.to_pandas())
+    assert cubed.actual_path(t.cubes, f, delinquency.months_back(last, 7), 6) is None  # not a cube base
     rows_shape = cubed.shape_of(perf.group_by("as_of_month").aggregate(
         n=perf.count(), mid=(perf.months_on_book > 1).cast("int64").sum()).to_pandas())
     assert cubed.data_shape(t.cubes, f) == rows_shape
@@ -130,7 +142,7 @@ def cube_frames(path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {name: con.execute(f"SELECT * FROM {name}").df() for name in
-                ("cube_month", "cube_cure", "cube_transition", "cube_vintage", "cube_cure_h")}
+                ("cube_month", "cube_cure", "cube_transition", "cube_vintage", "cube_cure_h", "cube_path")}
     finally:
         con.close()
 

@@ -234,3 +234,35 @@ def instalment_coverage(cubes) -> tuple[int, int] | None:
     m = cubes.month.filter(cubes.month.status == "active")
     agg = m.aggregate(n=m.loans.sum(), k=m.instalments.sum()).to_pandas()
     return int(agg["n"].iloc[0] or 0), int(agg["k"].iloc[0] or 0)
+
+
+def actual_path(cubes, f: PortfolioFilter = ALL, base: date | None = None, h: int = 6, by: str | None = None
+                ) -> ir.Table | None:
+    """:func:`analytics.metrics.transitions.actual_path` of the filtered rows from ``cube_path``,
+    when ``base`` is one of its bases (the last month - 6 or - 12) and ``h`` <= 12; else None.
+
+    With a filter that narrows the loans, a closed loan is carried only into months in which
+    the chosen loans have rows (the rows' rule), which ``cube_month`` says."""
+    from analytics.cubes import PATH_HORIZONS
+
+    if (cubes is None or cubes.path is None or base is None or h > max(PATH_HORIZONS)
+            or (by is not None and by not in CUBE_SEGMENTS)):
+        return None
+    held = cubes.path.filter(cubes.path.base_month == ibis.date(base)).count().to_pandas()
+    if not held:
+        return None
+    p = _narrow(cubes.path, f)
+    if p is None:
+        return None
+    last = base.year * 12 + base.month - 1 + h
+    p = p.filter((p.base_month == ibis.date(base)) & (month_index(p.as_of_month) <= last))
+    if f.narrows_loans:
+        m = _narrow(cubes.month, f)
+        seen = m.select(seen_month=m.as_of_month).distinct()
+        carried = p.filter(p.carried)
+        carried = carried.semi_join(seen, carried.as_of_month == seen.seen_month)
+        p = p.filter(~p.carried).union(carried)
+    seg = {"segment": _segment(p, by)} if by is not None else {}
+    p = p.mutate(**seg)
+    keys = ["as_of_month", *seg, "state"]
+    return p.group_by(keys).aggregate(loans=p.loans.sum(), balance=p.balance.sum()).order_by(keys)
