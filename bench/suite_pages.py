@@ -16,6 +16,7 @@ the reads every page's frame makes (metadata, filter options). The Delinquency p
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -151,6 +152,39 @@ def overview_floor(con, t) -> None:
     con.sql(TREND_SQL).df()
 
 
+def _spark_rows(db_path: str) -> list[Row]:
+    """The Delinquency and Roll-rate pages on local Spark over a Parquet copy of the store, before
+    and after (one run each after the session starts; the cubes are read by the app server's
+    in-memory DuckDB, the rows by Spark)."""
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    from analytics import config
+
+    with tempfile.TemporaryDirectory(dir=Path(db_path).resolve().parent) as tmp:
+        lake = Path(tmp) / "lake"
+        con = duckdb.connect(str(Path(db_path).resolve()), read_only=True)
+        try:
+            store._export_lake(con, lake / "versions" / "0001")
+        finally:
+            con.close()
+        (lake / "CURRENT").write_text("0001")
+        master = os.environ.get("COLLECTLENS_BENCH_SPARK_MASTER", "local[2]")
+        s = replace(config.settings(), backend_url=f"pyspark://{lake}?master={master}")
+        t = store.open_store(s).require()  # starts the session once (the app does it at start)
+        rows = []
+        for name, fn in (("Delinquency", delinquency_page), ("Roll rates", roll_rates_page)):
+            for new in (False, True):
+                load0 = _load()
+                t0 = time.perf_counter()
+                fn(None, t, new)
+                rows.append(Row("pages-spark", f"{name} {'after (cubes)' if new else 'before (rows for parts)'}",
+                                time.perf_counter() - t0, target="report",
+                                note=f"{master}, one run; load {load0}-{_load()}"))
+        return rows
+
+
 def run(db_path: str) -> list[Row]:
     rows = []
     t0 = _cold(db_path, frame, open_tables=False)
@@ -168,4 +202,6 @@ def run(db_path: str) -> list[Row]:
         note = f"load {load0}-{_load()}"
         rows.append(Row("pages", f"{name} before (rows for parts)", before, fl, target="report", note=note))
         rows.append(Row("pages", f"{name} after (cubes)", after, fl, target=TARGET, note=note))
+    if os.environ.get("COLLECTLENS_BENCH_SPARK", "1") != "0":
+        rows += _spark_rows(db_path)
     return rows
