@@ -105,8 +105,10 @@ def metadata(data_version: str) -> dict:
     if config.settings().backend_url:
         opened = _backend_store(_backend_version())
         t = opened.require()
-        span = t.performance.aggregate(first=t.performance.as_of_month.min(),
-                                       last=t.performance.as_of_month.max()).to_pandas().iloc[0]
+        # The months from cube_month when fresh (a row per month of the rows; the app server reads
+        # it), else a query over the rows on the cluster.
+        months = t.cubes.month if t.cubes is not None else t.performance
+        span = months.aggregate(first=months.as_of_month.min(), last=months.as_of_month.max()).to_pandas().iloc[0]
         meta = opened.metadata
         return {**meta, "source": meta.get("source", "unknown"), "first_month": pd.Timestamp(span["first"]).date(),
                 "last_month": pd.Timestamp(span["last"]).date(), "row_counts": meta.get("row_counts", {})}
@@ -152,7 +154,8 @@ def _backend_filter_options() -> dict[str, list]:
         return sorted(v for v in expr.name("v").as_table().distinct().to_pandas()["v"] if v is not None
                       and not pd.isna(v))
 
-    months = [pd.Timestamp(m).date() for m in distinct(t.performance.as_of_month)]
+    rows = t.cubes.month if t.cubes is not None else t.performance  # every month of the rows is in cube_month
+    months = [pd.Timestamp(m).date() for m in distinct(rows.as_of_month)]
     tiers = distinct(loans.credit_tier)
     return {"months": months, "regions": distinct(loans.region), "tiers": [x for x in CREDIT_TIERS if x in tiers],
             "years": [int(y) for y in distinct(loans.origination_date.year())],
