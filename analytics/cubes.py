@@ -27,8 +27,8 @@ term, APR band, vehicle type) are drill-downs and read the rows.
   cure rates (:func:`analytics.metrics.transitions.cure_rates`), only for t+h a month of the data.
   Optional: a store built before it existed serves the other cubes and reads the rows for cures.
 
-- ``cube_path``: for the bases b = the last month - 6 and - 12 (the Roll-rate backtest's default
-  bases): b x dims x month b+k (k <= 12) x state x carried -> loans, balance (closing at b) of
+- ``cube_path``: for the base b = the last month - 6 (the Roll-rate backtest's default base):
+  b x dims x month b+k (k <= 6) x state x carried -> loans, balance (closing at b) of
   the loans active at b, as :func:`analytics.metrics.transitions.actual_path` (``carried``: a
   closed loan counted in its closing state in a later month). Rebuilt whole on every load (its
   bases move with the last month); other bases read the rows.
@@ -62,9 +62,10 @@ CUBES: tuple[str, ...] = ("cube_month", "cube_cure", "cube_transition", "cube_vi
 # Cubes added later: a store whose cubes lack them still serves the four above (the metric
 # reads the rows instead), and its next load rebuilds them all.
 EXTRA_CUBES: tuple[str, ...] = ("cube_cure_h", "cube_path")
-# The Roll-rate page's backtest horizons (pages/4_Roll_rates.BACKTEST_HORIZONS): cube_path holds
-# the actual path of the loans active ``h`` months before the last month, for each.
-PATH_HORIZONS: tuple[int, ...] = (6, 12)
+# The Roll-rate page's default backtest horizon (pages/4_Roll_rates.BACKTEST_HORIZONS[0]):
+# cube_path holds the actual path of the loans active 6 months before the last month. The other
+# option (12) reads the rows: one base month more would double the cube's cost at every load.
+PATH_HORIZONS: tuple[int, ...] = (6,)
 ALL_CUBES: tuple[str, ...] = (*CUBES, *EXTRA_CUBES)
 CURE_HORIZONS: tuple[int, ...] = (1, 3, 6)  # as analytics.metrics.transitions.CURE_HORIZONS
 DIMS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage")
@@ -316,9 +317,11 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
                "{a}.vehicle_condition AND k.vintage = {a}.vintage)")
     # Cures of t change when t, t+h (its months) or a payoff in (t, t+h] is appended: t from
     # 6 months before each appended month up to it.
+    # (One range from 6 months before the first appended month to the last: exact for one month,
+    # a little more than needed for months far apart.)
     back = max(CURE_HORIZONS)
-    near = (f"EXISTS (SELECT 1 FROM _cube_months x WHERE {{t}} >= CAST(x.m - INTERVAL {back} MONTH AS DATE) "
-            "AND {t} <= x.m)")
+    near = (f"{{t}} BETWEEN (SELECT CAST(min(m) - INTERVAL {back} MONTH AS DATE) FROM _cube_months) "
+            "AND (SELECT max(m) FROM _cube_months)")
     con.execute(f"DELETE FROM cube_cure_h WHERE {near.format(t='as_of_month')}")
     con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near)}")
     con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql()}")  # its bases move with the last month

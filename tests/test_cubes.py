@@ -66,8 +66,8 @@ def check_page_reads(t: store.Tables, f: PortfolioFilter, end: date) -> None:
         same(cubed.cure_rates(t.cubes, f, end, months).to_pandas(),
              transitions.cure_rates(transitions.window(perf, end, months)).to_pandas())
     last = pd.Timestamp(t.performance.as_of_month.max().to_pandas()).date()
-    for h in (6, 12):
-        base = delinquency.months_back(last, h)
+    base = delinquency.months_back(last, 6)  # the cube's base: the backtest's default
+    for h in (6, 3):
         if f.as_of_month is not None and f.as_of_month <= base:
             continue
         for by in (None, "credit_tier"):
@@ -76,7 +76,8 @@ def check_page_reads(t: store.Tables, f: PortfolioFilter, end: date) -> None:
                 assert rows.to_pandas().empty and perf.filter(perf.as_of_month <= ibis.date(base)).count().to_pandas() == 0
                 continue
             same(cube.to_pandas(), rows.to_pandas())
-    assert cubed.actual_path(t.cubes, f, delinquency.months_back(last, 7), 6) is None  # not a cube base
+    assert cubed.actual_path(t.cubes, f, delinquency.months_back(last, 12), 12) is None  # not a cube base
+    assert cubed.actual_path(t.cubes, f, base, 7) is None  # beyond the cube's horizon
     rows_shape = cubed.shape_of(perf.group_by("as_of_month").aggregate(
         n=perf.count(), mid=(perf.months_on_book > 1).cast("int64").sum()).to_pandas())
     assert cubed.data_shape(t.cubes, f) == rows_shape

@@ -435,7 +435,7 @@ def rr_state_mix(data_version: str, f: PortfolioFilter, month, by: str | None) -
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_actual(data_version: str, f: PortfolioFilter, base, h: int, by: str | None) -> pd.DataFrame:
-    cube = cubed.actual_path(tables().cubes, f, base, h, by)  # the default bases' paths are a cube
+    cube = cubed.actual_path(tables().cubes, f, base, h, by)  # the default base's path is a cube
     if cube is not None:
         return cube.to_pandas()
     perf, loans = _filtered_pair(f)

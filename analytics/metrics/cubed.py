@@ -239,7 +239,7 @@ def instalment_coverage(cubes) -> tuple[int, int] | None:
 def actual_path(cubes, f: PortfolioFilter = ALL, base: date | None = None, h: int = 6, by: str | None = None
                 ) -> ir.Table | None:
     """:func:`analytics.metrics.transitions.actual_path` of the filtered rows from ``cube_path``,
-    when ``base`` is one of its bases (the last month - 6 or - 12) and ``h`` <= 12; else None.
+    when ``base`` is its base (the last month - 6) and ``h`` <= 6; else None.
 
     With a filter that narrows the loans, a closed loan is carried only into months in which
     the chosen loans have rows (the rows' rule), which ``cube_month`` says."""
