@@ -199,11 +199,11 @@ def _cure_h_sql(where_t: str) -> str:
         WHERE p.status = 'active' AND p.days_past_due >= 1 AND ({where_t.format(t='p.as_of_month')})),
     s2 AS (SELECT * FROM s SEMI JOIN months USING (m)),
     cur AS (SELECT loan_id, as_of_month AS m, 1 AS now FROM performance
-            WHERE status = 'active' AND days_past_due = 0),
+            WHERE status = 'active' AND days_past_due = 0 AND as_of_month IN (SELECT DISTINCT m FROM s2)),
     paid AS (
         SELECT loan_id, pm FROM (
             SELECT loan_id, min(as_of_month) AS pm, arg_min(status, as_of_month) AS st
-            FROM performance WHERE status <> 'active' GROUP BY loan_id)
+            FROM performance WHERE status <> 'active' AND loan_id IN (SELECT loan_id FROM s2) GROUP BY loan_id)
         WHERE st = 'paid_off')
     SELECT s2.t AS as_of_month, {_D}, s2.bucket, CAST(s2.h AS BIGINT) AS horizon, count(*) AS base,
            CAST(sum(coalesce(cur.now, 0) + CASE WHEN paid.pm > s2.t AND paid.pm <= s2.m THEN 1 ELSE 0 END)
