@@ -22,6 +22,21 @@ term, APR band, vehicle type) are drill-downs and read the rows.
 - ``cube_transition``: month t x dims x from_state x to_state -> loans, balance (closing at t-1).
 - ``cube_vintage``: vintage x dims x months_on_book (with its calendar month) x metric ->
   events, denominator, loans (as :func:`analytics.metrics.cohorts.vintage_counts`).
+- ``cube_cure_h``: month t x dims x bucket x horizon h (1, 3, 6) -> base (active loans with
+  DPD >= 1 at t), cured (DPD 0 and active at t+h, or paid off in (t, t+h]): the Roll-rate page's
+  cure rates (:func:`analytics.metrics.transitions.cure_rates`), only for t+h a month of the data.
+  Optional: a store built before it existed serves the other cubes and reads the rows for cures.
+
+- ``cube_path``: for the base b = the last month - 6 (the Roll-rate backtest's default base):
+  b x dims x month b+k (k <= 6) x state x carried -> loans, balance (closing at b) of
+  the loans active at b, as :func:`analytics.metrics.transitions.actual_path` (``carried``: a
+  closed loan counted in its closing state in a later month). Rebuilt whole on every load (its
+  bases move with the last month); other bases read the rows.
+
+``cube_month`` also keeps ``dpd_days`` (0/30/60/90: the highest of DPD >= 30/60/90 reached, the
+segment rates' rule, analytics.metrics.delinquency) as a key, and ``mid_life`` (rows with
+months_on_book > 1) and ``instalments`` (rows with a missed-instalment count) as sums, so the
+Delinquency page's segment table and the pages' data checks come from the cube too.
 
 An append recomputes only the rows it can change: the appended months (and the month after,
 for transitions and cures), and for vintages every row at or after the first appended month
@@ -44,6 +59,15 @@ from analytics.schema import DQ_LEVEL_BUCKETS
 log = logging.getLogger(__name__)
 
 CUBES: tuple[str, ...] = ("cube_month", "cube_cure", "cube_transition", "cube_vintage")
+# Cubes added later: a store whose cubes lack them still serves the four above (the metric
+# reads the rows instead), and its next load rebuilds them all.
+EXTRA_CUBES: tuple[str, ...] = ("cube_cure_h", "cube_path")
+# The Roll-rate page's default backtest horizon (pages/4_Roll_rates.BACKTEST_HORIZONS[0]):
+# cube_path holds the actual path of the loans active 6 months before the last month. The other
+# option (12) reads the rows: one base month more would double the cube's cost at every load.
+PATH_HORIZONS: tuple[int, ...] = (6,)
+ALL_CUBES: tuple[str, ...] = (*CUBES, *EXTRA_CUBES)
+CURE_HORIZONS: tuple[int, ...] = (1, 3, 6)  # as analytics.metrics.transitions.CURE_HORIZONS
 DIMS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage")
 # Segments (``by``) a cube can answer; others read the rows.
 CUBE_SEGMENTS: tuple[str, ...] = ("region", "credit_tier", "vehicle_condition", "vintage_year")
@@ -70,13 +94,17 @@ _LOAN_DIMS = """CREATE OR REPLACE TEMP TABLE _cube_loans AS
 _D = "l.region, l.credit_tier, l.vehicle_condition, l.vintage"
 
 
-def _month_sql(where: str) -> str:
+def _month_sql(where: str, instalments: str = "count(p.instalments_missed)") -> str:
     return f"""
     SELECT p.as_of_month, {_D}, p.status, p.bucket,
            CASE WHEN p.{_in_level(90)} THEN 90 WHEN p.{_in_level(60)} THEN 60
                 WHEN p.{_in_level(30)} THEN 30 ELSE 0 END AS dpd_level,
            count(*) AS loans, sum(coalesce(p.closing_balance, 0.0)) AS balance,
-           sum(coalesce(p.charge_off_amount, 0.0) - coalesce(p.recovery_amount, 0.0)) AS net_co
+           sum(coalesce(p.charge_off_amount, 0.0) - coalesce(p.recovery_amount, 0.0)) AS net_co,
+           CASE WHEN p.days_past_due >= 90 THEN 90 WHEN p.days_past_due >= 60 THEN 60
+                WHEN p.days_past_due >= 30 THEN 30 ELSE 0 END AS dpd_days,
+           count(*) FILTER (WHERE p.months_on_book > 1) AS mid_life,
+           {instalments} AS instalments
     FROM performance p JOIN _cube_loans l USING (loan_id)
     WHERE {where}
     GROUP BY ALL"""
@@ -149,6 +177,75 @@ def _vintage_sql(where_grid: str) -> str:
              g.amount, g.loans"""
 
 
+def _instalments(con: duckdb.DuckDBPyConnection) -> str:
+    """The ``instalments`` sum of cube_month: 0 when the rows have no missed-instalment column
+    (a store written before it existed; basis.instalment_coverage counts none there either)."""
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'performance' AND table_catalog = current_database()").fetchall()}
+    return "count(p.instalments_missed)" if "instalments_missed" in cols else "CAST(0 AS BIGINT)"
+
+
+def _cure_h_sql(where_t: str) -> str:
+    """Cure counts per delinquent month t (``where_t``: a condition on ``{t}``), bucket and horizon, the same rule as
+    :func:`analytics.metrics.transitions.cure_rates`: t+h must be a month of the data; cured now
+    (active, DPD 0 at t+h) and cured by payoff (the loan's closing row is a payoff in (t, t+h])
+    are counted apart and added, as there."""
+    horizons = ", ".join(f"({h})" for h in CURE_HORIZONS)
+    return f"""
+    WITH months AS (SELECT DISTINCT as_of_month AS m FROM performance),
+    s AS (
+        SELECT p.loan_id, p.as_of_month AS t, p.bucket, h.h, CAST(p.as_of_month + to_months(h.h) AS DATE) AS m
+        FROM performance p, (VALUES {horizons}) h(h)
+        WHERE p.status = 'active' AND p.days_past_due >= 1 AND ({where_t.format(t='p.as_of_month')})),
+    s2 AS (SELECT * FROM s SEMI JOIN months USING (m)),
+    cur AS (SELECT loan_id, as_of_month AS m, 1 AS now FROM performance
+            WHERE status = 'active' AND days_past_due = 0 AND as_of_month IN (SELECT DISTINCT m FROM s2)),
+    paid AS (
+        SELECT loan_id, pm FROM (
+            SELECT loan_id, min(as_of_month) AS pm, arg_min(status, as_of_month) AS st
+            FROM performance WHERE status <> 'active' AND loan_id IN (SELECT loan_id FROM s2) GROUP BY loan_id)
+        WHERE st = 'paid_off')
+    SELECT s2.t AS as_of_month, {_D}, s2.bucket, CAST(s2.h AS BIGINT) AS horizon, count(*) AS base,
+           CAST(sum(coalesce(cur.now, 0) + CASE WHEN paid.pm > s2.t AND paid.pm <= s2.m THEN 1 ELSE 0 END)
+                AS BIGINT) AS cured
+    FROM s2 LEFT JOIN cur USING (loan_id, m) LEFT JOIN paid USING (loan_id) JOIN _cube_loans l USING (loan_id)
+    GROUP BY ALL"""
+
+
+def _path_sql() -> str:
+    """The actual paths of :data:`PATH_HORIZONS`' bases (see the module docstring), the same rule
+    as :func:`analytics.metrics.transitions.actual_path`: active rows and each loan's first
+    closed row after the base, that closing state carried to every later month of the data."""
+    horizons = ", ".join(f"({h})" for h in PATH_HORIZONS)
+    k = max(PATH_HORIZONS)
+    return f"""
+    WITH months AS (SELECT DISTINCT as_of_month AS m FROM performance),
+    bases AS (
+        SELECT DISTINCT CAST(x.last - to_months(h.h) AS DATE) AS b
+        FROM (SELECT max(as_of_month) AS last FROM performance) x, (VALUES {horizons}) h(h)),
+    cohort AS (
+        SELECT loan_id, as_of_month AS b, coalesce(closing_balance, 0.0) AS w FROM performance
+        WHERE status = 'active' AND as_of_month IN (SELECT b FROM bases)),
+    later AS (
+        SELECT c.b, c.loan_id, c.w, p.as_of_month AS m, p.status, p.bucket
+        FROM cohort c JOIN performance p
+          ON p.loan_id = c.loan_id AND p.as_of_month > c.b AND p.as_of_month <= CAST(c.b + to_months({k}) AS DATE)
+        WHERE p.as_of_month > (SELECT min(b) FROM bases)),
+    fc AS (SELECT b, loan_id, min(m) AS cm FROM later WHERE status <> 'active' GROUP BY ALL),
+    obs AS (
+        SELECT l.b, l.loan_id, l.w, l.m, CASE WHEN l.status = 'active' THEN l.bucket ELSE l.status END AS state
+        FROM later l LEFT JOIN fc USING (b, loan_id) WHERE l.status = 'active' OR l.m = fc.cm),
+    car AS (
+        SELECT o.b, o.loan_id, o.w, months.m, o.state FROM obs o JOIN months
+          ON months.m > o.m AND months.m <= CAST(o.b + to_months({k}) AS DATE)
+        WHERE o.state IN ('paid_off', 'charged_off', 'repossessed')),
+    x AS (SELECT *, false AS carried FROM obs UNION ALL SELECT *, true FROM car)
+    SELECT x.b AS base_month, {_D}, x.m AS as_of_month, x.state, x.carried, count(*) AS loans,
+           sum(x.w) AS balance
+    FROM x JOIN _cube_loans l USING (loan_id)
+    GROUP BY ALL"""
+
+
 def _meta(con: duckdb.DuckDBPyConnection, load_id: str, how: str) -> None:
     con.execute("CREATE OR REPLACE TABLE cube_meta AS SELECT ? AS load_id, ? AS built_at, ? AS how",
                 [load_id, datetime.now(UTC).isoformat(timespec="seconds"), how])
@@ -157,12 +254,26 @@ def _meta(con: duckdb.DuckDBPyConnection, load_id: str, how: str) -> None:
 def build(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
     """Every cube from the live tables (inside the caller's transaction)."""
     con.execute(_LOAN_DIMS)
-    con.execute(f"CREATE OR REPLACE TABLE cube_month AS {_month_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_month AS {_month_sql('true', _instalments(con))}")
     con.execute(f"CREATE OR REPLACE TABLE cube_cure AS {_cure_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_transition AS {_transition_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_vintage AS {_vintage_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_cure_h AS {_cure_h_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql()}")
     con.execute("DROP TABLE _cube_loans")
     _meta(con, load_id, "full")
+
+
+def _current_layout(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the stored cubes have this version's tables and columns (else an append rebuilds)."""
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                       "WHERE table_catalog = current_database()").fetchall()}
+    if not set(ALL_CUBES) <= names:
+        return False
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'cube_month' AND table_catalog = current_database()"
+                                      ).fetchall()}
+    return {"dpd_days", "mid_life", "instalments"} <= cols
 
 
 def stamp(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -178,8 +289,12 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
     """Recompute only the cube rows an append of ``months`` can change (see the module docstring).
 
     ``new_vintages_table``: a table of ``loan_id`` of the appended loans (their vintages and
-    dimensions gain loans).
+    dimensions gain loans). Cubes built by an earlier version (a cube or column missing) are
+    rebuilt whole.
     """
+    if not _current_layout(con):
+        build(con, load_id)
+        return
     con.execute(_LOAN_DIMS)
     con.execute("CREATE OR REPLACE TEMP TABLE _cube_months AS SELECT DISTINCT CAST(m AS DATE) AS m "
                 "FROM unnest(?::DATE[]) t(m)", [months])
@@ -188,7 +303,7 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
     in_months = "as_of_month IN (SELECT m FROM _cube_months)"
     in_next = "as_of_month IN (SELECT m FROM _cube_months_next)"
     con.execute(f"DELETE FROM cube_month WHERE {in_months}")
-    con.execute(f"INSERT INTO cube_month {_month_sql(in_months.replace('as_of_month', 'p.as_of_month'))}")
+    con.execute(f"INSERT INTO cube_month {_month_sql(in_months.replace('as_of_month', 'p.as_of_month'), _instalments(con))}")
     for name, sql in (("cube_cure", _cure_sql), ("cube_transition", _transition_sql)):
         con.execute(f"DELETE FROM {name} WHERE {in_next}")
         con.execute(f"INSERT INTO {name} {sql(in_next)}")
@@ -200,6 +315,16 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
     touched = ("EXISTS (SELECT 1 FROM _cube_vkeys k WHERE k.region IS NOT DISTINCT FROM {a}.region AND "
                "k.credit_tier IS NOT DISTINCT FROM {a}.credit_tier AND k.vehicle_condition IS NOT DISTINCT FROM "
                "{a}.vehicle_condition AND k.vintage = {a}.vintage)")
+    # Cures of t change when t, t+h (its months) or a payoff in (t, t+h] is appended: t from
+    # 6 months before each appended month up to it.
+    # (One range from 6 months before the first appended month to the last: exact for one month,
+    # a little more than needed for months far apart.)
+    back = max(CURE_HORIZONS)
+    near = (f"{{t}} BETWEEN (SELECT CAST(min(m) - INTERVAL {back} MONTH AS DATE) FROM _cube_months) "
+            "AND (SELECT max(m) FROM _cube_months)")
+    con.execute(f"DELETE FROM cube_cure_h WHERE {near.format(t='as_of_month')}")
+    con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near)}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql()}")  # its bases move with the last month
     con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
     con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
     for t in ("_cube_loans", "_cube_months", "_cube_months_next", "_cube_vkeys"):

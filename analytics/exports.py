@@ -78,7 +78,7 @@ def roll_rates(t: Tables, bucket_basis: str = "days") -> pd.DataFrame:
 
 
 def cure_rates(t: Tables) -> pd.DataFrame:
-    return transitions.cure_rates(t.performance).to_pandas()
+    return cubed.answer(cubed.cure_rates(t.cubes), lambda: transitions.cure_rates(t.performance)).to_pandas()
 
 
 def forecast(t: Tables, horizon: int = 12, months: int = 12) -> pd.DataFrame:

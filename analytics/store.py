@@ -142,6 +142,9 @@ class Cubes:
     transition: ir.Table
     vintage: ir.Table
     load_id: str
+    # Cubes added later (cubes.EXTRA_CUBES): None in a store built before them.
+    cure_h: ir.Table | None = None
+    path: ir.Table | None = None
 
     @classmethod
     def of(cls, backend) -> Cubes | None:
@@ -159,7 +162,8 @@ class Cubes:
         if not load_id or built != [load_id]:
             log.info("store: cubes are stale (built from %s, data %s); reading rows", built, load_id)
             return None
-        return cls(*(backend.table(n) for n in cubes.CUBES), load_id=load_id)
+        return cls(*(backend.table(n) for n in cubes.CUBES), load_id=load_id,
+                   **{n.removeprefix("cube_"): backend.table(n) for n in cubes.EXTRA_CUBES if n in names})
 
 
 @dataclass(frozen=True)
@@ -775,7 +779,7 @@ def restore(db_path: Path | str, version: str) -> Version:
 #   postgres://user:pw@host/db     tables already in the database (read only: load them with
 #                                  the database's own tools).
 
-LAKE_TABLES: tuple[str, ...] = (*schema.WRITTEN_TABLES, "metadata", *cubes.CUBES, "cube_meta")
+LAKE_TABLES: tuple[str, ...] = (*schema.WRITTEN_TABLES, "metadata", *cubes.ALL_CUBES, "cube_meta")
 
 
 @dataclass
@@ -955,7 +959,8 @@ def _open_lake(spec: BackendSpec) -> OpenStore:
     if all(n in tabs for n in (*cubes.CUBES, "cube_meta")):
         built = tabs["cube_meta"].to_pyarrow().column("load_id").to_pylist()
         if meta.get("load_id") and built == [meta["load_id"]]:
-            cube_tables = Cubes(*(tabs[n] for n in cubes.CUBES), load_id=meta["load_id"])
+            cube_tables = Cubes(*(tabs[n] for n in cubes.CUBES), load_id=meta["load_id"],
+                                **{n.removeprefix("cube_"): tabs[n] for n in cubes.EXTRA_CUBES if n in tabs})
     t = Tables(*(tabs[n] for n in schema.CANONICAL_TABLES), payments=tabs.get("payments"), cubes=cube_tables,
                ops=_lake_ops(tabs, cube_tables))
     return OpenStore(spec, t, meta, f"{current}:{meta.get('load_id', '')}")

@@ -20,7 +20,7 @@ from analytics import config
 from bench.harness import Row, print_table
 
 SUITES = ["overview", "import", "delinquency", "cohorts", "roll_rates", "risk", "strategy", "collections",
-          "scale"]
+          "scale", "pages"]
 
 
 def generate(db: Path, loans: int, seed: int, market: str) -> Row:

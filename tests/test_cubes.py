@@ -9,17 +9,18 @@ from dataclasses import replace
 from datetime import date
 
 import duckdb
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
 
 from analytics import exports, store
-from analytics.metrics import cohorts, cubed, portfolio, transitions
+from analytics.metrics import basis, cohorts, cubed, delinquency, portfolio, transitions
 from analytics.metrics.filters import PortfolioFilter, apply, filter_loans
 from tests import regab2_fixture as fx
 from tests.conftest import build_sample
 
-EXPORTED = ("kpis", "delinquency_trend", "vintage_curves", "transition_matrix", "roll_rates")
+EXPORTED = ("kpis", "delinquency_trend", "vintage_curves", "transition_matrix", "roll_rates", "cure_rates")
 
 
 def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -46,6 +47,41 @@ def check_exports(t: store.Tables) -> None:
     rows = replace(t, cubes=None)
     for name in EXPORTED:
         same(exports.EXPORTS[name](t), exports.EXPORTS[name](rows))
+
+
+def check_page_reads(t: store.Tables, f: PortfolioFilter, end: date) -> None:
+    """The Delinquency and Roll-rate pages' reads from the cubes equal the same functions on the
+    filtered rows (as ui/cache.py calls them)."""
+    perf, loans = apply(t.performance, t.loans, f), filter_loans(t.loans, f)
+    start = date(end.year - 1, end.month, 1)
+    for dim in ("credit_tier", "region", "vintage_year"):
+        window = perf.filter(perf.as_of_month >= ibis.date(start))
+        same(cubed.segment_trend(t.cubes, f, dim, start).to_pandas(),
+             delinquency.segment_trend(window, loans, dim).to_pandas())
+    for by in (None, "region"):
+        for month in (end, pd.Timestamp(perf.as_of_month.min().to_pandas()).date()):
+            same(cubed.state_mix(t.cubes, f, month, by).to_pandas(),
+                 transitions.state_mix(perf, month, loans, by).to_pandas())
+    for months in (18, 9):
+        same(cubed.cure_rates(t.cubes, f, end, months).to_pandas(),
+             transitions.cure_rates(transitions.window(perf, end, months)).to_pandas())
+    last = pd.Timestamp(t.performance.as_of_month.max().to_pandas()).date()
+    base = delinquency.months_back(last, 6)  # the cube's base: the backtest's default
+    for h in (6, 3):
+        if f.as_of_month is not None and f.as_of_month <= base:
+            continue
+        for by in (None, "credit_tier"):
+            cube, rows = cubed.actual_path(t.cubes, f, base, h, by), transitions.actual_path(perf, base, h, loans, by)
+            if cube is None:  # a base before the data (the filings hold two months): no loans there
+                assert rows.to_pandas().empty and perf.filter(perf.as_of_month <= ibis.date(base)).count().to_pandas() == 0
+                continue
+            same(cube.to_pandas(), rows.to_pandas())
+    assert cubed.actual_path(t.cubes, f, delinquency.months_back(last, 12), 12) is None  # not a cube base
+    assert cubed.actual_path(t.cubes, f, base, 7) is None  # beyond the cube's horizon
+    rows_shape = cubed.shape_of(perf.group_by("as_of_month").aggregate(
+        n=perf.count(), mid=(perf.months_on_book > 1).cast("int64").sum()).to_pandas())
+    assert cubed.data_shape(t.cubes, f) == rows_shape
+    assert cubed.instalment_coverage(t.cubes) == basis.instalment_coverage(t.performance)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +113,7 @@ def test_page_computations_from_cubes_equal_rows_with_filters(sample, f):
     if not f.narrows_loans:  # the grid differs by design with narrowing filters (cubed docstring)
         for by in (None, "credit_tier"):
             same(cubed.vintage_counts(t.cubes, f, by).to_pandas(), cohorts.vintage_counts(perf, loans, by).to_pandas())
+    check_page_reads(t, f, end)
 
 
 def test_segments_outside_the_cube_read_rows(sample):
@@ -95,6 +132,8 @@ def test_exports_from_cubes_equal_rows_on_the_reg_ab_filings(tmp_path):
     con.close()
     t = tables_of(db)
     check_exports(t)
+    last = t.performance.as_of_month.max().to_pandas()
+    check_page_reads(t, PortfolioFilter(), pd.Timestamp(last).date())
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT how FROM cube_meta").fetchone()[0] == "append"
     con.close()
@@ -104,7 +143,7 @@ def cube_frames(path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {name: con.execute(f"SELECT * FROM {name}").df() for name in
-                ("cube_month", "cube_cure", "cube_transition", "cube_vintage")}
+                ("cube_month", "cube_cure", "cube_transition", "cube_vintage", "cube_cure_h", "cube_path")}
     finally:
         con.close()
 
@@ -145,3 +184,28 @@ def test_stale_cubes_are_never_served(tmp_path):
     t = tables_of(db)
     assert t.cubes is None  # built from another load: the exports read the rows
     same(exports.kpis(t), portfolio.monthly_kpis(t.performance).to_pandas())
+
+
+def test_cubes_of_an_earlier_layout_serve_what_they_can_and_an_append_rebuilds_them(tmp_path):
+    """A store whose cubes predate cube_cure_h and cube_month's newer columns: the older cubes are
+    still served, the newer reads fall back to the rows, and the next append rebuilds every cube."""
+    src = build_sample(tmp_path / "src.duckdb", loans=300, seed=4)
+    con = duckdb.connect(str(src))
+    last = con.execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+    con.execute("DROP TABLE cube_cure_h")
+    con.execute("ALTER TABLE cube_month DROP COLUMN dpd_days")
+    con.close()
+    ro = duckdb.connect(str(src), read_only=True)
+    t = store.Tables.of(store.reader(ro))
+    assert t.cubes is not None and t.cubes.cure_h is None
+    assert cubed.cure_rates(t.cubes) is None and cubed.segment_trend(t.cubes, dim="region") is None
+    same(exports.cure_rates(t), transitions.cure_rates(t.performance).to_pandas())
+    ro.close()
+    con = store.open_duckdb(src)
+    store.write_tables(con, [store.Batch("performance", query=f"SELECT * FROM performance WHERE as_of_month = "
+                                                              f"DATE '{last}'")], {}, mode="append")
+    assert con.execute("SELECT how FROM cube_meta").fetchone()[0] == "full"  # rebuilt, not updated
+    con.close()
+    t = tables_of(src)
+    assert t.cubes.cure_h is not None
+    check_page_reads(t, PortfolioFilter(), last)

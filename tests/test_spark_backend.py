@@ -68,6 +68,8 @@ def test_lake_is_read_from_its_cubes(books):
     _, lake, _ = books
     s = store.open_store(_settings(url(lake)))
     assert s.tables.cubes is not None and s.data_version.startswith("0001:")
+    # The Delinquency and Roll-rate pages' cubes too (segment table, cures, state mix, data checks).
+    assert s.tables.cubes.cure_h is not None and "dpd_days" in s.tables.cubes.month.columns
     assert s.tables.ops is not None and s.tables.payments is not None  # the Collections page's inputs
     assert "part_month" not in s.tables.performance.columns
 

@@ -105,8 +105,10 @@ def metadata(data_version: str) -> dict:
     if config.settings().backend_url:
         opened = _backend_store(_backend_version())
         t = opened.require()
-        span = t.performance.aggregate(first=t.performance.as_of_month.min(),
-                                       last=t.performance.as_of_month.max()).to_pandas().iloc[0]
+        # The months from cube_month when fresh (a row per month of the rows; the app server reads
+        # it), else a query over the rows on the cluster.
+        months = t.cubes.month if t.cubes is not None else t.performance
+        span = months.aggregate(first=months.as_of_month.min(), last=months.as_of_month.max()).to_pandas().iloc[0]
         meta = opened.metadata
         return {**meta, "source": meta.get("source", "unknown"), "first_month": pd.Timestamp(span["first"]).date(),
                 "last_month": pd.Timestamp(span["last"]).date(), "row_counts": meta.get("row_counts", {})}
@@ -152,7 +154,8 @@ def _backend_filter_options() -> dict[str, list]:
         return sorted(v for v in expr.name("v").as_table().distinct().to_pandas()["v"] if v is not None
                       and not pd.isna(v))
 
-    months = [pd.Timestamp(m).date() for m in distinct(t.performance.as_of_month)]
+    rows = t.cubes.month if t.cubes is not None else t.performance  # every month of the rows is in cube_month
+    months = [pd.Timestamp(m).date() for m in distinct(rows.as_of_month)]
     tiers = distinct(loans.credit_tier)
     return {"months": months, "regions": distinct(loans.region), "tiers": [x for x in CREDIT_TIERS if x in tiers],
             "years": [int(y) for y in distinct(loans.origination_date.year())],
@@ -340,6 +343,9 @@ def _filtered_pair(f: PortfolioFilter):
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
 def data_shape(data_version: str, f: PortfolioFilter) -> dict:
     """Months in the data and how many loans enter it mid-life (what a source lacks, said on the page)."""
+    from_cube = cubed.data_shape(tables().cubes, f)  # from cube_month when the cubes are fresh
+    if from_cube is not None:
+        return from_cube
     perf, _ = _filtered_pair(f)
     months = perf.select(m=perf.as_of_month).distinct().to_pandas()["m"]
     months = sorted(pd.to_datetime(months))
@@ -362,6 +368,9 @@ def dq_rates(data_version: str, f: PortfolioFilter) -> pd.DataFrame:
 def dq_segment_trend(data_version: str, f: PortfolioFilter, dim: str, start) -> pd.DataFrame:
     """Segment rates for every month from ``start``: the ranked table, the change split and the small
     multiples all come from this one read."""
+    cube = cubed.segment_trend(tables().cubes, f, dim, start)
+    if cube is not None:
+        return cube.to_pandas()
     perf, loans = _filtered_pair(f)
     perf = perf.filter(perf.as_of_month >= ibis.date(start))
     return delinquency.segment_trend(perf, loans, dim).to_pandas()
@@ -407,6 +416,9 @@ def rr_transitions(data_version: str, f: PortfolioFilter, by: str | None, end, m
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_cures(data_version: str, f: PortfolioFilter, end, months: int) -> pd.DataFrame:
+    cube = cubed.cure_rates(tables().cubes, f, end, months)
+    if cube is not None:
+        return cube.to_pandas()
     perf, _ = _filtered_pair(f)
     # t runs over the window; t+h up to 6 months later must be in the data, which `end` bounds.
     return transitions.cure_rates(transitions.window(perf, end, months)).to_pandas()
@@ -414,12 +426,18 @@ def rr_cures(data_version: str, f: PortfolioFilter, end, months: int) -> pd.Data
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_state_mix(data_version: str, f: PortfolioFilter, month, by: str | None) -> pd.DataFrame:
+    cube = cubed.state_mix(tables().cubes, f, month, by)
+    if cube is not None:
+        return cube.to_pandas()
     perf, loans = _filtered_pair(f)
     return transitions.state_mix(perf, month, loans, by).to_pandas()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def rr_actual(data_version: str, f: PortfolioFilter, base, h: int, by: str | None) -> pd.DataFrame:
+    cube = cubed.actual_path(tables().cubes, f, base, h, by)  # the default base's path is a cube
+    if cube is not None:
+        return cube.to_pandas()
     perf, loans = _filtered_pair(f)
     return transitions.actual_path(perf, base, h, loans, by).to_pandas()
 
@@ -675,6 +693,9 @@ def ops_agents(data_version: str, f: PortfolioFilter, level: str, start: date | 
 def instalments_available(data_version: str) -> bool:
     from analytics.metrics import basis
 
+    counts = cubed.instalment_coverage(tables().cubes)  # from cube_month when fresh
+    if counts is not None:
+        return counts[0] > 0 and counts[1] == counts[0]
     return basis.available(tables().performance)
 
 
