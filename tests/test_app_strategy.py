@@ -322,7 +322,7 @@ def test_policy_backtest_view_runs_todays_practice_as_the_analytics_do(page_env)
     # The latest choice leaves exactly 6 months of data after it; the one picked is 2 months earlier.
     assert pd.Period(as_of, "M") == pd.Period(last, "M") - 8
     assert metric(at, "Loans active at the as-of month") == f"{res.loans:,}"
-    assert metric(at, "Months inside P10–P90 (30+ rate and net loss)") == f"{res.coverage['overall']:.0%}"
+    assert metric(at, "Inside P10–P90, overall") == f"{res.coverage['overall']:.0%}"
     assert metric(at, "Net loss inside P10–P90") == f"{res.coverage['net_loss']:.0%}"
     figs = charts(at)
     assert len(figs) == 2

@@ -382,8 +382,10 @@ STRINGS: dict[str, dict[str, str]] = {
               "and {window} after it. Choose fewer months.",
         "zh": "数据期数不足以进行 {window} 个月的回测：起始月之前需 {history} 个月、之后需 {window} 个月。请减少回测月数。"},
     "strategy.bt.loans": {"en": "Loans active at the as-of month", "zh": "起始月在贷贷款数"},
-    "strategy.bt.cov_overall": {"en": "Months inside P10–P90 (30+ rate and net loss)",
-                                "zh": "落在 P10–P90 内的月份（30+ 逾期率与净损失）"},
+    "strategy.bt.cov_overall": {"en": "Inside P10–P90, overall", "zh": "总体落在 P10–P90 内"},
+    "strategy.bt.cov_overall_help": {"en": "Share of months inside the simulated P10–P90, the 30+ rate's and the net "
+                                           "loss's months counted together.",
+                                     "zh": "实际值落在模拟 P10–P90 内的月份占比，30+ 逾期率与净损失的月份合并计算。"},
     "strategy.bt.cov_dpd30": {"en": "30+ rate inside P10–P90", "zh": "30+ 逾期率落在 P10–P90 内"},
     "strategy.bt.cov_net_loss": {"en": "Net loss inside P10–P90", "zh": "净损失落在 P10–P90 内"},
     "strategy.bt.errors": {

@@ -53,7 +53,8 @@ def backtest_tab(ctx: PageContext, market: str) -> None:
     cov, rel = bt["coverage"], bt["mean_relative_error"]
     k = st.columns(4)
     k[0].metric(ctx.t("strategy.bt.loans"), f"{bt['loans']:,}", border=True)
-    k[1].metric(ctx.t("strategy.bt.cov_overall"), f"{cov['overall']:.0%}", border=True)
+    k[1].metric(ctx.t("strategy.bt.cov_overall"), f"{cov['overall']:.0%}", border=True,
+                help=ctx.t("strategy.bt.cov_overall_help"))
     k[2].metric(ctx.t("strategy.bt.cov_dpd30"), f"{cov['dpd30_rate']:.0%}", border=True)
     k[3].metric(ctx.t("strategy.bt.cov_net_loss"), f"{cov['net_loss']:.0%}", border=True)
     st.caption(ctx.t("strategy.bt.errors", dpd30=f"{rel['dpd30_rate']:+.1%}", net_loss=f"{rel['net_loss']:+.1%}"))
