@@ -762,7 +762,7 @@ class SharedMonth:
         self.t: int | None = None
         self.ratio: dict[bytes, np.ndarray] = {}
         self.rows: dict[tuple[bytes, ...], np.ndarray] = {}
-        self._lock = threading.Lock()  # runs of a comparison step in threads (run_many)
+        self._lock = threading.Lock()  # safe to share between threads (run_many builds rows in one)
 
     def moved(self, t: int, pooled: np.ndarray, M: np.ndarray) -> np.ndarray:
         """Rows of ``M`` (B, 9, 9) moved with month ``t``'s draw: M · draw / pooled, renormalised
@@ -972,7 +972,7 @@ _threadpools = None
 def _one_blas_thread():
     """The engine's matrix products are small (paths × a few dozen): BLAS worker threads woken for
     them spin between calls and cost more processor time than they save (measured at 1M loans:
-    about a sixth of the simulation's processor time). Runs use threads of their own instead."""
+    up to a sixth of the simulation's processor time). The moves use threads of their own."""
     global _threadpools
     if _threadpools is None:
         from threadpoolctl import ThreadpoolController
@@ -982,9 +982,9 @@ def _one_blas_thread():
 
 
 def _workers(n_runs: int, stochastic: bool, threads: int | None) -> int:
-    """Threads stepping the runs of a comparison: numpy's samplers and array arithmetic release
-    the GIL, so runs advance on several cores at once. Default: one per core, at most one per
-    run; sampled paths only (the expected chain is one path)."""
+    """Threads drawing the moves of a comparison's runs (numpy's multinomial sampler releases the
+    GIL for the whole draw). Default: one per core, at most one per run; sampled paths only (the
+    expected chain is one path)."""
     if not stochastic or n_runs <= 1:
         return 1
     return max(1, min(n_runs, threads if threads is not None else (os.cpu_count() or 1)))
