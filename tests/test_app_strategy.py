@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from analytics import store
@@ -15,7 +16,7 @@ from analytics.store import Tables
 from analytics.strategy import inputs, results, rules, spec
 from analytics.strategy.engine import RunSettings
 from analytics.strategy.restructure import LossParams
-from tests.apptest import STRATEGY, metric, no_errors, start
+from tests.apptest import STRATEGY, charts, metric, no_errors, start, values
 
 SMS = "SMS reminders + flexible plans"
 EW = "Early warning + AI voice bot"
@@ -290,3 +291,48 @@ def test_chinese_page_names_the_presets_in_chinese(page_env):
     assert not any(i.value for i in at.info if "未保存" in i.value)  # showing it in Chinese is not an edit
     leftovers = sorted({e for e in english for s in compare + edit if e in s})
     assert not leftovers, leftovers
+
+
+def test_policy_backtest_view_runs_todays_practice_as_the_analytics_do(page_env):
+    """The backtest view: an as-of month and a window, run, and the coverage shown is the one
+    analytics.strategy.backtest gives for today's practice on the whole book with the same
+    arguments; its two charts; the same view in Chinese."""
+    import pandas as pd
+
+    from analytics import config
+    from analytics.strategy import backtest
+
+    at = view(open_page(), "backtest")
+    assert not at.get("plotly_chart")  # nothing runs before the button
+    at.selectbox(key="w_strat_bt_window").select(6).run()
+    at.selectbox(key="w_strat_bt_paths").select(200).run()
+    as_of = at.selectbox(key="w_strat_bt_as_of").options[2]  # the third latest month that has 6 months after it
+    at.selectbox(key="w_strat_bt_as_of").select(as_of).run()
+    at.button(key="w_strat_bt_run").click().run()
+    no_errors(at)
+    con = duckdb.connect(str(page_env))
+    try:
+        t = Tables.of(store.reader(con))
+        day = pd.Timestamp(as_of + "-01").date()
+        bands = inputs.model_bands(t, day, config.settings().models_dir)
+        res = backtest.backtest(t, spec.DO_NOTHING, day, 6, "cn", None, 200, 7, model_bands=bands)
+        last = con.execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+    finally:
+        con.close()
+    # The latest choice leaves exactly 6 months of data after it; the one picked is 2 months earlier.
+    assert pd.Period(as_of, "M") == pd.Period(last, "M") - 8
+    assert metric(at, "Loans active at the as-of month") == f"{res.loans:,}"
+    assert metric(at, "Inside P10–P90, overall") == f"{res.coverage['overall']:.0%}"
+    assert metric(at, "Net loss inside P10–P90") == f"{res.coverage['net_loss']:.0%}"
+    figs = charts(at)
+    assert len(figs) == 2
+    realised = figs[0]["data"][2]  # band, P50, realised (analytics.figures.strategy.backtest_chart)
+    assert np.allclose(values(realised["y"]), np.array(res.realised["dpd30_rate"], dtype=float), equal_nan=True)
+    zh = view(open_page(lang="zh"), "backtest")
+    zh.selectbox(key="w_strat_bt_window").select(6).run()
+    zh.selectbox(key="w_strat_bt_paths").select(200).run()
+    zh.selectbox(key="w_strat_bt_as_of").select(as_of).run()
+    zh.button(key="w_strat_bt_run").click().run()
+    no_errors(zh)
+    assert metric(zh, i18n.t("strategy.bt.cov_overall", "zh")) == f"{res.coverage['overall']:.0%}"
+    assert i18n.t("strategy.bt.intro", "zh") in [c.value for c in zh.caption]

@@ -286,6 +286,19 @@ def strategy_optimise(data_version: str, f: PortfolioFilter, market: str, effect
                              optimise.candidates(channels))
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def strategy_backtest(data_version: str, market: str, as_of, months: int, paths: int, seed: int = 7) -> dict:
+    """The policy backtest of today's practice from ``as_of`` over ``months`` on the loaded book
+    (the whole book: the page's filters do not narrow it), as its JSON-ready dict
+    (:func:`analytics.strategy.backtest.backtest`, as ``backtest-strategy`` runs it)."""
+    from analytics.strategy import backtest, inputs, results, spec
+
+    t = tables()
+    bands = inputs.model_bands(t, as_of, models_dir())
+    res = backtest.backtest(t, spec.DO_NOTHING, as_of, months, market, None, paths, seed, model_bands=bands)
+    return results.json_safe(res.to_dict())
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def store_summary(data_version: str) -> dict:
     """Months covered and rows per table, for the Data page."""
     if config.settings().backend_url:  # Spark or another engine: the same figures through Ibis

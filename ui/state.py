@@ -105,6 +105,9 @@ LOSS_REPO_COST, LOSS_CO_REC, LOSS_DISCOUNT = "loss_repo_cost", "loss_co_rec", "l
 OPT_BUDGET, OPT_AGENT, OPT_FIELD, OPT_CHANNELS = "opt_budget", "opt_agent", "opt_field", "opt_channels"
 EFF_CHANNELS = "eff_channels"
 PLAN_ALPHA = "plan_alpha"
+# Policy backtest view: as-of month, window, paths (bound widgets); the arguments last run.
+STRAT_BT_AS_OF, STRAT_BT_WINDOW, STRAT_BT_PATHS = "strat_bt_as_of", "strat_bt_window", "strat_bt_paths"
+STRAT_BT_RAN = "strat_bt_ran"
 
 def widget_key(key: str) -> str:
     """The key of the widget bound to plain key ``key`` by default."""

@@ -42,7 +42,10 @@ deterministic chain the sampled paths converge to.
 
 from __future__ import annotations
 
+import os
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -150,7 +153,7 @@ def apply_effects_inplace(P: np.ndarray, roll_mult: np.ndarray, cure_mult: np.nd
     add = np.clip(cure * (cure_mult - 1) * (rows >= 1), -cure, pool * 0.999)
     scale = np.where(pool > 0, add / np.maximum(pool, 1e-300), 0.0)
     keep = 1 - scale
-    P *= np.where(W, (m * keep)[..., None], 1.0)
+    np.multiply(P, (m * keep)[..., None], out=P, where=W)
     P[..., ar, rows] = np.maximum((stay + worse * (1 - m)) * keep, 0.0)
     P[..., 0] += add
     P /= P.sum(-1, keepdims=True)
@@ -582,6 +585,7 @@ class _Run:
     f_practice: np.ndarray | None = None  # (K, P) share of today's attempts made this month
     shared: SharedMonth | None = None     # group rows moved with this month's draw (shared by runs)
     season: np.ndarray | None = None      # (K, T) factor on current loans' misses per path and month
+    today: tuple | None = None            # today's practice's combined roll and cure terms (K, B, 6)
 
     @property
     def n_offers(self) -> int:
@@ -633,14 +637,18 @@ def _plan_contacts(r: _Run, n: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarr
     plan, m, K = r.plan, r.m, r.K
     n_open = n[..., TRANSIENT].astype(float)
     m["active_start"][:, t] = n_open.sum(axis=(1, 2, 3))
-    eligible = np.einsum("kfbi,jbi->kj", n_open, plan.t_mask) if r.J else np.zeros((K, 0))
+    # Counts over groups first (whole numbers held as floats: every sum is exact, in any order).
+    # einsum rather than a matrix product: a BLAS call here starts threads that spin between calls.
+    by_cell = n_open.sum(1).reshape(K, -1)
+    eligible = np.einsum("kc,jc->kj", by_cell, plan.t_mask.reshape(r.J, -1)) if r.J else np.zeros((K, 0))
     treated = eligible * r.share
     attempts = treated * plan.t_allowed
     # Today's contacts that continue: the same staff, cost and capacity.
-    p_att = np.einsum("kfbi,pbi->kp", n_open, plan.p_mask) * (plan.p_share * plan.p_active * plan.p_attempts)
+    p_att = np.einsum("kc,pc->kp", by_cell, plan.p_mask.reshape(len(plan.p_share), by_cell.shape[1])) * (
+        plan.p_share * plan.p_active * plan.p_attempts)
     offer_pool = n_open[:, list(OFFER_ELIGIBLE_FLAGS)].sum(1)
-    offers_made = (np.einsum("kbi,obi->ko", offer_pool, plan.o_mask) * plan.o_share) if r.n_offers \
-        else np.zeros((K, 0))
+    offers_made = (np.einsum("kc,oc->ko", offer_pool.reshape(K, -1), plan.o_mask.reshape(r.n_offers, -1))
+                   * plan.o_share) if r.n_offers else np.zeros((K, 0))
     agent_need = (attempts @ plan.t_agent_min + p_att @ plan.p_agent_min
                   + offers_made.sum(1) * plan.offer_minutes) / 60.0
     field_need = attempts @ plan.t_field_h + p_att @ plan.p_field_h
@@ -730,12 +738,15 @@ def effect_multipliers(r: _Run, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     def combined(log_left: np.ndarray, cap: float) -> np.ndarray:
         return 1 - np.exp(np.clip(log_left, np.log(1 - cap) if cap < 1 else -np.inf, hi))
 
+    if r.today is None:  # today's practice alone: the same every month of the run
+        s_roll0 = _combined_log(q_today, r.p_roll_eff, plan.p_mask)
+        s_cure0 = _combined_log(q_today, r.p_cure_eff, plan.p_mask)
+        r.today = (np.clip(s_roll0, lo_r, hi), 1 + combined(s_cure0, plan.cap_cure))
+    roll0, cure0 = r.today
     s_roll = _combined_log(q, r.roll_eff, plan.t_mask) + _combined_log(q_keep, r.p_roll_eff, plan.p_mask)
-    s_roll0 = _combined_log(q_today, r.p_roll_eff, plan.p_mask)
-    roll_mult = np.exp(np.clip(s_roll, lo_r, hi) - np.clip(s_roll0, lo_r, hi))
+    roll_mult = np.exp(np.clip(s_roll, lo_r, hi) - roll0)
     s_cure = _combined_log(q, r.cure_eff, plan.t_mask) + _combined_log(q_keep, r.p_cure_eff, plan.p_mask)
-    s_cure0 = _combined_log(q_today, r.p_cure_eff, plan.p_mask)
-    cure_mult = (1 + combined(s_cure, plan.cap_cure)) / (1 + combined(s_cure0, plan.cap_cure))
+    cure_mult = (1 + combined(s_cure, plan.cap_cure)) / cure0
     return roll_mult, cure_mult
 
 
@@ -750,11 +761,31 @@ class SharedMonth:
         self.draws = draws
         self.t: int | None = None
         self.ratio: dict[bytes, np.ndarray] = {}
-        self.rows: dict[tuple[bytes, bytes], np.ndarray] = {}
+        self.rows: dict[tuple[bytes, ...], np.ndarray] = {}
+        self._lock = threading.Lock()  # safe to share between threads (run_many builds rows in one)
 
     def moved(self, t: int, pooled: np.ndarray, M: np.ndarray) -> np.ndarray:
         """Rows of ``M`` (B, 9, 9) moved with month ``t``'s draw: M · draw / pooled, renormalised
         (K, B, 6, 9)."""
+        with self._lock:
+            return self._moved(t, pooled, M)
+
+    def stack(self, t: int, pooled: np.ndarray, P0: np.ndarray) -> np.ndarray:
+        """Every group's rows of ``P0`` (F, B, 9, 9) moved with month ``t``'s draw, in one array
+        (K, F, B, 6, 9), built once for the runs with the same groups. Shared: read only."""
+        with self._lock:
+            if t != self.t:
+                self.t, self.ratio, self.rows = t, {}, {}
+            key = (b"stack", pooled.tobytes(), P0.tobytes())
+            out = self.rows.get(key)
+            if out is None:
+                moved = [self._moved(t, pooled, M) for M in P0]
+                out = self.rows[key] = np.empty((moved[0].shape[0], len(P0), *moved[0].shape[1:]))
+                for fl, x in enumerate(moved):
+                    out[:, fl] = x
+            return out
+
+    def _moved(self, t: int, pooled: np.ndarray, M: np.ndarray) -> np.ndarray:
         if t != self.t:
             self.t, self.ratio, self.rows = t, {}, {}
         pk, mk = pooled.tobytes(), M.tobytes()
@@ -780,10 +811,13 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
     the strategy's effects against today's practice, on the cells whose multipliers differ from
     one on some path (none for today's practice itself)."""
     plan, B, K = r.plan, r.B, r.K
-    moving = r.draws is not None and r.stochastic
-    P = np.empty((K, r.F, B, N_TRANSIENT, N_STATES))
-    for fl in range(r.F):
-        P[:, fl] = r.shared.moved(t, plan.P_pooled, plan.P0[fl]) if moving else plan.P0[fl][None, :, TRANSIENT]
+    shared = r.draws is not None and r.stochastic
+    if shared:
+        P = r.shared.stack(t, plan.P_pooled, plan.P0)  # shared by the runs: copied before a change
+    else:
+        P = np.empty((K, r.F, B, N_TRANSIENT, N_STATES))
+        for fl in range(r.F):
+            P[:, fl] = plan.P0[fl][None, :, TRANSIENT]
     season = None if r.season is None else r.season[:, t]  # (K,) this month's factor on misses per path
     seasonal = season is not None and bool((season != 1.0).any())
     if len(r.aff_b) or seasonal:
@@ -796,6 +830,8 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
             rm = rm.copy()
             rm[:, :, CURRENT] *= season[:, None]
         changed = ((rm != 1.0) | (cm != 1.0)).any(0)
+        if changed.any() and shared:
+            P = P.copy()
         if changed.all():  # every cell: no copies
             rows = np.tile(np.arange(N_TRANSIENT), B)
             apply_effects_inplace(P.reshape(K, r.F, B * N_TRANSIENT, N_STATES),
@@ -810,17 +846,14 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
 
 def _move(r: _Run, n: np.ndarray, P: np.ndarray) -> np.ndarray:
     """Step 4: the moves (K, F, B, 6 origins, 9 destinations): multinomial draws over the open
-    counts (only rows holding loans are drawn), or their expected values."""
+    counts, or their expected values. Rows without loans are passed as they are: numpy's sampler
+    returns zeros for them without consuming random numbers, so the draws are those of sampling
+    the rows holding loans alone (and copying those rows out and back costs more than the empty
+    rows do)."""
     counts_open = n[..., TRANSIENT]
     if not r.stochastic:
         return counts_open[..., None] * P
-    flat = counts_open.reshape(-1)
-    live = np.flatnonzero(flat)
-    if live.size == flat.size:
-        return r.rng.multinomial(counts_open, P)
-    moves = np.zeros((flat.size, N_STATES), dtype=np.int64)
-    moves[live] = r.rng.multinomial(flat[live], P.reshape(-1, N_STATES)[live])
-    return moves.reshape(*counts_open.shape, N_STATES)
+    return r.rng.multinomial(counts_open, P)
 
 
 def _record_defaults(r: _Run, moves: np.ndarray, t: int) -> None:
@@ -872,10 +905,19 @@ def _record_month_end(r: _Run, n: np.ndarray, t: int) -> None:
 
 def _step(r: _Run, n: np.ndarray, t: int) -> np.ndarray:
     """One month on every path: the counts at its end (K, F, B, 9)."""
+    P = _before_moves(r, n, t)
+    return _after_moves(r, n, _move(r, n, P), t)
+
+
+def _before_moves(r: _Run, n: np.ndarray, t: int) -> np.ndarray:
+    """Steps 1-3 of month ``t`` (n changed in place by the offers): the month's matrices."""
     f, f_offer = _plan_contacts(r, n, t)              # 1. contacts, capacity, budget
     _accept_offers(r, n, f_offer, t)                  # 2. restructuring
-    P = _month_matrices(r, f, t)                      # 3. matrices with effects
-    moves = _move(r, n, P)                            # 4. moves
+    return _month_matrices(r, f, t)                   # 3. matrices with effects
+
+
+def _after_moves(r: _Run, n: np.ndarray, moves: np.ndarray, t: int) -> np.ndarray:
+    """Steps 4-5 after the moves (4) are drawn: the counts at the month's end."""
     new = moves.sum(axis=-2)
     new[..., ABSORBING] += n[..., ABSORBING]
     _record_defaults(r, moves, t)                     # 5. losses
@@ -897,7 +939,7 @@ def run(plan: Plan, settings: RunSettings, loss: LossParams, market: str, stocha
 
 def run_many(plans: list[Plan], settings: RunSettings, loss: LossParams, market: str, stochastic: bool = True,
              draws: MatrixDraws | None = None, shares: np.ndarray | None = None, baseline: Baseline | None = None,
-             ) -> list[Trace]:
+             threads: int | None = None) -> list[Trace]:
     """:func:`run` for several plans on the same paths, advanced month by month together so the
     rows every plan shares (:class:`SharedMonth`) are built once a month. Each plan's trace is
     the one :func:`run` gives it alone (same seeds, same draws)."""
@@ -905,9 +947,47 @@ def run_many(plans: list[Plan], settings: RunSettings, loss: LossParams, market:
         draws = MatrixDraws(baseline, settings.paths, settings.seed, parameters=settings.parameter_uncertainty)
     shared = SharedMonth(draws)
     runs = [_start(p, settings, loss, market, stochastic, draws, shares, baseline, shared) for p in plans]
-    for t in range(settings.months):
-        runs = [(r, _step(r, n, t)) for r, n in runs]
+    workers = _workers(len(runs), stochastic, threads)
+    with _one_blas_thread():
+        if workers <= 1:
+            for t in range(settings.months):
+                runs = [(r, _step(r, n, t)) for r, n in runs]
+        else:
+            # The moves (numpy's multinomial sampler, which releases the GIL for the whole draw)
+            # are drawn for all runs at once on several cores; the rest of the month runs in this
+            # thread (many short array operations: threads would mostly wait for the GIL). Each
+            # run has its own random generator, so its draws do not depend on which thread draws
+            # them or in what order: the traces are the same as stepping the runs one by one.
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for t in range(settings.months):
+                    Ps = [_before_moves(r, n, t) for r, n in runs]
+                    moves = list(pool.map(lambda rn, P: _move(rn[0], rn[1], P), runs, Ps))
+                    runs = [(r, _after_moves(r, n, mv, t)) for (r, n), mv in zip(runs, moves, strict=True)]
     return [_finish(r, n) for r, n in runs]
+
+
+_threadpools = None
+
+
+def _one_blas_thread():
+    """The engine's matrix products are small (paths × a few dozen): BLAS worker threads woken for
+    them spin between calls and cost more processor time than they save (measured at 1M loans:
+    up to a sixth of the simulation's processor time). The moves use threads of their own."""
+    global _threadpools
+    if _threadpools is None:
+        from threadpoolctl import ThreadpoolController
+
+        _threadpools = ThreadpoolController()
+    return _threadpools.limit(limits=1, user_api="blas")
+
+
+def _workers(n_runs: int, stochastic: bool, threads: int | None) -> int:
+    """Threads drawing the moves of a comparison's runs (numpy's multinomial sampler releases the
+    GIL for the whole draw). Default: one per core, at most one per run; sampled paths only (the
+    expected chain is one path)."""
+    if not stochastic or n_runs <= 1:
+        return 1
+    return max(1, min(n_runs, threads if threads is not None else (os.cpu_count() or 1)))
 
 
 def _finish(r: _Run, n: np.ndarray) -> Trace:

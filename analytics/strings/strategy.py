@@ -17,6 +17,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.tab.restructure": {"en": "Restructuring value", "zh": "重组价值"},
     "strategy.tab.planner": {"en": "Test planner", "zh": "试验规划"},
     "strategy.tab.settings": {"en": "Rules & costs", "zh": "规则与成本"},
+    "strategy.tab.backtest": {"en": "Policy backtest", "zh": "策略回测"},
     # compare
     "strategy.compare.pick": {"en": "Strategies to compare (the first is the champion)",
                               "zh": "参与对比的策略（第一个为冠军策略）"},
@@ -363,6 +364,34 @@ STRINGS: dict[str, dict[str, str]] = {
     "strategy.backtest.title": {"en": "Policy backtest: {strategy} from {as_of}, {segment}, {loans} loans",
                                 "zh": "策略回测：{strategy}，自 {as_of} 起，{segment}，{loans} 笔贷款"},
     "strategy.backtest.whole_book": {"en": "whole book", "zh": "全部资产"},
+    "strategy.bt.intro": {
+        "en": "Today's practice simulated from a past month on the data up to that month only, against what the same "
+              "loans really did in the months after it. The whole loaded book: the sidebar filters do not apply.",
+        "zh": "以某一历史月份为起点，仅用截至该月的数据模拟现行做法，并与同一批贷款此后各月的实际表现对比。"
+              "使用已加载的全部资产：侧边栏筛选不适用。"},
+    "strategy.bt.as_of": {"en": "Simulate from (as-of month)", "zh": "模拟起始月"},
+    "strategy.bt.window": {"en": "Months after it", "zh": "回测月数"},
+    "strategy.bt.paths": {"en": "Simulated paths", "zh": "模拟路径数"},
+    "strategy.bt.run": {"en": "Run the backtest", "zh": "运行回测"},
+    "strategy.bt.press": {"en": "Choose the month and window, then run the backtest (it re-estimates everything "
+                                "from the data before that month: seconds on a sample, minutes on a large book).",
+                          "zh": "选择起始月与回测月数后运行回测（将以该月之前的数据重新估计全部参数：样本数据需数秒，大型资产需数分钟）。"},
+    "strategy.bt.running": {"en": "Backtesting today's practice…", "zh": "正在回测现行做法…"},
+    "strategy.bt.too_short": {
+        "en": "The data is too short for a {window}-month backtest: it needs {history} months before the as-of month "
+              "and {window} after it. Choose fewer months.",
+        "zh": "数据期数不足以进行 {window} 个月的回测：起始月之前需 {history} 个月、之后需 {window} 个月。请减少回测月数。"},
+    "strategy.bt.loans": {"en": "Loans active at the as-of month", "zh": "起始月在贷贷款数"},
+    "strategy.bt.cov_overall": {"en": "Inside P10–P90, overall", "zh": "总体落在 P10–P90 内"},
+    "strategy.bt.cov_overall_help": {"en": "Share of months inside the simulated P10–P90, the 30+ rate's and the net "
+                                           "loss's months counted together.",
+                                     "zh": "实际值落在模拟 P10–P90 内的月份占比，30+ 逾期率与净损失的月份合并计算。"},
+    "strategy.bt.cov_dpd30": {"en": "30+ rate inside P10–P90", "zh": "30+ 逾期率落在 P10–P90 内"},
+    "strategy.bt.cov_net_loss": {"en": "Net loss inside P10–P90", "zh": "净损失落在 P10–P90 内"},
+    "strategy.bt.errors": {
+        "en": "Mean error, realised less simulated P50, relative to P50: 30+ rate {dpd30}, net loss {net_loss}. The "
+              "acceptance bar for coverage is 80% of months.",
+        "zh": "平均误差（实际减模拟 P50，相对 P50）：30+ 逾期率 {dpd30}，净损失 {net_loss}。覆盖率验收标准为 80% 的月份。"},
     "strategy.backtest.realised": {"en": "Realised", "zh": "实际"},
     "strategy.backtest.band": {"en": "Simulated P10–P90", "zh": "模拟 P10–P90"},
     "strategy.backtest.p50": {"en": "Simulated P50", "zh": "模拟 P50"},

@@ -10,9 +10,9 @@ from ui import cache
 from ui import state as keys
 from ui.frame import PageContext
 from ui.state import bound
-from ui.strategy import compare, editor, effects, optimiser, planner, restructure, settings, state
+from ui.strategy import backtest, compare, editor, effects, optimiser, planner, restructure, settings, state
 
-VIEWS = ("compare", "edit", "effects", "optimise", "restructure", "planner", "settings")
+VIEWS = ("compare", "edit", "effects", "optimise", "restructure", "planner", "backtest", "settings")
 
 
 def strategy_page(ctx: PageContext) -> None:
@@ -41,5 +41,7 @@ def strategy_page(ctx: PageContext) -> None:
         restructure.restructure_tab(ctx, inp, market)
     elif view == "planner":
         planner.planner_tab(ctx, inp)
+    elif view == "backtest":
+        backtest.backtest_tab(ctx, market)
     else:
         settings.settings_tab(ctx, inp, market)
