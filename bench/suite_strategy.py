@@ -14,7 +14,6 @@ import time
 from dataclasses import replace
 
 import duckdb
-import numpy as np
 
 from analytics import store
 from analytics.config import PRESETS_DIR
@@ -63,33 +62,17 @@ def _verdict(wall: float, target: float = 3.0) -> str:
     return f"{'meets' if wall < target else 'MISSES'} <{target:g}s (wall, {os.cpu_count()} cores)"
 
 
-def _before_after(fn, repeat: int = 3) -> dict:
-    """``fn`` run with the engine before this change and as it is, alternating (the machine's load
-    drifts: alternating gives both the same conditions). Each: best wall, best processor time, the
-    one-minute load average at its best run, and the last result."""
-    from analytics.strategy import results
-    from bench import strategy_engine_before as before
-
-    now_run_many = results.run_many
-    out: dict = {k: {"wall": float("inf"), "cpu": float("inf"), "load": 0.0, "out": None} for k in ("before", "now")}
-    try:
-        for _ in range(repeat):
-            for name, impl in (("before", before.run_many), ("now", now_run_many)):
-                results.run_many = impl
-                c0, t0 = time.process_time(), time.perf_counter()
-                res = fn()
-                wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-                o = out[name]
-                if wall < o["wall"]:
-                    o["wall"], o["load"] = wall, os.getloadavg()[0]
-                o["cpu"], o["out"] = min(o["cpu"], cpu), res
-    finally:
-        results.run_many = now_run_many
-    a, b = out["before"]["out"], out["now"]["out"]
-    out["identical"] = all(
-        np.array_equal(x.trace.state_counts, y.trace.state_counts) and np.array_equal(x.trace.tail_loss, y.trace.tail_loss)
-        and all(np.array_equal(v, y.trace.metrics[k]) for k, v in x.trace.metrics.items())
-        for x, y in zip(a.results, b.results, strict=True))
+def _timed(fn, repeat: int = 3) -> dict:
+    """``fn`` run ``repeat`` times: best wall, best processor time, the one-minute load average at the
+    best run, and the last result."""
+    out: dict = {"wall": float("inf"), "cpu": float("inf"), "load": 0.0, "out": None}
+    for _ in range(repeat):
+        c0, t0 = time.process_time(), time.perf_counter()
+        res = fn()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        if wall < out["wall"]:
+            out["wall"], out["load"] = wall, os.getloadavg()[0]
+        out["cpu"], out["out"] = min(out["cpu"], cpu), res
     return out
 
 
@@ -110,11 +93,10 @@ def run(db_path: str) -> list[Row]:
                                                    "early_warning_ai_voice.json")]
     four = presets + [spec.strategy_from_dict(CUSTOM)]
     settings = RunSettings(months=24, paths=1000, seed=7)
-    # Before and after side by side: the engine as it was (bench/strategy_engine_before.py) and as
-    # it is, alternating, three runs each; best wall and best processor time of each. The draws
-    # are the same (every trace equal number for number), so only the time differs.
-    sim = _before_after(lambda: results.compare(base, four, book, r, ops, loss, settings))
-    t_sim, cpu_sim, comp = sim["now"]["wall"], sim["now"]["cpu"], sim["now"]["out"]
+    # Best wall and best processor time of three runs: on a shared machine the wall time varies
+    # with the load (printed beside it), the processor time much less.
+    sim = _timed(lambda: results.compare(base, four, book, r, ops, loss, settings))
+    t_sim, cpu_sim, comp = sim["wall"], sim["cpu"], sim["out"]
     t_opt, opt = _best(lambda: optimise.optimise(base, book, r, ops, loss, 24, spec.Limits(
         monthly_budget=100_000, agent_hours=1500, field_hours=600)))
     # An edit on the page re-simulates only the edited strategy (12 months by default), the draws
@@ -137,13 +119,9 @@ def run(db_path: str) -> list[Row]:
         Row("strategy", "estimate baseline, tests, costs", t_prep, t_floor,
             target="once per data version (cached)",
             note=f"{loans:,} active loans, {base.window_months} months; floor counts transitions only"),
-        Row("strategy", "simulate 4 x 24 m x 1,000 paths: engine before (06fc178)", sim["before"]["wall"],
-            target="<3s", note=f"{_verdict(sim['before']['wall'])}; CPU {sim['before']['cpu']:.1f}s; "
-                               f"load {sim['before']['load']:.1f}"),
         Row("strategy", "simulate 4 strategies x 24 m x 1,000 paths", t_sim, target="<3s",
-            note=f"{_verdict(t_sim)}; CPU {cpu_sim:.1f}s; load {sim['now']['load']:.1f}; "
-                 f"now/before wall {t_sim / sim['before']['wall']:.2f}, CPU {cpu_sim / sim['before']['cpu']:.2f}; "
-                 f"draws {'identical' if sim['identical'] else 'DIFFER'}; + today's practice on the same paths; "
+            note=f"{_verdict(t_sim)}; CPU {cpu_sim:.1f}s; load {sim['load']:.1f}; "
+                 "+ today's practice on the same paths; "
                  f"early warning net benefit P50 {nb['p50']:,.0f}"),
         Row("strategy", "simulate 4 x 24 m x 1,000 paths, chain scaled to 1M loans", t_big, target="<3s",
             note=f"history groups on; counts x{scale:,.1f} ({big.counts.sum():,.0f} active); simulation only, "
