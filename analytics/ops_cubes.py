@@ -486,16 +486,17 @@ def _rollup_sql(con: duckdb.DuckDBPyConnection, src: str, keys: tuple[str, ...],
     return f'SELECT {keyed}, {", ".join(sums)} FROM "{src}"{where} GROUP BY {keyed}'
 
 
-class _Lazy(Mapping):
-    """Ibis tables by name, each looked up on first use (an open does not describe 16 tables)."""
+class _Sub(Mapping):
+    """``tables`` under other names (``names``: new name -> key in ``tables``), looked up on use."""
 
-    def __init__(self, backend, names: dict[str, str]):
-        self._backend, self._names, self._got = backend, names, {}
+    def __init__(self, tables: Mapping, names: dict[str, str]):
+        self._tables, self._names = tables, names
 
-    def __getitem__(self, key: str) -> ir.Table:
-        if key not in self._got:
-            self._got[key] = self._backend.table(self._names[key])
-        return self._got[key]
+    def _get(self, name: str):
+        return self._tables[name]
+
+    def __getitem__(self, key: str):
+        return self._get(self._names[key])
 
     def __iter__(self):
         return iter(self._names)
@@ -505,6 +506,19 @@ class _Lazy(Mapping):
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+class _Lazy(_Sub):
+    """Ibis tables by name, each looked up on first use (an open does not describe 16 tables)."""
+
+    def __init__(self, backend, names: dict[str, str]):
+        super().__init__({}, names)
+        self._backend = backend
+
+    def _get(self, name: str) -> ir.Table:
+        if name not in self._tables:
+            self._tables[name] = self._backend.table(name)
+        return self._tables[name]
 
 
 @dataclass(frozen=True)
@@ -565,22 +579,3 @@ class OpsCubes:
         stored = _Lazy(backend, {n[len(prefix):]: n for n in names
                                  if n.startswith(f"{prefix}ops_") and n != f"{prefix}ops_cube_meta"})
         return cls.fresh(meta, load_id, stored)
-
-
-class _Sub(Mapping):
-    """``tables`` under other names (``names``: new name -> key in ``tables``), looked up on use."""
-
-    def __init__(self, tables: Mapping, names: dict[str, str]):
-        self._tables, self._names = tables, names
-
-    def __getitem__(self, key: str):
-        return self._tables[self._names[key]]
-
-    def __iter__(self):
-        return iter(self._names)
-
-    def __contains__(self, key) -> bool:  # without looking the table up (Mapping's would)
-        return key in self._names
-
-    def __len__(self) -> int:
-        return len(self._names)
