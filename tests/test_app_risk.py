@@ -210,15 +210,18 @@ def test_model_from_other_data_is_flagged(app_env, small_db, small_model_dir, tm
     assert metric(at, "Loans scored") != "0"
 
 
-def test_monitoring_chart_shows_what_export_backtest_writes(trained_env, small_db, small_model_dir, latest_scores,
-                                                            monkeypatch):
+def test_monitoring_chart_shows_what_export_backtest_writes(trained_env, small_model_dir, latest_scores, monkeypatch):
     """The Monitoring tab's predicted and realised bad rates are the rows `export backtest` writes: the
     same sample of each month's scored loans. The sample size is lowered below the book's monthly
     count, so a page drawing its own, differently sized sample would show other figures."""
     from analytics import exports
     from analytics.risk import backtest
     monkeypatch.setattr(backtest.backtest_sample, "__defaults__", (400,))
-    con = duckdb.connect(str(small_db), read_only=True)
+    at = start(PAGE, session={RISK_TAB: i18n.t("risk.tab.monitoring", "en")})
+    no_errors(at)
+    fig = charts(at)[0]  # the tab's first chart: outcome monitoring
+    # The export, through a connection opened as the queue test above opens it (after the page ran).
+    con = duckdb.connect(str(trained_env[0]))
     try:
         table = exports.backtest(Tables.of(store.reader(con)), small_model_dir)
     finally:
@@ -226,9 +229,6 @@ def test_monitoring_chart_shows_what_export_backtest_writes(trained_env, small_d
     book = table[table["band"] == "all"].sort_values("as_of_month")
     # About 400 of each month's loans (a hash sample), far fewer than a month scores.
     assert len(book) >= 6 and (book["loans"] < 500).all() and len(latest_scores[1]) > 1_000
-    at = start(PAGE, session={RISK_TAB: i18n.t("risk.tab.monitoring", "en")})
-    no_errors(at)
-    fig = charts(at)[0]  # the tab's first chart: outcome monitoring
     traces = {tr["name"]: tr for tr in fig["data"]}
     for name, col in (("risk.backtest.predicted", "predicted"), ("risk.backtest.realised", "realised")):
         shown = values(traces[i18n.t(name, "en")]["y"])
