@@ -56,7 +56,7 @@ def test_segment_multipliers_are_the_engines(small_db):
     from analytics.strategy import inputs
     from analytics.strategy.baseline import STAGE_STATES
 
-    con = duckdb.connect(str(small_db), read_only=True)
+    con = duckdb.connect(str(small_db))  # as every other test opens it: a read-only one fails beside an open default one
     try:
         inp = inputs.prepare_from(Tables.of(store.reader(con)), "cn")
     finally:
