@@ -50,12 +50,9 @@ CUSTOM = {
 
 
 def _best(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+    """Best wall time of ``repeat`` runs and the last result."""
+    r = _timed(fn, repeat)
+    return r["wall"], r["out"]
 
 
 def _verdict(wall: float, target: float = 3.0) -> str:
