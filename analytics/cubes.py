@@ -50,7 +50,7 @@ the row-based ones to floating-point rounding (relative 1e-12); counts are equal
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 
@@ -110,30 +110,34 @@ def _month_sql(where: str, instalments: str = "count(p.instalments_missed)") -> 
     GROUP BY ALL"""
 
 
-def _cure_sql(where_now: str) -> str:
+def _cure_sql(where_now: str, where_prev: str = "true") -> str:
+    """``where_now``: the months t whose cures are counted; ``where_prev``: the same months as a
+    condition on the month before (t - 1), so an update reads only those rows (a condition on a
+    constant range lets DuckDB skip the row groups of other months)."""
     return f"""
     WITH prev AS (
         SELECT loan_id, CAST(as_of_month + INTERVAL 1 MONTH AS DATE) AS as_of_month FROM performance
-        WHERE status = 'active' AND {_in_level(30)}),
+        WHERE status = 'active' AND {_in_level(30)} AND {where_prev}),
     j AS (
         SELECT prev.loan_id, prev.as_of_month,
                coalesce(p.days_past_due = 0 AND p.status IN ('active', 'paid_off'), false) AS cured
-        FROM prev LEFT JOIN performance p USING (loan_id, as_of_month))
+        FROM prev LEFT JOIN (SELECT * FROM performance WHERE {where_now}) p USING (loan_id, as_of_month))
     SELECT j.as_of_month, {_D}, count(*) AS cure_base, sum(CAST(cured AS BIGINT)) AS cured
     FROM j JOIN _cube_loans l USING (loan_id)
     WHERE {where_now.replace('as_of_month', 'j.as_of_month')}
     GROUP BY ALL"""
 
 
-def _transition_sql(where_now: str) -> str:
+def _transition_sql(where_now: str, where_prev: str = "true") -> str:
+    """As :func:`_cure_sql`: ``where_now`` the arrival months, ``where_prev`` the months before."""
     return f"""
     WITH prev AS (
         SELECT loan_id, CAST(as_of_month + INTERVAL 1 MONTH AS DATE) AS as_of_month, bucket AS from_state,
                coalesce(closing_balance, 0.0) AS prev_balance
-        FROM performance WHERE status = 'active'),
+        FROM performance WHERE status = 'active' AND {where_prev}),
     j AS (
         SELECT prev.*, CASE WHEN p.status = 'active' THEN p.bucket ELSE p.status END AS to_state
-        FROM prev JOIN performance p USING (loan_id, as_of_month))
+        FROM prev JOIN (SELECT * FROM performance WHERE {where_now}) p USING (loan_id, as_of_month))
     SELECT j.as_of_month, {_D}, j.from_state, j.to_state, count(*) AS loans, sum(j.prev_balance) AS balance
     FROM j JOIN _cube_loans l USING (loan_id)
     WHERE {where_now.replace('as_of_month', 'j.as_of_month')}
@@ -185,11 +189,13 @@ def _instalments(con: duckdb.DuckDBPyConnection) -> str:
     return "count(p.instalments_missed)" if "instalments_missed" in cols else "CAST(0 AS BIGINT)"
 
 
-def _cure_h_sql(where_t: str) -> str:
+def _cure_h_sql(where_t: str, where_m: str = "true") -> str:
     """Cure counts per delinquent month t (``where_t``: a condition on ``{t}``), bucket and horizon, the same rule as
     :func:`analytics.metrics.transitions.cure_rates`: t+h must be a month of the data; cured now
     (active, DPD 0 at t+h) and cured by payoff (the loan's closing row is a payoff in (t, t+h])
-    are counted apart and added, as there."""
+    are counted apart and added, as there. ``where_m``: a condition on ``as_of_month`` holding
+    for every month t+h the update reads (a constant range: the row groups of other months are
+    skipped)."""
     horizons = ", ".join(f"({h})" for h in CURE_HORIZONS)
     return f"""
     WITH months AS (SELECT DISTINCT as_of_month AS m FROM performance),
@@ -199,7 +205,7 @@ def _cure_h_sql(where_t: str) -> str:
         WHERE p.status = 'active' AND p.days_past_due >= 1 AND ({where_t.format(t='p.as_of_month')})),
     s2 AS (SELECT * FROM s SEMI JOIN months USING (m)),
     cur AS (SELECT loan_id, as_of_month AS m, 1 AS now FROM performance
-            WHERE status = 'active' AND days_past_due = 0 AND as_of_month IN (SELECT DISTINCT m FROM s2)),
+            WHERE status = 'active' AND days_past_due = 0 AND {where_m} AND as_of_month IN (SELECT DISTINCT m FROM s2)),
     paid AS (
         SELECT loan_id, pm FROM (
             SELECT loan_id, min(as_of_month) AS pm, arg_min(status, as_of_month) AS st
@@ -212,25 +218,26 @@ def _cure_h_sql(where_t: str) -> str:
     GROUP BY ALL"""
 
 
-def _path_sql() -> str:
+def _path_sql(last: date) -> str:
     """The actual paths of :data:`PATH_HORIZONS`' bases (see the module docstring), the same rule
     as :func:`analytics.metrics.transitions.actual_path`: active rows and each loan's first
-    closed row after the base, that closing state carried to every later month of the data."""
-    horizons = ", ".join(f"({h})" for h in PATH_HORIZONS)
+    closed row after the base, that closing state carried to every later month of the data.
+    ``last``: the data's last month. The bases are constants, so the scans read only the row
+    groups of the months from the first base on."""
     k = max(PATH_HORIZONS)
+    bases = sorted({_add_months(last, -h) for h in PATH_HORIZONS})
+    b_list = ", ".join(f"DATE '{b}'" for b in bases)
+    first = f"DATE '{bases[0]}'"
     return f"""
-    WITH months AS (SELECT DISTINCT as_of_month AS m FROM performance),
-    bases AS (
-        SELECT DISTINCT CAST(x.last - to_months(h.h) AS DATE) AS b
-        FROM (SELECT max(as_of_month) AS last FROM performance) x, (VALUES {horizons}) h(h)),
+    WITH months AS (SELECT DISTINCT as_of_month AS m FROM performance WHERE as_of_month > {first}),
     cohort AS (
         SELECT loan_id, as_of_month AS b, coalesce(closing_balance, 0.0) AS w FROM performance
-        WHERE status = 'active' AND as_of_month IN (SELECT b FROM bases)),
+        WHERE status = 'active' AND as_of_month BETWEEN {first} AND DATE '{bases[-1]}'
+          AND as_of_month IN ({b_list})),
     later AS (
         SELECT c.b, c.loan_id, c.w, p.as_of_month AS m, p.status, p.bucket
-        FROM cohort c JOIN performance p
-          ON p.loan_id = c.loan_id AND p.as_of_month > c.b AND p.as_of_month <= CAST(c.b + to_months({k}) AS DATE)
-        WHERE p.as_of_month > (SELECT min(b) FROM bases)),
+        FROM cohort c JOIN (SELECT * FROM performance WHERE as_of_month > {first}) p
+          ON p.loan_id = c.loan_id AND p.as_of_month > c.b AND p.as_of_month <= CAST(c.b + to_months({k}) AS DATE)),
     fc AS (SELECT b, loan_id, min(m) AS cm FROM later WHERE status <> 'active' GROUP BY ALL),
     obs AS (
         SELECT l.b, l.loan_id, l.w, l.m, CASE WHEN l.status = 'active' THEN l.bucket ELSE l.status END AS state
@@ -246,6 +253,35 @@ def _path_sql() -> str:
     GROUP BY ALL"""
 
 
+def _add_months(d: date, k: int) -> date:
+    """The first day of the month ``k`` months after ``d``'s (before, for negative ``k``)."""
+    n = d.year * 12 + d.month - 1 + k
+    return date(n // 12, n % 12 + 1, 1)
+
+
+def _last_month(con: duckdb.DuckDBPyConnection) -> date | None:
+    row = con.execute("SELECT max(as_of_month) FROM performance").fetchone()
+    return None if row is None or row[0] is None else _as_date(row[0])
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _between(col: str, lo: date, hi: date) -> str:
+    return f"{col} BETWEEN DATE '{lo}' AND DATE '{hi}'"
+
+
+def _in_dates(col: str, days: list[date]) -> str:
+    """``col`` in the given months, as constants (a range first: it lets DuckDB skip row groups)."""
+    days = sorted(set(days))
+    listed = ", ".join(f"DATE '{d}'" for d in days)
+    return f"({_between(col, days[0], days[-1])} AND {col} IN ({listed}))"
+
+
+_NO_MONTH = date(1900, 1, 1)  # an empty store's "last month": every cube_path condition is false
+
+
 def _meta(con: duckdb.DuckDBPyConnection, load_id: str, how: str) -> None:
     con.execute("CREATE OR REPLACE TABLE cube_meta AS SELECT ? AS load_id, ? AS built_at, ? AS how",
                 [load_id, datetime.now(UTC).isoformat(timespec="seconds"), how])
@@ -259,7 +295,7 @@ def build(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
     con.execute(f"CREATE OR REPLACE TABLE cube_transition AS {_transition_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_vintage AS {_vintage_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_cure_h AS {_cure_h_sql('true')}")
-    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql()}")
+    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql(_last_month(con) or _NO_MONTH)}")
     con.execute("DROP TABLE _cube_loans")
     _meta(con, load_id, "full")
 
@@ -296,17 +332,21 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
         build(con, load_id)
         return
     con.execute(_LOAN_DIMS)
+    # The months as constants in the SQL (not a subquery): DuckDB then skips the row groups of
+    # other months (their min/max), so an update reads about the appended months' rows, not the
+    # whole table (rows arrive month by month, so row groups hold one or two months each).
+    now = sorted({_as_date(m) for m in months})
     con.execute("CREATE OR REPLACE TEMP TABLE _cube_months AS SELECT DISTINCT CAST(m AS DATE) AS m "
-                "FROM unnest(?::DATE[]) t(m)", [months])
-    con.execute("CREATE OR REPLACE TEMP TABLE _cube_months_next AS SELECT m FROM _cube_months UNION "
-                "SELECT CAST(m + INTERVAL 1 MONTH AS DATE) FROM _cube_months")
-    in_months = "as_of_month IN (SELECT m FROM _cube_months)"
-    in_next = "as_of_month IN (SELECT m FROM _cube_months_next)"
+                "FROM unnest(?::DATE[]) t(m)", [now])
+    nxt = sorted(set(now) | {_add_months(m, 1) for m in now})
+    in_months = _in_dates("as_of_month", now)
+    in_next = _in_dates("as_of_month", nxt)
+    before_next = _in_dates("as_of_month", [_add_months(m, -1) for m in nxt])
     con.execute(f"DELETE FROM cube_month WHERE {in_months}")
     con.execute(f"INSERT INTO cube_month {_month_sql(in_months.replace('as_of_month', 'p.as_of_month'), _instalments(con))}")
     for name, sql in (("cube_cure", _cure_sql), ("cube_transition", _transition_sql)):
         con.execute(f"DELETE FROM {name} WHERE {in_next}")
-        con.execute(f"INSERT INTO {name} {sql(in_next)}")
+        con.execute(f"INSERT INTO {name} {sql(in_next, before_next)}")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _cube_vkeys AS
         SELECT DISTINCT l.region, l.credit_tier, l.vehicle_condition, l.vintage
         FROM _cube_loans l SEMI JOIN "{new_vintages_table}" n USING (loan_id)""")
@@ -320,14 +360,16 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
     # (One range from 6 months before the first appended month to the last: exact for one month,
     # a little more than needed for months far apart.)
     back = max(CURE_HORIZONS)
-    near = (f"{{t}} BETWEEN (SELECT CAST(min(m) - INTERVAL {back} MONTH AS DATE) FROM _cube_months) "
-            "AND (SELECT max(m) FROM _cube_months)")
+    lo, hi = _add_months(now[0], -back), now[-1]
+    near = _between("{t}", lo, hi)
     con.execute(f"DELETE FROM cube_cure_h WHERE {near.format(t='as_of_month')}")
-    con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near)}")
-    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql()}")  # its bases move with the last month
+    later = _between("as_of_month", _add_months(lo, 1), _add_months(hi, back))  # the months t + h
+    con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near, later)}")
+    # its bases move with the last month
+    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql(_last_month(con) or _NO_MONTH)}")
     con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
     con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
-    for t in ("_cube_loans", "_cube_months", "_cube_months_next", "_cube_vkeys"):
+    for t in ("_cube_loans", "_cube_months", "_cube_vkeys"):
         con.execute(f"DROP TABLE {t}")
     _meta(con, load_id, "append")
 
