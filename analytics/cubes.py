@@ -144,7 +144,10 @@ def _transition_sql(where_now: str, where_prev: str = "true") -> str:
     GROUP BY ALL"""
 
 
-def _vintage_sql(where_grid: str) -> str:
+def _vintage_sql(where_grid: str, where_loans: str = "true") -> str:
+    """``where_grid``: the rows to compute; ``where_loans``: a condition on ``loan_id`` that every
+    loan of those rows meets (an update passes the loans of the vintages it rebuilds, so the
+    event scans group only their rows)."""
     keys = "region, credit_tier, vehicle_condition, vintage"
     match = " AND ".join(f"g.{k} IS NOT DISTINCT FROM e.{k}" for k in keys.split(", "))
     return f"""
@@ -160,13 +163,13 @@ def _vintage_sql(where_grid: str) -> str:
                min(CASE WHEN {_in_level(30)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
                min(CASE WHEN {_in_level(60)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
                min(CASE WHEN {_in_level(90)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
-        FROM performance WHERE {_in_level(30)} OR status IN {LOSS} GROUP BY loan_id),
+        FROM performance WHERE ({_in_level(30)} OR status IN {LOSS}) AND {where_loans} GROUP BY loan_id),
     firsts AS (
         UNPIVOT bad ON ever_30, ever_60, ever_90 INTO NAME metric VALUE mi),
     co AS (
         SELECT loan_id, as_of_month,
                sum(coalesce(charge_off_amount, 0.0) - coalesce(recovery_amount, 0.0)) AS net
-        FROM performance WHERE charge_off_amount != 0 OR recovery_amount != 0 GROUP BY ALL),
+        FROM performance WHERE (charge_off_amount != 0 OR recovery_amount != 0) AND {where_loans} GROUP BY ALL),
     events AS (
         SELECT {_D}, f.metric, f.mi - {_mi('l.vintage')} AS event_mob, CAST(count(*) AS DOUBLE) AS amount
         FROM firsts f JOIN _cube_loans l USING (loan_id) GROUP BY ALL
@@ -177,6 +180,67 @@ def _vintage_sql(where_grid: str) -> str:
            coalesce(sum(e.amount), 0.0) AS events,
            CASE WHEN g.metric = 'cnl' THEN g.amount ELSE CAST(g.loans AS DOUBLE) END AS denominator, g.loans
     FROM grid g LEFT JOIN events e ON {match} AND g.metric = e.metric AND e.event_mob <= g.months_on_book
+    GROUP BY g.vintage, g.region, g.credit_tier, g.vehicle_condition, g.as_of_month, g.months_on_book, g.metric,
+             g.amount, g.loans"""
+
+
+_VKEYS = ("region", "credit_tier", "vehicle_condition", "vintage")
+
+
+def _vkey_match(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{k} IS NOT DISTINCT FROM {b}.{k}" for k in _VKEYS)
+
+
+def _vintage_step_sql(m: date, p: date, where_grid: str) -> str:
+    """cube_vintage's rows of month ``m`` from its rows of ``p``, the data's month before ``m``
+    (``m`` is appended after every stored month): a row's events are those of the same vintage
+    and dimensions at ``p`` plus the events that fell in (p, m]. Events are first times a loan
+    reaches 30+/60+/90+ (or a loss), and net losses; a vintage from ``p`` on has no row at ``p``
+    (months on book 0), so all its events up to ``m`` are counted. The loans read are those with
+    an event at ``m`` and those of vintages from ``p`` on, so the rows of earlier months are
+    scanned only for these loans' first events (the same rule as :func:`_vintage_sql`, which
+    a full rebuild runs: an append gives the same cube)."""
+    mi_m, mi_p = m.year * 12 + m.month - 1, p.year * 12 + p.month - 1
+    keys = ", ".join(_VKEYS)
+    ev = f"({_in_level(30)} OR status IN {LOSS})"
+    return f"""
+    WITH v AS (
+        SELECT {keys}, count(*) AS loans, sum(original_amount) AS amount FROM _cube_loans GROUP BY ALL),
+    grid AS (
+        SELECT v.*, DATE '{m}' AS as_of_month, {mi_m} - {_mi('v.vintage')} AS months_on_book, mt.metric
+        FROM v CROSS JOIN (VALUES ('ever_30'), ('ever_60'), ('ever_90'), ('cnl')) mt(metric)
+        WHERE {mi_m} - {_mi('v.vintage')} >= 1 AND ({where_grid})),
+    cand AS (
+        SELECT loan_id FROM performance WHERE as_of_month = DATE '{m}' AND {ev}
+        UNION SELECT loan_id FROM _cube_loans WHERE vintage >= DATE '{p}'),
+    bad AS (
+        SELECT loan_id,
+               min(CASE WHEN {_in_level(30)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
+               min(CASE WHEN {_in_level(60)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
+               min(CASE WHEN {_in_level(90)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
+        FROM performance WHERE as_of_month <= DATE '{m}' AND {ev} AND loan_id IN (SELECT loan_id FROM cand)
+        GROUP BY loan_id),
+    firsts AS (
+        UNPIVOT bad ON ever_30, ever_60, ever_90 INTO NAME metric VALUE mi),
+    new AS (
+        SELECT {_D}, f.metric, CAST(count(*) AS DOUBLE) AS amount
+        FROM firsts f JOIN _cube_loans l USING (loan_id)
+        WHERE f.mi <= {mi_m} AND (f.mi > {mi_p} OR l.vintage >= DATE '{p}')
+        GROUP BY ALL
+        UNION ALL
+        SELECT {_D}, 'cnl', sum(coalesce(c.charge_off_amount, 0.0) - coalesce(c.recovery_amount, 0.0))
+        FROM performance c JOIN _cube_loans l USING (loan_id)
+        WHERE c.as_of_month BETWEEN DATE '{p}' AND DATE '{m}' AND (c.charge_off_amount != 0 OR c.recovery_amount != 0)
+          AND (c.as_of_month > DATE '{p}' OR l.vintage >= DATE '{p}')
+        GROUP BY ALL),
+    prev AS (
+        SELECT {keys}, metric, events FROM cube_vintage WHERE as_of_month = DATE '{p}')
+    SELECT g.vintage, g.region, g.credit_tier, g.vehicle_condition, g.as_of_month, g.months_on_book, g.metric,
+           coalesce(any_value(pr.events), 0.0) + coalesce(sum(e.amount), 0.0) AS events,
+           CASE WHEN g.metric = 'cnl' THEN g.amount ELSE CAST(g.loans AS DOUBLE) END AS denominator, g.loans
+    FROM grid g
+    LEFT JOIN prev pr ON {_vkey_match('g', 'pr')} AND g.metric = pr.metric
+    LEFT JOIN new e ON {_vkey_match('g', 'e')} AND g.metric = e.metric
     GROUP BY g.vintage, g.region, g.credit_tier, g.vehicle_condition, g.as_of_month, g.months_on_book, g.metric,
              g.amount, g.loans"""
 
@@ -312,6 +376,26 @@ def _current_layout(con: duckdb.DuckDBPyConnection) -> bool:
     return {"dpd_days", "mid_life", "instalments"} <= cols
 
 
+def _update_vintages(con: duckdb.DuckDBPyConnection, now: list[date], first: str, touched: str) -> None:
+    """cube_vintage after an append of the months ``now``: every row of a vintage that gained
+    loans (``touched``) from its loans' rows; the rows of the appended months step on from the
+    month before (:func:`_vintage_step_sql`) when they all come after every stored month, else
+    every row from the first appended month on is recomputed."""
+    stored = [_as_date(r[0]) for r in con.execute(
+        "SELECT DISTINCT as_of_month FROM cube_month ORDER BY 1").fetchall()]
+    before = [d for d in stored if d < now[0]]
+    con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
+    if not before or [d for d in stored if d >= now[0]] != now:
+        con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
+        return
+    if con.execute("SELECT count(*) FROM _cube_vkeys").fetchone()[0]:
+        loans = f"loan_id IN (SELECT loan_id FROM _cube_loans v WHERE {touched.format(a='v')})"
+        con.execute(f"INSERT INTO cube_vintage {_vintage_sql(touched.format(a='v'), loans)}")
+    fresh = f"NOT {touched.format(a='v')}"
+    for p, m in zip([before[-1], *now[:-1]], now, strict=True):
+        con.execute(f"INSERT INTO cube_vintage {_vintage_step_sql(m, p, fresh)}")
+
+
 def stamp(con: duckdb.DuckDBPyConnection) -> str | None:
     """The load id the cubes were built from, or None when there are none."""
     try:
@@ -367,8 +451,7 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
     con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near, later)}")
     # its bases move with the last month
     con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql(_last_month(con) or _NO_MONTH)}")
-    con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
-    con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
+    _update_vintages(con, now, first, touched)
     for t in ("_cube_loans", "_cube_months", "_cube_vkeys"):
         con.execute(f"DROP TABLE {t}")
     _meta(con, load_id, "append")
