@@ -148,27 +148,43 @@ def cube_frames(path) -> dict[str, pd.DataFrame]:
         con.close()
 
 
-def test_appended_month_gives_the_cubes_of_a_full_rebuild(tmp_path):
+@pytest.mark.parametrize("months, new_loans", [(1, False), (2, True)], ids=["last month", "two months, new loans"])
+def test_appended_month_gives_the_cubes_of_a_full_rebuild(tmp_path, months, new_loans):
+    """Appending the last month (or the last two, with the loans originated in them): the cubes
+    equal a full rebuild's. The second case takes the update's other branches: vintages that
+    gained loans are rebuilt from their loans, and two months step on one after the other."""
     src = build_sample(tmp_path / "src.duckdb", loans=600, seed=3)
-    last = duckdb.connect(str(src), read_only=True).execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+    con = duckdb.connect(str(src), read_only=True)
+    first_new = con.execute(f"SELECT max(as_of_month) - INTERVAL {months - 1} MONTH FROM performance").fetchone()[0]
+    con.close()
     tables = ("loans", "performance", "actions", "restructures")
+    old_loans = (f"loan_id IN (SELECT loan_id FROM src.loans WHERE origination_date < DATE '{first_new}' "
+                 "- INTERVAL 1 MONTH)" if new_loans else "true")
 
-    def batches(where_perf: str, only_perf: bool = False):
+    def batches(appended: bool | None):
         for name in tables:
-            if only_perf and name != "performance":
+            if appended and not new_loans and name != "performance":
                 continue
-            cond = f" WHERE {where_perf}" if name == "performance" else ""
-            yield store.Batch(name, query=f"SELECT * FROM src.{name}{cond}")
+            conds = []
+            if name == "performance" and appended is not None:
+                conds.append(f"as_of_month {'>=' if appended else '<'} DATE '{first_new}'")
+            if appended is False:
+                conds.append(old_loans)
+            elif appended and name != "performance":
+                conds.append(f"NOT ({old_loans})")
+            yield store.Batch(name, query=f"SELECT * FROM src.{name}" + (f" WHERE {' AND '.join(conds)}" if conds else ""))
 
     inc = store.open_duckdb(tmp_path / "inc.duckdb")
     inc.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
-    store.write_tables(inc, batches(f"as_of_month < DATE '{last}'"), {"source": "test"})
-    store.write_tables(inc, batches(f"as_of_month = DATE '{last}'", only_perf=True), {}, mode="append")
+    store.write_tables(inc, batches(False), {"source": "test"})
+    store.write_tables(inc, batches(True), {}, mode="append")
     assert inc.execute("SELECT how FROM cube_meta").fetchone()[0] == "append"
+    if new_loans:  # the append really brought loans of a vintage the first load lacked
+        assert inc.execute(f"SELECT count(*) FROM loans WHERE NOT ({old_loans.replace('src.', '')})").fetchone()[0] > 0
     inc.close()
     full = store.open_duckdb(tmp_path / "full.duckdb")
     full.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
-    store.write_tables(full, batches("true"), {"source": "test"})
+    store.write_tables(full, batches(None), {"source": "test"})
     full.close()
     a, b = cube_frames(tmp_path / "inc.duckdb"), cube_frames(tmp_path / "full.duckdb")
     for name in a:
