@@ -150,28 +150,35 @@ def cube_frames(path) -> dict[str, pd.DataFrame]:
 
 @pytest.mark.parametrize("months, new_loans", [(1, False), (2, True)], ids=["last month", "two months, new loans"])
 def test_appended_month_gives_the_cubes_of_a_full_rebuild(tmp_path, months, new_loans):
-    """Appending the last month (or the last two, with the loans originated in them): the cubes
-    equal a full rebuild's. The second case takes the update's other branches: vintages that
-    gained loans are rebuilt from their loans, and two months step on one after the other."""
+    """Appending the last month (or the last two, with the loans originated in them and a
+    seventh of older loans first reported in them, as a bought pool would be): the cubes equal a
+    full rebuild's over the same rows. The second case takes the update's other branches:
+    vintages that gained loans are rebuilt from all their loans' rows (events of loans stored
+    before included), and two months step on one after the other. (An appended month replaces
+    every stored row of its month, so loans arriving in an append have rows from it on only.)"""
     src = build_sample(tmp_path / "src.duckdb", loans=600, seed=3)
     con = duckdb.connect(str(src), read_only=True)
     first_new = con.execute(f"SELECT max(as_of_month) - INTERVAL {months - 1} MONTH FROM performance").fetchone()[0]
     con.close()
     tables = ("loans", "performance", "actions", "restructures")
     old_loans = (f"loan_id IN (SELECT loan_id FROM src.loans WHERE origination_date < DATE '{first_new}' "
-                 "- INTERVAL 1 MONTH)" if new_loans else "true")
+                 "- INTERVAL 1 MONTH AND hash(loan_id) % 7 <> 0)" if new_loans else "true")
 
     def batches(appended: bool | None):
         for name in tables:
             if appended and not new_loans and name != "performance":
                 continue
             conds = []
-            if name == "performance" and appended is not None:
-                conds.append(f"as_of_month {'>=' if appended else '<'} DATE '{first_new}'")
             if appended is False:
                 conds.append(old_loans)
-            elif appended and name != "performance":
+                if name == "performance":
+                    conds.append(f"as_of_month < DATE '{first_new}'")
+            elif appended and name == "performance":
+                conds.append(f"as_of_month >= DATE '{first_new}'")
+            elif appended:
                 conds.append(f"NOT ({old_loans})")
+            elif name == "performance":  # the full load: the same rows as both loads together
+                conds.append(f"({old_loans} OR as_of_month >= DATE '{first_new}')")
             yield store.Batch(name, query=f"SELECT * FROM src.{name}" + (f" WHERE {' AND '.join(conds)}" if conds else ""))
 
     inc = store.open_duckdb(tmp_path / "inc.duckdb")
