@@ -144,6 +144,21 @@ def _transition_sql(where_now: str, where_prev: str = "true") -> str:
     GROUP BY ALL"""
 
 
+# Each loan's first month (as a month index) at 30+, 60+ and 90+ (a loss counts as all three),
+# for loans with any: the vintage cube's events. Kept as a table beside the cubes so that an
+# appended month finds first times without reading every earlier month's rows.
+FIRSTS = "cube_loan_firsts"
+
+
+def _firsts_sql(where: str) -> str:
+    return f"""
+        SELECT loan_id,
+               min(CASE WHEN {_in_level(30)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
+               min(CASE WHEN {_in_level(60)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
+               min(CASE WHEN {_in_level(90)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
+        FROM performance WHERE ({_in_level(30)} OR status IN {LOSS}) AND {where} GROUP BY loan_id"""
+
+
 def _vintage_sql(where_grid: str, where_loans: str = "true") -> str:
     """``where_grid``: the rows to compute; ``where_loans``: a condition on ``loan_id`` that every
     loan of those rows meets (an update passes the loans of the vintages it rebuilds, so the
@@ -158,12 +173,7 @@ def _vintage_sql(where_grid: str, where_loans: str = "true") -> str:
         FROM v CROSS JOIN (SELECT DISTINCT as_of_month FROM performance) m
         CROSS JOIN (VALUES ('ever_30'), ('ever_60'), ('ever_90'), ('cnl')) mt(metric)
         WHERE {_mi('m.as_of_month')} - {_mi('v.vintage')} >= 1 AND ({where_grid})),
-    bad AS (
-        SELECT loan_id,
-               min(CASE WHEN {_in_level(30)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
-               min(CASE WHEN {_in_level(60)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
-               min(CASE WHEN {_in_level(90)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
-        FROM performance WHERE ({_in_level(30)} OR status IN {LOSS}) AND {where_loans} GROUP BY loan_id),
+    bad AS (SELECT * FROM {FIRSTS} WHERE {where_loans}),
     firsts AS (
         UNPIVOT bad ON ever_30, ever_60, ever_90 INTO NAME metric VALUE mi),
     co AS (
@@ -197,12 +207,11 @@ def _vintage_step_sql(m: date, p: date, where_grid: str) -> str:
     and dimensions at ``p`` plus the events that fell in (p, m]. Events are first times a loan
     reaches 30+/60+/90+ (or a loss), and net losses; a vintage from ``p`` on has no row at ``p``
     (months on book 0), so all its events up to ``m`` are counted. The loans read are those with
-    an event at ``m`` and those of vintages from ``p`` on, so the rows of earlier months are
-    scanned only for these loans' first events (the same rule as :func:`_vintage_sql`, which
-    a full rebuild runs: an append gives the same cube)."""
+    an event at ``m`` and those of vintages from ``p`` on; first times come from
+    :data:`FIRSTS`, already updated for ``m`` (the same rule as :func:`_vintage_sql`, which a
+    full rebuild runs: an append gives the same cube)."""
     mi_m, mi_p = m.year * 12 + m.month - 1, p.year * 12 + p.month - 1
     keys = ", ".join(_VKEYS)
-    ev = f"({_in_level(30)} OR status IN {LOSS})"
     return f"""
     WITH v AS (
         SELECT {keys}, count(*) AS loans, sum(original_amount) AS amount FROM _cube_loans GROUP BY ALL),
@@ -210,18 +219,8 @@ def _vintage_step_sql(m: date, p: date, where_grid: str) -> str:
         SELECT v.*, DATE '{m}' AS as_of_month, {mi_m} - {_mi('v.vintage')} AS months_on_book, mt.metric
         FROM v CROSS JOIN (VALUES ('ever_30'), ('ever_60'), ('ever_90'), ('cnl')) mt(metric)
         WHERE {mi_m} - {_mi('v.vintage')} >= 1 AND ({where_grid})),
-    cand AS (
-        SELECT loan_id FROM performance WHERE as_of_month = DATE '{m}' AND {ev}
-        UNION SELECT loan_id FROM _cube_loans WHERE vintage >= DATE '{p}'),
-    bad AS (
-        SELECT loan_id,
-               min(CASE WHEN {_in_level(30)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_30,
-               min(CASE WHEN {_in_level(60)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_60,
-               min(CASE WHEN {_in_level(90)} OR status IN {LOSS} THEN {_mi('as_of_month')} END) AS ever_90
-        FROM performance WHERE as_of_month <= DATE '{m}' AND {ev} AND loan_id IN (SELECT loan_id FROM cand)
-        GROUP BY loan_id),
     firsts AS (
-        UNPIVOT bad ON ever_30, ever_60, ever_90 INTO NAME metric VALUE mi),
+        UNPIVOT {FIRSTS} ON ever_30, ever_60, ever_90 INTO NAME metric VALUE mi),
     new AS (
         SELECT {_D}, f.metric, CAST(count(*) AS DOUBLE) AS amount
         FROM firsts f JOIN _cube_loans l USING (loan_id)
@@ -357,6 +356,7 @@ def build(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
     con.execute(f"CREATE OR REPLACE TABLE cube_month AS {_month_sql('true', _instalments(con))}")
     con.execute(f"CREATE OR REPLACE TABLE cube_cure AS {_cure_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_transition AS {_transition_sql('true')}")
+    con.execute(f"CREATE OR REPLACE TABLE {FIRSTS} AS {_firsts_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_vintage AS {_vintage_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_cure_h AS {_cure_h_sql('true')}")
     con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql(_last_month(con) or _NO_MONTH)}")
@@ -368,7 +368,7 @@ def _current_layout(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the stored cubes have this version's tables and columns (else an append rebuilds)."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                        "WHERE table_catalog = current_database()").fetchall()}
-    if not set(ALL_CUBES) <= names:
+    if not {*ALL_CUBES, FIRSTS} <= names:
         return False
     cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
                                       "WHERE table_name = 'cube_month' AND table_catalog = current_database()"
@@ -386,14 +386,32 @@ def _update_vintages(con: duckdb.DuckDBPyConnection, now: list[date], first: str
     before = [d for d in stored if d < now[0]]
     con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
     if not before or [d for d in stored if d >= now[0]] != now:
+        con.execute(f"CREATE OR REPLACE TABLE {FIRSTS} AS {_firsts_sql('true')}")
         con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
         return
+    _update_firsts(con, now)
     if con.execute("SELECT count(*) FROM _cube_vkeys").fetchone()[0]:
         loans = f"loan_id IN (SELECT loan_id FROM _cube_loans v WHERE {touched.format(a='v')})"
         con.execute(f"INSERT INTO cube_vintage {_vintage_sql(touched.format(a='v'), loans)}")
     fresh = f"NOT {touched.format(a='v')}"
     for p, m in zip([before[-1], *now[:-1]], now, strict=True):
         con.execute(f"INSERT INTO cube_vintage {_vintage_step_sql(m, p, fresh)}")
+
+
+def _update_firsts(con: duckdb.DuckDBPyConnection, now: list[date]) -> None:
+    """:data:`FIRSTS` after the months ``now`` (all after every earlier month) were appended:
+    first times in those months are forgotten (the months' rows were replaced) and taken again
+    from their rows; a loan keeps an earlier first time."""
+    lo = now[0].year * 12 + now[0].month - 1
+    con.execute(f"UPDATE {FIRSTS} SET " + ", ".join(
+        f"{c} = CASE WHEN {c} >= {lo} THEN NULL ELSE {c} END" for c in ("ever_30", "ever_60", "ever_90")))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _cube_new_firsts AS {_firsts_sql(_in_dates('as_of_month', now))}")
+    con.execute(f"""UPDATE {FIRSTS} f SET ever_30 = coalesce(f.ever_30, n.ever_30),
+                    ever_60 = coalesce(f.ever_60, n.ever_60), ever_90 = coalesce(f.ever_90, n.ever_90)
+                    FROM _cube_new_firsts n WHERE f.loan_id = n.loan_id""")
+    con.execute(f"INSERT INTO {FIRSTS} SELECT * FROM _cube_new_firsts n ANTI JOIN {FIRSTS} f USING (loan_id)")
+    con.execute(f"DELETE FROM {FIRSTS} WHERE ever_30 IS NULL AND ever_60 IS NULL AND ever_90 IS NULL")
+    con.execute("DROP TABLE _cube_new_firsts")
 
 
 def stamp(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -17,6 +17,7 @@ import pytest
 from analytics import exports, store
 from analytics.metrics import basis, cohorts, cubed, delinquency, portfolio, transitions
 from analytics.metrics.filters import PortfolioFilter, apply, filter_loans
+from analytics.schema import DQ_LEVEL_BUCKETS
 from tests import regab2_fixture as fx
 from tests.conftest import build_sample
 
@@ -143,7 +144,8 @@ def cube_frames(path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {name: con.execute(f"SELECT * FROM {name}").df() for name in
-                ("cube_month", "cube_cure", "cube_transition", "cube_vintage", "cube_cure_h", "cube_path")}
+                ("cube_month", "cube_cure", "cube_transition", "cube_vintage", "cube_cure_h", "cube_path",
+                 "cube_loan_firsts")}
     finally:
         con.close()
 
@@ -193,6 +195,44 @@ def test_appended_month_gives_the_cubes_of_a_full_rebuild(tmp_path, months, new_
     full.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
     store.write_tables(full, batches(None), {"source": "test"})
     full.close()
+    a, b = cube_frames(tmp_path / "inc.duckdb"), cube_frames(tmp_path / "full.duckdb")
+    for name in a:
+        same(a[name], b[name])
+
+
+def test_a_month_sent_again_with_changes_gives_the_cubes_of_a_full_rebuild(tmp_path):
+    """The last month appended again, corrected: loans that first reached 30+ or 60+ in it are
+    now current. Their first times must be forgotten (cube_loan_firsts), not kept from the first
+    load; the cubes equal a full rebuild of the corrected rows."""
+    src = build_sample(tmp_path / "src.duckdb", loans=600, seed=4)
+    con = duckdb.connect(str(src), read_only=True)
+    last = con.execute("SELECT max(as_of_month) FROM performance").fetchone()[0]
+    firsts = " UNION ".join(
+        f"""SELECT loan_id FROM {{t}}performance WHERE bucket IN ({", ".join(f"'{b}'" for b in DQ_LEVEL_BUCKETS[k])})
+            GROUP BY loan_id HAVING min(as_of_month) = DATE '{last}'""" for k in (30, 60))
+    assert con.execute(f"SELECT count(*) FROM ({firsts.format(t='')})").fetchone()[0] > 0  # the fix changes some
+    con.close()
+    fixed = f"""SELECT * EXCLUDE (first_late) REPLACE (
+        CASE WHEN first_late THEN 0 ELSE days_past_due END AS days_past_due,
+        CASE WHEN first_late THEN 'current' ELSE bucket END AS bucket)
+      FROM (SELECT p.*, p.loan_id IN ({firsts.format(t='src.')}) AND p.status = 'active' AS first_late
+            FROM src.performance p WHERE as_of_month = DATE '{last}')"""
+
+    def load(path, parts):
+        c = store.open_duckdb(path)
+        c.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
+        for perf, mode in parts:
+            others = ("loans", "actions", "restructures") if mode == "replace" else ()
+            batches = [store.Batch(n, query=f"SELECT * FROM src.{n}") for n in others]
+            store.write_tables(c, [*batches, store.Batch("performance", query=perf)], {"source": "test"}, mode=mode)
+        c.close()
+
+    everything = f"SELECT * FROM src.performance WHERE as_of_month < DATE '{last}' UNION ALL {fixed}"
+    load(tmp_path / "inc.duckdb", [("SELECT * FROM src.performance", "replace"), (fixed, "append")])
+    load(tmp_path / "full.duckdb", [(everything, "replace")])
+    con = duckdb.connect(str(tmp_path / "inc.duckdb"), read_only=True)
+    assert con.execute("SELECT how FROM cube_meta").fetchone()[0] == "append"
+    con.close()
     a, b = cube_frames(tmp_path / "inc.duckdb"), cube_frames(tmp_path / "full.duckdb")
     for name in a:
         same(a[name], b[name])
