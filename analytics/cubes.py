@@ -294,25 +294,28 @@ def _path_sql(last: date) -> str:
     return f"""
     WITH months AS (SELECT DISTINCT as_of_month AS m FROM performance WHERE as_of_month > {first}),
     cohort AS (
-        SELECT loan_id, as_of_month AS b, coalesce(closing_balance, 0.0) AS w FROM performance
-        WHERE status = 'active' AND as_of_month BETWEEN {first} AND DATE '{bases[-1]}'
-          AND as_of_month IN ({b_list})),
+        SELECT p.loan_id, p.as_of_month AS b, coalesce(p.closing_balance, 0.0) AS w, {_D}
+        FROM performance p JOIN _cube_loans l USING (loan_id)
+        WHERE p.status = 'active' AND p.as_of_month BETWEEN {first} AND DATE '{bases[-1]}'
+          AND p.as_of_month IN ({b_list})),
     later AS (
-        SELECT c.b, c.loan_id, c.w, p.as_of_month AS m, p.status, p.bucket
+        SELECT c.b, c.loan_id, c.w, {_D.replace('l.', 'c.')}, p.as_of_month AS m, p.status, p.bucket
         FROM cohort c JOIN (SELECT * FROM performance WHERE as_of_month > {first}) p
           ON p.loan_id = c.loan_id AND p.as_of_month > c.b AND p.as_of_month <= CAST(c.b + to_months({k}) AS DATE)),
     fc AS (SELECT b, loan_id, min(m) AS cm FROM later WHERE status <> 'active' GROUP BY ALL),
     obs AS (
-        SELECT l.b, l.loan_id, l.w, l.m, CASE WHEN l.status = 'active' THEN l.bucket ELSE l.status END AS state
+        SELECT l.b, l.loan_id, l.w, l.region, l.credit_tier, l.vehicle_condition, l.vintage, l.m,
+               CASE WHEN l.status = 'active' THEN l.bucket ELSE l.status END AS state
         FROM later l LEFT JOIN fc USING (b, loan_id) WHERE l.status = 'active' OR l.m = fc.cm),
     car AS (
-        SELECT o.b, o.loan_id, o.w, months.m, o.state FROM obs o JOIN months
+        SELECT o.b, o.loan_id, o.w, o.region, o.credit_tier, o.vehicle_condition, o.vintage, months.m, o.state
+        FROM obs o JOIN months
           ON months.m > o.m AND months.m <= CAST(o.b + to_months({k}) AS DATE)
         WHERE o.state IN ('paid_off', 'charged_off', 'repossessed')),
     x AS (SELECT *, false AS carried FROM obs UNION ALL SELECT *, true FROM car)
-    SELECT x.b AS base_month, {_D}, x.m AS as_of_month, x.state, x.carried, count(*) AS loans,
-           sum(x.w) AS balance
-    FROM x JOIN _cube_loans l USING (loan_id)
+    SELECT x.b AS base_month, {_D.replace('l.', 'x.')}, x.m AS as_of_month, x.state, x.carried,
+           count(*) AS loans, sum(x.w) AS balance
+    FROM x
     GROUP BY ALL"""
 
 
