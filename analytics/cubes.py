@@ -39,9 +39,13 @@ months_on_book > 1) and ``instalments`` (rows with a missed-instalment count) as
 Delinquency page's segment table and the pages' data checks come from the cube too.
 
 An append recomputes only the rows it can change: the appended months (and the month after,
-for transitions and cures), and for vintages every row at or after the first appended month
-plus every row of a vintage that gained loans. Loans replaced by an append (facts at
-origination changed) rebuild everything.
+for transitions and cures), and for vintages the appended months' rows plus every row of a
+vintage that gained loans. When the appended months come after every stored month (the usual
+monthly tape), a vintage row of an appended month is the row of the month before plus the events
+since, with first times from ``cube_loan_firsts`` (each loan's first 30+/60+/90+ month, kept
+beside the cubes); otherwise every vintage row from the first appended month on is recomputed.
+The months are written into the SQL as constants so that DuckDB skips the row groups of other
+months. Loans replaced by an append (facts at origination changed) rebuild everything.
 
 Sums of money are added in another order than a scan of the rows does, so cube results equal
 the row-based ones to floating-point rounding (relative 1e-12); counts are equal exactly.
