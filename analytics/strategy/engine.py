@@ -587,6 +587,7 @@ class _Run:
     f_practice: np.ndarray | None = None  # (K, P) share of today's attempts made this month
     shared: SharedMonth | None = None     # group rows moved with this month's draw (shared by runs)
     season: np.ndarray | None = None      # (K, T) factor on current loans' misses per path and month
+    cure_season: np.ndarray | None = None  # (T,) seasonal factor on delinquent loans' cures per month
     today: tuple | None = None            # today's practice's combined roll and cure terms (K, B, 6)
     severity_rng: np.random.Generator | None = None  # the defaults' severities (own stream: _severity)
 
@@ -619,6 +620,7 @@ def _start(plan: Plan, settings: RunSettings, loss: LossParams, market: str, sto
         contacts_ch=np.zeros((K, T, len(CHANNELS))), states=np.zeros((K, T, N_STATES)),
         shared=shared if shared is not None and shared.draws is draws else SharedMonth(draws),
         season=None if plan.seasonality is None else plan.seasonality.paths(K, T, settings.seed),
+        cure_season=None if plan.seasonality is None else plan.seasonality.cure_horizon(T),
         severity_rng=np.random.default_rng([settings.seed, 404]),
     )
     n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
@@ -823,7 +825,8 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
         for fl in range(r.F):
             P[:, fl] = plan.P0[fl][None, :, TRANSIENT]
     season = None if r.season is None else r.season[:, t]  # (K,) this month's factor on misses per path
-    seasonal = season is not None and bool((season != 1.0).any())
+    cure_season = 1.0 if r.cure_season is None else float(r.cure_season[t])
+    seasonal = (season is not None and bool((season != 1.0).any())) or cure_season != 1.0
     if len(r.aff_b) or seasonal:
         if len(r.aff_b):
             rm, cm = effect_multipliers(r, f)
@@ -831,8 +834,10 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
             rm, cm = np.ones((K, B, N_TRANSIENT)), np.ones((K, B, N_TRANSIENT))
         rm, cm = np.broadcast_to(rm, (K, B, N_TRANSIENT)), np.broadcast_to(cm, (K, B, N_TRANSIENT))
         if seasonal:  # the month's seasonal and macro factor on current loans' misses (strategy.seasonality)
-            rm = rm.copy()
-            rm[:, :, CURRENT] *= season[:, None]
+            rm, cm = rm.copy(), cm.copy()
+            if season is not None:
+                rm[:, :, CURRENT] *= season[:, None]
+            cm[:, :, DELINQUENT] *= cure_season   # and the season's on delinquent loans' cures
         changed = ((rm != 1.0) | (cm != 1.0)).any(0)
         if changed.any() and shared:
             P = P.copy()
