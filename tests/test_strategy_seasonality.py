@@ -1,4 +1,5 @@
-"""Seasonal factors: estimated by hand on made-up counts, and applied by the engine to current loans' misses."""
+"""Seasonal factors: estimated by hand on made-up counts, and applied by the engine to current loans' misses
+and delinquent loans' cures."""
 
 from __future__ import annotations
 
