@@ -143,3 +143,20 @@ def test_the_engine_scales_delinquent_loans_cures_by_the_months_factor():
     assert d_current == pytest.approx(-0.2 * 2_096.0, rel=1e-9)
     # Current loans' misses are untouched: the 1-29 count gains only what stayed instead of curing.
     assert moved.state_counts[0, 0, :].sum() == pytest.approx(flat.state_counts[0, 0, :].sum())
+
+
+def test_macro_persistence_is_the_lag_one_covariance_over_the_variance_net_of_noise():
+    # us (calendar classes): 24 months of 40,000 current loans, misses 400·e^0.2 for a year, then
+    # 400·e^-0.2: every class has one month of each, so every factor is 1 and log rate = mean ± 0.2.
+    # Lag-1 covariance 21 · 0.04 / 23 (21 pairs on the same side, 1 across), variance 24 · 0.04 / 23
+    # less the Poisson noise mean(1 / misses) = cosh(0.2) / 400: rho = 0.932 (the noisy series' own
+    # lag-1 correlation, 21 / 24 = 0.875, is biased toward 0).
+    months = pd.date_range("2023-07-01", "2025-06-01", freq="MS")
+    missed = 400 * np.exp(np.where(np.arange(24) < 12, 0.2, -0.2))
+    counts = pd.DataFrame({"as_of_month": months, "current": 40_000.0, "missed": missed})
+    s = seasonality.from_counts(counts, "us", date(2025, 6, 1), pseudo=50.0)
+    assert s.factors == pytest.approx({f"m{m:02d}": 1.0 for m in range(1, 13)})
+    net = 24 * 0.04 / 23 - np.cosh(0.2) / 400
+    assert s.macro_sd == pytest.approx(np.sqrt(net))
+    assert s.macro_rho == pytest.approx(21 * 0.04 / 23 / net)
+    assert s.macro_rho == pytest.approx(0.932, abs=0.001)

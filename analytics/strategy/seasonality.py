@@ -22,10 +22,11 @@ the year already averaged in is not counted twice.
 **Macro paths.** Beyond the seasons, the miss rate moves persistently (a regional downturn, a
 vintage that turns out worse): log(miss rate ÷ season) over the window is read as an AR(1) around
 its long-run mean, its variance being the scatter less the Poisson noise of each month's rate
-(1 / misses) and its autocorrelation the lag-1 one. Each path starts from the level of the last
-three months and drifts back toward the window's mean with that persistence and spread, both
-relative to the 12 months the matrices average (so a book leaving a bad year sees its misses
-fall back on most paths, and a run of bad months is possible on others). Needs 24 months.
+(1 / misses) and its autocorrelation the lag-1 covariance over that net variance. Each path
+starts from the level of the last three months and drifts back toward the window's mean with
+that persistence and spread, both relative to the 12 months the matrices average (so a book
+leaving a bad year sees its misses fall back on most paths, and a run of bad months is possible
+on others). Needs 24 months.
 
 **Cures.** The same classes and weighting give a factor on delinquent loans' cures (back to
 current from 1+ DPD): in the Spring Festival month collectors are on leave and borrowers travel,
@@ -186,7 +187,12 @@ def _macro(df: pd.DataFrame, factors: dict[str, float], as_of_index: int) -> dic
     if var <= 0:
         return {}
     xc = x - x.mean()
-    rho = float(np.clip(np.sum(xc[1:] * xc[:-1]) / np.sum(xc * xc), 0.0, 0.95))
+    # The lag-1 autocorrelation of the movement itself: month-to-month Poisson noise adds to the
+    # variance but not to the lag-1 covariance (independent from month to month), so the
+    # covariance is divided by the variance net of noise (the plain lag-1 correlation of the noisy
+    # series is biased toward 0 by var / (var + noise); Box, Jenkins, Reinsel & Ljung, *Time
+    # Series Analysis*, 5th ed., 2015, §4.3.4: AR(1) plus white noise).
+    rho = float(np.clip(np.sum(xc[1:] * xc[:-1]) / (len(x) - 1) / var, 0.0, 0.95))
     window = d["mi"].to_numpy() > as_of_index - MATRIX_MONTHS
     base = float(x[window].mean()) if window.any() else float(x.mean())
     return {"macro_sd": float(np.sqrt(var)), "macro_rho": rho, "level_now": float(x[-NOW_MONTHS:].mean()) - base,
