@@ -190,8 +190,8 @@ def _macro(df: pd.DataFrame, factors: dict[str, float], as_of_index: int) -> dic
     # The lag-1 autocorrelation of the movement itself: month-to-month Poisson noise adds to the
     # variance but not to the lag-1 covariance (independent from month to month), so the
     # covariance is divided by the variance net of noise (the plain lag-1 correlation of the noisy
-    # series is biased toward 0 by var / (var + noise); Box, Jenkins, Reinsel & Ljung, *Time
-    # Series Analysis*, 5th ed., 2015, §4.3.4: AR(1) plus white noise).
+    # series is biased toward 0 by var / (var + noise): the moment correction for an AR(1)
+    # observed with error, Staudenmayer & Buonaccorsi, JASA 100, 2005, 841-852).
     rho = float(np.clip(np.sum(xc[1:] * xc[:-1]) / (len(x) - 1) / var, 0.0, 0.95))
     window = d["mi"].to_numpy() > as_of_index - MATRIX_MONTHS
     base = float(x[window].mean()) if window.any() else float(x.mean())
