@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 
 from analytics import store
@@ -430,3 +432,61 @@ def test_runs_stepped_together_on_threads_are_each_run_alone(small_tables):
         assert np.array_equal(tr.tail_loss, alone.tail_loss)
         for k, v in tr.metrics.items():
             assert np.array_equal(v, alone.metrics[k]), k
+
+
+def test_a_months_defaults_spread_as_a_compound_sum_of_their_severities():
+    """400 loans at 120+ DPD all charge off in the month: the net loss is 400 · 50,000 · 0.95 on
+    average, and with one default's net loss spread cv = 0.5 around its cell's mean the sum of 400
+    has sd √400 · 0.5 · mean = 2.5% of the total (compound sum, Klugman, Panjer & Willmot, ch. 9)."""
+    P = np.array(toy_baseline().matrix)
+    P[:, 5] = 0.0
+    P[:, 5, 7] = 1.0
+    counts = np.zeros((3, 9))
+    counts[0, 5] = 400
+    base = replace(toy_baseline(), matrix=P, transitions=P * 10_000, counts=counts,
+                   severity={"charged_off": 0.5, "repossessed": 0.8})
+    settings = RunSettings(months=1, paths=4000, matrix_uncertainty=False, history=False)
+    m = sim(base, spec.DO_NOTHING, zero_book(), settings).metrics
+    assert (m["charge_offs"][:, 0] == 400).all()
+    ratio = m["net_loss"][:, 0] / (400 * 50_000 * 0.95)
+    assert ratio.mean() == pytest.approx(1.0, abs=0.003)   # 4.5 standard errors of 0.025 / √4000
+    assert ratio.std() == pytest.approx(0.025, rel=0.05)   # its own standard error is about 1.1%
+    # Balances and recoveries move together: the recovery stays 5% of the balance on every path.
+    assert m["recoveries"][:, 0] / m["gross_loss"][:, 0] == pytest.approx(np.full(4000, 0.05))
+    # The expected chain keeps the cell's mean.
+    det = sim(base, spec.DO_NOTHING, zero_book(), settings, stochastic=False).metrics
+    assert det["net_loss"][0, 0] == pytest.approx(400 * 50_000 * 0.95)
+
+
+def test_severity_spread_is_the_pooled_within_band_coefficient_of_variation():
+    # high: 1 and 3 (mean 2: -0.5, +0.5); low: 10, 10, 40 (mean 20: -0.5, -0.5, +1): the squares add
+    # to 2 over 5 closures less 2 band means, cv = √(2/3). Repossessions: too few to count.
+    losses = pd.DataFrame({"status": ["charged_off"] * 5 + ["repossessed"],
+                           "risk_band": ["high", "high", "low", "low", "low", "high"],
+                           "net": [1.0, 3.0, 10.0, 10.0, 40.0, 7.0]})
+    assert bl.severity_cv(losses, minimum=2) == pytest.approx({"charged_off": np.sqrt(2 / 3)})
+    assert bl.severity_cv(losses, minimum=6) == {}
+
+
+def test_closure_losses_are_the_settled_closures_net_of_their_recoveries(small_db, small_tables):
+    # 24 months up to 2025-06 less the last 4 (recoveries may still arrive): closures 2023-07..2025-02.
+    got = bl.closure_losses(small_tables.performance, bl.risk_bands(small_tables.loans),
+                            date(2025, 6, 1)).to_pandas()
+    con = duckdb.connect(str(small_db))
+    try:
+        hand = con.execute("""
+            WITH closed AS (SELECT loan_id, min(as_of_month) AS m FROM performance
+                            WHERE status IN ('charged_off', 'repossessed') GROUP BY 1),
+                 c AS (SELECT p.loan_id, p.status, p.charge_off_amount FROM performance p JOIN closed
+                       ON p.loan_id = closed.loan_id AND p.as_of_month = closed.m
+                       WHERE closed.m BETWEEN DATE '2023-07-01' AND DATE '2025-02-01' AND p.charge_off_amount > 0)
+            SELECT c.status, count(*) AS n,
+                   sum(c.charge_off_amount - coalesce((SELECT sum(recovery_amount) FROM performance r
+                        WHERE r.loan_id = c.loan_id AND r.as_of_month <= DATE '2025-06-01'), 0)) AS net
+            FROM c GROUP BY 1 ORDER BY 1""").fetchall()
+    finally:
+        con.close()
+    assert [s for s, _, _ in hand] == ["charged_off", "repossessed"]  # closures of both kinds to count
+    by = got.groupby("status")["net"].agg(["count", "sum"])
+    assert [(s, int(by.loc[s, "count"])) for s in by.index] == [(s, n) for s, n, _ in hand]
+    assert by["sum"].tolist() == pytest.approx([net for _, _, net in hand])

@@ -1,4 +1,5 @@
-"""Seasonal factors: estimated by hand on made-up counts, and applied by the engine to current loans' misses."""
+"""Seasonal factors: estimated by hand on made-up counts, and applied by the engine to current loans' misses
+and delinquent loans' cures."""
 
 from __future__ import annotations
 
@@ -103,3 +104,59 @@ def test_macro_movement_is_the_scatter_beyond_poisson_noise():
     assert s.macro_rho == 0.0
     assert s.macro_sd == pytest.approx(np.sqrt(np.var(x, ddof=1) - np.mean(1 / missed)))
     assert 0.17 < s.macro_sd < 0.2  # about log 1.2 = 0.18
+
+
+def test_cure_factors_are_shrunk_cure_rates_relative_to_the_matrices_year():
+    # 24 months (2023-07 .. 2025-06), 1,000 delinquent loans a month, 550 cure; 400 in the Spring
+    # Festival months (2024-02, 2025-01: collectors on leave, borrowers travelling).
+    months = pd.date_range("2023-07-01", "2025-06-01", freq="MS")
+    festival = [(m.year, m.month) in ((2024, 2), (2025, 1)) for m in months]
+    counts = pd.DataFrame({"as_of_month": months, "current": 10_000.0, "missed": 100.0, "delinquent": 1_000.0,
+                           "cured": np.where(festival, 400.0, 550.0)})
+    s = seasonality.from_counts(counts, "cn", date(2025, 6, 1), pseudo=50.0)
+    r = (22 * 550 + 2 * 400) / 24_000
+    raw_sf = (800 + 50) / (2_000 * r + 50)
+    raw_after = (1_100 + 50) / (2_000 * r + 50)
+    raw_other = (11_000 + 50) / (20_000 * r + 50)
+    mean = (raw_sf + raw_after + 10 * raw_other) / 12
+    assert s.cure_factors["spring_festival"] == pytest.approx(raw_sf / mean)
+    assert s.cure_factors["other"] == pytest.approx(raw_other / mean)
+    assert 400 / 550 < s.cure_factors["spring_festival"] < 0.76   # 0.727 shrunk toward 1: 0.755
+    assert s.cure_horizon(12)[7] == pytest.approx(s.cure_factors["spring_festival"])  # 2026-02
+    assert s.cure_horizon(12)[8] == pytest.approx(raw_after / mean)
+    # Counts without the delinquent columns (an older caller) give no cure factors.
+    assert seasonality.from_counts(counts[["as_of_month", "current", "missed"]], "cn", date(2025, 6, 1)).cure_factors == {}
+
+
+def test_the_engine_scales_delinquent_loans_cures_by_the_months_factor():
+    base = toy_baseline()
+    season = seasonality.Seasonality("cn", {}, {}, {}, 2026 * 12 + 0, cure_factors={"spring_festival": 0.8})
+    settings = RunSettings(months=1, paths=1, history=False)
+    args = (effects.effect_book().zero(), rules.rules_for("cn"), rules.default_operations("cn"), LossParams())
+    flat = run(compile_plan(base, spec.DO_NOTHING, *args, history=False), settings, LossParams(), "cn",
+               stochastic=False)
+    moved = run(compile_plan(replace(base, seasonality=season), spec.DO_NOTHING, *args, history=False), settings,
+                LossParams(), "cn", stochastic=False)
+    # Cures of the delinquent rows (0.50, 0.20, 0.05, 0.02, 0 in every band) fall by a fifth:
+    # high 1,500·0.5 + 600·0.2 + 300·0.05 + 200·0.02 = 889, medium 989.1, low 217.9; 20% of 2,096.
+    d_current = moved.state_counts[0, 0, 0] - flat.state_counts[0, 0, 0]
+    assert d_current == pytest.approx(-0.2 * 2_096.0, rel=1e-9)
+    # Current loans' misses are untouched: the 1-29 count gains only what stayed instead of curing.
+    assert moved.state_counts[0, 0, :].sum() == pytest.approx(flat.state_counts[0, 0, :].sum())
+
+
+def test_macro_persistence_is_the_lag_one_covariance_over_the_variance_net_of_noise():
+    # us (calendar classes): 24 months of 40,000 current loans, misses 400·e^0.2 for a year, then
+    # 400·e^-0.2: every class has one month of each, so every factor is 1 and log rate = mean ± 0.2.
+    # Lag-1 covariance 21 · 0.04 / 23 (21 pairs on the same side, 1 across), variance 24 · 0.04 / 23
+    # less the Poisson noise mean(1 / misses) = cosh(0.2) / 400: rho = 0.932 (the noisy series' own
+    # lag-1 correlation, 21 / 24 = 0.875, is biased toward 0).
+    months = pd.date_range("2023-07-01", "2025-06-01", freq="MS")
+    missed = 400 * np.exp(np.where(np.arange(24) < 12, 0.2, -0.2))
+    counts = pd.DataFrame({"as_of_month": months, "current": 40_000.0, "missed": missed})
+    s = seasonality.from_counts(counts, "us", date(2025, 6, 1), pseudo=50.0)
+    assert s.factors == pytest.approx({f"m{m:02d}": 1.0 for m in range(1, 13)})
+    net = 24 * 0.04 / 23 - np.cosh(0.2) / 400
+    assert s.macro_sd == pytest.approx(np.sqrt(net))
+    assert s.macro_rho == pytest.approx(21 * 0.04 / 23 / net)
+    assert s.macro_rho == pytest.approx(0.932, abs=0.001)

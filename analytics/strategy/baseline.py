@@ -399,14 +399,15 @@ def borrow_strength(seg: Baseline, book: Baseline, k: float = HISTORY_CREDIBILIT
     The history rows keep their own loan-months and are re-shrunk toward the new band rows; the
     other loans' rows are again the residual (:func:`residual_rows`), so zero effects still
     reproduce the segment's (now weighted) band chain. Start counts, balances, today's practice
-    and re-default levels stay the segment's own.
+    and re-default levels stay the segment's own; a status whose severity spread the segment has
+    too few closures for takes the book's.
     """
     pseudo = np.zeros_like(seg.transitions, dtype=float)
     pseudo[:, :N_TRANSIENT] = k * book.matrix[:, :N_TRANSIENT]
     raw = seg.transitions.astype(float)
     trans = raw + pseudo
     pooled = _pooled_rows(trans)
-    out = {"matrix": pooled, "transitions": trans}
+    out = {"matrix": pooled, "transitions": trans, "severity": {**book.severity, **seg.severity}}
     if seg.history_matrix is not None and seg.history_pairs is not None:
         n_g = seg.history_pairs[..., None]
         old_pooled = _pooled_rows(raw)
@@ -478,6 +479,52 @@ def repossession_recoveries(perf: ir.Table, as_of: date, months: int = 24) -> ir
     return j.select(ratio=j.recovery.fill_null(0.0) / j.charge_off_amount)
 
 
+# Closures of one status needed before their spread of severities is read from the data (as for
+# the repossession haircut: fewer tell little about a spread).
+MIN_SEVERITY_CLOSURES = 30
+
+
+def closure_losses(perf: ir.Table, bands: ir.Table, as_of: date, months: int = 24) -> ir.Table:
+    """Per loan closed (charged off or repossessed) in the ``months`` up to ``as_of``, less the last
+    :data:`RECOVERY_SETTLE_MONTHS` (whose recoveries may still be on their way): its status, risk
+    band and net loss (charge-off amount less every recovery up to ``as_of``)."""
+    mi = month_index(perf.as_of_month)
+    end = as_of.year * 12 + as_of.month - 1
+    upto = perf.filter(mi <= end)
+    c = closing_rows(upto)
+    cm = month_index(c.as_of_month)
+    c = c.filter((cm > end - months) & (cm <= end - RECOVERY_SETTLE_MONTHS)
+                 & c.status.isin(["charged_off", "repossessed"]) & (c.charge_off_amount > 0))
+    rec = upto.filter(upto.recovery_amount != 0).semi_join(c, "loan_id")
+    rec = rec.group_by("loan_id").aggregate(recovery=rec.recovery_amount.sum())
+    j = c.left_join(rec, "loan_id").inner_join(bands, "loan_id")
+    return j.select("status", "risk_band", net=j.charge_off_amount - j.recovery.fill_null(0.0))
+
+
+def severity_cv(losses: pd.DataFrame, minimum: int = MIN_SEVERITY_CLOSURES) -> dict[str, float]:
+    """Coefficient of variation of one closure's net loss around its band's mean, per status.
+
+    The engine values a cell's defaults at the cell's mean; the month's sum over N of them varies
+    around N · mean with variance N · (cv · mean)² (a compound sum, Klugman, Panjer & Willmot,
+    *Loss Models*, 5th ed., 2019, ch. 9). cv² here is the pooled within-band
+    ``Σ (x / mean_band - 1)² / (n - bands)`` of each status's closures (between-band differences
+    are the engine's own cell means). Statuses with fewer than ``minimum`` closures are left out.
+    """
+    out: dict[str, float] = {}
+    if losses.empty:
+        return out
+    for status, g in losses.groupby("status"):
+        mean = g.groupby("risk_band")["net"].transform("mean")
+        ok = mean > 0
+        groups = g.loc[ok, "risk_band"].nunique()
+        n = int(ok.sum())
+        if n < minimum or n - groups < 1:
+            continue
+        rel = g.loc[ok, "net"] / mean[ok] - 1.0
+        out[str(status)] = float(np.sqrt((rel ** 2).sum() / (n - groups)))
+    return out
+
+
 @dataclass(frozen=True)
 class Baseline:
     """The book at the as-of month and its monthly transition matrices, by risk band.
@@ -517,6 +564,9 @@ class Baseline:
     # Seasonal factors on the roll rates (analytics.strategy.seasonality.Seasonality), or None: the
     # matrices' 12-month average.
     seasonality: object | None = None
+    # Spread of one default's net loss around its cell's mean, per closing status (severity_cv):
+    # {"charged_off": cv, "repossessed": cv}; empty: every default at its cell's mean.
+    severity: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_bands(self) -> int:
@@ -653,6 +703,7 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
     if len(ratios) >= 30:  # fewer repossessions than this tell little about the spread
         q = ratios.quantile([0.1, 0.5, 0.9]).to_numpy()
         haircut = (float(q[0]), float(q[1]), float(q[2]), float(ratios.mean()), int(len(ratios)))
+    severity = severity_cv(closure_losses(perf, bands_t, as_of).to_pandas())
     practice = None
     if actions is not None:
         practice = practice_from_counts(practice_counts(actions, bands_t, as_of, months).to_pandas(), counts_all,
@@ -664,7 +715,7 @@ def estimate_baseline(perf: ir.Table, loans: ir.Table, as_of: date | None = None
         balance=avg["balance"], vehicle_value=avg["vehicle_value"], months_on_book=avg["months_on_book"],
         apr=avg["apr"], remaining_term=avg["remaining_term"], payment=avg["payment"], recovery=recovery,
         market=market, redefault_ratio=ratio, redefault_pairs=pairs, typical_payment_cut=cut, practice=practice,
-        repo_haircut=haircut, **hist,
+        repo_haircut=haircut, severity=severity, **hist,
     )
 
 

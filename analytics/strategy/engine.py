@@ -227,6 +227,7 @@ class Plan:
     o_source: list = None             # (O,) where each offer's re-default level comes from
     haircut: float | None = None      # the data's repossession recovery ÷ balance
     seasonality: object | None = None  # seasonality.Seasonality of the baseline (None: none)
+    severity_cv: tuple[float, float] = (0.0, 0.0)  # spread of one default's net loss: charge-off, repossession
 
 
 def _effect_gain(t: Treatment, allowed: float, decay: float, tested: float = 1.0) -> float:
@@ -387,6 +388,7 @@ def compile_plan(baseline: Baseline, strategy: Strategy, book: EffectBook, rules
         p_cost=pr["cost"], p_complaint=pr["complaint"], cap_roll=book.cap["roll"], cap_cure=book.cap["cure"],
         platform=platform, practice_channels=practice_used, o_source=o_source,
         haircut=data_haircut(baseline, loss), seasonality=baseline.seasonality,
+        severity_cv=(baseline.severity.get("charged_off", 0.0), baseline.severity.get("repossessed", 0.0)),
     )
     return plan
 
@@ -585,7 +587,9 @@ class _Run:
     f_practice: np.ndarray | None = None  # (K, P) share of today's attempts made this month
     shared: SharedMonth | None = None     # group rows moved with this month's draw (shared by runs)
     season: np.ndarray | None = None      # (K, T) factor on current loans' misses per path and month
+    cure_season: np.ndarray | None = None  # (T,) seasonal factor on delinquent loans' cures per month
     today: tuple | None = None            # today's practice's combined roll and cure terms (K, B, 6)
+    severity_rng: np.random.Generator | None = None  # the defaults' severities (own stream: _severity)
 
     @property
     def n_offers(self) -> int:
@@ -616,6 +620,8 @@ def _start(plan: Plan, settings: RunSettings, loss: LossParams, market: str, sto
         contacts_ch=np.zeros((K, T, len(CHANNELS))), states=np.zeros((K, T, N_STATES)),
         shared=shared if shared is not None and shared.draws is draws else SharedMonth(draws),
         season=None if plan.seasonality is None else plan.seasonality.paths(K, T, settings.seed),
+        cure_season=None if plan.seasonality is None else plan.seasonality.cure_horizon(T),
+        severity_rng=np.random.default_rng([settings.seed, 404]),
     )
     n = np.zeros((K, F, B, N_STATES), dtype=np.int64 if stochastic else float)
     n[:] = np.round(plan.start_counts).astype(n.dtype) if stochastic else plan.start_counts
@@ -819,7 +825,8 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
         for fl in range(r.F):
             P[:, fl] = plan.P0[fl][None, :, TRANSIENT]
     season = None if r.season is None else r.season[:, t]  # (K,) this month's factor on misses per path
-    seasonal = season is not None and bool((season != 1.0).any())
+    cure_season = 1.0 if r.cure_season is None else float(r.cure_season[t])
+    seasonal = (season is not None and bool((season != 1.0).any())) or cure_season != 1.0
     if len(r.aff_b) or seasonal:
         if len(r.aff_b):
             rm, cm = effect_multipliers(r, f)
@@ -827,8 +834,10 @@ def _month_matrices(r: _Run, f: np.ndarray, t: int) -> np.ndarray:
             rm, cm = np.ones((K, B, N_TRANSIENT)), np.ones((K, B, N_TRANSIENT))
         rm, cm = np.broadcast_to(rm, (K, B, N_TRANSIENT)), np.broadcast_to(cm, (K, B, N_TRANSIENT))
         if seasonal:  # the month's seasonal and macro factor on current loans' misses (strategy.seasonality)
-            rm = rm.copy()
-            rm[:, :, CURRENT] *= season[:, None]
+            rm, cm = rm.copy(), cm.copy()
+            if season is not None:
+                rm[:, :, CURRENT] *= season[:, None]
+            cm[:, :, DELINQUENT] *= cure_season   # and the season's on delinquent loans' cures
         changed = ((rm != 1.0) | (cm != 1.0)).any(0)
         if changed.any() and shared:
             P = P.copy()
@@ -866,8 +875,23 @@ def _record_defaults(r: _Run, moves: np.ndarray, t: int) -> None:
     m["repossessions"][:, t] = repo.sum(axis=(1, 2, 3))
     bal_open = plan.balance[:, TRANSIENT]
     rec_repo = _repo_recovery(plan, r.loss, r.market, t)[:, TRANSIENT]
-    m["gross_loss"][:, t] = ((co + repo) * bal_open).sum(axis=(1, 2, 3))
-    m["recoveries"][:, t] = (co * bal_open * plan.co_recovery + repo * rec_repo).sum(axis=(1, 2, 3))
+    w_co = _severity(r, co, plan.severity_cv[0])
+    w_repo = _severity(r, repo, plan.severity_cv[1])
+    m["gross_loss"][:, t] = ((co * w_co + repo * w_repo) * bal_open).sum(axis=(1, 2, 3))
+    m["recoveries"][:, t] = (co * w_co * bal_open * plan.co_recovery + repo * w_repo * rec_repo).sum(axis=(1, 2, 3))
+
+
+def _severity(r: _Run, n: np.ndarray, cv: float) -> np.ndarray | float:
+    """The mean severity of the month's ``n`` defaults in each cell relative to the cell's mean:
+    Gamma(n / cv², cv² / n), mean 1 and variance cv² / n, so the cell's loss (n · mean · W) has the
+    compound sum's spread n · (cv · mean)² given n (exact when single severities are gamma
+    distributed: the family is closed under sums; Klugman, Panjer & Willmot, *Loss Models*, 5th ed.,
+    2019, ch. 9). Balances, recoveries and net loss scale together (a path's defaults are larger or
+    smaller loans). 1 on the expected chain, without spread, and in cells without defaults."""
+    if not r.stochastic or cv <= 0 or r.severity_rng is None:
+        return 1.0
+    k = np.maximum(n, 1).astype(float) / (cv * cv)
+    return np.where(n > 0, r.severity_rng.gamma(k, 1.0 / k), 1.0)
 
 
 def _rejoin_bands(r: _Run, new: np.ndarray, moves: np.ndarray) -> None:
