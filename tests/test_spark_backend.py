@@ -14,12 +14,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from analytics import store
 from analytics.cli import main
+from tests.parity import same_numbers, same_pages, walk_pages
 from tests.spark import need_spark
 
 pytestmark = pytest.mark.spark
@@ -40,19 +40,6 @@ def books(tmp_path_factory):
     assert main(["--db", str(db), "synth", "--loans", str(LOANS), "--seed", str(SEED)]) == 0
     assert main(["--backend", url(lake), "synth", "--loans", str(LOANS), "--seed", str(SEED)]) == 0
     return db, lake, root
-
-
-def same_numbers(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 0
-    for c in a.columns:
-        if pd.api.types.is_numeric_dtype(a[c]):
-            # Within 1e-9, or within 1e-12 of the value for money sums: a balance of 3e6 summed in
-            # another order differs by a few units in the last place (4.7e-9 seen, 7e-16 relative),
-            # below what 1e-9 absolute can ask of doubles at that size.
-            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-12, atol=1e-9,
-                                       equal_nan=True, err_msg=c)
-        else:
-            assert a[c].astype(str).tolist() == b[c].astype(str).tolist(), c
 
 
 @pytest.mark.parametrize("table", ["kpis", "vintage_curves", "transition_matrix", "roll_rates"])
@@ -125,89 +112,12 @@ def test_read_only_backend_refuses_a_load(tmp_path, capsys):
     assert "cannot load data into the backend postgres://" in capsys.readouterr().err
 
 
-# Every page of the app, as a user walks them in one session: Overview first (app.py), then each
-# page from the menu. The Risk page shows its "train a model first" state on both stores (no
-# model is trained for this 300-loan book); the others show figures.
-PAGES = ["app.py", "pages/2_Delinquency.py", "pages/3_Cohorts.py", "pages/4_Roll_rates.py",
-         "pages/5_Risk.py", "pages/6_Strategy.py", "pages/7_Collections.py", "pages/1_Data.py",
-         "pages/7_Audit.py"]
-
-
-def _shown(at) -> dict:
-    """What a page shows a person, as comparable values: metrics, tables, and every chart's data."""
-    from analytics.display import i18n
-    from tests.apptest import charts, values
-
-    written = i18n.t("versions.col.created", "en")  # when each store wrote its version: differs
-    out: dict = {"metrics": [(m.label, m.value, m.delta) for m in at.metric],
-                 "tables": [d.value.reset_index(drop=True).drop(columns=[written], errors="ignore")
-                            for d in at.dataframe],
-                 "charts": []}
-    for spec in charts(at):
-        traces = []
-        for tr in spec.get("data", []):
-            t = {"type": tr.get("type"), "name": tr.get("name")}
-            for axis in ("x", "y", "z", "values", "labels"):
-                if axis in tr:
-                    v = tr[axis]
-                    try:
-                        t[axis] = np.asarray(values(v), dtype=float)
-                    except (TypeError, ValueError):
-                        t[axis] = [str(x) for x in (v if isinstance(v, list) else [v])]
-            traces.append(t)
-        out["charts"].append(traces)
-    return out
-
-
-def _same_shown(page: str, a: dict, b: dict) -> None:
-    assert a["metrics"] == b["metrics"], page
-    assert len(a["tables"]) == len(b["tables"]), page
-    for x, y in zip(a["tables"], b["tables"], strict=True):
-        same_numbers(x, y)
-    assert len(a["charts"]) == len(b["charts"]), page
-    for ca, cb in zip(a["charts"], b["charts"], strict=True):
-        assert len(ca) == len(cb), page
-        for ta, tb in zip(ca, cb, strict=True):
-            assert ta.keys() == tb.keys() and ta["name"] == tb["name"], (page, ta.get("name"))
-            for k in ta.keys() - {"type", "name"}:
-                if isinstance(ta[k], np.ndarray):
-                    np.testing.assert_allclose(ta[k], tb[k], rtol=1e-9, atol=1e-9, equal_nan=True,
-                                               err_msg=f"{page}: {ta['name']} {k}")
-                else:
-                    assert ta[k] == tb[k], (page, ta["name"], k)
-
-
 def test_every_page_on_spark_shows_the_duckdb_figures(books, monkeypatch):
     """The AppTest page checks on local Spark: each page runs without an error and shows the same
     metrics, tables and chart data as on the DuckDB store of the same book (1e-9)."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import no_errors
-
     db, lake, _ = books
-    seen = []
+    duck = walk_pages(monkeypatch, {"COLLECTLENS_DB": str(db)})
     # The Spark pass points COLLECTLENS_DB at a file that does not exist: a page that read the
     # DuckDB file instead of the backend would fail there rather than borrow the DuckDB figures.
-    for env in ({"COLLECTLENS_DB": str(db)},
-                {"COLLECTLENS_BACKEND": url(lake), "COLLECTLENS_DB": str(db.parent / "absent.duckdb")}):
-        monkeypatch.delenv("COLLECTLENS_BACKEND", raising=False)
-        for k, v in env.items():
-            monkeypatch.setenv(k, v)
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
-        per_page = {}
-        for page in PAGES:
-            if page != "app.py":
-                at.switch_page(page).run()
-            no_errors(at)
-            per_page[page] = _shown(at)
-        seen.append(per_page)
-    duck, spark = seen
-    shown_figures = sum(len(duck[p]["metrics"]) + len(duck[p]["charts"]) for p in PAGES)
-    assert shown_figures >= 20, shown_figures  # the pages showed figures, not only messages
-    for page in PAGES:
-        _same_shown(page, duck[page], spark[page])
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    spark = walk_pages(monkeypatch, {"COLLECTLENS_BACKEND": url(lake), "COLLECTLENS_DB": str(db.parent / "absent.duckdb")})
+    same_pages(duck, spark)
