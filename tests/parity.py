@@ -24,6 +24,23 @@ def same_numbers(a: pd.DataFrame, b: pd.DataFrame) -> None:
             assert a[c].astype(str).tolist() == b[c].astype(str).tolist(), c
 
 
+
+def same_json(a, b, where: str = "") -> int:
+    """Two JSON results equal field by field: same keys, lengths and strings, numbers within 1e-9
+    (1e-12 relative for large sums, as :func:`same_numbers`); returns how many numbers it compared."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        return sum(same_json(a[k], b[k], f"{where}/{k}") for k in a)
+    if isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), where
+        return sum(same_json(x, y, f"{where}[{i}]") for i, (x, y) in enumerate(zip(a, b, strict=True)))
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        assert isinstance(b, (int, float)) and not isinstance(b, bool), where
+        assert abs(a - b) <= 1e-9 + 1e-12 * abs(a), (where, a, b)
+        return 1
+    assert a == b, (where, a, b)
+    return 0
+
 # Every page of the app, as a user walks them in one session: Overview first (app.py), then each
 # page from the menu. The Risk page shows its "train a model first" state on both stores (no
 # model is trained for this 300-loan book); the others show figures.
@@ -35,27 +52,33 @@ PAGES = ["app.py", "pages/2_Delinquency.py", "pages/3_Cohorts.py", "pages/4_Roll
 def shown(at) -> dict:
     """What a page shows a person, as comparable values: metrics, tables, and every chart's data."""
     from analytics.display import i18n
-    from tests.apptest import charts, values
+    from tests.apptest import charts
 
     written = i18n.t("versions.col.created", "en")  # when each store wrote its version: differs
     out: dict = {"metrics": [(m.label, m.value, m.delta) for m in at.metric],
                  "tables": [d.value.reset_index(drop=True).drop(columns=[written], errors="ignore")
                             for d in at.dataframe],
                  "charts": []}
-    for spec in charts(at):
-        traces = []
-        for tr in spec.get("data", []):
-            t = {"type": tr.get("type"), "name": tr.get("name")}
-            for axis in ("x", "y", "z", "values", "labels"):
-                if axis in tr:
-                    v = tr[axis]
-                    try:
-                        t[axis] = np.asarray(values(v), dtype=float)
-                    except (TypeError, ValueError):
-                        t[axis] = [str(x) for x in (v if isinstance(v, list) else [v])]
-            traces.append(t)
-        out["charts"].append(traces)
+    out["charts"] = [chart_traces(spec) for spec in charts(at)]
     return out
+
+
+def chart_traces(spec: dict) -> list[dict]:
+    """A plotly figure's JSON spec as comparable traces: type, name and the data arrays."""
+    from tests.apptest import values
+
+    traces = []
+    for tr in spec.get("data", []):
+        t = {"type": tr.get("type"), "name": tr.get("name")}
+        for axis in ("x", "y", "z", "values", "labels"):
+            if axis in tr:
+                v = tr[axis]
+                try:
+                    t[axis] = np.asarray(values(v), dtype=float)
+                except (TypeError, ValueError):
+                    t[axis] = [str(x) for x in (v if isinstance(v, list) else [v])]
+        traces.append(t)
+    return traces
 
 
 def same_shown(page: str, a: dict, b: dict) -> None:
@@ -63,17 +86,22 @@ def same_shown(page: str, a: dict, b: dict) -> None:
     assert len(a["tables"]) == len(b["tables"]), page
     for x, y in zip(a["tables"], b["tables"], strict=True):
         same_numbers(x, y)
-    assert len(a["charts"]) == len(b["charts"]), page
-    for ca, cb in zip(a["charts"], b["charts"], strict=True):
-        assert len(ca) == len(cb), page
+    same_charts(page, a["charts"], b["charts"])
+
+
+def same_charts(where: str, a: list[list[dict]], b: list[list[dict]]) -> None:
+    """The same charts (lists of :func:`chart_traces`): names and labels equal, numbers within 1e-9."""
+    assert len(a) == len(b), where
+    for ca, cb in zip(a, b, strict=True):
+        assert len(ca) == len(cb), where
         for ta, tb in zip(ca, cb, strict=True):
-            assert ta.keys() == tb.keys() and ta["name"] == tb["name"], (page, ta.get("name"))
+            assert ta.keys() == tb.keys() and ta["name"] == tb["name"], (where, ta.get("name"))
             for k in ta.keys() - {"type", "name"}:
                 if isinstance(ta[k], np.ndarray):
                     np.testing.assert_allclose(ta[k], tb[k], rtol=1e-9, atol=1e-9, equal_nan=True,
-                                               err_msg=f"{page}: {ta['name']} {k}")
+                                               err_msg=f"{where}: {ta['name']} {k}")
                 else:
-                    assert ta[k] == tb[k], (page, ta["name"], k)
+                    assert ta[k] == tb[k], (where, ta["name"], k)
 
 
 def walk_pages(monkeypatch, env: dict[str, str]) -> dict:

@@ -19,7 +19,7 @@ import pytest
 
 from analytics import store
 from analytics.cli import main
-from tests.parity import same_numbers, same_pages, walk_pages
+from tests.parity import chart_traces, same_charts, same_json, same_numbers, same_pages, walk_pages
 from tests.spark import need_spark
 
 pytestmark = pytest.mark.spark
@@ -49,6 +49,70 @@ def test_cli_exports_on_spark_equal_duckdb(books, table):
     assert main(["--db", str(db), "export", table, "--out", str(duck)]) == 0
     assert main(["--backend", url(lake), "export", table, "--out", str(spark)]) == 0
     same_numbers(pd.read_csv(spark), pd.read_csv(duck))
+
+
+PRESETS = ROOT / "analytics" / "strategy" / "presets"
+
+
+def test_simulate_on_spark_equals_duckdb(books):
+    """``simulate`` on the lake writes the same result.json as on DuckDB, number by number: the
+    simulator's inputs (the month's book, today's practice) come from Spark, the run is seeded."""
+    db, lake, root = books
+    runs = {}
+    for name, where in (("duck", ["--db", str(db)]),
+                        ("spark", ["--db", str(root / "absent.duckdb"), "--backend", url(lake)])):
+        out = root / f"sim_{name}.json"
+        assert main([*where, "simulate", str(PRESETS / "do_nothing.json"), str(PRESETS / "early_warning_ai_voice.json"),
+                     "--months", "3", "--paths", "20", "--out", str(out)]) == 0
+        runs[name] = json.loads(out.read_text())
+    assert same_json(runs["spark"], runs["duck"]) > 500  # every band of every month, both strategies
+    assert runs["duck"]["active_loans"] > 100 and len(runs["duck"]["strategies"]) == 2
+
+
+def test_report_on_spark_equals_duckdb(books, monkeypatch):
+    """``report`` on the lake: every section's message, KPIs and chart data equal DuckDB's (1e-9),
+    and the HTML pack is the same file. Charts are drawn by a stand-in (their PNGs depend on the
+    figure only; tests/test_report.py draws real ones), which keeps each figure to compare."""
+    import io
+
+    from PIL import Image
+
+    from analytics.report import build
+
+    png = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(png, "PNG")
+    drawn: list[dict] = []
+
+    class Recorder:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def png(self, fig, *args, **kwargs):
+            drawn.append(json.loads(fig.to_json()))
+            return png.getvalue()
+
+    monkeypatch.setattr(build, "ChartRenderer", Recorder)
+    built = []
+    real = build.build_sections
+    monkeypatch.setattr(build, "build_sections", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    db, lake, root = books
+    packs = {}
+    for name, where in (("duck", ["--db", str(db)]),
+                        ("spark", ["--db", str(root / "absent.duckdb"), "--backend", url(lake)])):
+        out = root / f"pack_{name}.html"
+        assert main([*where, "report", "--lang", "zh", "--out", str(out)]) == 0
+        packs[name] = out.read_bytes()
+    (duck, month), (spark, spark_month) = built
+    assert month == spark_month
+    charts = [c for c in duck if c.figure is not None and not c.unavailable]
+    assert len(charts) >= 5 and len(drawn) == 2 * len(charts)  # the pack has charts, each drawn once per run
+    for a, b in zip(duck, spark, strict=True):
+        assert (a.key, a.title, a.message, a.kpis, a.unavailable) == (b.key, b.title, b.message, b.kpis, b.unavailable)
+    same_charts("report", [chart_traces(f) for f in drawn[:len(charts)]], [chart_traces(f) for f in drawn[len(charts):]])
+    assert packs["spark"] == packs["duck"]
 
 
 def test_lake_is_read_from_its_cubes(books):
