@@ -1,6 +1,7 @@
 """The store on Spark: a versioned Parquet lake loaded and read through store.open_store, the CLI
-acceptance exports equal to DuckDB's (1e-9), a killed lake load leaving the previous version, and
-unknown or unreachable backend URLs refused in one line with exit code 2.
+acceptance commands (the exports, ``simulate``, ``report``) equal to DuckDB's (1e-9), every page
+showing the DuckDB figures, a killed lake load leaving the previous version, and unknown or
+unreachable backend URLs refused in one line with exit code 2.
 
 One SparkSession for the whole run (store.spark_session reuses the process's session, the same
 one tests/test_spark_parity.py starts); a 300-loan book.
