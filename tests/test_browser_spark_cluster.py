@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ SHOTS = ROOT / "tests" / "artifacts"
 def cluster(tmp_path_factory):
     need_spark()
     run = tmp_path_factory.mktemp("spark_run")
-    env = {**os.environ, "SPARK_RUN_DIR": str(run), "SPARK_MASTER_PORT": str(free_port()),
+    # PY: the script's Python is this test's (the README's .venv/bin/python is its default).
+    env = {**os.environ, "PY": sys.executable, "SPARK_RUN_DIR": str(run), "SPARK_MASTER_PORT": str(free_port()),
            "SPARK_MASTER_WEBUI_PORT": str(free_port())}
     script = ROOT / "tools" / "spark_local_cluster.sh"
     started = subprocess.run([str(script), "start"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

@@ -1,6 +1,7 @@
 """The store on Spark: a versioned Parquet lake loaded and read through store.open_store, the CLI
-acceptance exports equal to DuckDB's (1e-9), a killed lake load leaving the previous version, and
-unknown or unreachable backend URLs refused in one line with exit code 2.
+acceptance commands (the exports, ``simulate``, ``report``) equal to DuckDB's (1e-9), every page
+showing the DuckDB figures, a killed lake load leaving the previous version, and unknown or
+unreachable backend URLs refused in one line with exit code 2.
 
 One SparkSession for the whole run (store.spark_session reuses the process's session, the same
 one tests/test_spark_parity.py starts); a 300-loan book.
@@ -14,12 +15,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from analytics import store
 from analytics.cli import main
+from tests.parity import chart_traces, same_charts, same_json, same_numbers, same_pages, walk_pages
 from tests.spark import need_spark
 
 pytestmark = pytest.mark.spark
@@ -42,19 +43,6 @@ def books(tmp_path_factory):
     return db, lake, root
 
 
-def same_numbers(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 0
-    for c in a.columns:
-        if pd.api.types.is_numeric_dtype(a[c]):
-            # Within 1e-9, or within 1e-12 of the value for money sums: a balance of 3e6 summed in
-            # another order differs by a few units in the last place (4.7e-9 seen, 7e-16 relative),
-            # below what 1e-9 absolute can ask of doubles at that size.
-            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-12, atol=1e-9,
-                                       equal_nan=True, err_msg=c)
-        else:
-            assert a[c].astype(str).tolist() == b[c].astype(str).tolist(), c
-
-
 @pytest.mark.parametrize("table", ["kpis", "vintage_curves", "transition_matrix", "roll_rates"])
 def test_cli_exports_on_spark_equal_duckdb(books, table):
     db, lake, root = books
@@ -62,6 +50,70 @@ def test_cli_exports_on_spark_equal_duckdb(books, table):
     assert main(["--db", str(db), "export", table, "--out", str(duck)]) == 0
     assert main(["--backend", url(lake), "export", table, "--out", str(spark)]) == 0
     same_numbers(pd.read_csv(spark), pd.read_csv(duck))
+
+
+PRESETS = ROOT / "analytics" / "strategy" / "presets"
+
+
+def test_simulate_on_spark_equals_duckdb(books):
+    """``simulate`` on the lake writes the same result.json as on DuckDB, number by number: the
+    simulator's inputs (the month's book, today's practice) come from Spark, the run is seeded."""
+    db, lake, root = books
+    runs = {}
+    for name, where in (("duck", ["--db", str(db)]),
+                        ("spark", ["--db", str(root / "absent.duckdb"), "--backend", url(lake)])):
+        out = root / f"sim_{name}.json"
+        assert main([*where, "simulate", str(PRESETS / "do_nothing.json"), str(PRESETS / "early_warning_ai_voice.json"),
+                     "--months", "3", "--paths", "20", "--out", str(out)]) == 0
+        runs[name] = json.loads(out.read_text())
+    assert same_json(runs["spark"], runs["duck"]) > 500  # every band of every month, both strategies
+    assert runs["duck"]["active_loans"] > 100 and len(runs["duck"]["strategies"]) == 2
+
+
+def test_report_on_spark_equals_duckdb(books, monkeypatch):
+    """``report`` on the lake: every section's message, KPIs and chart data equal DuckDB's (1e-9),
+    and the HTML pack is the same file. Charts are drawn by a stand-in (their PNGs depend on the
+    figure only; tests/test_report.py draws real ones), which keeps each figure to compare."""
+    import io
+
+    from PIL import Image
+
+    from analytics.report import build
+
+    png = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(png, "PNG")
+    drawn: list[dict] = []
+
+    class Recorder:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def png(self, fig, *args, **kwargs):
+            drawn.append(json.loads(fig.to_json()))
+            return png.getvalue()
+
+    monkeypatch.setattr(build, "ChartRenderer", Recorder)
+    built = []
+    real = build.build_sections
+    monkeypatch.setattr(build, "build_sections", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    db, lake, root = books
+    packs = {}
+    for name, where in (("duck", ["--db", str(db)]),
+                        ("spark", ["--db", str(root / "absent.duckdb"), "--backend", url(lake)])):
+        out = root / f"pack_{name}.html"
+        assert main([*where, "report", "--lang", "zh", "--out", str(out)]) == 0
+        packs[name] = out.read_bytes()
+    (duck, month), (spark, spark_month) = built
+    assert month == spark_month
+    charts = [c for c in duck if c.figure is not None and not c.unavailable]
+    assert len(charts) >= 5 and len(drawn) == 2 * len(charts)  # the pack has charts, each drawn once per run
+    for a, b in zip(duck, spark, strict=True):
+        assert (a.key, a.title, a.message, a.kpis, a.unavailable) == (b.key, b.title, b.message, b.kpis, b.unavailable)
+    same_charts("report", [chart_traces(f) for f in drawn[:len(charts)]], [chart_traces(f) for f in drawn[len(charts):]])
+    assert packs["spark"] == packs["duck"]
 
 
 def test_lake_is_read_from_its_cubes(books):
@@ -125,89 +177,12 @@ def test_read_only_backend_refuses_a_load(tmp_path, capsys):
     assert "cannot load data into the backend postgres://" in capsys.readouterr().err
 
 
-# Every page of the app, as a user walks them in one session: Overview first (app.py), then each
-# page from the menu. The Risk page shows its "train a model first" state on both stores (no
-# model is trained for this 300-loan book); the others show figures.
-PAGES = ["app.py", "pages/2_Delinquency.py", "pages/3_Cohorts.py", "pages/4_Roll_rates.py",
-         "pages/5_Risk.py", "pages/6_Strategy.py", "pages/7_Collections.py", "pages/1_Data.py",
-         "pages/7_Audit.py"]
-
-
-def _shown(at) -> dict:
-    """What a page shows a person, as comparable values: metrics, tables, and every chart's data."""
-    from analytics.display import i18n
-    from tests.apptest import charts, values
-
-    written = i18n.t("versions.col.created", "en")  # when each store wrote its version: differs
-    out: dict = {"metrics": [(m.label, m.value, m.delta) for m in at.metric],
-                 "tables": [d.value.reset_index(drop=True).drop(columns=[written], errors="ignore")
-                            for d in at.dataframe],
-                 "charts": []}
-    for spec in charts(at):
-        traces = []
-        for tr in spec.get("data", []):
-            t = {"type": tr.get("type"), "name": tr.get("name")}
-            for axis in ("x", "y", "z", "values", "labels"):
-                if axis in tr:
-                    v = tr[axis]
-                    try:
-                        t[axis] = np.asarray(values(v), dtype=float)
-                    except (TypeError, ValueError):
-                        t[axis] = [str(x) for x in (v if isinstance(v, list) else [v])]
-            traces.append(t)
-        out["charts"].append(traces)
-    return out
-
-
-def _same_shown(page: str, a: dict, b: dict) -> None:
-    assert a["metrics"] == b["metrics"], page
-    assert len(a["tables"]) == len(b["tables"]), page
-    for x, y in zip(a["tables"], b["tables"], strict=True):
-        same_numbers(x, y)
-    assert len(a["charts"]) == len(b["charts"]), page
-    for ca, cb in zip(a["charts"], b["charts"], strict=True):
-        assert len(ca) == len(cb), page
-        for ta, tb in zip(ca, cb, strict=True):
-            assert ta.keys() == tb.keys() and ta["name"] == tb["name"], (page, ta.get("name"))
-            for k in ta.keys() - {"type", "name"}:
-                if isinstance(ta[k], np.ndarray):
-                    np.testing.assert_allclose(ta[k], tb[k], rtol=1e-9, atol=1e-9, equal_nan=True,
-                                               err_msg=f"{page}: {ta['name']} {k}")
-                else:
-                    assert ta[k] == tb[k], (page, ta["name"], k)
-
-
 def test_every_page_on_spark_shows_the_duckdb_figures(books, monkeypatch):
     """The AppTest page checks on local Spark: each page runs without an error and shows the same
     metrics, tables and chart data as on the DuckDB store of the same book (1e-9)."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from tests.apptest import no_errors
-
     db, lake, _ = books
-    seen = []
+    duck = walk_pages(monkeypatch, {"COLLECTLENS_DB": str(db)})
     # The Spark pass points COLLECTLENS_DB at a file that does not exist: a page that read the
     # DuckDB file instead of the backend would fail there rather than borrow the DuckDB figures.
-    for env in ({"COLLECTLENS_DB": str(db)},
-                {"COLLECTLENS_BACKEND": url(lake), "COLLECTLENS_DB": str(db.parent / "absent.duckdb")}):
-        monkeypatch.delenv("COLLECTLENS_BACKEND", raising=False)
-        for k, v in env.items():
-            monkeypatch.setenv(k, v)
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
-        per_page = {}
-        for page in PAGES:
-            if page != "app.py":
-                at.switch_page(page).run()
-            no_errors(at)
-            per_page[page] = _shown(at)
-        seen.append(per_page)
-    duck, spark = seen
-    shown_figures = sum(len(duck[p]["metrics"]) + len(duck[p]["charts"]) for p in PAGES)
-    assert shown_figures >= 20, shown_figures  # the pages showed figures, not only messages
-    for page in PAGES:
-        _same_shown(page, duck[page], spark[page])
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    spark = walk_pages(monkeypatch, {"COLLECTLENS_BACKEND": url(lake), "COLLECTLENS_DB": str(db.parent / "absent.duckdb")})
+    same_pages(duck, spark)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from analytics import config, store
 from analytics.metrics import cohorts, cubed, delinquency, portfolio, transitions
+from analytics.metrics.expr import count_if
 from analytics.metrics.filters import PortfolioFilter
 from analytics.metrics.filters import apply as apply_filter
 from analytics.risk import explain
@@ -365,7 +366,7 @@ def data_shape(data_version: str, f: PortfolioFilter) -> dict:
     if not months:
         return {"months": 0, "first": None, "last": None, "mid_life_share": 0.0}
     first = perf.filter(perf.as_of_month == ibis.date(months[0].date()))
-    agg = first.aggregate(n=first.loan_id.count(), mid=(first.months_on_book > 1).cast("int64").sum()).to_pandas()
+    agg = first.aggregate(n=first.loan_id.count(), mid=count_if(first.months_on_book > 1)).to_pandas()
     n, mid = int(agg["n"].iloc[0]), int(agg["mid"].iloc[0] or 0)
     return {"months": len(months), "first": months[0].date(), "last": months[-1].date(),
             "mid_life_share": mid / n if n else 0.0}

@@ -59,7 +59,7 @@ import pandas as pd
 
 from analytics import schema
 from analytics.metrics.delinquency import wilson_interval
-from analytics.metrics.expr import count_if, next_month, ratio
+from analytics.metrics.expr import as_float, count_if, next_month, ratio
 from analytics.metrics.segments import segment_table
 from analytics.strategy.rules import CALL_CHANNELS, ContactRules
 
@@ -378,7 +378,7 @@ def agent_performance(actions: ir.Table, perf: ir.Table, level: str = "agent",
         c = c.left_join(s, "loan_id").drop("loan_id_right")
         c = c.mutate(_band=c._band.fill_null("unscored"))
         cell = ["bucket", "_band"]
-    rates = c.group_by(cell).aggregate(_rate=c.success.cast("float64").mean())
+    rates = c.group_by(cell).aggregate(_rate=as_float(c.success).mean())
     j = c.inner_join(rates, cell)
     key = "agent_id" if level == "agent" else "agency"
     g = j.group_by(name=j[key], agency=j.agency).aggregate(

@@ -17,7 +17,14 @@ def next_month(col: ir.DateValue) -> ir.DateValue:
 
 
 def count_if(pred: ir.BooleanValue) -> ir.IntegerScalar:
-    return pred.cast("int64").sum()
+    # Through int32: PostgreSQL casts boolean to integer but not to bigint (CAST(b AS BIGINT) fails
+    # there); the sum of int32 is int64 on every engine, and a NULL stays NULL as before.
+    return pred.cast("int32").sum()
+
+
+def as_float(pred: ir.BooleanValue) -> ir.FloatingValue:
+    """1.0 / 0.0 (NULL stays NULL) through int32: PostgreSQL has no boolean-to-double cast."""
+    return pred.cast("int32").cast("float64")
 
 
 def sum_if(pred: ir.BooleanValue, value: ir.NumericValue) -> ir.NumericScalar:

@@ -103,9 +103,12 @@ def monthly_kpis(perf: ir.Table) -> ir.Table:
 
 
 def long_kpis(wide: ir.Table) -> ir.Table:
-    long = wide.pivot_longer(list(KPI_METRICS), names_to="metric", values_to="value")
-    return long.select("as_of_month", "metric", value=long.value.cast("float64")).order_by(
-        ["as_of_month", "metric"])
+    # One row per metric by unnesting the metric names and picking the column with a CASE, not
+    # pivot_longer: Ibis compiles that through JSON on PostgreSQL, which fails on a NULL rate
+    # ("cannot cast jsonb null to type double precision"); an array of names unnests anywhere.
+    long = wide.mutate(metric=ibis.array(list(KPI_METRICS)).unnest())
+    value = ibis.cases(*[(long.metric == m, long[m].cast("float64")) for m in KPI_METRICS])
+    return long.select("as_of_month", "metric", value=value).order_by(["as_of_month", "metric"])
 
 
 def delinquency_trend(perf: ir.Table) -> ir.Table:

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from analytics.config import PRESETS_DIR
 from analytics.display.formatting import currency_symbol
 from analytics.errors import CollectLensError, InputError
-from analytics.metrics import portfolio
+from analytics.metrics import cubed, portfolio
 from analytics.metrics.filters import PortfolioFilter, apply
 from analytics.report import narrative
 from analytics.store import Tables
@@ -95,8 +95,11 @@ class SectionSpec:
 def prepare(tables: Tables, meta: dict, month: date | None, lang: str, models_dir: Path | None = None,
             presets_dir: Path = PRESETS_DIR) -> ReportInput:
     """The :class:`ReportInput` for ``month`` (the latest month of the data if None)."""
-    perf = apply(tables.performance, tables.loans, PortfolioFilter(as_of_month=month))
-    kpis = portfolio.monthly_kpis(perf).to_pandas()
+    f = PortfolioFilter(as_of_month=month)
+    # From the cubes when fresh (the numbers of the rows: tests/test_cubes.py), as the Overview page
+    # does: on Spark a cube is read on the app server, the rows would be a cluster job.
+    kpis = cubed.answer(cubed.kpis(tables.cubes, f),
+                        lambda: portfolio.monthly_kpis(apply(tables.performance, tables.loans, f))).to_pandas()
     if kpis.empty:
         raise InputError(f"There is no data up to {month:%Y-%m}; choose a month inside the data.")
     month = month or pd.Timestamp(kpis["as_of_month"].max()).date()

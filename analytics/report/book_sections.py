@@ -7,8 +7,9 @@ import pandas as pd
 from analytics import figures
 from analytics.display.formatting import format_change, format_money, format_value
 from analytics.display.i18n import t
-from analytics.metrics import portfolio
+from analytics.metrics import cubed, portfolio
 from analytics.metrics.drivers import top_drivers
+from analytics.metrics.filters import PortfolioFilter
 from analytics.report import narrative
 from analytics.report.base import Content, ReportInput
 
@@ -42,7 +43,8 @@ def trend_section(r: ReportInput) -> Content:
 
 
 def mix_section(r: ReportInput) -> Content:
-    trend = portfolio.delinquency_trend(r.performance()).to_pandas()
+    trend = cubed.answer(cubed.delinquency_trend(r.tables.cubes, PortfolioFilter(as_of_month=r.month)),
+                         lambda: portfolio.delinquency_trend(r.performance())).to_pandas()
     now = trend[pd.to_datetime(trend["as_of_month"]) == pd.Timestamp(r.month)]
     late = now[now["bucket"] != "current"]["share_count"].sum()
     late30 = now[~now["bucket"].isin(["current", "dpd_1_29"])]["share_count"].sum()

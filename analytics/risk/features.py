@@ -48,7 +48,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics.metrics.expr import count_if, month_index, ratio
+from analytics.metrics.expr import as_float, count_if, month_index, ratio
 
 MAX_SNAPSHOT_DPD = 29
 DEALER_PRIOR_WEIGHT = 200.0
@@ -271,9 +271,9 @@ def feature_table(loans: ir.Table, perf: ir.Table, actions: ir.Table, restructur
         "pti": s.pti.cast("float64"),
         "apr": s.apr.cast("float64"),
         "term_months": s.term_months.cast("float64"),
-        "vehicle_used": (s.vehicle_condition == "used").cast("float64"),
-        "income_verified": s.income_verified.cast("float64"),
-        "co_borrower": s.co_borrower.cast("float64"),
+        "vehicle_used": as_float(s.vehicle_condition == "used"),
+        "income_verified": as_float(s.income_verified),
+        "co_borrower": as_float(s.co_borrower),
         "channel": s.channel,
         "region": s.region,
         "dealer_dq30_rate_12m": dealer_rate,

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InputError
-from analytics.metrics.expr import month_index
+from analytics.metrics.expr import count_if, month_index
 from analytics.strategy import baseline as bl
 from analytics.strategy import inputs, results, rules, seasonality
 from analytics.strategy.engine import RunSettings
@@ -88,7 +88,7 @@ def realised(perf, as_of: date, months: int) -> pd.DataFrame:
     active = p.status == "active"
     dpd30 = active & p.bucket.isin(["dpd_30_59", "dpd_60_89", "dpd_90_119", "dpd_120_plus"])
     out = p.group_by(mi=month_index(p.as_of_month)).aggregate(
-        active=active.cast("int64").sum(), dpd30=dpd30.cast("int64").sum()).to_pandas()
+        active=count_if(active), dpd30=count_if(dpd30)).to_pandas()
     # Losses per closure: the cohort was active at ``as_of``, so each loan's loss rows after it are
     # its closing row and its post-closure rows (recoveries, also after the window).
     after = perf.filter(mi > start).semi_join(cohort, "loan_id")

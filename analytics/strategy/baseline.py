@@ -44,7 +44,7 @@ import pandas as pd
 
 from analytics.errors import InputError
 from analytics.metrics import transitions
-from analytics.metrics.expr import closing_rows, month_index
+from analytics.metrics.expr import closing_rows, count_if, month_index
 from analytics.strategy.spec import RISK_BANDS, STAGES
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ def redefault_counts(perf: ir.Table, restructures: ir.Table, bands: ir.Table, as
     hit = hit.filter((hit.rmi <= hit.mi - 1) & (hit.rmi >= hit.mi - 12)).select("loan_id", "mi", "to_state").distinct()
     j = hit.inner_join(bands, "loan_id")
     missed = ~j.to_state.isin(["current", "paid_off"])
-    return j.group_by("risk_band").aggregate(loans=j.count(), missed=missed.cast("int64").sum())
+    return j.group_by("risk_band").aggregate(loans=j.count(), missed=count_if(missed))
 
 
 def typical_payment_cut(restructures: ir.Table) -> ir.Table:

@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analytics.metrics.expr import month_index
+from analytics.metrics.expr import count_if, month_index
 from analytics.strategy import baseline as bl
 from analytics.strategy import effects, rules
 from analytics.strategy.effects import EffectBook
@@ -30,7 +30,7 @@ def channel_history(actions: ir.Table, as_of: date, months: int = 12) -> ir.Tabl
     end = as_of.year * 12 + as_of.month - 1
     a = a.filter((mi > end - months) & (mi <= end))
     return a.group_by("channel").aggregate(contacts=a.count(), cost=a.cost.fill_null(0.0).mean(),
-                                           complaints=(a.outcome == "complaint").cast("int64").sum())
+                                           complaints=count_if(a.outcome == "complaint"))
 
 
 MIN_CONTACTS_FOR_RATE = 500
