@@ -383,6 +383,32 @@ def _current_layout(con: duckdb.DuckDBPyConnection) -> bool:
     return {"dpd_days", "mid_life", "instalments"} <= cols
 
 
+def _update_months(con: duckdb.DuckDBPyConnection, now: list[date]) -> None:
+    """The cubes by month after an append of the months ``now`` (not empty): their rows, the
+    month after's transitions and cures, cures by horizon and the backtest's path."""
+    nxt = sorted(set(now) | {_add_months(m, 1) for m in now})
+    in_months = _in_dates("as_of_month", now)
+    in_next = _in_dates("as_of_month", nxt)
+    before_next = _in_dates("as_of_month", [_add_months(m, -1) for m in nxt])
+    con.execute(f"DELETE FROM cube_month WHERE {in_months}")
+    con.execute(f"INSERT INTO cube_month {_month_sql(in_months.replace('as_of_month', 'p.as_of_month'), _instalments(con))}")
+    for name, sql in (("cube_cure", _cure_sql), ("cube_transition", _transition_sql)):
+        con.execute(f"DELETE FROM {name} WHERE {in_next}")
+        con.execute(f"INSERT INTO {name} {sql(in_next, before_next)}")
+    # Cures of t change when t, t+h (its months) or a payoff in (t, t+h] is appended: t from
+    # 6 months before each appended month up to it.
+    # (One range from 6 months before the first appended month to the last: exact for one month,
+    # a little more than needed for months far apart.)
+    back = max(CURE_HORIZONS)
+    lo, hi = _add_months(now[0], -back), now[-1]
+    near = _between("{t}", lo, hi)
+    con.execute(f"DELETE FROM cube_cure_h WHERE {near.format(t='as_of_month')}")
+    later = _between("as_of_month", _add_months(lo, 1), _add_months(hi, back))  # the months t + h
+    con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near, later)}")
+    # its bases move with the last month
+    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql(_last_month(con) or _NO_MONTH)}")
+
+
 def _update_vintages(con: duckdb.DuckDBPyConnection, now: list[date], first: str, touched: str) -> None:
     """cube_vintage after an append of the months ``now``: every row of a vintage that gained
     loans (``touched``) from its loans' rows; the rows of the appended months step on from the
@@ -390,18 +416,19 @@ def _update_vintages(con: duckdb.DuckDBPyConnection, now: list[date], first: str
     every row from the first appended month on is recomputed."""
     stored = [_as_date(r[0]) for r in con.execute(
         "SELECT DISTINCT as_of_month FROM cube_month ORDER BY 1").fetchall()]
-    before = [d for d in stored if d < now[0]]
+    before = [d for d in stored if now and d < now[0]]
     con.execute(f"DELETE FROM cube_vintage c WHERE c.as_of_month >= {first} OR {touched.format(a='c')}")
-    if not before or [d for d in stored if d >= now[0]] != now:
+    if now and (not before or [d for d in stored if d >= now[0]] != now):
         con.execute(f"CREATE OR REPLACE TABLE {FIRSTS} AS {_firsts_sql('true')}")
         con.execute(f"INSERT INTO cube_vintage {_vintage_sql(f'm.as_of_month >= {first} OR ' + touched.format(a='v'))}")
         return
-    _update_firsts(con, now)
+    if now:
+        _update_firsts(con, now)
     if con.execute("SELECT count(*) FROM _cube_vkeys").fetchone()[0]:
         loans = f"loan_id IN (SELECT loan_id FROM _cube_loans v WHERE {touched.format(a='v')})"
         con.execute(f"INSERT INTO cube_vintage {_vintage_sql(touched.format(a='v'), loans)}")
     fresh = f"NOT {touched.format(a='v')}"
-    for p, m in zip([before[-1], *now[:-1]], now, strict=True):
+    for p, m in zip([before[-1], *now[:-1]], now, strict=True) if now else ():
         con.execute(f"INSERT INTO cube_vintage {_vintage_step_sql(m, p, fresh)}")
 
 
@@ -447,15 +474,8 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
     now = sorted({_as_date(m) for m in months})
     con.execute("CREATE OR REPLACE TEMP TABLE _cube_months AS SELECT DISTINCT CAST(m AS DATE) AS m "
                 "FROM unnest(?::DATE[]) t(m)", [now])
-    nxt = sorted(set(now) | {_add_months(m, 1) for m in now})
-    in_months = _in_dates("as_of_month", now)
-    in_next = _in_dates("as_of_month", nxt)
-    before_next = _in_dates("as_of_month", [_add_months(m, -1) for m in nxt])
-    con.execute(f"DELETE FROM cube_month WHERE {in_months}")
-    con.execute(f"INSERT INTO cube_month {_month_sql(in_months.replace('as_of_month', 'p.as_of_month'), _instalments(con))}")
-    for name, sql in (("cube_cure", _cure_sql), ("cube_transition", _transition_sql)):
-        con.execute(f"DELETE FROM {name} WHERE {in_next}")
-        con.execute(f"INSERT INTO {name} {sql(in_next, before_next)}")
+    if now:  # an append of loans, contacts or payments alone brings no month
+        _update_months(con, now)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _cube_vkeys AS
         SELECT DISTINCT l.region, l.credit_tier, l.vehicle_condition, l.vintage
         FROM _cube_loans l SEMI JOIN "{new_vintages_table}" n USING (loan_id)""")
@@ -464,18 +484,6 @@ def update(con: duckdb.DuckDBPyConnection, load_id: str, months: list, new_vinta
     touched = ("EXISTS (SELECT 1 FROM _cube_vkeys k WHERE k.region IS NOT DISTINCT FROM {a}.region AND "
                "k.credit_tier IS NOT DISTINCT FROM {a}.credit_tier AND k.vehicle_condition IS NOT DISTINCT FROM "
                "{a}.vehicle_condition AND k.vintage = {a}.vintage)")
-    # Cures of t change when t, t+h (its months) or a payoff in (t, t+h] is appended: t from
-    # 6 months before each appended month up to it.
-    # (One range from 6 months before the first appended month to the last: exact for one month,
-    # a little more than needed for months far apart.)
-    back = max(CURE_HORIZONS)
-    lo, hi = _add_months(now[0], -back), now[-1]
-    near = _between("{t}", lo, hi)
-    con.execute(f"DELETE FROM cube_cure_h WHERE {near.format(t='as_of_month')}")
-    later = _between("as_of_month", _add_months(lo, 1), _add_months(hi, back))  # the months t + h
-    con.execute(f"INSERT INTO cube_cure_h {_cure_h_sql(near, later)}")
-    # its bases move with the last month
-    con.execute(f"CREATE OR REPLACE TABLE cube_path AS {_path_sql(_last_month(con) or _NO_MONTH)}")
     _update_vintages(con, now, first, touched)
     for t in ("_cube_loans", "_cube_months", "_cube_vkeys"):
         con.execute(f"DROP TABLE {t}")
