@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -107,11 +108,7 @@ def open_page(browser, url: str, shot: Path, wait_for: str = '[data-testid="stMe
     """Open ``url`` in a new page, wait until it has settled, keep a screenshot; return the count of
     exception boxes, the error alerts' texts and the console errors."""
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    console_errors: list[str] = []
-    failed: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console_errors.append(str(e)))
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    errors = page_errors(page)
     page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
     # The element needed, then the script run finished and the charts drawn, before judging the page.
     settled(page, wait_for)
@@ -119,7 +116,7 @@ def open_page(browser, url: str, shot: Path, wait_for: str = '[data-testid="stMe
     exceptions = page.locator('[data-testid="stException"]').count()
     alerts = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     page.close()
-    return exceptions, alerts, _without_path_probes(console_errors, failed)
+    return exceptions, alerts, errors()
 
 
 # Opened at a page's own address (/Roll_rates), Streamlit's frontend first looks for the server
@@ -128,10 +125,23 @@ def open_page(browser, url: str, shot: Path, wait_for: str = '[data-testid="stMe
 PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
 
 
+def page_errors(page) -> Callable[[], list[str]]:
+    """Collect ``page``'s console and script errors from now on; the returned function gives them
+    without the 404s of Streamlit's path probes (PATH_PROBES: also seen after a page was reached
+    from the menu, when the frontend reconnects on a busy machine), and with the address of any
+    other failed request."""
+    console_errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    return lambda: _without_path_probes(console_errors, failed)
+
+
 def _without_path_probes(console_errors: list[str], failed: list[str]) -> list[str]:
     probes = sum(1 for u in failed if urlparse(u).path.endswith(PATH_PROBES) and urlparse(u).path.count("/") > 2)
-    if probes != len(failed):  # another resource failed too: report every console error
-        return console_errors
+    if probes != len(failed):  # another resource failed too: report every console error and address
+        return [*console_errors, *(f"failed request: {u}" for u in failed)]
     out = list(console_errors)
     for _ in range(probes):
         hit = next((e for e in out if e.startswith("Failed to load resource") and "404" in e), None)

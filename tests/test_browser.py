@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from analytics.display import i18n
-from tests.browser import TIMEOUT_MS, chromium_or_skip, open_page, settled, streamlit_server
+from tests.browser import TIMEOUT_MS, chromium_or_skip, open_page, page_errors, settled, streamlit_server
 from tests.conftest import build_sample
 from ui.frame import PAGES
 
@@ -54,9 +54,7 @@ def test_overview_in_chinese(server, browser, artifacts):
 def test_every_page_from_the_menu(server, browser, artifacts):
     """Open each page the sidebar menu lists, by its link, as a person would."""
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = page_errors(page)
     page.goto(server, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
     settled(page, '[data-testid="stMetric"]')
     for script, key, _icon in PAGES:
@@ -67,4 +65,16 @@ def test_every_page_from_the_menu(server, browser, artifacts):
         assert page.locator('[data-testid="stException"]').count() == 0, script
         assert not page.locator('[data-testid="stAlertContentError"]').all_inner_texts(), script
     page.close()
-    assert not errors, errors
+    assert not errors(), errors()
+
+
+def test_only_streamlits_own_path_probes_are_forgiven():
+    """A 404 console error is dropped only when the failed request was Streamlit's probe under a
+    page's path; any other failed request keeps every error and names its address."""
+    from tests.browser import _without_path_probes
+    e = ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    assert _without_path_probes(e, ["http://127.0.0.1:1/Roll_rates/_stcore/health"]) == []
+    assert _without_path_probes([*e, "TypeError: x"], ["http://127.0.0.1:1/Roll_rates/_stcore/host-config"]) == [
+        "TypeError: x"]
+    for url in ("http://127.0.0.1:1/_stcore/health", "http://127.0.0.1:1/static/app.js"):
+        assert _without_path_probes(e, [url]) == [*e, f"failed request: {url}"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, FLAGS, chromium_or_skip, streamlit_server
+from tests.browser import CHROMIUM, FLAGS, chromium_or_skip, page_errors, streamlit_server
 from tests.conftest import build_sample
 
 pytestmark = pytest.mark.browser
@@ -40,9 +40,7 @@ def test_every_tab_in_both_languages(ops_server, artifacts):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         for lang in ("en", "zh"):
             page = browser.new_page(viewport={"width": 1440, "height": 1600})
-            errors: list[str] = []
-            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            errors = page_errors(page)
             page.goto(f"{ops_server}/?lang={lang}", wait_until="domcontentloaded")
             page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
             page.locator('[data-testid="stSidebar"] a', has_text=NAV[lang]).first.click()
@@ -58,5 +56,5 @@ def test_every_tab_in_both_languages(ops_server, artifacts):
                 assert page.locator('[data-testid="stException"]').count() == 0, (lang, tab)
                 assert not page.locator('[data-testid="stAlertContentError"]').all_inner_texts(), (lang, tab)
             page.close()
-            assert not errors, errors
+            assert not errors(), errors()
         browser.close()

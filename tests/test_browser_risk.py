@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import CHROMIUM, FLAGS, TIMEOUT_MS, chromium_or_skip, settled, streamlit_server
+from tests.browser import (
+    CHROMIUM,
+    FLAGS,
+    TIMEOUT_MS,
+    chromium_or_skip,
+    page_errors,
+    settled,
+    streamlit_server,
+)
 from tests.conftest import build_sample
 
 pytestmark = pytest.mark.browser
@@ -49,9 +57,7 @@ def test_train_then_every_tab(risk_server, artifacts):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1800})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        errors = page_errors(page)
         page.goto(risk_server, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
         settled(page, '[data-testid="stMetric"]')
         page.locator('[data-testid="stSidebar"] a', has_text="Risk & explanations").first.click()
@@ -72,4 +78,4 @@ def test_train_then_every_tab(risk_server, artifacts):
                 assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1, f"{lang} {tab}"
                 page.screenshot(path=str(artifacts / f"risk_{lang}_{i}.png"))
         browser.close()
-    assert not errors, errors
+    assert not errors(), errors()
