@@ -23,10 +23,11 @@ data: setup
 run: data
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-# Two workers, one test file each at a time (a file's fixtures stay in one process): the
-# suite's browser and server waits overlap the other worker's computing on a 2-core machine.
+# Three workers on a 2-core machine, one test file each at a time (a file's fixtures stay in one
+# process): much of the suite waits on browsers, servers and Spark's JVM, and a third worker
+# computes meanwhile (measured: 841 s with three, against 1,163 s with two on a busier machine).
 # Files go out in collection order, the longest first (tests/conftest.py, LONG_FIRST).
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 
 test: data
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
