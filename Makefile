@@ -25,7 +25,8 @@ run: data
 
 # Three workers on a 2-core machine, one test file each at a time (a file's fixtures stay in one
 # process): much of the suite waits on browsers, servers and Spark's JVM, and a third worker
-# computes meanwhile (measured: 841 s with three, against 1,163 s with two on a busier machine).
+# computes meanwhile (a clean run of 805 tests took 841 s with three; the last idle runs with two
+# took 774-966 s for 784 tests, before the Spark simulate/report and PostgreSQL tests).
 # Files go out in collection order, the longest first (tests/conftest.py, LONG_FIRST).
 TEST_WORKERS ?= 3
 
