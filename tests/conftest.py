@@ -62,6 +62,14 @@ def in_ci() -> bool:
     return bool(os.environ.get("CI"))
 
 
+def missing(reason: str) -> None:
+    """A program or package a test needs is missing: fail in CI (it must provide it: .ci/run),
+    skip on a developer's machine."""
+    if in_ci():
+        pytest.fail(reason + "; CI must provide it (.ci/run)")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _risk_model_env(tmp_path_factory):
     """Risk models go to a temporary folder (never data/models), and fitting uses one thread: on

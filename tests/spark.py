@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-
-from tests.conftest import in_ci
+from tests.conftest import missing
 
 
 def need_spark() -> None:
@@ -19,6 +17,4 @@ def need_spark() -> None:
         except ImportError:
             reason = "pyspark is not installed"
     if reason:
-        if in_ci():
-            pytest.fail(reason + "; CI must provide it (.ci/run)")
-        pytest.skip(reason)
+        missing(reason)
