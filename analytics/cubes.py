@@ -168,7 +168,6 @@ def _vintage_sql(where_grid: str, where_loans: str = "true") -> str:
     loan of those rows meets (an update passes the loans of the vintages it rebuilds, so the
     event scans group only their rows)."""
     keys = "region, credit_tier, vehicle_condition, vintage"
-    match = " AND ".join(f"g.{k} IS NOT DISTINCT FROM e.{k}" for k in keys.split(", "))
     return f"""
     WITH v AS (
         SELECT {keys}, count(*) AS loans, sum(original_amount) AS amount FROM _cube_loans GROUP BY ALL),
@@ -193,7 +192,7 @@ def _vintage_sql(where_grid: str, where_loans: str = "true") -> str:
     SELECT g.vintage, g.region, g.credit_tier, g.vehicle_condition, g.as_of_month, g.months_on_book, g.metric,
            coalesce(sum(e.amount), 0.0) AS events,
            CASE WHEN g.metric = 'cnl' THEN g.amount ELSE CAST(g.loans AS DOUBLE) END AS denominator, g.loans
-    FROM grid g LEFT JOIN events e ON {match} AND g.metric = e.metric AND e.event_mob <= g.months_on_book
+    FROM grid g LEFT JOIN events e ON {_vkey_match('g', 'e')} AND g.metric = e.metric AND e.event_mob <= g.months_on_book
     GROUP BY g.vintage, g.region, g.credit_tier, g.vehicle_condition, g.as_of_month, g.months_on_book, g.metric,
              g.amount, g.loans"""
 
@@ -214,7 +213,7 @@ def _vintage_step_sql(m: date, p: date, where_grid: str) -> str:
     an event at ``m`` and those of vintages from ``p`` on; first times come from
     :data:`FIRSTS`, already updated for ``m`` (the same rule as :func:`_vintage_sql`, which a
     full rebuild runs: an append gives the same cube)."""
-    mi_m, mi_p = m.year * 12 + m.month - 1, p.year * 12 + p.month - 1
+    mi_m, mi_p = _month_index(m), _month_index(p)
     keys = ", ".join(_VKEYS)
     return f"""
     WITH v AS (
@@ -323,9 +322,14 @@ def _path_sql(last: date) -> str:
     GROUP BY ALL"""
 
 
+def _month_index(d: date) -> int:
+    """The month as the number the SQL's ``_mi`` gives: year · 12 + month − 1."""
+    return d.year * 12 + d.month - 1
+
+
 def _add_months(d: date, k: int) -> date:
     """The first day of the month ``k`` months after ``d``'s (before, for negative ``k``)."""
-    n = d.year * 12 + d.month - 1 + k
+    n = _month_index(d) + k
     return date(n // 12, n % 12 + 1, 1)
 
 
@@ -436,7 +440,7 @@ def _update_firsts(con: duckdb.DuckDBPyConnection, now: list[date]) -> None:
     """:data:`FIRSTS` after the months ``now`` (all after every earlier month) were appended:
     first times in those months are forgotten (the months' rows were replaced) and taken again
     from their rows; a loan keeps an earlier first time."""
-    lo = now[0].year * 12 + now[0].month - 1
+    lo = _month_index(now[0])
     con.execute(f"UPDATE {FIRSTS} SET " + ", ".join(
         f"{c} = CASE WHEN {c} >= {lo} THEN NULL ELSE {c} END" for c in ("ever_30", "ever_60", "ever_90")))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _cube_new_firsts AS {_firsts_sql(_in_dates('as_of_month', now))}")
